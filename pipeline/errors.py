@@ -1,0 +1,80 @@
+"""The exception family of peer-eval. Exit codes live on the classes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PeerEvalError(Exception):
+    """Raised when peer-eval cannot continue; the base of every project error."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input, located as the analyst sees it.
+
+    Attributes:
+        file: The input file (as given, or relative to the project).
+        message: What was found and what was expected.
+        row: The row number as shown in a spreadsheet (header is row 1), if any.
+        column: The column header as written in the file, if any.
+        key: A dotted key path for YAML/params input, if any.
+    """
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    key: str | None = None
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        if self.key is not None:
+            where.append(f"key {self.key!r}")
+        return f"{': '.join(where)}: {self.message}"
+
+
+class InputError(PeerEvalError):
+    """Raised when inputs (params or data) are invalid; carries every problem found."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(PeerEvalError):
+    """Raised when the command line asks for something impossible."""
+
+    exit_code = 2
+
+
+class ShortcodeError(PeerEvalError):
+    """Raised when a report source uses a shortcode the built-in renderer cannot resolve."""
+
+    exit_code = 2
+
+
+class RenderError(PeerEvalError):
+    """Raised when pandoc, Typst or Quarto fails to produce an output."""
+
+
+class ExecutionError(PeerEvalError):
+    """Raised when a notebook fails; names the notebook and the failing cell."""
+
+    def __init__(self, notebook: str, cell: str, error: str):
+        self.notebook, self.cell, self.error = notebook, cell, error
+        super().__init__(f"{notebook}: cell {cell}: {error}")
+
+
+class LockError(PeerEvalError):
+    """Raised when another live run holds the output directory."""
+
+    exit_code = 2

@@ -1,0 +1,1 @@
+"""Figures for the reports: one style (style.py), survey figures, theme figures."""

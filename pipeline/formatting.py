@@ -1,0 +1,90 @@
+"""Numbers, percentages and dates by locale, and escaping of data-derived text.
+
+Every piece of text that comes from data (quotes, region names, codebook labels,
+answer texts) passes `md_text` before it enters a Markdown report source. That one
+function is the project's defence against Markdown, HTML and Typst injection: the
+document renderers then see only literal characters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import string
+
+from babel.dates import format_date as _babel_format_date
+from babel.numbers import format_decimal, format_percent
+
+_LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+_ASCII_PUNCTUATION = frozenset(string.punctuation)
+
+
+def md_text(value: object) -> str:
+    """Escape data-derived text so that Markdown shows it literally.
+
+    Every ASCII punctuation character is backslash-escaped (pandoc treats any escaped
+    ASCII punctuation as a literal), so `<script>`, `[x](javascript:...)`,
+    `{onclick=...}`, `{=html}` raw blocks, `@citations`, `#typst` and `*emphasis*`
+    all render as the characters they are. Line breaks become spaces so a value can
+    never start a new block (a heading, a list, a fenced raw block).
+
+    Args:
+        value: Any value; None becomes the empty string.
+
+    Returns:
+        Markdown source that renders as exactly the text of `value`.
+    """
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    return "".join("\\" + ch if ch in _ASCII_PUNCTUATION else ch for ch in text)
+
+
+def md_table_cell(value: object) -> str:
+    """Escape text for a pipe-table cell (md_text already escapes `|`)."""
+    return md_text(value)
+
+
+def _locale(lang: str) -> str:
+    return _LOCALES.get(lang, _LOCALES["sv"])
+
+
+def number(value: float | int | None, lang: str = "sv", decimals: int = 1) -> str:
+    """Format a number for a report: "1 667" / "38,8" in Swedish, "1,667" / "38.8" in English.
+
+    Args:
+        value: The number; None or NaN gives an en dash.
+        lang: "sv" or "en".
+        decimals: Maximum number of decimals (trailing zeros are dropped).
+
+    Returns:
+        The formatted number.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
+    return format_decimal(value, format=pattern, locale=_locale(lang))
+
+
+def percent(value: float | None, lang: str = "sv", decimals: int = 1) -> str:
+    """Format a share in percent: 87.5 -> "87,5 %" (sv) or "87.5%" (en).
+
+    Args:
+        value: The percentage as a number from 0 to 100 (not a fraction).
+        lang: "sv" or "en".
+        decimals: Maximum number of decimals (trailing zeros are dropped).
+
+    Returns:
+        The formatted percentage.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "") + " %"
+    if lang == "en":
+        pattern = pattern.replace(" %", "%")
+    return format_percent(value / 100, format=pattern, locale=_locale(lang))
+
+
+def date(value: dt.date, lang: str = "sv") -> str:
+    """Format a report date: "25 november 2026" (sv) or "25 November 2026" (en)."""
+    return _babel_format_date(value, format="long", locale=_locale(lang))
