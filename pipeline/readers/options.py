@@ -1,0 +1,46 @@
+"""How an export's layout maps onto a canonical table (set per input in params)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class MultiChoice:
+    """A multi-choice item stored either as one delimited column or as 0/1 columns.
+
+    Attributes:
+        columns: Export header -> canonical code, when every option is its own
+            column (checked when it holds 1, "1", "x", "ja", "yes", "true" or the
+            option's own text; unchecked when empty, 0, "nej", "no", "false").
+        delimiter: The separator inside one column, when the item is one column.
+    """
+
+    columns: dict[str, str] = field(default_factory=dict)
+    delimiter: str = ";"
+
+
+@dataclass(frozen=True)
+class TableOptions:
+    """Layout of one input file.
+
+    Attributes:
+        columns: Export header -> canonical column name. Headers not listed keep
+            their name; matching ignores case and surrounding white space.
+        values: Canonical column -> {answer text as exported: canonical code}.
+            Matching ignores case and surrounding white space.
+        multi_choice: Canonical column -> how its options are stored.
+        sheet: Worksheet name or 0-based index for .xlsx (default: the first).
+        encoding: Text encoding for .csv; None detects UTF-8 (with or without BOM)
+            and falls back to Windows-1252.
+        delimiter: Field separator for .csv; None detects "," or ";" (or tab).
+        decimal: Decimal mark for numbers; None accepts both "," and ".".
+    """
+
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    multi_choice: dict[str, MultiChoice] = field(default_factory=dict)
+    sheet: str | int | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str | None = None
