@@ -1,0 +1,400 @@
+"""Parameters: the evaluation's params file, per-pair overrides, and their validation.
+
+Layers, later wins: built-in defaults -> params/evaluation.yaml -> the pair's override
+file (params/overrides/<year>/<region-slug>.yaml) -> command-line options. Unknown keys,
+wrong types and unknown regions are errors naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.errors import InputError, Problem
+from pipeline.readers.options import MultiChoice, TableOptions
+from pipeline.slug import slugify
+
+Format = Literal["html", "pdf"]
+Language = Literal["sv", "en"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MultiChoiceSpec(_Strict):
+    """How a multi-choice item is stored in an export (see readers.options.MultiChoice)."""
+
+    columns: dict[str, str] = Field(default_factory=dict)
+    delimiter: str = ";"
+
+
+class InputSpec(_Strict):
+    """One input: where it is (relative to data_dir; `{year}` is replaced) and its layout."""
+
+    path: str
+    columns: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    multi_choice: dict[str, MultiChoiceSpec] = Field(default_factory=dict)
+    sheet: str | int | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: Literal[",", "."] | None = None
+
+    def table_options(self) -> TableOptions:
+        """Return the reader options of this input."""
+        return TableOptions(
+            columns=dict(self.columns),
+            values={k: dict(v) for k, v in self.values.items()},
+            multi_choice={
+                k: MultiChoice(columns=dict(v.columns), delimiter=v.delimiter)
+                for k, v in self.multi_choice.items()
+            },
+            sheet=self.sheet,
+            encoding=self.encoding,
+            delimiter=self.delimiter,
+            decimal=self.decimal,
+        )
+
+    def resolve(self, data_dir: Path, year: int) -> Path:
+        """Return the input's file path for one year."""
+        return data_dir / self.path.replace("{year}", str(year))
+
+
+class Inputs(_Strict):
+    """Every input the reports read. Paths are relative to data_dir."""
+
+    survey: InputSpec = InputSpec(path="{year}/survey.csv")
+    population: InputSpec = InputSpec(path="{year}/population.csv")
+    interviews: InputSpec = InputSpec(path="{year}/interviews.csv")
+    segments: InputSpec = InputSpec(path="{year}/segments.csv")
+    codebook: InputSpec = InputSpec(path="codebook.yaml")
+    recommendations: InputSpec | None = InputSpec(path="recommendations.yaml")
+    names: InputSpec | None = InputSpec(path="names.txt")
+
+
+class ReportMeta(_Strict):
+    """What the report says about itself: title page and commission."""
+
+    title: str | None = None
+    organisation: str = ""
+    committee: str = ""
+    commissioner: str = ""
+    author: str = ""
+    case_number: str = ""
+    date: dt.date | None = None
+
+
+class PairSettings(_Strict):
+    """Settings that a per-pair override file (or the command line) may change."""
+
+    lang: Language = "sv"
+    k: int = Field(default=5, ge=1, le=100)
+    formats: tuple[Format, ...] = ("html", "pdf")
+    quotes_per_theme: int = Field(default=2, ge=0, le=20)
+    timeout_seconds: int = Field(default=600, ge=1)
+    report: ReportMeta = ReportMeta()
+
+    @field_validator("formats")
+    @classmethod
+    def _formats_unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("at least one format is needed")
+        return tuple(dict.fromkeys(value))
+
+
+class Evaluation(PairSettings):
+    """The whole params file (params/evaluation.yaml)."""
+
+    data_dir: str = "data"
+    regions: tuple[str, ...]
+    years: tuple[int, ...]
+    inputs: Inputs = Inputs()
+    narrative_dir: str = "reports/narrative"
+    output_mode: Literal["private", "shared"] = "private"
+
+    @field_validator("regions")
+    @classmethod
+    def _regions_ok(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("at least one region is needed")
+        slugs: dict[str, str] = {}
+        for region in value:
+            slug = slugify(region)
+            if not region.strip() or not slug:
+                raise ValueError(f"region {region!r} has no letters or digits")
+            if slug in slugs:
+                raise ValueError(f"regions {slugs[slug]!r} and {region!r} have the same slug {slug!r}")
+            slugs[slug] = region
+        return value
+
+    @field_validator("years")
+    @classmethod
+    def _years_ok(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value:
+            raise ValueError("at least one year is needed")
+        for year in value:
+            if not 1990 <= year <= 2100:
+                raise ValueError(f"year {year} is outside 1990-2100")
+        if len(set(value)) != len(value):
+            raise ValueError("years are listed twice")
+        return tuple(sorted(value))
+
+
+class Override(_Strict):
+    """A per-pair override file: any PairSettings key, nested report keys merge."""
+
+    lang: Language | None = None
+    k: int | None = Field(default=None, ge=1, le=100)
+    formats: tuple[Format, ...] | None = None
+    quotes_per_theme: int | None = Field(default=None, ge=0, le=20)
+    timeout_seconds: int | None = Field(default=None, ge=1)
+    report: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _report_keys_known(self) -> Override:
+        unknown = set(self.report or {}) - set(ReportMeta.model_fields)
+        if unknown:
+            raise ValueError(f"unknown report key(s): {', '.join(sorted(unknown))}")
+        return self
+
+
+class Pair(_Strict):
+    """One unit of work: a region in a year, with its resolved settings."""
+
+    region: str
+    year: int
+    settings: PairSettings
+
+    @property
+    def slug(self) -> str:
+        """The region's path slug."""
+        return slugify(self.region)
+
+    @property
+    def key(self) -> str:
+        """A short name for messages: "2020/vastra-gotaland"."""
+        return f"{self.year}/{self.slug}"
+
+
+class Project(BaseModel):
+    """A loaded params file with the paths everything else derives from."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    params_file: Path
+    root: Path
+    evaluation: Evaluation
+
+    @property
+    def data_dir(self) -> Path:
+        """Absolute data directory."""
+        return (self.root / self.evaluation.data_dir).resolve()
+
+    @property
+    def narrative_dir(self) -> Path:
+        """Absolute narrative directory."""
+        return (self.root / self.evaluation.narrative_dir).resolve()
+
+    @property
+    def overrides_dir(self) -> Path:
+        """Where per-pair overrides live: beside the params file."""
+        return self.params_file.parent / "overrides"
+
+    def override_file(self, region: str, year: int) -> Path:
+        """The override file of one pair (it may not exist)."""
+        return self.overrides_dir / str(year) / f"{slugify(region)}.yaml"
+
+
+def load_project(params_file: Path, root: Path | None = None) -> Project:
+    """Load and validate a params file.
+
+    Args:
+        params_file: Path to evaluation.yaml.
+        root: The project root that relative paths start from (default: the
+            params file's parent's parent, i.e. the folder holding params/).
+
+    Returns:
+        The validated project.
+
+    Raises:
+        InputError: The file is missing, not YAML, or has unknown keys or bad values.
+    """
+    params_file = params_file.resolve()
+    data = _read_yaml_mapping(params_file)
+    try:
+        evaluation = Evaluation.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_problems(params_file, exc)) from None
+    root = (root or params_file.parent.parent).resolve()
+    return Project(params_file=params_file, root=root, evaluation=evaluation)
+
+
+def plan_pairs(
+    project: Project,
+    regions: list[str] | None = None,
+    years: list[int] | None = None,
+    cli_settings: dict[str, Any] | None = None,
+) -> list[Pair]:
+    """Return the run matrix, each pair with defaults, params, override and CLI applied.
+
+    Args:
+        project: The loaded project.
+        regions: Restrict to these regions (names or slugs); None means all.
+        years: Restrict to these years; None means all.
+        cli_settings: Settings given on the command line (win over everything).
+
+    Returns:
+        Pairs sorted by year, then by the params file's region order.
+
+    Raises:
+        InputError: An unknown region or year was asked for, or an override file is invalid.
+    """
+    evaluation = project.evaluation
+    chosen_regions = _select_regions(project, regions)
+    chosen_years = _select_years(project, years)
+    base = evaluation.model_dump(include=set(PairSettings.model_fields))
+    pairs, problems = [], []
+    _check_override_tree(project, problems)
+    for year in chosen_years:
+        for region in chosen_regions:
+            merged = _merge(base, _load_override(project, region, year, problems))
+            merged = _merge(merged, cli_settings or {})
+            try:
+                settings = PairSettings.model_validate(merged)
+            except ValidationError as exc:
+                problems.extend(_problems(Path("command line"), exc))
+                continue
+            pairs.append(Pair(region=region, year=year, settings=settings))
+    if problems:
+        raise InputError(problems)
+    return pairs
+
+
+def report_date(settings: PairSettings) -> dt.date:
+    """The report date: params, else SOURCE_DATE_EPOCH, else today (not reproducible)."""
+    if settings.report.date:
+        return settings.report.date
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date.today()
+
+
+def _select_regions(project: Project, regions: list[str] | None) -> list[str]:
+    known = project.evaluation.regions
+    if not regions:
+        return list(known)
+    by_key = {r.casefold(): r for r in known} | {slugify(r): r for r in known}
+    unknown = [r for r in regions if r.casefold() not in by_key and slugify(r) not in by_key]
+    if unknown:
+        raise InputError(
+            [
+                Problem("--region", f"unknown region {r!r}; params declare: {', '.join(known)}")
+                for r in unknown
+            ]
+        )
+    wanted = {by_key.get(r.casefold()) or by_key[slugify(r)] for r in regions}
+    return [r for r in known if r in wanted]
+
+
+def _select_years(project: Project, years: list[int] | None) -> list[int]:
+    known = project.evaluation.years
+    if not years:
+        return list(known)
+    unknown = [y for y in years if y not in known]
+    if unknown:
+        raise InputError(
+            [
+                Problem("--year", f"unknown year {y}; params declare: {', '.join(map(str, known))}")
+                for y in unknown
+            ]
+        )
+    return [y for y in known if y in years]
+
+
+def _check_override_tree(project: Project, problems: list[Problem]) -> None:
+    """An override for a region or year the params do not declare is a typo: say so."""
+    if not project.overrides_dir.is_dir():
+        return
+    slugs = {slugify(r) for r in project.evaluation.regions}
+    years = {str(y) for y in project.evaluation.years}
+    for path in sorted(project.overrides_dir.rglob("*")):
+        if path.is_dir():
+            continue
+        relative = path.relative_to(project.overrides_dir)
+        if path.suffix not in (".yaml", ".yml") or len(relative.parts) != 2:
+            problems.append(Problem(str(path), "expected overrides/<year>/<region-slug>.yaml"))
+        elif relative.parts[0] not in years:
+            problems.append(Problem(str(path), f"year {relative.parts[0]!r} is not in params years"))
+        elif path.stem not in slugs:
+            problems.append(
+                Problem(str(path), f"region slug {path.stem!r} is not one of {', '.join(sorted(slugs))}")
+            )
+
+
+def _load_override(
+    project: Project, region: str, year: int, problems: list[Problem]
+) -> dict[str, Any]:
+    path = project.override_file(region, year)
+    if not path.is_file():
+        return {}
+    try:
+        data = _read_yaml_mapping(path)
+        Override.model_validate(data)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return {}
+    except ValidationError as exc:
+        problems.extend(_problems(path, exc))
+        return {}
+    return data
+
+
+def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        elif value is not None:
+            merged[key] = value
+    return merged
+
+
+def _read_yaml_mapping(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise InputError(Problem(str(path), "file not found"))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(Problem(str(path), "is not UTF-8 text")) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"line {mark.line + 1}: " if mark else ""
+        raise InputError(Problem(str(path), f"{line}not valid YAML ({exc.problem})")) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(Problem(str(path), "expected a mapping of keys to values at the top level"))
+    return data
+
+
+def _problems(path: Path, exc: ValidationError) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        else:
+            given = error.get("input")
+            shown = "" if isinstance(given, dict | list) else f" (got {given!r})"
+            message = error["msg"].removeprefix("Value error, ") + shown
+        problems.append(Problem(str(path), message, key=key))
+    return problems

@@ -1,0 +1,232 @@
+"""Execute one notebook with papermill: validated parameters, IPC kernels, clean output.
+
+papermill writes `name = value` source lines into the notebook, so a parameter name
+is code and a value of an unexpected type (a tuple, an object) is rendered with its
+repr. Both are checked here before papermill sees them. papermill's output notebook
+marks every cell as completed even after a crash or a timeout, so success is decided
+by the exception it raises, never by the notebook.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import CaselessStrEnum
+
+from pipeline.errors import ExecutionError, UsageError
+
+_OPTION_LINE = re.compile(r"^#\|\s*([A-Za-z0-9_-]+)\s*:(.*)$")
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels talk over Unix sockets, not TCP ports.
+
+    Many kernels starting at once on TCP race for free ports (a known papermill
+    problem); IPC sockets are files named after the unique connection file.
+    """
+
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+
+def validate_parameters(parameters: dict[str, Any]) -> None:
+    """Check that parameters are safe to hand to papermill.
+
+    Args:
+        parameters: Parameter names and values.
+
+    Raises:
+        UsageError: A name is not a plain identifier (or is a keyword), or a value is
+            not made of str, int, float, bool, None, list and dict (str keys) only.
+    """
+    for name, value in parameters.items():
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            raise UsageError(f"parameter name {name!r} is not a Python identifier")
+        if name.startswith("__"):
+            raise UsageError(f"parameter name {name!r} may not start with '__'")
+        _check_value(name, value)
+
+
+def _check_value(path: str, value: Any) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise UsageError(f"parameter {path}: {value!r} is not a finite number")
+    if isinstance(value, _SCALARS):
+        return
+    if type(value) is list:
+        for i, item in enumerate(value):
+            _check_value(f"{path}[{i}]", item)
+        return
+    if type(value) is dict:
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise UsageError(f"parameter {path}: key {key!r} is not a string")
+            _check_value(f"{path}[{key!r}]", item)
+        return
+    raise UsageError(
+        f"parameter {path}: type {type(value).__name__} is not allowed "
+        "(str, int, float, bool, None, list, dict)"
+    )
+
+
+def localise_notebook(notebook: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
+    """Pick the caption language of a notebook's cell options.
+
+    Cells carry `#| fig-cap:` (Swedish) and optionally `#| fig-cap-en:` (English),
+    likewise for fig-alt and tbl-cap. Quarto reads only `fig-cap`, so for English
+    the `-en` value replaces it; the language variants are removed either way.
+
+    Args:
+        notebook: The source notebook (not modified).
+        lang: "sv" or "en".
+
+    Returns:
+        A copy whose cell options name only the chosen language.
+    """
+    result = nbformat.from_dict(notebook)
+    for cell in result.cells:
+        if cell.cell_type != "code":
+            continue
+        lines = cell.source.splitlines()
+        options = {}
+        for line in lines:
+            match = _OPTION_LINE.match(line)
+            if match:
+                options[match.group(1)] = match.group(2)
+        kept = []
+        for line in lines:
+            match = _OPTION_LINE.match(line)
+            if not match:
+                kept.append(line)
+                continue
+            key = match.group(1)
+            if key.endswith("-en"):
+                continue
+            if lang == "en" and f"{key}-en" in options:
+                kept.append(f"#| {key}:{options[f'{key}-en']}")
+            else:
+                kept.append(line)
+        cell.source = "\n".join(kept)
+    return result
+
+
+def cell_label(source: str) -> str | None:
+    """Return a cell's `#| label:` value, if it has one."""
+    for line in source.splitlines():
+        match = _OPTION_LINE.match(line)
+        if match and match.group(1) == "label":
+            return match.group(2).strip().strip("'\"")
+    return None
+
+
+def execute_notebook(
+    source: Path,
+    output: Path,
+    parameters: dict[str, Any],
+    *,
+    lang: str,
+    cwd: Path,
+    timeout_seconds: int,
+) -> None:
+    """Execute `source` with papermill into `output`, or raise ExecutionError.
+
+    Args:
+        source: The notebook in notebooks/.
+        output: Where the executed notebook goes (kept on failure, for debugging).
+        parameters: Injected into the cell tagged "parameters"; validated first.
+        lang: Caption language (see localise_notebook).
+        cwd: The pair's own working directory; the kernel runs there.
+        timeout_seconds: Time allowed for the whole notebook.
+
+    Raises:
+        UsageError: Unsafe parameters.
+        ExecutionError: A cell raised, the kernel died, or the time ran out.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    validate_parameters(parameters)
+    localised = output.with_name(output.stem + ".input.ipynb")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(localise_notebook(nbformat.read(source, as_version=4), lang), localised)
+    deadline = time.monotonic() + timeout_seconds
+
+    def remaining(_cell: Any) -> int:
+        # nbclient asks per cell; giving each cell what is left of the notebook's
+        # budget turns its per-cell timeout into a per-notebook one.
+        return max(1, math.ceil(deadline - time.monotonic()))
+
+    try:
+        papermill.execute_notebook(
+            str(localised),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            language="python",
+            cwd=str(cwd),
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=True,
+            kernel_manager_class=IPCKernelManager,
+            timeout_func=remaining,
+        )
+    except PapermillExecutionError as exc:
+        cell = _failed_cell(output)
+        raise ExecutionError(source.name, cell, f"{exc.ename}: {exc.evalue}") from None
+    except Exception as exc:  # nbclient: CellTimeoutError, DeadKernelError, start failures
+        cell = _failed_cell(output)
+        name = type(exc).__name__
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else name
+        if "Timeout" in name or "timed out" in message:
+            message = f"time limit of {timeout_seconds} s exceeded ({message})"
+        raise ExecutionError(source.name, cell, f"{name}: {message}") from None
+    finally:
+        localised.unlink(missing_ok=True)
+        if output.is_file():
+            normalise_notebook(output)
+
+
+def normalise_notebook(path: Path) -> None:
+    """Strip what makes executed notebooks differ between runs: timings and random ids."""
+    notebook = nbformat.read(path, as_version=4)
+    papermill_meta = notebook.metadata.get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "input_path", "output_path"):
+        papermill_meta.pop(key, None)
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index:03d}"
+        cell.metadata.pop("execution", None)
+        meta = cell.metadata.get("papermill")
+        if meta is not None:
+            for key in ("start_time", "end_time", "duration"):
+                meta.pop(key, None)
+    nbformat.write(notebook, path)
+
+
+def _failed_cell(output: Path) -> str:
+    """Describe the cell that failed: index, and label or first line of code.
+
+    papermill marks every cell "completed" whatever happened, so look at outputs: the
+    first cell with an error output (an exception, or nbclient's timeout), else the
+    first code cell that never got an execution count (the kernel died in it).
+    """
+    try:
+        notebook = nbformat.read(output, as_version=4)
+    except Exception:  # the output may be missing or unreadable after a crash
+        return "?"
+    code_cells = [(i, c) for i, c in enumerate(notebook.cells) if c.cell_type == "code"]
+    failed = next(
+        ((i, c) for i, c in code_cells if any(o.output_type == "error" for o in c.outputs)),
+        None,
+    ) or next(((i, c) for i, c in code_cells if c.execution_count is None), None)
+    if failed is None:
+        return "?"
+    index, cell = failed
+    label = cell_label(cell.source)
+    first = next((ln for ln in cell.source.splitlines() if not ln.startswith("#|")), "")
+    return f"{index} ({label or first.strip()[:60]})"

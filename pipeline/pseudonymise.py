@@ -1,0 +1,161 @@
+"""Pseudonymisation of quote text: names, personal identity numbers, phones, e-mail.
+
+Quotes reach a report only after this step. Each detector finds spans in the original
+text; spans are resolved by priority (e-mail, identity number, phone, name) and replaced
+in one pass, so a marker such as "[telefon]" is never itself matched again and an
+e-mail address is replaced whole rather than name by name.
+
+The detectors are deliberately narrow where ordinary evaluation text is concerned:
+years ("2020"), counts ("12 brukare"), percentages ("40 %") and dates ("01-12-2020")
+are left alone. Where a digit string is ambiguous (ten digits that are both a plausible
+identity number and a plausible mobile number) it is still replaced; only the marker
+may differ.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+
+MARKERS: dict[str, dict[str, str]] = {
+    "name": {"sv": "[namn]", "en": "[name]"},
+    "id_number": {"sv": "[personnummer]", "en": "[ID number]"},
+    "phone": {"sv": "[telefon]", "en": "[phone]"},
+    "email": {"sv": "[e-post]", "en": "[e-mail]"},
+}
+"""Replacement marker per kind of personal data and language."""
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?![\w-])")
+
+# Personal identity number: optional century, YYMMDD, optional - or + separator, 4 digits.
+# The look-arounds keep it from matching inside a longer digit string.
+_ID_NUMBER = re.compile(
+    r"(?<![\w+-])(?P<century>\d{2})?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})"
+    r"(?P<sep>[-+]?)(?P<tail>\d{4})(?![\w])"
+)
+
+# Phone numbers: national (leading 0, area code of 1-3 more digits) or international
+# (+46 / 0046, optional "(0)"). The subscriber part is groups of 2-3 digits separated by
+# at most one space; a hyphen is allowed only after the area code, so dates such as
+# "01-12-2020" do not qualify. The digit count is checked afterwards.
+_PHONE = re.compile(
+    r"(?<![\w+])(?P<prefix>\+46|0046|0)(?(1)[ -]?(?:\(0\)[ -]?)?)"
+    r"(?P<area>\d{1,3})[ -]?\d{2,3}(?: ?\d{2,3}){1,3}(?![\w])"
+)
+_PHONE_NATIONAL_DIGITS = range(8, 11)  # including the leading 0
+_PHONE_INTERNATIONAL_DIGITS = range(7, 10)  # after +46, without the trunk 0
+
+_PRIORITY = ("email", "id_number", "phone", "name")
+
+
+def pseudonymise(text: str, names: Sequence[str] = (), lang: str = "sv") -> str:
+    """Replace personal data in a text with markers such as "[namn]".
+
+    Replaced: names from `names` (whole words, case-insensitive, also with a Swedish
+    genitive -s, so "Karins" for "Karin"); Swedish personal identity numbers
+    (YYYYMMDD-XXXX, YYMMDD-XXXX, YYMMDD+XXXX, with or without separator, also as 12
+    digits; coordination numbers with day + 60 too); Swedish phone numbers
+    ("070-123 45 67", "08-123 456 78", "+46 70 123 45 67", "0701234567"); e-mail
+    addresses.
+
+    Args:
+        text: The text, e.g. a coded interview excerpt.
+        names: Names to remove (first names, surnames or full names). Empty or
+            blank entries are ignored.
+        lang: Language of the markers, "sv" or "en".
+
+    Returns:
+        The text with every detected item replaced by its marker (Unicode NFC).
+    """
+    text = unicodedata.normalize("NFC", text)
+    spans = _resolve(_detect(text, names))
+    out: list[str] = []
+    position = 0
+    for start, end, kind in spans:
+        out.append(text[position:start])
+        out.append(_marker(kind, lang))
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _marker(kind: str, lang: str) -> str:
+    markers = MARKERS[kind]
+    return markers.get(lang, markers["sv"])
+
+
+def _detect(text: str, names: Sequence[str]) -> Iterator[tuple[int, int, str]]:
+    for match in _EMAIL.finditer(text):
+        yield match.start(), match.end(), "email"
+    for match in _ID_NUMBER.finditer(text):
+        if _is_id_number(match):
+            yield match.start(), match.end(), "id_number"
+    for match in _PHONE.finditer(text):
+        if _is_phone(match):
+            yield match.start(), match.end(), "phone"
+    pattern = _names_pattern(names)
+    if pattern is not None:
+        for match in pattern.finditer(text):
+            yield match.start(), match.end(), "name"
+
+
+def _resolve(spans: Iterator[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Keep non-overlapping spans, higher-priority kinds and earlier/longer spans first."""
+    ordered = sorted(spans, key=lambda s: (_PRIORITY.index(s[2]), s[0], -(s[1] - s[0])))
+    taken: list[tuple[int, int, str]] = []
+    for start, end, kind in ordered:
+        if all(end <= s or start >= e for s, e, _ in taken):
+            taken.append((start, end, kind))
+    return sorted(taken)
+
+
+def _is_id_number(match: re.Match[str]) -> bool:
+    century = match["century"]
+    if century is not None and century not in ("18", "19", "20"):
+        return False
+    month, day = int(match["mm"]), int(match["dd"])
+    # Day + 60 marks a coordination number (samordningsnummer).
+    if not (1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91)):
+        return False
+    digits = match["yy"] + match["mm"] + match["dd"] + match["tail"]
+    if century is None and not match["sep"] and digits.startswith("0"):
+        # Ten bare digits starting with 0 are also what a mobile number looks like;
+        # only a valid check digit makes it an identity number (else the phone
+        # detector replaces it).
+        return _luhn_valid(digits)
+    return True
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(digits):
+        value = int(char) * (2 if index % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _is_phone(match: re.Match[str]) -> bool:
+    digits = sum(ch.isdigit() for ch in match.group(0))
+    if match["prefix"] == "0":
+        return digits in _PHONE_NATIONAL_DIGITS and match["area"][0] != "0"
+    country_digits = 2 if match["prefix"] == "+46" else 4
+    trunk = 1 if "(0)" in match.group(0) else 0
+    return digits - country_digits - trunk in _PHONE_INTERNATIONAL_DIGITS
+
+
+def _names_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
+    cleaned = {unicodedata.normalize("NFC", " ".join(n.split())) for n in names if n.strip()}
+    cleaned = {n for n in cleaned if re.search(r"\w", n)}
+    if not cleaned:
+        return None
+    # Longest first so "Anna-Karin" wins over "Anna"; sorted for a stable pattern.
+    alternatives = [
+        r"\s+".join(re.escape(part) for part in name.split(" "))
+        for name in sorted(cleaned, key=lambda n: (-len(n), n))
+    ]
+    genitive = r"(?:s|'s|’s|')?"
+    return re.compile(
+        r"(?<![\w-])(?:" + "|".join(alternatives) + ")" + genitive + r"(?![\w])",
+        re.IGNORECASE,
+    )

@@ -1,0 +1,523 @@
+"""Cell conversions shared by the readers: text cells in, typed columns and Problems out.
+
+Two layers. The `parse_*` functions turn one text into one value or raise ValueError
+with a short reason ("is not a number"). The column helpers (`to_float`, `to_int`,
+`to_bool`, `to_code`, `to_codes`, `check_range`, ...) apply them to a whole `Cells`
+column and return the typed pandas Series together with one `Problem` per bad cell,
+located by spreadsheet row and by the header as written in the export, with the
+offending value quoted. Readers collect the problems of every column and raise them
+together.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import pandas as pd
+
+from pipeline.errors import Problem
+from pipeline.readers.common import RawTable
+from pipeline.schema import CATEGORIES
+
+T = TypeVar("T")
+
+# Excel and Swedish locales write thousands groups with no-break or thin spaces.
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2212": "-"})
+_TRUE = frozenset({"1", "ja", "j", "yes", "y", "true", "sant"})
+_FALSE = frozenset({"0", "nej", "n", "no", "false", "falskt"})
+BOOL_EXPECTED = "ja/nej, yes/no, 1/0 or true/false"
+_TICKED = frozenset({"1", "x", "ja", "yes", "true", "sant"})
+_UNTICKED = frozenset({"0", "nej", "no", "false", "falskt"})
+
+
+def text_key(text: str) -> str:
+    """Return the form in which headers and answer texts are compared.
+
+    Case is ignored and runs of white space (including line breaks that Excel puts in
+    long headers) count as one space.
+
+    Args:
+        text: A header or an answer text.
+
+    Returns:
+        The case-folded text with white space collapsed.
+    """
+    return " ".join(text.split()).casefold()
+
+
+# --- one cell ---------------------------------------------------------------------
+
+
+def _number_pattern(decimal: str | None) -> re.Pattern[str]:
+    # With a known decimal mark the other mark may group thousands ("25.000,5");
+    # when either mark may be the decimal one, only spaces group thousands.
+    marks = ",." if decimal is None else re.escape(decimal)
+    groups = " " if decimal is None else " " + ("." if decimal == "," else ",")
+    return re.compile(rf"[+-]?(?:\d{{1,3}}(?:[{re.escape(groups)}]\d{{3}})+|\d+)(?:[{marks}]\d+)?")
+
+
+_PATTERNS = {mark: _number_pattern(mark) for mark in (None, ",", ".")}
+
+
+def parse_number(text: str, decimal: str | None = None, *, percent: bool = False) -> float:
+    """Parse a number as analysts type it: "40,5", "40.5", "1 667", "25 000".
+
+    Args:
+        text: The cell text.
+        decimal: The decimal mark, "," or "."; None accepts either (then only spaces
+            may group thousands).
+        percent: Whether a trailing "%" is allowed ("100 %" -> 100.0).
+
+    Returns:
+        The number.
+
+    Raises:
+        ValueError: When the text is not a number in that notation.
+    """
+    if decimal not in _PATTERNS:
+        raise ValueError(f"decimal mark must be ',' or '.', not {decimal!r}")
+    value = text.strip().translate(_SPACES)
+    if percent and value.endswith("%"):
+        value = value[:-1].rstrip()
+    if not _PATTERNS[decimal].fullmatch(value):
+        if decimal is not None and _PATTERNS[None].fullmatch(value):
+            raise ValueError(f"is not a number with decimal mark {decimal!r}")
+        raise ValueError("is not a number")
+    if decimal is None:
+        return float(value.replace(" ", "").replace(",", "."))
+    grouping = "." if decimal == "," else ","
+    return float(value.replace(" ", "").replace(grouping, "").replace(decimal, "."))
+
+
+def parse_int(text: str, decimal: str | None = None) -> int:
+    """Parse a whole number; "43", "43,0" and "1 667" are whole, "43,5" is not.
+
+    Args:
+        text: The cell text.
+        decimal: The decimal mark, as for `parse_number`.
+
+    Returns:
+        The integer.
+
+    Raises:
+        ValueError: When the text is not a whole number.
+    """
+    try:
+        number = parse_number(text, decimal)
+    except ValueError:
+        raise ValueError("is not a whole number") from None
+    if not number.is_integer():
+        raise ValueError("is not a whole number")
+    return int(number)
+
+
+def parse_bool(text: str) -> bool:
+    """Parse a yes/no answer: ja/nej, yes/no, 1/0, true/false (any case).
+
+    Args:
+        text: The cell text.
+
+    Returns:
+        True for yes, False for no.
+
+    Raises:
+        ValueError: For any other text.
+    """
+    key = text_key(text)
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise ValueError("is not a yes/no answer")
+
+
+def code_lookup(category: str) -> dict[str, str]:
+    """Return the accepted spellings of a category's codes: the codes and their labels.
+
+    Args:
+        category: A key of `pipeline.schema.CATEGORIES`.
+
+    Returns:
+        `text_key(spelling)` -> code, for every code and its Swedish and English label.
+    """
+    lookup: dict[str, str] = {}
+    for code, labels in CATEGORIES[category].items():
+        for spelling in (*labels.values(), code):
+            lookup[text_key(spelling)] = code
+    return lookup
+
+
+def map_code(text: str, lookup: Mapping[str, str]) -> str:
+    """Map one answer text to its code.
+
+    Args:
+        text: The answer as exported.
+        lookup: `text_key(spelling)` -> code, e.g. from `code_lookup`.
+
+    Returns:
+        The code.
+
+    Raises:
+        ValueError: When the text is not a known spelling.
+    """
+    try:
+        return lookup[text_key(text)]
+    except KeyError:
+        raise ValueError("is not a known answer") from None
+
+
+def map_codes(
+    text: str, lookup: Mapping[str, str], delimiter: str, order: Sequence[str]
+) -> list[str]:
+    """Map a multi-choice cell ("Stödsamtal; Föreläsningar") to codes in `order`.
+
+    Args:
+        text: The cell as exported.
+        lookup: `text_key(spelling)` -> code.
+        delimiter: The separator between the chosen options.
+        order: All codes in their stable (codebook) order.
+
+    Returns:
+        The chosen codes, each once, in `order`.
+
+    Raises:
+        ValueError: Naming the first option that is not a known spelling.
+    """
+    chosen = set()
+    for item in text.split(delimiter):
+        if item.strip():
+            try:
+                chosen.add(map_code(item, lookup))
+            except ValueError:
+                raise ValueError(f"has an unknown option {item.strip()!r}") from None
+    return [code for code in order if code in chosen]
+
+
+# --- one column -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cells:
+    """One column of an export together with where each cell came from.
+
+    Attributes:
+        file: How to name the file in messages.
+        header: The column header as written in the export.
+        text: The cells, stripped text or None, with a 0..n-1 index.
+        rows: The spreadsheet row of each cell (header = row 1).
+    """
+
+    file: str
+    header: str
+    text: pd.Series
+    rows: Sequence[int]
+
+    @classmethod
+    def of(cls, raw: RawTable, header: str) -> Cells:
+        """Return the column `header` (as written) of a raw table."""
+        text = raw.frame[header].astype(object).reset_index(drop=True)
+        return cls(file=raw.display, header=header, text=text, rows=list(raw.rows))
+
+    def problem(self, position: int, message: str) -> Problem:
+        """Return a Problem located at the cell in `position` (0-based data row)."""
+        return Problem(self.file, message, row=self.rows[position], column=self.header)
+
+
+def remap(cells: Cells, texts: Mapping[str, str] | None) -> Cells:
+    """Replace answer texts by what `texts` maps them to (an empty target means missing).
+
+    Args:
+        cells: The column.
+        texts: Answer text as exported -> replacement; compared with `text_key`.
+
+    Returns:
+        A new Cells; unmapped cells keep their text.
+    """
+    if not texts:
+        return cells
+    lookup = {text_key(k): (v.strip() or None) for k, v in texts.items()}
+    mapped = cells.text.map(lambda t: lookup.get(text_key(t), t) if t is not None else None)
+    return Cells(cells.file, cells.header, mapped.astype(object), cells.rows)
+
+
+def convert(
+    cells: Cells, parse: Callable[[str], T], expected: str, *, original: Cells | None = None
+) -> tuple[list[T | None], list[Problem]]:
+    """Apply `parse` to every non-empty cell; collect one Problem per failure.
+
+    Each distinct text is parsed once, so a column of 10 000 repeated answers costs as
+    much as its distinct answers.
+
+    Args:
+        cells: The column (possibly remapped).
+        parse: Turns one text into a value or raises ValueError(reason).
+        expected: What the cell should hold, for the message ("a number from 0 to 100").
+        original: The column before remapping, to quote what the export says.
+
+    Returns:
+        The values (None where empty or bad) and the problems.
+    """
+    outcome: dict[str, tuple[bool, object]] = {}
+    values: list[T | None] = []
+    problems: list[Problem] = []
+    shown = original.text if original is not None else cells.text
+    for position, text in enumerate(cells.text):
+        if text is None:
+            values.append(None)
+            continue
+        if text not in outcome:
+            try:
+                outcome[text] = (True, parse(text))
+            except ValueError as exc:
+                outcome[text] = (False, str(exc))
+        ok, result = outcome[text]
+        if ok:
+            values.append(result)  # type: ignore[arg-type]
+        else:
+            values.append(None)
+            written = shown.iloc[position]
+            quoted = repr(written) if written == text else f"{written!r} (mapped to {text!r})"
+            problems.append(cells.problem(position, f"{quoted} {result}; expected {expected}"))
+    return values, problems
+
+
+def to_text(cells: Cells) -> pd.Series:
+    """Return the column as pandas strings (missing where empty)."""
+    return pd.Series(cells.text.tolist(), dtype="str")
+
+
+def to_float(
+    cells: Cells, expected: str, *, decimal: str | None = None, percent: bool = False
+) -> tuple[pd.Series, list[Problem]]:
+    """Convert a column to float64 (NaN where empty or bad).
+
+    Args:
+        cells: The column.
+        expected: What the cell should hold, for messages.
+        decimal: The decimal mark, as for `parse_number`.
+        percent: Whether a trailing "%" is allowed.
+
+    Returns:
+        The values and one Problem per bad cell.
+    """
+    values, problems = convert(cells, lambda t: parse_number(t, decimal, percent=percent), expected)
+    return pd.Series(values, dtype="float64"), problems
+
+
+def to_int(
+    cells: Cells, expected: str, *, decimal: str | None = None
+) -> tuple[pd.Series, list[Problem]]:
+    """Convert a column to nullable Int64 (<NA> where empty or bad).
+
+    Args:
+        cells: The column.
+        expected: What the cell should hold, for messages.
+        decimal: The decimal mark, as for `parse_number`.
+
+    Returns:
+        The values and one Problem per bad cell.
+    """
+    values, problems = convert(cells, lambda t: parse_int(t, decimal), expected)
+    return pd.Series(values, dtype="Int64"), problems
+
+
+def to_bool(
+    cells: Cells, texts: Mapping[str, str] | None = None
+) -> tuple[pd.Series, list[Problem]]:
+    """Convert a yes/no column to the nullable "boolean" dtype.
+
+    Args:
+        cells: The column.
+        texts: Answer text -> a yes/no spelling, e.g. {"Ja, via NSPH": "ja"}.
+
+    Returns:
+        The values and one Problem per bad cell.
+    """
+    mapped = remap(cells, texts)
+    values, problems = convert(mapped, parse_bool, BOOL_EXPECTED, original=cells)
+    return pd.Series(values, dtype="boolean"), problems
+
+
+def to_code(
+    cells: Cells, category: str, texts: Mapping[str, str] | None = None, *, name: str | None = None
+) -> tuple[pd.Series, list[Problem]]:
+    """Convert an answer column to the codes of a category (missing where empty or bad).
+
+    A cell may hold the code itself, its Swedish or English label, or a text that
+    `texts` maps to one of those.
+
+    Args:
+        cells: The column.
+        category: A key of `pipeline.schema.CATEGORIES`.
+        texts: Answer text as exported -> code (the params' `values` for the column).
+        name: The canonical column, for messages (default: `category`).
+
+    Returns:
+        The codes as pandas strings and one Problem per bad cell.
+    """
+    mapped = remap(cells, texts)
+    lookup = code_lookup(category)
+    values, problems = convert(
+        mapped, lambda t: map_code(t, lookup), allowed_text(category, name), original=cells
+    )
+    return pd.Series(values, dtype="str"), problems
+
+
+def to_codes(
+    cells: Cells,
+    category: str,
+    texts: Mapping[str, str] | None = None,
+    *,
+    delimiter: str = ";",
+    name: str | None = None,
+) -> tuple[pd.Series, list[Problem]]:
+    """Convert a delimited multi-choice column to codes joined by ";" in codebook order.
+
+    Args:
+        cells: The column.
+        category: A key of `pipeline.schema.CATEGORIES`.
+        texts: Option text as exported -> code, applied to each option.
+        delimiter: The separator between options inside a cell.
+        name: The canonical column, for messages (default: `category`).
+
+    Returns:
+        The joined codes (missing where empty) and one Problem per bad cell.
+    """
+    lookup = code_lookup(category)
+    for text, target in (texts or {}).items():
+        if text_key(target) in lookup:
+            lookup[text_key(text)] = lookup[text_key(target)]
+    order = list(CATEGORIES[category])
+    values, problems = convert(
+        cells,
+        lambda t: ";".join(map_codes(t, lookup, delimiter, order)),
+        allowed_text(category, name),
+    )
+    return pd.Series(values, dtype="str"), problems
+
+
+def to_ticks(cells: Cells, option_texts: Iterable[str]) -> tuple[pd.Series, list[Problem]]:
+    """Convert a 0/1 option column of a multi-choice item to "boolean".
+
+    Chosen: 1, x, ja, yes, true, or the option's own text (its header, code or label).
+    Not chosen: 0, nej, no, false. Empty stays missing.
+
+    Args:
+        cells: The option's column.
+        option_texts: The spellings that also mean "chosen".
+
+    Returns:
+        The ticks and one Problem per bad cell.
+    """
+    own = {text_key(t) for t in option_texts} | {text_key(cells.header)}
+
+    def parse(text: str) -> bool:
+        key = text_key(text)
+        if key in _TICKED or key in own:
+            return True
+        if key in _UNTICKED:
+            return False
+        raise ValueError("is not a tick")
+
+    values, problems = convert(cells, parse, "1/x/ja when chosen, 0/nej or empty when not")
+    return pd.Series(values, dtype="boolean"), problems
+
+
+def allowed_text(category: str, name: str | None = None) -> str:
+    """Return the "expected ..." phrase listing a category's codes."""
+    codes = ", ".join(CATEGORIES[category])
+    return f"one of {codes} (or a text mapped under values.{name or category})"
+
+
+# --- checks on converted columns --------------------------------------------------
+
+
+def check_range(
+    values: pd.Series,
+    cells: Cells,
+    expected: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+) -> list[Problem]:
+    """Return one Problem per value outside [low, high] (or (low, high] with low_open).
+
+    Args:
+        values: The converted column, aligned with `cells`.
+        cells: The raw column, for locations and the value as written.
+        expected: The allowed range in words, for the message.
+        low: The smallest allowed value, if any.
+        high: The largest allowed value, if any.
+        low_open: Whether `low` itself is excluded (salary > 0).
+
+    Returns:
+        The problems, in row order.
+    """
+    numbers = values.astype("float64")
+    bad = pd.Series(False, index=numbers.index)
+    if low is not None:
+        bad |= (numbers <= low) if low_open else (numbers < low)
+    if high is not None:
+        bad |= numbers > high
+    bad &= numbers.notna()
+    return [
+        cells.problem(i, f"{cells.text.iloc[i]!r} is out of range; expected {expected}")
+        for i in bad.to_numpy().nonzero()[0]
+    ]
+
+
+def check_present(cells: Cells, expected: str) -> list[Problem]:
+    """Return one Problem per empty cell of a column that must always be filled."""
+    return [
+        cells.problem(i, f"is empty; expected {expected}")
+        for i in cells.text.isna().to_numpy().nonzero()[0]
+    ]
+
+
+def check_unique(keys: pd.Series, cells: Cells, what: Callable[[int], str]) -> list[Problem]:
+    """Return one Problem per repeat of a key, naming the row where it first appeared.
+
+    Args:
+        keys: One hashable key per row, aligned with `cells` (missing keys are skipped).
+        cells: The column the problem is reported in.
+        what: Describes the key of a data row (0-based), e.g. "respondent id 'R3'".
+
+    Returns:
+        The problems, in row order.
+    """
+    first: dict[object, int] = {}
+    problems = []
+    for position, key in enumerate(keys):
+        if key is None or (not isinstance(key, tuple) and pd.isna(key)):
+            continue
+        if key in first:
+            earlier = cells.rows[first[key]]
+            problems.append(
+                cells.problem(position, f"{what(position)} is duplicated (also on row {earlier})")
+            )
+        else:
+            first[key] = position
+    return problems
+
+
+def match_choice(text: str, choices: Sequence[str]) -> str:
+    """Return the entry of `choices` that equals `text` ignoring case and spacing.
+
+    Args:
+        text: The cell text, e.g. "skåne".
+        choices: The accepted spellings, e.g. the params' regions.
+
+    Returns:
+        The spelling from `choices` ("Skåne").
+
+    Raises:
+        ValueError: When no choice matches.
+    """
+    for choice in choices:
+        if text_key(choice) == text_key(text):
+            return choice
+    raise ValueError("is not a known value")
