@@ -12,11 +12,13 @@ from __future__ import annotations
 import keyword
 import math
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import nbformat
+from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import CaselessStrEnum
 
@@ -34,6 +36,16 @@ class IPCKernelManager(AsyncKernelManager):
     """
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        # Run the kernel on this very interpreter, whatever "python3" kernelspecs a
+        # user has installed elsewhere: the notebooks import this package.
+        self._kernel_spec = KernelSpec(
+            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            display_name="Python 3 (peer-eval)",
+            language="python",
+        )
 
 
 def validate_parameters(parameters: dict[str, Any]) -> None:

@@ -35,16 +35,16 @@ _ID_NUMBER = re.compile(
     r"(?P<sep>[-+]?)(?P<tail>\d{4})(?![\w])"
 )
 
-# Phone numbers: national (leading 0, area code of 1-3 more digits) or international
-# (+46 / 0046, optional "(0)"). The subscriber part is groups of 2-3 digits separated by
-# at most one space; a hyphen is allowed only after the area code, so dates such as
-# "01-12-2020" do not qualify. The digit count is checked afterwards.
+# Phone numbers: national (leading 0, then an area code of 1-3 digits not starting with 0)
+# or international (+46 / 0046, optional "(0)"). The subscriber part is groups of 2-3
+# digits separated by at most one space; a hyphen is allowed only after the area code,
+# so dates such as "01-12-2020" do not qualify. The digit count is checked afterwards.
 _PHONE = re.compile(
-    r"(?<![\w+])(?P<prefix>\+46|0046|0)(?(1)[ -]?(?:\(0\)[ -]?)?)"
-    r"(?P<area>\d{1,3})[ -]?\d{2,3}(?: ?\d{2,3}){1,3}(?![\w])"
+    r"(?<![\w+])(?:(?P<international>\+46|0046)[ -]?(?P<trunk>\(0\)[ -]?)?|0)"
+    r"[1-9]\d{0,2}[ -]?\d{2,3}(?: ?\d{2,3}){1,3}(?!\w)"
 )
 _PHONE_NATIONAL_DIGITS = range(8, 11)  # including the leading 0
-_PHONE_INTERNATIONAL_DIGITS = range(7, 10)  # after +46, without the trunk 0
+_PHONE_INTERNATIONAL_DIGITS = range(7, 10)  # after the country code, without the trunk 0
 
 _PRIORITY = ("email", "id_number", "phone", "name")
 
@@ -91,9 +91,7 @@ def _detect(text: str, names: Sequence[str]) -> Iterator[tuple[int, int, str]]:
     for match in _ID_NUMBER.finditer(text):
         if _is_id_number(match):
             yield match.start(), match.end(), "id_number"
-    for match in _PHONE.finditer(text):
-        if _is_phone(match):
-            yield match.start(), match.end(), "phone"
+    yield from _phone_spans(text)
     pattern = _names_pattern(names)
     if pattern is not None:
         for match in pattern.finditer(text):
@@ -135,12 +133,31 @@ def _luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _phone_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    position = 0
+    while (match := _PHONE.search(text, position)) is not None:
+        # A number followed by more digit groups ("070-123 45 67 12 gånger") first
+        # matches too long; drop trailing groups until the digit count fits.
+        candidate: re.Match[str] | None = match
+        while candidate is not None and not _is_phone(candidate):
+            cut = candidate.group(0).rfind(" ")
+            candidate = (
+                _PHONE.match(text, candidate.start(), candidate.start() + cut) if cut > 0 else None
+            )
+        if candidate is not None:
+            yield candidate.start(), candidate.end(), "phone"
+            position = candidate.end()
+        else:
+            position = match.start() + 1
+
+
 def _is_phone(match: re.Match[str]) -> bool:
     digits = sum(ch.isdigit() for ch in match.group(0))
-    if match["prefix"] == "0":
-        return digits in _PHONE_NATIONAL_DIGITS and match["area"][0] != "0"
-    country_digits = 2 if match["prefix"] == "+46" else 4
-    trunk = 1 if "(0)" in match.group(0) else 0
+    country = match["international"]
+    if country is None:
+        return digits in _PHONE_NATIONAL_DIGITS
+    trunk = 1 if match["trunk"] else 0
+    country_digits = sum(ch.isdigit() for ch in country)
     return digits - country_digits - trunk in _PHONE_INTERNATIONAL_DIGITS
 
 
@@ -156,6 +173,6 @@ def _names_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
     ]
     genitive = r"(?:s|'s|’s|')?"
     return re.compile(
-        r"(?<![\w-])(?:" + "|".join(alternatives) + ")" + genitive + r"(?![\w])",
+        r"(?<!\w)(?:" + "|".join(alternatives) + ")" + genitive + r"(?![\w])",
         re.IGNORECASE,
     )

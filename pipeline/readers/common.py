@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from pipeline.errors import InputError, Problem
 from pipeline.readers.options import TableOptions
 
 _FALLBACK_ENCODING = "cp1252"
+_DELIMITERS = (";", ",", "\t")
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
@@ -53,14 +57,17 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
     elif suffix in (".xlsx", ".xlsm"):
         header, records = _read_xlsx(path, options, shown)
     else:
-        raise InputError(Problem(shown, f"unsupported file type {suffix!r}; expected .csv or .xlsx"))
+        raise InputError(
+            Problem(shown, f"unsupported file type {suffix!r}; expected .csv or .xlsx")
+        )
     header = [_clean(h) or "" for h in header]
     if not any(header):
         raise InputError(Problem(shown, "file is empty; expected a header row"))
+    _check_single_column(header, suffix, options, shown)
     problems = [
         Problem(shown, f"duplicated column header {h!r}", row=1, column=h)
         for i, h in enumerate(header)
-        if h and h.casefold() in {x.casefold() for x in header[:i]}
+        if h and text_key(h) in {text_key(x) for x in header[:i]}
     ]
     if problems:
         raise InputError(problems)
@@ -69,8 +76,12 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
         cells = [_clean(v) for v in record]
         if len(cells) > len(header) and any(cells[len(header) :]):
             raise InputError(
-                Problem(shown, f"has {len(cells)} fields but the header has {len(header)}; "
-                        "check the delimiter", row=number)
+                Problem(
+                    shown,
+                    f"has {len(cells)} fields but the header has {len(header)} "
+                    f"({_quoted(header)}); check the delimiter",
+                    row=number,
+                )
             )
         cells = (cells + [None] * len(header))[: len(header)]
         if any(c is not None for c in cells):
@@ -78,6 +89,146 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
             rows.append(number)
     frame = pd.DataFrame(kept, columns=header, dtype=object)
     return RawTable(display=shown, frame=frame, rows=rows)
+
+
+def text_key(text: str) -> str:
+    """Return the form in which headers and answer texts are compared.
+
+    Case is ignored and runs of white space (including the line breaks Excel keeps in
+    long headers) count as one space.
+
+    Args:
+        text: A header or an answer text.
+
+    Returns:
+        The case-folded text with white space collapsed.
+    """
+    return " ".join(text.split()).casefold()
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    """Which export header holds which canonical column.
+
+    Attributes:
+        found: Canonical column -> header as written in the export.
+        problems: Missing required columns and headers that collide.
+    """
+
+    found: dict[str, str]
+    problems: list[Problem]
+
+
+def map_headers(
+    raw: RawTable,
+    options: TableOptions,
+    required: Sequence[str],
+    *,
+    optional: Sequence[str] = (),
+    reserved: Iterable[str] = (),
+) -> HeaderMap:
+    """Match the export's headers to canonical column names through `options.columns`.
+
+    A header matches a canonical name when `options.columns` maps it there or when it
+    is the canonical name itself; both comparisons ignore case and surrounding or
+    repeated white space. Headers that match nothing are ignored (exports carry
+    time stamps and other extras).
+
+    Args:
+        raw: The export.
+        options: Holds the header mapping.
+        required: Canonical columns that must be present.
+        optional: Canonical columns taken when present.
+        reserved: Headers used otherwise (e.g. multi-choice option columns); skipped.
+
+    Returns:
+        The matches, and one Problem per missing required column (naming the expected
+        canonical name and how to map it) or per header that repeats a match.
+    """
+    wanted = list(dict.fromkeys([*required, *optional]))
+    by_key = {text_key(name): name for name in wanted}
+    mapped = {text_key(k): v for k, v in options.columns.items()}
+    skip = {text_key(h) for h in reserved}
+    found: dict[str, str] = {}
+    problems = []
+    for header in raw.frame.columns:
+        key = text_key(header)
+        if not key or key in skip:
+            continue
+        name = mapped.get(key) or by_key.get(key)
+        if name not in wanted:
+            continue
+        if name in found:
+            problems.append(
+                Problem(
+                    raw.display,
+                    f"also holds {name!r}, like column {found[name]!r}; keep or map only one",
+                    row=1,
+                    column=header,
+                )
+            )
+        else:
+            found[name] = header
+    headers = [h for h in raw.frame.columns if h]
+    for name in required:
+        if name not in found:
+            problems.append(Problem(raw.display, _missing(name, options, headers), row=1))
+    return HeaderMap(found=found, problems=problems)
+
+
+def _missing(name: str, options: TableOptions, headers: list[str]) -> str:
+    expected = [h for h, target in options.columns.items() if target == name]
+    if expected:
+        message = (
+            f"no column for {name!r}; expected a header {_quoted(expected, ' or ')} "
+            f"(mapped to {name!r} under columns)"
+        )
+    else:
+        message = (
+            f"no column for {name!r}; expected a header {name!r}, "
+            f"or map the export's header to {name!r} under columns"
+        )
+    keys = {text_key(h): h for h in headers}
+    close = difflib.get_close_matches(
+        text_key(expected[0] if expected else name), list(keys), n=1, cutoff=0.8
+    )
+    if close:
+        message += f"; closest header found: {keys[close[0]]!r}"
+    return message
+
+
+def _quoted(values: Iterable[str], joiner: str = ", ") -> str:
+    return joiner.join(repr(v) for v in values)
+
+
+def _check_single_column(header: list[str], suffix: str, options: TableOptions, shown: str):
+    # An export read with the wrong delimiter arrives as one column whose header still
+    # contains the real separators; say so instead of listing every column as missing.
+    if len([h for h in header if h]) != 1:
+        return
+    only = next(h for h in header if h)
+    counts = {d: only.count(d) for d in _DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    if not counts[best]:
+        return
+    shown_delimiter = "tab" if best == "\t" else repr(best)
+    found = _quoted(part.strip() for part in only.split(best))
+    if suffix == ".csv":
+        used = options.delimiter or best
+        advice = (
+            f"the file seems to be separated by {shown_delimiter}, not {used!r}; "
+            f"set delimiter: {best!r} in the input's options (or leave it unset to detect it)"
+            if used != best
+            else "check the delimiter"
+        )
+    else:
+        advice = (
+            f"the worksheet holds delimited text separated by {shown_delimiter}; "
+            "split it into columns (Data > Text to Columns) or export it as .csv"
+        )
+    raise InputError(
+        Problem(shown, f"all headers are in one column ({found}); {advice}", row=1, column=only)
+    )
 
 
 def _clean(value: object) -> str | None:
@@ -97,6 +248,12 @@ def _decode(data: bytes, options: TableOptions, shown: str) -> str:
             raise InputError(
                 Problem(shown, f"is not valid {options.encoding} text (byte {exc.start})")
             ) from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text" export: UTF-16 with a byte order mark.
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(Problem(shown, "is not valid UTF-16 text")) from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -111,7 +268,18 @@ def _decode(data: bytes, options: TableOptions, shown: str) -> str:
 
 
 def _read_csv(path: Path, options: TableOptions, shown: str):
-    text = _decode(path.read_bytes(), options, shown)
+    data = path.read_bytes()
+    if data.startswith(_ZIP_MAGIC):
+        raise InputError(
+            Problem(
+                shown,
+                "is an Excel workbook (or other zip file), not CSV text; "
+                "name it .xlsx or export it as CSV",
+            )
+        )
+    text = _decode(data, options, shown)
+    if "\x00" in text:
+        raise InputError(Problem(shown, "is a binary file, not CSV text; export it as CSV"))
     if not text.strip():
         raise InputError(Problem(shown, "file is empty; expected a header row"))
     delimiter = options.delimiter or _sniff_delimiter(text)
@@ -142,12 +310,22 @@ def _read_xlsx(path: Path, options: TableOptions, shown: str):
         raise InputError(Problem(shown, f"is not a readable .xlsx workbook ({exc})")) from exc
     try:
         sheet = _pick_sheet(book, options.sheet, shown)
-        values = list(sheet.iter_rows(values_only=True))
+        values = [[_cell_value(cell) for cell in row] for row in sheet.iter_rows()]
     finally:
         book.close()
     if not values:
         raise InputError(Problem(shown, "worksheet is empty; expected a header row"))
     return list(values[0]), [(i + 2, list(r)) for i, r in enumerate(values[1:])]
+
+
+def _cell_value(cell) -> object:
+    value = getattr(cell, "value", None)
+    number_format = getattr(cell, "number_format", None) or ""
+    # A cell formatted as percent shows 75 % but holds 0.75; keep what the analyst sees.
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in number_format:
+        shown = round(value * 100, 10)
+        return f"{int(shown) if float(shown).is_integer() else shown} %"
+    return value
 
 
 def _pick_sheet(book, sheet: str | int | None, shown: str):

@@ -19,8 +19,38 @@ from typing import TypeVar
 import pandas as pd
 
 from pipeline.errors import Problem
-from pipeline.readers.common import RawTable
+from pipeline.readers.common import RawTable, text_key
 from pipeline.schema import CATEGORIES
+
+__all__ = [
+    "BOOL_EXPECTED",
+    "Cells",
+    "allowed_text",
+    "check_present",
+    "check_range",
+    "check_unique",
+    "code_lookup",
+    "convert",
+    "map_code",
+    "map_codes",
+    "match_choice",
+    "parse_bool",
+    "parse_int",
+    "parse_number",
+    "region_expected",
+    "remap",
+    "sorted_problems",
+    "text_key",
+    "to_bool",
+    "to_choice",
+    "to_code",
+    "to_codes",
+    "to_float",
+    "to_int",
+    "to_text",
+    "to_ticks",
+    "to_year",
+]
 
 T = TypeVar("T")
 
@@ -31,21 +61,6 @@ _FALSE = frozenset({"0", "nej", "n", "no", "false", "falskt"})
 BOOL_EXPECTED = "ja/nej, yes/no, 1/0 or true/false"
 _TICKED = frozenset({"1", "x", "ja", "yes", "true", "sant"})
 _UNTICKED = frozenset({"0", "nej", "no", "false", "falskt"})
-
-
-def text_key(text: str) -> str:
-    """Return the form in which headers and answer texts are compared.
-
-    Case is ignored and runs of white space (including line breaks that Excel puts in
-    long headers) count as one space.
-
-    Args:
-        text: A header or an answer text.
-
-    Returns:
-        The case-folded text with white space collapsed.
-    """
-    return " ".join(text.split()).casefold()
 
 
 # --- one cell ---------------------------------------------------------------------
@@ -218,12 +233,19 @@ class Cells:
     @classmethod
     def of(cls, raw: RawTable, header: str) -> Cells:
         """Return the column `header` (as written) of a raw table."""
-        text = raw.frame[header].astype(object).reset_index(drop=True)
+        text = pd.Series([_text_or_none(v) for v in raw.frame[header]], dtype=object)
         return cls(file=raw.display, header=header, text=text, rows=list(raw.rows))
 
     def problem(self, position: int, message: str) -> Problem:
         """Return a Problem located at the cell in `position` (0-based data row)."""
         return Problem(self.file, message, row=self.rows[position], column=self.header)
+
+
+def _text_or_none(value: object) -> str | None:
+    # pandas may hand back NaN for an empty cell; the converters expect None.
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value)
 
 
 def remap(cells: Cells, texts: Mapping[str, str] | None) -> Cells:
@@ -239,8 +261,8 @@ def remap(cells: Cells, texts: Mapping[str, str] | None) -> Cells:
     if not texts:
         return cells
     lookup = {text_key(k): (v.strip() or None) for k, v in texts.items()}
-    mapped = cells.text.map(lambda t: lookup.get(text_key(t), t) if t is not None else None)
-    return Cells(cells.file, cells.header, mapped.astype(object), cells.rows)
+    mapped = [lookup.get(text_key(t), t) if t is not None else None for t in cells.text]
+    return Cells(cells.file, cells.header, pd.Series(mapped, dtype=object), cells.rows)
 
 
 def convert(
@@ -482,7 +504,8 @@ def check_unique(keys: pd.Series, cells: Cells, what: Callable[[int], str]) -> l
     """Return one Problem per repeat of a key, naming the row where it first appeared.
 
     Args:
-        keys: One hashable key per row, aligned with `cells` (missing keys are skipped).
+        keys: One hashable key (or tuple) per row, aligned with `cells`; keys that are
+            or contain a missing value are skipped.
         cells: The column the problem is reported in.
         what: Describes the key of a data row (0-based), e.g. "respondent id 'R3'".
 
@@ -492,7 +515,8 @@ def check_unique(keys: pd.Series, cells: Cells, what: Callable[[int], str]) -> l
     first: dict[object, int] = {}
     problems = []
     for position, key in enumerate(keys):
-        if key is None or (not isinstance(key, tuple) and pd.isna(key)):
+        parts = key if isinstance(key, tuple) else (key,)
+        if any(part is None or pd.isna(part) for part in parts):
             continue
         if key in first:
             earlier = cells.rows[first[key]]
@@ -504,12 +528,13 @@ def check_unique(keys: pd.Series, cells: Cells, what: Callable[[int], str]) -> l
     return problems
 
 
-def match_choice(text: str, choices: Sequence[str]) -> str:
+def match_choice(text: str, choices: Sequence[str], what: str = "value") -> str:
     """Return the entry of `choices` that equals `text` ignoring case and spacing.
 
     Args:
         text: The cell text, e.g. "skåne".
         choices: The accepted spellings, e.g. the params' regions.
+        what: What a choice is, for the reason ("is not a known region").
 
     Returns:
         The spelling from `choices` ("Skåne").
@@ -520,4 +545,81 @@ def match_choice(text: str, choices: Sequence[str]) -> str:
     for choice in choices:
         if text_key(choice) == text_key(text):
             return choice
-    raise ValueError("is not a known value")
+    raise ValueError(f"is not a known {what}")
+
+
+# --- columns every table has ------------------------------------------------------
+
+
+def to_choice(
+    cells: Cells,
+    choices: Sequence[str],
+    expected: str,
+    texts: Mapping[str, str] | None = None,
+    *,
+    what: str = "value",
+) -> tuple[pd.Series, list[Problem]]:
+    """Convert a column to the spelling used in `choices` (e.g. "skåne" -> "Skåne").
+
+    Args:
+        cells: The column.
+        choices: The accepted values in their canonical spelling.
+        expected: What the cell should hold, for messages.
+        texts: Answer text -> replacement applied first (e.g. "Region Skåne" -> "Skåne").
+        what: What a choice is, for messages ("region").
+
+    Returns:
+        The values as pandas strings and one Problem per unknown or empty cell.
+    """
+    mapped = remap(cells, texts)
+    values, problems = convert(
+        mapped, lambda t: match_choice(t, choices, what), expected, original=cells
+    )
+    return pd.Series(values, dtype="str"), problems + check_present(mapped, expected)
+
+
+def to_year(
+    cells: Cells, year: int | None, *, decimal: str | None = None
+) -> tuple[pd.Series, list[Problem]]:
+    """Convert a year column; every cell must be filled and, if `year` is given, equal it.
+
+    Args:
+        cells: The column.
+        year: The year the file is read for, if any.
+        decimal: The decimal mark, as for `parse_number`.
+
+    Returns:
+        The years (Int64) and the problems.
+    """
+    expected = "a year such as 2021" if year is None else f"the year {year}"
+    values, problems = to_int(cells, expected, decimal=decimal)
+    problems += check_present(cells, expected)
+    if year is not None:
+        problems += [
+            cells.problem(i, f"{cells.text.iloc[i]!r} is another year; expected {expected}")
+            for i in (values.notna() & (values != year)).to_numpy().nonzero()[0]
+        ]
+    else:
+        problems += check_range(values, cells, "a year from 1900 to 2100", low=1900, high=2100)
+    return values, problems
+
+
+def sorted_problems(problems: Iterable[Problem], raw: RawTable) -> list[Problem]:
+    """Order problems as the analyst reads the file: by row, then by column position.
+
+    Args:
+        problems: The problems found.
+        raw: The export they refer to.
+
+    Returns:
+        File-level problems first, then row by row, left to right.
+    """
+    position = {header: i for i, header in enumerate(raw.frame.columns)}
+    return sorted(
+        problems, key=lambda p: (p.row or 0, position.get(p.column, -1) if p.column else -1)
+    )
+
+
+def region_expected(regions: Sequence[str]) -> str:
+    """Return the "expected ..." phrase for a region column."""
+    return f"one of the regions {', '.join(regions)}" if regions else "a region listed in params"

@@ -1,0 +1,399 @@
+"""The build: plan -> check cache -> execute -> render -> publish, for every region-year.
+
+Each pair is one task that needs nothing from other tasks: it executes the notebooks
+in its own working directory, writes and renders its report source there, and
+publishes the finished directory atomically. Tasks are plain data so that they can
+run in this process, in a process pool, or on Dask workers.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from pipeline.config import Pair, Project, report_date
+from pipeline.errors import PeerEvalError
+from pipeline.execute import execute_notebook
+from pipeline.inputs import file_hashes, input_files
+from pipeline.publish import FAILED, STAGING, WORK, publish_dir, write_file_atomic
+from pipeline.render import render, resolve_renderer
+from pipeline.report_source import compose_source, parse_narrative
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MANIFEST = "manifest.json"
+_PACKAGES = (
+    "peer-eval", "pandas", "matplotlib", "papermill", "ipykernel", "nbformat", "pypandoc-binary",
+    "typst", "babel", "openpyxl", "pydantic",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PairTask:
+    """Everything one region-year build needs, as plain data (picklable for workers)."""
+
+    pair: Pair
+    params_file: str
+    root: str
+    out: str
+    data_dir: str
+    renderer: str
+    renderer_version: str
+    notebooks: tuple[str, ...]
+    template: str
+    narrative_file: str
+    components: dict[str, str]
+    inputs: dict[str, str]
+    git_commit: str
+    output_mode: str
+
+    @property
+    def digest(self) -> str:
+        """One hash over everything the report depends on."""
+        return _hash_text(json.dumps(self.components, sort_keys=True))
+
+    @property
+    def published_dir(self) -> Path:
+        """Where the finished report lives."""
+        return Path(self.out) / str(self.pair.year) / self.pair.slug
+
+
+@dataclass
+class PairResult:
+    """What happened to one pair."""
+
+    key: str
+    region: str
+    year: int
+    status: str  # built | skipped | failed
+    seconds: float = 0.0
+    error: str = ""
+    kept: str = ""
+    outputs: list[str] = field(default_factory=list)
+
+
+def plan_tasks(
+    project: Project, pairs: list[Pair], out: Path, renderer: str
+) -> list[PairTask]:
+    """Turn pairs into tasks with their dependency hashes.
+
+    Args:
+        project: The loaded project.
+        pairs: The pairs to build.
+        out: The output directory.
+        renderer: auto, quarto or builtin.
+
+    Returns:
+        One task per pair, in the pairs' order.
+    """
+    name, version = resolve_renderer(renderer)
+    notebooks = tuple(str(p) for p in sorted((project.root / "notebooks").glob("*.ipynb")))
+    code_hash = _hash_files(sorted(PACKAGE_DIR.rglob("*.py")) + _render_templates())
+    notebooks_hash = _hash_files([Path(p) for p in notebooks])
+    commit = _git_commit(project.root)
+    inputs_spec = project.evaluation.inputs.model_dump_json()
+    tasks = []
+    for pair in pairs:
+        template = project.root / "reports" / f"rapport.{pair.settings.lang}.qmd"
+        narrative = project.narrative_dir / str(pair.year) / f"{pair.slug}.md"
+        inputs = file_hashes(project, input_files(project, pair.year))
+        components = {
+            "notebooks": notebooks_hash,
+            "template": _hash_files([template]),
+            "narrative": _hash_files([narrative]) if narrative.is_file() else "none",
+            "code": code_hash,
+            "parameters": _hash_text(pair.model_dump_json() + inputs_spec),
+            "data": _hash_text(json.dumps(inputs, sort_keys=True)),
+            "renderer": f"{name} {version}",
+        }
+        tasks.append(
+            PairTask(
+                pair=pair,
+                params_file=str(project.params_file),
+                root=str(project.root),
+                out=str(out.resolve()),
+                data_dir=str(project.data_dir),
+                renderer=name,
+                renderer_version=version,
+                notebooks=notebooks,
+                template=str(template),
+                narrative_file=str(narrative),
+                components=components,
+                inputs=inputs,
+                git_commit=commit,
+                output_mode=project.evaluation.output_mode,
+            )
+        )
+    return tasks
+
+
+def staleness(task: PairTask) -> tuple[str, list[str]]:
+    """Say whether a pair's published report is up to date.
+
+    Args:
+        task: The planned task.
+
+    Returns:
+        (state, reasons): state is fresh, stale, failed or missing; reasons name the
+        changed dependencies (e.g. ["data", "code"]).
+    """
+    published = task.published_dir
+    failed = Path(task.out) / FAILED / str(task.pair.year) / task.pair.slug
+    manifest = _read_manifest(published / MANIFEST)
+    if manifest is None:
+        return ("failed", ["last build failed"]) if failed.exists() else ("missing", [])
+    outputs = [f"rapport.{fmt}" for fmt in task.pair.settings.formats]
+    missing = [name for name in outputs if not (published / name).is_file()]
+    old = manifest.get("components", {})
+    changed = [key for key, value in task.components.items() if old.get(key) != value]
+    reasons = changed + [f"{name} missing" for name in missing]
+    if failed.exists():
+        return "failed", ["last build failed", *reasons]
+    return ("stale", reasons) if reasons else ("fresh", [])
+
+
+def build_pair(task: PairTask) -> PairResult:
+    """Execute, render and publish one region-year; never raises for a failing pair.
+
+    Args:
+        task: The planned task.
+
+    Returns:
+        The result; on failure the executed notebooks are kept under `<out>/.failed/`.
+    """
+    started = time.monotonic()
+    pair, settings = task.pair, task.pair.settings
+    out = Path(task.out)
+    work = out / WORK / str(pair.year) / pair.slug
+    failed_dir = out / FAILED / str(pair.year) / pair.slug
+    result = PairResult(key=pair.key, region=pair.region, year=pair.year, status="built")
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "notebooks").mkdir(parents=True)
+    try:
+        parameters = {
+            "region": pair.region,
+            "year": pair.year,
+            "lang": settings.lang,
+            "k": settings.k,
+            "quotes_per_theme": settings.quotes_per_theme,
+            "params_file": task.params_file,
+        }
+        for notebook in task.notebooks:
+            source = Path(notebook)
+            execute_notebook(
+                source,
+                work / "notebooks" / source.name,
+                parameters,
+                lang=settings.lang,
+                cwd=work,
+                timeout_seconds=settings.timeout_seconds,
+            )
+        date = report_date(settings)
+        narrative_path = Path(task.narrative_file)
+        narrative = (
+            parse_narrative(narrative_path.read_text(encoding="utf-8"))
+            if narrative_path.is_file()
+            else {}
+        )
+        shown = _relative(narrative_path, Path(task.root))
+        source_text = compose_source(
+            Path(task.template).read_text(encoding="utf-8"), pair, date, narrative, shown
+        )
+        report_source = work / "rapport.qmd"
+        report_source.write_text(source_text, encoding="utf-8")
+        timestamp = calendar.timegm(date.timetuple())
+        rendered = render(
+            report_source, list(settings.formats), renderer=task.renderer, timestamp=timestamp
+        )
+        _publish(task, work, rendered)
+        result.outputs = [_relative(task.published_dir / p.name, out) for p in rendered.values()]
+        shutil.rmtree(failed_dir, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+    except PeerEvalError as exc:
+        result.status = "failed"
+        result.error = str(exc)
+        result.kept = _keep_failed(work, failed_dir, out)
+    except Exception as exc:  # a bug must fail its pair, not the whole run
+        result.status = "failed"
+        result.error = f"{type(exc).__name__}: {exc}"
+        result.kept = _keep_failed(work, failed_dir, out)
+    result.seconds = round(time.monotonic() - started, 2)
+    return result
+
+
+def run_tasks(
+    tasks: list[PairTask],
+    jobs: int,
+    on_result: Callable[[PairResult], None] = lambda r: None,
+    executor: str = "local",
+    scheduler: str | None = None,
+) -> list[PairResult]:
+    """Build tasks with the chosen executor, reporting each result as it arrives.
+
+    Args:
+        tasks: Tasks to build.
+        jobs: Parallel pairs for the local executor (1 = in this process).
+        on_result: Called with each finished result (for progress display).
+        executor: "local" (process pool) or "dask".
+        scheduler: Dask scheduler address ("tcp://host:8786"); None starts a
+            LocalCluster on this machine.
+
+    Returns:
+        Results in the tasks' order.
+    """
+    results: dict[str, PairResult] = {}
+    for result in _EXECUTORS[executor](tasks, jobs, scheduler):
+        results[result.key] = result
+        on_result(result)
+    return [results[task.pair.key] for task in tasks]
+
+
+def _run_local(tasks: list[PairTask], jobs: int, _scheduler: str | None) -> Iterable[PairResult]:
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield build_pair(task)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # forkserver: workers start clean (no inherited threads or open kernels).
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(build_pair, task) for task in tasks]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _run_dask(tasks: list[PairTask], jobs: int, scheduler: str | None) -> Iterable[PairResult]:
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=max(1, jobs), threads_per_worker=1, processes=True,
+            host="127.0.0.1", dashboard_address=None,
+        )  # fmt: skip
+    client = Client(scheduler or cluster)
+    try:
+        futures = [client.submit(build_pair, task, key=f"peer-eval-{task.pair.key}", pure=False)
+                   for task in tasks]  # fmt: skip
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+_EXECUTORS = {"local": _run_local, "dask": _run_dask}
+EXECUTORS = tuple(_EXECUTORS)
+
+
+def manifest_for(task: PairTask, outputs: dict[str, str]) -> dict:
+    """The manifest of one published report (no times: identical inputs, identical bytes)."""
+    pair = task.pair
+    return {
+        "report": {"region": pair.region, "year": pair.year, "slug": pair.slug},
+        "parameters": json.loads(pair.settings.model_dump_json()),
+        "inputs": task.inputs,
+        "components": task.components,
+        "digest": task.digest,
+        "renderer": {"name": task.renderer, "version": task.renderer_version},
+        "packages": _package_versions(),
+        "python": platform.python_version(),
+        "git_commit": task.git_commit,
+        "outputs": outputs,
+    }
+
+
+def _publish(task: PairTask, work: Path, rendered: dict[str, Path]) -> None:
+    out = Path(task.out)
+    staging = out / STAGING / str(task.pair.year) / task.pair.slug
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "notebooks").mkdir(parents=True)
+    mode = 0o644 if task.output_mode == "shared" else 0o600
+    outputs = {}
+    for path in rendered.values():
+        data = path.read_bytes()
+        write_file_atomic(staging / path.name, data, mode)
+        outputs[path.name] = hashlib.sha256(data).hexdigest()
+    for notebook in sorted((work / "notebooks").glob("*.ipynb")):
+        write_file_atomic(staging / "notebooks" / notebook.name, notebook.read_bytes(), mode)
+    manifest = json.dumps(manifest_for(task, outputs), indent=2, ensure_ascii=False, sort_keys=True)
+    write_file_atomic(staging / MANIFEST, (manifest + "\n").encode("utf-8"), mode)
+    for directory in (staging, staging / "notebooks"):
+        os.chmod(directory, 0o755 if task.output_mode == "shared" else 0o700)
+    publish_dir(staging, task.published_dir)
+
+
+def _keep_failed(work: Path, failed_dir: Path, out: Path) -> str:
+    """Keep the executed notebooks (with the error) for debugging; never published."""
+    shutil.rmtree(failed_dir, ignore_errors=True)
+    failed_dir.parent.mkdir(parents=True, exist_ok=True)
+    if work.exists():
+        os.rename(work, failed_dir)
+    return _relative(failed_dir, out)
+
+
+def _read_manifest(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _render_templates() -> list[Path]:
+    return sorted(p for p in (PACKAGE_DIR / "render" / "templates").rglob("*") if p.is_file())
+
+
+def _hash_files(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
+    return digest.hexdigest()
+
+
+def _hash_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _package_versions() -> dict[str, str]:
+    versions = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _git_commit(root: Path) -> str:
+    try:
+        completed = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return completed.stdout.strip() if completed.returncode == 0 else "unknown"
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)
+
+
+def results_table(results: list[PairResult]) -> list[dict]:
+    """Results as plain dicts (for JSON summaries and tests)."""
+    return [asdict(r) for r in results]

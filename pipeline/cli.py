@@ -1,0 +1,166 @@
+"""The `peer-eval` command line: parses options and delegates. Logging is set up only here.
+
+Exit codes: 0 everything published (or valid), 1 some pair failed, 2 invalid input or usage.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.errors import InputError, PeerEvalError, Problem
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Reproducible evaluation reports for peer support: every region x year, HTML and PDF.",
+)
+
+ParamsOption = Annotated[
+    Path, typer.Option("--params", "-p", help="The params file.", show_default=True)
+]
+RegionOption = Annotated[
+    list[str] | None, typer.Option("--region", "-r", help="Only this region (repeatable).")
+]
+YearOption = Annotated[list[int] | None, typer.Option("--year", "-y", help="Only this year (repeatable).")]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
+DEFAULT_PARAMS = Path("params/evaluation.yaml")
+DEFAULT_OUT = Path("reports/output")
+
+
+def _fail(error: PeerEvalError) -> typer.Exit:
+    for line in str(error).splitlines():
+        typer.echo(f"error: {line}", err=True)
+    return typer.Exit(error.exit_code)
+
+
+@app.command()
+def run(
+    params: ParamsOption = DEFAULT_PARAMS,
+    out: OutOption = DEFAULT_OUT,
+    region: RegionOption = None,
+    year: YearOption = None,
+    renderer: Annotated[
+        str, typer.Option(help="auto (quarto if on PATH, else builtin), quarto or builtin.")
+    ] = "auto",
+    format: Annotated[
+        str | None, typer.Option("--format", "-f", help="Comma-separated: html,pdf.")
+    ] = None,
+    lang: Annotated[str | None, typer.Option(help="Report language: sv or en.")] = None,
+    force: Annotated[bool, typer.Option(help="Rebuild every pair, changed or not.")] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Pairs built in parallel (default: cores).")
+    ] = 0,
+    executor: Annotated[str, typer.Option(help="local or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")
+    ] = None,
+    wait: Annotated[bool, typer.Option(help="Wait for another run on --out to finish.")] = False,
+) -> None:
+    """Build and publish the reports of every (or the chosen) region x year."""
+    from pipeline.build import EXECUTORS, plan_tasks, run_tasks, staleness
+    from pipeline.config import load_project, plan_pairs
+    from pipeline.inputs import load_evaluation
+    from pipeline.progress import Progress
+    from pipeline.publish import output_lock, recover
+    from pipeline.render import RENDERERS
+    from pipeline.site import write_index
+
+    try:
+        if renderer not in ("auto", *RENDERERS):
+            raise _usage_error("--renderer", f"{renderer!r}; expected auto, {', '.join(RENDERERS)}")
+        if executor not in EXECUTORS:
+            raise _usage_error("--executor", f"{executor!r}; expected {', '.join(EXECUTORS)}")
+        cli_settings: dict = {}
+        if format:
+            cli_settings["formats"] = [f.strip() for f in format.split(",") if f.strip()]
+        if lang:
+            cli_settings["lang"] = lang
+        project = load_project(params)
+        pairs = plan_pairs(project, region, year, cli_settings)
+        load_evaluation(project, upto_year=max(p.year for p in pairs))
+        tasks = plan_tasks(project, pairs, out, renderer)
+        started = time.monotonic()
+        with output_lock(out, wait=wait):
+            recover(out)
+            todo = [t for t in tasks if force or staleness(t)[0] != "fresh"]
+            skipped = len(tasks) - len(todo)
+            with Progress(total=len(todo), skipped=skipped) as progress:
+                results = run_tasks(
+                    todo, jobs or os.cpu_count() or 1, progress.advance, executor, scheduler
+                )
+            mode = 0o644 if project.evaluation.output_mode == "shared" else 0o600
+            index = write_index(out, project.evaluation.lang, mode)
+        progress.summary(results, skipped, time.monotonic() - started, index)
+    except PeerEvalError as error:
+        raise _fail(error) from None
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(1)
+
+
+def _usage_error(option: str, message: str) -> InputError:
+    """An invalid command-line value, as an input problem naming the option."""
+    return InputError(Problem(option, f"invalid value {message}"))
+
+
+@app.command()
+def validate(params: ParamsOption = DEFAULT_PARAMS) -> None:
+    """Check params and every input file; print one line per problem (exit 2) or OK."""
+    from pipeline.config import load_project, plan_pairs
+    from pipeline.inputs import load_evaluation
+
+    try:
+        project = load_project(params)
+        pairs = plan_pairs(project)
+        data = load_evaluation(project)
+    except PeerEvalError as error:
+        raise _fail(error) from None
+    typer.echo(
+        f"OK: {params}: {len(project.evaluation.regions)} regions x "
+        f"{len(project.evaluation.years)} years = {len(pairs)} reports; "
+        f"{len(data.survey)} survey responses, {len(data.register)} interviews, "
+        f"{len(data.segments)} coded segments."
+    )
+
+
+@app.command("list")
+def list_pairs(
+    params: ParamsOption = DEFAULT_PARAMS,
+    out: OutOption = DEFAULT_OUT,
+    renderer: Annotated[str, typer.Option(help="Renderer the state is judged against.")] = "auto",
+) -> None:
+    """Show the run matrix and each pair's state: fresh, stale (and why), failed or missing."""
+    from pipeline.build import plan_tasks, staleness
+    from pipeline.config import load_project, plan_pairs
+
+    try:
+        project = load_project(params)
+        tasks = plan_tasks(project, plan_pairs(project), out, renderer)
+    except PeerEvalError as error:
+        raise _fail(error) from None
+    typer.echo(f"{'year':<6}{'region':<24}{'state':<9}why")
+    for task in tasks:
+        state, reasons = staleness(task)
+        typer.echo(f"{task.pair.year:<6}{task.pair.region:<24}{state:<9}{', '.join(reasons)}")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # nbclient and papermill log every kernel hiccup; the summary reports failures.
+    for noisy in ("papermill", "nbclient", "traitlets", "distributed", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,300 @@
+"""Figures of the thematic analysis: theme x group heatmap, factors, themes across rounds.
+
+Each figure function takes the frame of its analysis function in `pipeline.themes` and
+returns a Figure; each has an `*_alt` companion that states the key numbers as text for
+the figure's alt attribute. Theme labels are data: `_plain` escapes "$" so that
+matplotlib's mathtext never interprets them, and figures are built with usetex off.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter
+
+from pipeline.figures.style import (
+    HINDERING_COLOUR,
+    PALETTE,
+    PROMOTING_COLOUR,
+    new_figure,
+    report_style,
+)
+from pipeline.formatting import number, percent
+from pipeline.schema import label
+
+_TEXT: dict[str, dict[str, str]] = {
+    "sv": {
+        "share_axis": "Andel intervjuer som nämner temat",
+        "segments_axis": "Antal kodade segment",
+        "suppressed": "ej redovisad",
+        "of": "av",
+        "heatmap_alt": (
+            "Värmekarta: andel intervjuer per respondentgrupp som nämner varje tema "
+            "(antal intervjuer som nämner temat av gruppens intervjuer)."
+        ),
+        "suppressed_alt": "ej redovisad, färre deltagare än gränsen",
+        "factors_alt": "Stapeldiagram: främjande och hindrande kodade segment per tema.",
+        "rounds_alt": "Linjediagram: andel intervjuer som nämner varje tema per omgång.",
+        "empty": "Inga data.",
+    },
+    "en": {
+        "share_axis": "Share of interviews mentioning the theme",
+        "segments_axis": "Number of coded segments",
+        "suppressed": "not reported",
+        "of": "of",
+        "heatmap_alt": (
+            "Heatmap: share of interviews per respondent group mentioning each theme "
+            "(interviews mentioning the theme of the group's interviews)."
+        ),
+        "suppressed_alt": "not reported, fewer participants than the threshold",
+        "factors_alt": "Bar chart: promoting and hindering coded segments per theme.",
+        "rounds_alt": "Line chart: share of interviews mentioning each theme per round.",
+        "empty": "No data.",
+    },
+}
+
+_MARKERS = ("o", "s", "^", "D", "v", "P")
+_SAFE_TEXT = {"text.usetex": False, "text.parse_math": True}
+
+
+def _t(lang: str, key: str) -> str:
+    return _TEXT.get(lang, _TEXT["sv"])[key]
+
+
+def _plain(text: object, width: int = 0) -> str:
+    """Data text for a figure: "$" escaped (no mathtext), optionally wrapped."""
+    value = " ".join(str(text).split())
+    if width:
+        value = "\n".join(textwrap.wrap(value, width)) or value
+    return value.replace("$", r"\$")
+
+
+def _style() -> mpl.rc_context:
+    return mpl.rc_context(_SAFE_TEXT)
+
+
+# --- heatmap ---------------------------------------------------------------------------
+
+
+def _heatmap_grid(table: pd.DataFrame) -> tuple[list, list, pd.DataFrame]:
+    themes = list(dict.fromkeys(table["theme"]))
+    groups = list(dict.fromkeys(table["group"]))
+    grid = table.set_index(["theme", "group"])
+    return themes, groups, grid
+
+
+def theme_heatmap(table: pd.DataFrame, lang: str = "sv") -> Figure:
+    """Heatmap of themes x respondent groups, coloured by share, annotated "m/n".
+
+    Args:
+        table: Output of `pipeline.themes.theme_by_group` (long format).
+        lang: "sv" or "en".
+
+    Returns:
+        The figure; suppressed groups are hatched grey cells marked "–".
+    """
+    themes, groups, grid = _heatmap_grid(table)
+    height = max(2.2, 0.55 * len(themes) + 1.4)
+    with report_style(), _style():
+        fig = new_figure(7.0, height)
+        ax = fig.subplots()
+        ax.grid(False)
+        if not themes or not groups:
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, _t(lang, "empty"), ha="center", va="center")
+            return fig
+        values = np.full((len(themes), len(groups)), np.nan)
+        for i, theme in enumerate(themes):
+            for j, group in enumerate(groups):
+                share = grid.loc[(theme, group), "share"]
+                values[i, j] = np.nan if pd.isna(share) else float(share)
+        image = ax.imshow(
+            np.ma.masked_invalid(values), cmap="Blues", vmin=0, vmax=100, aspect="auto"
+        )
+        for i, theme in enumerate(themes):
+            for j, group in enumerate(groups):
+                row = grid.loc[(theme, group)]
+                if bool(row["suppressed"]):
+                    ax.add_patch(
+                        Rectangle(
+                            (j - 0.5, i - 0.5), 1, 1, facecolor="#eeeeee", hatch="//",
+                            edgecolor="#bbbbbb", linewidth=0,
+                        )
+                    )
+                    ax.text(j, i, "–", ha="center", va="center", color="#555555")
+                    continue
+                text = f"{int(row['mentioning'])}/{int(row['interviews'])}"
+                dark = float(row["share"]) > 60
+                ax.text(j, i, text, ha="center", va="center", color="white" if dark else "black")
+        ax.set_xticks(range(len(groups)), [_group_tick(grid, g, themes[0], lang) for g in groups])
+        ax.set_yticks(range(len(themes)), [_plain(grid.loc[(t, groups[0]), "label"], 32) for t in themes])
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        bar = fig.colorbar(image, ax=ax, fraction=0.05)
+        bar.set_label(_t(lang, "share_axis"))
+        bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: percent(v, lang, 0)))
+    return fig
+
+
+def _group_tick(grid: pd.DataFrame, group: str, theme: str, lang: str) -> str:
+    row = grid.loc[(theme, group)]
+    name = _plain(label("group", group, lang))
+    suffix = f"\n({_t(lang, 'suppressed')})" if bool(row["suppressed"]) else ""
+    return f"{name}\nn = {number(int(row['interviews']), lang, 0)}{suffix}"
+
+
+def theme_heatmap_alt(table: pd.DataFrame, lang: str = "sv") -> str:
+    """Alt text of `theme_heatmap`: every theme's counts per group.
+
+    Args:
+        table: Output of `pipeline.themes.theme_by_group`.
+        lang: "sv" or "en".
+
+    Returns:
+        Plain text (escape it for the target before embedding).
+    """
+    parts = [_t(lang, "heatmap_alt")]
+    for _, rows in table.groupby("theme", sort=False):
+        cells = []
+        for row in rows.to_dict("records"):
+            name = label("group", row["group"], lang)
+            if row["suppressed"]:
+                cells.append(f"{name} {_t(lang, 'suppressed_alt')}")
+            else:
+                cells.append(
+                    f"{name} {number(int(row['mentioning']), lang, 0)} {_t(lang, 'of')} "
+                    f"{number(int(row['interviews']), lang, 0)}"
+                )
+        parts.append(f"{rows['label'].iloc[0]}: {', '.join(cells)}.")
+    return " ".join(parts)
+
+
+# --- promoting vs hindering -------------------------------------------------------------
+
+
+def factors_chart(table: pd.DataFrame, lang: str = "sv") -> Figure:
+    """Diverging bar chart: hindering segments to the left, promoting to the right.
+
+    Args:
+        table: Output of `pipeline.themes.factors_by_theme`.
+        lang: "sv" or "en".
+
+    Returns:
+        The figure, themes top to bottom in codebook order.
+    """
+    n = len(table)
+    height = max(2.2, 0.45 * n + 1.3)
+    with report_style(), _style():
+        fig = new_figure(7.0, height)
+        ax = fig.subplots()
+        if n == 0:
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, _t(lang, "empty"), ha="center", va="center")
+            return fig
+        y = np.arange(n)
+        promoting = table["framjande"].astype(int).to_numpy()
+        hindering = table["hindrande"].astype(int).to_numpy()
+        ax.barh(y, promoting, color=PROMOTING_COLOUR, label=label("factor", "framjande", lang))
+        ax.barh(y, -hindering, color=HINDERING_COLOUR, label=label("factor", "hindrande", lang))
+        limit = max(1, int(promoting.max(initial=0)), int(hindering.max(initial=0)))
+        pad = 0.02 * limit
+        for i in range(n):
+            ax.text(promoting[i] + pad, i, number(promoting[i], lang, 0), va="center", ha="left")
+            ax.text(-hindering[i] - pad, i, number(hindering[i], lang, 0), va="center", ha="right")
+        ax.set_xlim(-limit * 1.2, limit * 1.2)
+        ax.axvline(0, color="#444444", linewidth=0.8)
+        ax.set_yticks(y, [_plain(v, 32) for v in table["label"]])
+        ax.invert_yaxis()
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(abs(v), lang, 0)))
+        ax.set_xlabel(_t(lang, "segments_axis"))
+        ax.legend(loc="lower right", frameon=False)
+    return fig
+
+
+def factors_chart_alt(table: pd.DataFrame, lang: str = "sv") -> str:
+    """Alt text of `factors_chart`: promoting and hindering counts per theme.
+
+    Args:
+        table: Output of `pipeline.themes.factors_by_theme`.
+        lang: "sv" or "en".
+
+    Returns:
+        Plain text.
+    """
+    promoting = label("factor", "framjande", lang).lower()
+    hindering = label("factor", "hindrande", lang).lower()
+    parts = [_t(lang, "factors_alt")]
+    for row in table.to_dict("records"):
+        parts.append(
+            f"{row['label']}: {number(int(row['framjande']), lang, 0)} {promoting}, "
+            f"{number(int(row['hindrande']), lang, 0)} {hindering}."
+        )
+    return " ".join(parts)
+
+
+# --- themes across rounds ---------------------------------------------------------------
+
+
+def rounds_chart(across: pd.DataFrame, lang: str = "sv") -> Figure:
+    """Line-and-dot chart of the share of interviews mentioning each theme per round.
+
+    Args:
+        across: Output of `pipeline.themes.themes_across_rounds`.
+        lang: "sv" or "en".
+
+    Returns:
+        The figure; rounds on the x axis, 0-100 % on the y axis, one line per theme.
+    """
+    years = sorted({int(y) for y in across["year"]})
+    with report_style(), _style():
+        fig = new_figure(7.0, 3.8)
+        ax = fig.subplots()
+        if across.empty:
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, _t(lang, "empty"), ha="center", va="center")
+            return fig
+        ax.grid(True, axis="y")
+        for index, (_, rows) in enumerate(across.groupby("theme", sort=False)):
+            rows = rows.dropna(subset=["share"]).sort_values("year")
+            ax.plot(
+                rows["year"].astype(int),
+                rows["share"].astype(float),
+                marker=_MARKERS[index % len(_MARKERS)],
+                color=PALETTE[index % len(PALETTE)],
+                linestyle="-" if index < len(PALETTE) else "--",
+                label=_plain(rows["label"].iloc[0] if len(rows) else "", 28),
+            )
+        ax.set_xticks(years, [str(y) for y in years])
+        if len(years) == 1:
+            ax.set_xlim(years[0] - 1, years[0] + 1)
+        ax.set_ylim(0, 100)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: percent(v, lang, 0)))
+        ax.set_ylabel(_t(lang, "share_axis"))
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return fig
+
+
+def rounds_chart_alt(across: pd.DataFrame, lang: str = "sv") -> str:
+    """Alt text of `rounds_chart`: every theme's share per round.
+
+    Args:
+        across: Output of `pipeline.themes.themes_across_rounds`.
+        lang: "sv" or "en".
+
+    Returns:
+        Plain text.
+    """
+    parts = [_t(lang, "rounds_alt")]
+    for _, rows in across.groupby("theme", sort=False):
+        cells = [
+            f"{int(y)} " + ("–" if pd.isna(s) else percent(float(s), lang, 0))
+            for y, s in zip(rows["year"], rows["share"], strict=True)
+        ]
+        parts.append(f"{rows['label'].iloc[0]}: {', '.join(cells)}.")
+    return " ".join(parts)

@@ -1,0 +1,207 @@
+"""All inputs of an evaluation, read and cross-checked through the readers.
+
+The build calls `load_evaluation` once before any work, so bad input stops the run
+with every problem listed; notebooks call `load_for_notebook` to get the same tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import InputSpec, Project, load_project
+from pipeline.errors import InputError, Problem
+from pipeline.readers.codebook import Codebook, read_codebook
+from pipeline.readers.population import read_population
+from pipeline.readers.recommendations import read_recommendations
+from pipeline.readers.register import read_register
+from pipeline.readers.segments import read_segments
+from pipeline.readers.survey import read_survey
+
+PER_YEAR = ("survey", "population", "interviews", "segments")
+
+
+@dataclass(frozen=True)
+class EvaluationData:
+    """Canonical tables for every year read (see pipeline.schema)."""
+
+    survey: pd.DataFrame
+    population: pd.DataFrame
+    register: pd.DataFrame
+    segments: pd.DataFrame
+    codebook: Codebook
+    recommendations: pd.DataFrame | None
+    names: tuple[str, ...]
+
+
+def input_files(project: Project, year: int) -> list[Path]:
+    """The files a report of `year` reads: per-year inputs of every year up to it, and shared ones.
+
+    Args:
+        project: The loaded project.
+        year: The report year.
+
+    Returns:
+        Absolute paths, sorted.
+    """
+    inputs = project.evaluation.inputs
+    files = set()
+    for earlier in project.evaluation.years:
+        if earlier > year:
+            continue
+        for name in PER_YEAR:
+            files.add(getattr(inputs, name).resolve(project.data_dir, earlier))
+    for spec in (inputs.codebook, inputs.recommendations, inputs.names):
+        if spec is not None:
+            files.add(spec.resolve(project.data_dir, year))
+    return sorted(files)
+
+
+def file_hashes(project: Project, files: list[Path]) -> dict[str, str]:
+    """SHA-256 of each file, keyed by its path relative to the project root."""
+    hashes = {}
+    for path in files:
+        try:
+            name = str(path.relative_to(project.root))
+        except ValueError:
+            name = str(path)
+        hashes[name] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    return hashes
+
+
+def load_evaluation(project: Project, upto_year: int | None = None) -> EvaluationData:
+    """Read and validate every input for the params' years (up to `upto_year`).
+
+    Args:
+        project: The loaded project.
+        upto_year: Read years up to and including this one (default: all).
+
+    Returns:
+        The canonical tables.
+
+    Raises:
+        InputError: Every problem in every file, one line each.
+    """
+    evaluation = project.evaluation
+    years = [y for y in evaluation.years if upto_year is None or y <= upto_year]
+    regions = list(evaluation.regions)
+    problems: list[Problem] = []
+    tables: dict[str, list[pd.DataFrame]] = {name: [] for name in PER_YEAR}
+
+    codebook = _collect(problems, lambda: read_codebook(*_where(project, evaluation.inputs.codebook)))
+    for year in years:
+        survey = _collect(problems, lambda y=year: _read_table(project, "survey", y, read_survey))
+        population = _collect(
+            problems, lambda y=year: _read_table(project, "population", y, read_population)
+        )
+        register = _collect(
+            problems, lambda y=year: _read_table(project, "interviews", y, read_register)
+        )
+        for name, table in (("survey", survey), ("population", population)):
+            if table is not None:
+                tables[name].append(table)
+        if register is not None:
+            tables["interviews"].append(register)
+        if register is not None and codebook is not None:
+            spec = evaluation.inputs.segments
+            path, shown = _where(project, spec, year)
+            segments = _collect(
+                problems,
+                lambda p=path, s=shown, r=register, sp=spec: read_segments(
+                    p, sp.table_options(), codebook=codebook, register=r, display=s
+                ),
+            )
+            if segments is not None:
+                tables["segments"].append(segments)
+    recommendations = None
+    if evaluation.inputs.recommendations is not None:
+        path, shown = _where(project, evaluation.inputs.recommendations)
+        recommendations = _collect(
+            problems, lambda: read_recommendations(path, regions=regions, display=shown)
+        )
+    names: tuple[str, ...] = ()
+    if evaluation.inputs.names is not None:
+        names = _collect(problems, lambda: _read_names(*_where(project, evaluation.inputs.names)))
+    if not problems:
+        problems.extend(_unknown_regions(project, tables["population"]))
+    if problems:
+        raise InputError(problems)
+    return EvaluationData(
+        survey=_concat(tables["survey"]),
+        population=_concat(tables["population"]),
+        register=_concat(tables["interviews"]),
+        segments=_concat(tables["segments"]),
+        codebook=codebook,
+        recommendations=recommendations,
+        names=names or (),
+    )
+
+
+def load_for_notebook(params_file: str, year: int) -> EvaluationData:
+    """What a notebook calls: load the project from its params file and read up to `year`."""
+    return load_evaluation(load_project(Path(params_file)), upto_year=year)
+
+
+def _where(project: Project, spec: InputSpec, year: int = 0) -> tuple[Path, str]:
+    path = spec.resolve(project.data_dir, year)
+    try:
+        shown = str(path.relative_to(project.root))
+    except ValueError:
+        shown = str(path)
+    return path, shown
+
+
+def _read_table(project: Project, name: str, year: int, reader) -> pd.DataFrame:
+    spec: InputSpec = getattr(project.evaluation.inputs, name)
+    path, shown = _where(project, spec, year)
+    return reader(
+        path, spec.table_options(), regions=list(project.evaluation.regions), year=year,
+        display=shown,
+    )
+
+
+def _read_names(path: Path, shown: str) -> tuple[str, ...]:
+    if not path.is_file():
+        raise InputError(Problem(shown, "file not found (the list of names to pseudonymise)"))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(Problem(shown, "is not UTF-8 text")) from None
+    names = [line.strip() for line in text.splitlines()]
+    return tuple(sorted({n for n in names if n and not n.startswith("#")}))
+
+
+def _collect(problems: list[Problem], read):
+    try:
+        return read()
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if f is not None]
+    if not frames:
+        return pd.DataFrame()
+    non_empty = [f for f in frames if len(f)] or frames[:1]
+    return pd.concat(non_empty, ignore_index=True)
+
+
+def _unknown_regions(project: Project, populations: list[pd.DataFrame]) -> list[Problem]:
+    """A params region that no population file mentions in any year is almost surely a typo."""
+    seen = set()
+    for frame in populations:
+        if len(frame):
+            seen.update(frame["region"].astype(str))
+    return [
+        Problem(
+            str(project.params_file),
+            f"unknown region {region!r}: no population file lists it in any year",
+            key=f"regions.{index}",
+        )
+        for index, region in enumerate(project.evaluation.regions)
+        if region not in seen
+    ]

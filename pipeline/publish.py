@@ -1,0 +1,178 @@
+"""Publishing into the output tree: atomic directory swaps, atomic files, one run at a time.
+
+A report directory is assembled completely in a staging directory on the same file
+system, then swapped with the published one in a single `renameat2(RENAME_EXCHANGE)`
+system call, so a reader (or a crash, or SIGKILL) sees either the old report or the
+new one, never a mix and never nothing. The old copy is removed afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.errors import LockError
+
+STAGING = ".staging"
+WORK = ".work"
+FAILED = ".failed"
+LOCK = ".lock"
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _renameat2():
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    function = getattr(libc, "renameat2", None)
+    if function is not None:
+        function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+        function.argtypes += [ctypes.c_uint]
+    return function
+
+
+_RENAMEAT2 = _renameat2()
+
+
+def exchange_dirs(a: Path, b: Path) -> bool:
+    """Atomically swap two directories; return False where the OS cannot.
+
+    Args:
+        a: An existing directory.
+        b: Another existing directory on the same file system.
+
+    Returns:
+        True if swapped in one step; False if renameat2 is unavailable here.
+    """
+    if _RENAMEAT2 is None:
+        return False
+    result = _RENAMEAT2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(error, os.strerror(error), f"{a} <-> {b}")
+
+
+def publish_dir(staged: Path, target: Path) -> None:
+    """Put a complete staged directory at `target`, replacing what was there atomically.
+
+    Args:
+        staged: A finished directory (on the same file system as target).
+        target: The published location.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _fsync_tree(staged)
+    if not target.exists():
+        os.rename(staged, target)
+    elif exchange_dirs(staged, target):
+        shutil.rmtree(staged)  # now holds the previous version
+    else:
+        # Fallback (no renameat2): a short window where target is absent; the
+        # previous version stays in `old` and `recover` puts it back after a crash.
+        old = staged.with_name(staged.name + ".old")
+        os.rename(target, old)
+        os.rename(staged, target)
+        shutil.rmtree(old)
+    _fsync_dir(target.parent)
+
+
+def recover(out: Path) -> None:
+    """Undo what an interrupted run left: restore `.old` copies, drop staging and work dirs."""
+    staging = out / STAGING
+    if staging.is_dir():
+        for old in sorted(staging.rglob("*.old")):
+            target = out / old.relative_to(staging).with_suffix("")
+            if old.is_dir() and not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(old, target)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_file_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write a file so that readers see the old or the new content, never a part.
+
+    Args:
+        path: Destination.
+        data: The complete content.
+        mode: Permission bits of the new file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    _fsync_dir(path.parent)
+
+
+@contextlib.contextmanager
+def output_lock(out: Path, wait: bool = False) -> Iterator[None]:
+    """Hold the output directory's lock for one run.
+
+    The lock is an flock on `<out>/.lock`: the kernel releases it when the holder
+    dies, so a lock left by a killed run never blocks the next one.
+
+    Args:
+        out: The output directory (created if needed).
+        wait: Wait for the other run instead of stopping.
+
+    Raises:
+        LockError: Another live run holds the lock and wait is False.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / LOCK
+    handle = open(path, "a+")  # noqa: SIM115 - held for the duration of the run
+    try:
+        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+        try:
+            fcntl.flock(handle, flags)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise LockError(
+                f"{out} is being written by another peer-eval run ({holder}); "
+                "wait for it to finish or use --wait"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    _fsync_dir(root)

@@ -1,0 +1,341 @@
+"""The survey reader: a survey tool's export (.xlsx or .csv) -> the canonical survey table.
+
+One row per respondent with exactly `SURVEY_COLUMNS` + `employer` (see
+`pipeline.schema`). Headers are renamed through `TableOptions.columns`, answer texts
+mapped through `TableOptions.values`, and the multi-choice `tasks` item is read either
+from one delimited column or from one 0/1 column per option (`TableOptions.multi_choice`).
+Every problem in the file is reported at once as an `InputError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import InputError, Problem
+from pipeline.readers.common import RawTable, map_headers, read_raw_table, text_key
+from pipeline.readers.convert import (
+    Cells,
+    check_present,
+    check_range,
+    check_unique,
+    code_lookup,
+    region_expected,
+    sorted_problems,
+    to_bool,
+    to_choice,
+    to_code,
+    to_codes,
+    to_float,
+    to_int,
+    to_text,
+    to_ticks,
+    to_year,
+)
+from pipeline.readers.options import MultiChoice, TableOptions
+from pipeline.schema import CATEGORIES, SURVEY_COLUMNS, SURVEY_OPTIONAL_COLUMNS
+
+OUTPUT_COLUMNS: tuple[str, ...] = (*SURVEY_COLUMNS, *SURVEY_OPTIONAL_COLUMNS)
+"""The columns `read_survey` returns, in order."""
+
+# --- an example mapping for a typical Swedish export (documented in params) ----------
+
+SWEDISH_COLUMNS: dict[str, str] = {
+    "Respondent-ID": "respondent_id",
+    "År": "year",
+    "Kontext": "region",
+    "Kön": "gender",
+    "Könstillhörighet": "gender",
+    "Ålder": "age",
+    "Utbildningsnivå": "education",
+    "Har du genomfört en utbildning i peer support?": "trained",
+    "Jag har gått utbildning i peer support som erbjuds av:": "training_provider",
+    "Hur många procent omfattar din tjänst som peer supporter?": "employment_pct",
+    "Hur många månader har du arbetat som peer supporter?": "months_worked",
+    "Hur många månader har du (totalt) arbetat som peer supporter?": "months_worked",
+    "Månadslön baserat på en heltidstjänst": "salary_monthly_fte",
+    "Får du handledning i ditt arbete som peer supporter?": "supervision",
+    "Hur ofta får du tillgång till handledning i ditt arbete som peer supporter?": (
+        "supervision_frequency"
+    ),
+    "Vilka arbetsuppgifter har du?": "tasks",
+    "Arbetsgivare": "employer",
+}
+"""Export header -> canonical column for a typical Swedish survey export (an example)."""
+
+SWEDISH_VALUES: dict[str, dict[str, str]] = {
+    "gender": {"Icke-binär": "annat", "Vill ej uppge": "vill_ej_ange"},
+    "education": {
+        "Grundskola eller motsvarande": "grundskola",
+        "Gymnasium eller motsvarande": "gymnasium",
+        "Eftergymnasial utbildning (ej högskola)": "eftergymnasial",
+        "Högskola eller universitet": "hogskola",
+    },
+    "training_provider": {
+        "NSPH (Nationell Samverkan för Psykisk Hälsa)": "nsph",
+        "Regionen eller kommunen": "region",
+        "Annan": "annan",
+    },
+    "supervision_frequency": {
+        "En gång i veckan": "varje_vecka",
+        "Varannan vecka": "varannan_vecka",
+        "En gång i månaden": "varje_manad",
+        "Mer sällan än en gång i månaden": "mer_sallan",
+    },
+    "tasks": {
+        "Stödsamtal": "stodsamtal",
+        "Gruppverksamhet (t.ex. återhämtningsguide, NECT)": "grupper",
+        "Promenader och aktiviteter": "aktiviteter",
+        "Arbete med personalgrupper": "personalgrupper",
+        "Föreläsningar": "foredrag",
+        "Stöd vid möten och kontakter": "motesstod",
+    },
+    "employer": {
+        "Kommunen": "kommun",
+        "Regionen": "region",
+        "Brukar- eller anhörigorganisation": "brukarorganisation",
+    },
+}
+"""Canonical column -> {answer text: code} for the Swedish example export. Codes, and the
+Swedish and English labels in `pipeline.schema.CATEGORIES`, are accepted without it."""
+
+SWEDISH_TASK_COLUMNS: dict[str, str] = {
+    "Arbetsuppgifter: Stödsamtal": "stodsamtal",
+    "Arbetsuppgifter: Gruppverksamhet": "grupper",
+    "Arbetsuppgifter: Promenader och aktiviteter": "aktiviteter",
+    "Arbetsuppgifter: Arbete med personalgrupper": "personalgrupper",
+    "Arbetsuppgifter: Föreläsningar": "foredrag",
+    "Arbetsuppgifter: Stöd vid möten och kontakter": "motesstod",
+}
+"""The tasks item exported as one 0/1 column per option (export header -> code)."""
+
+
+def swedish_options(
+    *, tasks_as_columns: bool = False, delimiter: str | None = None, decimal: str | None = None
+) -> TableOptions:
+    """Return the options an analyst would use for the typical Swedish export.
+
+    Args:
+        tasks_as_columns: Whether tasks come as one 0/1 column per option
+            (`SWEDISH_TASK_COLUMNS`) instead of one column of texts joined by ";".
+        delimiter: The CSV field separator (None detects it).
+        decimal: The CSV decimal mark (None accepts "," and ".").
+
+    Returns:
+        The options.
+    """
+    tasks = MultiChoice(columns=dict(SWEDISH_TASK_COLUMNS)) if tasks_as_columns else MultiChoice()
+    return TableOptions(
+        columns=dict(SWEDISH_COLUMNS),
+        values={k: dict(v) for k, v in SWEDISH_VALUES.items()},
+        multi_choice={"tasks": tasks},
+        delimiter=delimiter,
+        decimal=decimal,
+    )
+
+
+# --- the reader -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Number:
+    kind: str  # "int" or "float"
+    expected: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    percent: bool = False
+
+
+_NUMBERS: dict[str, _Number] = {
+    "age": _Number("int", "a whole number of years from 16 to 100", low=16, high=100),
+    "employment_pct": _Number("float", "a percentage from 0 to 100", low=0, high=100, percent=True),
+    "months_worked": _Number("float", "a number of months, 0 or more", low=0),
+    "salary_monthly_fte": _Number("float", "a monthly salary in SEK above 0", low=0, low_open=True),
+}
+_CODES = ("gender", "education", "training_provider", "supervision_frequency", "employer")
+_BOOLS = ("trained", "supervision")
+_DTYPES = {
+    **{name: "str" for name in OUTPUT_COLUMNS},
+    "year": "int64",
+    "age": "Int64",
+    "employment_pct": "float64",
+    "months_worked": "float64",
+    "salary_monthly_fte": "float64",
+    "trained": "boolean",
+    "supervision": "boolean",
+}
+
+
+def read_survey(
+    path: Path,
+    options: TableOptions,
+    *,
+    regions: Sequence[str],
+    year: int | None = None,
+    display: str | None = None,
+) -> pd.DataFrame:
+    """Read a survey export into the canonical survey table, or report every problem.
+
+    Numbers accept a decimal comma or point and spaces between thousands ("1 667");
+    `options.decimal` applies to CSV text only, since .xlsx cells hold real numbers.
+    Yes/no items accept ja/nej, yes/no, 1/0, true/false and texts mapped to those.
+
+    Args:
+        path: The export (.csv or .xlsx).
+        options: Header mapping, answer mappings, multi-choice layout, CSV settings.
+        regions: The known regions; values are returned in this spelling.
+        year: The survey year; fills a missing year column, else every row must equal it.
+        display: How to name the file in messages (default: the path as given).
+
+    Returns:
+        One row per respondent with the columns `OUTPUT_COLUMNS`: respondent_id, region
+        and the category codes (tasks: codes joined by ";") as str, year int64, age
+        Int64, employment_pct/months_worked/salary_monthly_fte float64, trained and
+        supervision "boolean"; empty cells are missing.
+
+    Raises:
+        InputError: With one Problem per bad column, cell, or repeated id.
+    """
+    raw = read_raw_table(path, options, display)
+    decimal = options.decimal if path.suffix.lower() == ".csv" else None
+    ticks = options.multi_choice.get("tasks", MultiChoice())
+    required = [
+        name
+        for name in SURVEY_COLUMNS
+        if not (name == "year" and year is not None) and not (name == "tasks" and ticks.columns)
+    ]
+    optional = ["year", *SURVEY_OPTIONAL_COLUMNS]
+    if not ticks.columns:
+        optional.append("tasks")
+    headers = map_headers(raw, options, required, optional=optional, reserved=ticks.columns)
+    problems: list[Problem] = [*headers.problems, *_no_rows(raw)]
+    columns: dict[str, pd.Series] = {}
+    for name in OUTPUT_COLUMNS:
+        header = headers.found.get(name)
+        if header is not None:
+            columns[name], found = _column(
+                name, Cells.of(raw, header), options, decimal, regions, year
+            )
+            problems += found
+    if ticks.columns:
+        columns["tasks"], found = _ticked_tasks(raw, ticks, options.values.get("tasks"))
+        problems += found
+    if problems:
+        raise InputError(sorted_problems(problems, raw))
+    return _frame(columns, len(raw.frame), year)
+
+
+def _no_rows(raw: RawTable) -> list[Problem]:
+    if len(raw.frame):
+        return []
+    return [Problem(raw.display, "has a header but no data rows; expected one row per respondent")]
+
+
+def _column(
+    name: str,
+    cells: Cells,
+    options: TableOptions,
+    decimal: str | None,
+    regions: Sequence[str],
+    year: int | None,
+) -> tuple[pd.Series, list[Problem]]:
+    texts = options.values.get(name)
+    if name == "respondent_id":
+        values = to_text(cells)
+        problems = check_present(cells, "a respondent id")
+        problems += check_unique(
+            cells.text, cells, lambda i: f"respondent id {cells.text.iloc[i]!r}"
+        )
+        return values, problems
+    if name == "year":
+        return to_year(cells, year, decimal=decimal)
+    if name == "region":
+        return to_choice(cells, regions, region_expected(regions), texts, what="region")
+    if name in _CODES:
+        return to_code(cells, name, texts)
+    if name in _BOOLS:
+        return to_bool(cells, texts)
+    if name == "tasks":
+        layout = options.multi_choice.get("tasks", MultiChoice())
+        return to_codes(cells, "tasks", texts, delimiter=layout.delimiter)
+    spec = _NUMBERS[name]
+    if spec.kind == "int":
+        values, problems = to_int(cells, spec.expected, decimal=decimal)
+    else:
+        values, problems = to_float(cells, spec.expected, decimal=decimal, percent=spec.percent)
+    problems += check_range(
+        values, cells, spec.expected, low=spec.low, high=spec.high, low_open=spec.low_open
+    )
+    return values, problems
+
+
+def _ticked_tasks(
+    raw: RawTable, layout: MultiChoice, texts: dict[str, str] | None
+) -> tuple[pd.Series, list[Problem]]:
+    order = list(CATEGORIES["tasks"])
+    lookup = code_lookup("tasks")
+    present = {text_key(h): h for h in raw.frame.columns if h}
+    problems: list[Problem] = []
+    chosen: dict[str, pd.Series] = {}
+    for header, code in layout.columns.items():
+        code = lookup.get(text_key(code), code)
+        if code not in order:
+            problems.append(
+                Problem(
+                    raw.display,
+                    f"multi_choice.tasks.columns maps {header!r} to {code!r}; "
+                    f"expected one of {', '.join(order)}",
+                )
+            )
+            continue
+        written = present.get(text_key(header))
+        if written is None:
+            problems.append(
+                Problem(
+                    raw.display,
+                    f"no column {header!r} for the tasks option {code!r} "
+                    "(listed under multi_choice.tasks.columns)",
+                    row=1,
+                )
+            )
+            continue
+        spellings = [code, *CATEGORIES["tasks"][code].values()]
+        spellings += [t for t, c in (texts or {}).items() if text_key(c) == text_key(code)]
+        ticks, found = to_ticks(Cells.of(raw, written), spellings)
+        problems += found
+        # Two option columns may feed one code; the option is chosen if either is ticked.
+        chosen[code] = ticks if code not in chosen else (chosen[code] | ticks)
+    return _join_ticks(chosen, order, len(raw.frame)), problems
+
+
+def _join_ticks(chosen: dict[str, pd.Series], order: list[str], n: int) -> pd.Series:
+    codes = [code for code in order if code in chosen]
+    if not codes:
+        return pd.Series([None] * n, dtype="str")
+    ticks = pd.DataFrame({code: chosen[code] for code in codes})
+    joined = [
+        ";".join(code for code, tick in zip(codes, row, strict=True) if tick is True)
+        for row in ticks.astype(object).itertuples(index=False)
+    ]
+    # A respondent who left every option empty did not answer: missing, not "".
+    unanswered = ticks.isna().all(axis=1).to_numpy()
+    return pd.Series(
+        [None if skip else text for text, skip in zip(joined, unanswered, strict=True)],
+        dtype="str",
+    )
+
+
+def _frame(columns: dict[str, pd.Series], n: int, year: int | None) -> pd.DataFrame:
+    if "year" not in columns:
+        columns["year"] = pd.Series([year] * n, dtype="int64")
+    data = {
+        name: columns[name].astype(_DTYPES[name])
+        if name in columns
+        else pd.Series([None] * n, dtype=_DTYPES[name])
+        for name in OUTPUT_COLUMNS
+    }
+    return pd.DataFrame(data, index=pd.RangeIndex(n))

@@ -1,0 +1,137 @@
+"""Find a labelled cell in an executed notebook and turn its outputs into embeddable parts.
+
+Quarto identifies a cell by the `#| label: ...` option comment at the top of its
+source; the other `#|` lines (`fig-cap`, `fig-alt`, `tbl-cap`, ...) are YAML options.
+Only rich display outputs (`display_data`, `execute_result`) are embedded, as Quarto
+does for a figure or table cell; `stream` output (prints, warnings) never reaches a
+report.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from pipeline.errors import ShortcodeError
+
+_OPTION_PREFIX = re.compile(r"^#\|\s?")
+_RICH_OUTPUTS = ("display_data", "execute_result")
+# Preferred MIME type of one output, best first: what the renderers can show without
+# raw HTML (which is switched off so that data text can never become markup).
+_MIME_PREFERENCE = ("image/svg+xml", "image/png", "text/markdown", "text/plain")
+
+
+@dataclass(frozen=True)
+class Output:
+    """One displayed output of a cell, in the form the report uses.
+
+    Attributes:
+        mime: The MIME type chosen for this output.
+        data: SVG or Markdown or plain text as `str`; PNG as raw `bytes`.
+    """
+
+    mime: str
+    data: str | bytes
+
+    @property
+    def is_image(self) -> bool:
+        """Whether the output is a picture (SVG or PNG)."""
+        return self.mime.startswith("image/")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A labelled notebook cell: its `#|` options and its displayed outputs.
+
+    Attributes:
+        label: The `#| label:` value.
+        options: All `#|` options parsed as YAML.
+        outputs: The embeddable outputs, in display order.
+    """
+
+    label: str
+    options: dict[str, object] = field(default_factory=dict)
+    outputs: tuple[Output, ...] = ()
+
+
+def cell_options(source: str) -> dict[str, object]:
+    """Parse the leading `#|` option comments of a cell source as YAML.
+
+    Args:
+        source: The cell source.
+
+    Returns:
+        The options, empty when the cell has none.
+
+    Raises:
+        ValueError: When the option lines are not a YAML mapping.
+    """
+    lines = []
+    for line in source.splitlines():
+        if not line.startswith("#|"):
+            break
+        lines.append(_OPTION_PREFIX.sub("", line, count=1))
+    if not lines:
+        return {}
+    options = yaml.safe_load("\n".join(lines))
+    if not isinstance(options, dict):
+        raise ValueError("the '#|' option lines are not a YAML mapping")
+    return options
+
+
+def read_cells(notebook: Path) -> dict[str, Cell]:
+    """Read every labelled code cell of an executed notebook.
+
+    Args:
+        notebook: Path of the `.ipynb` file.
+
+    Returns:
+        Cells by label (cells without a `#| label:` are left out).
+
+    Raises:
+        ShortcodeError: When the notebook cannot be read, a cell's options are not
+            valid YAML, or two cells share a label.
+    """
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except (OSError, ValueError) as exc:  # nbformat's NotJSONError is a ValueError
+        raise ShortcodeError(f"{notebook}: cannot read the notebook: {exc}") from exc
+    cells: dict[str, Cell] = {}
+    for index, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type != "code":
+            continue
+        try:
+            options = cell_options(cell.source)
+        except (yaml.YAMLError, ValueError) as exc:
+            raise ShortcodeError(f"{notebook}: cell {index}: bad '#|' options: {exc}") from exc
+        label = options.get("label")
+        if label is None:
+            continue
+        label = str(label)
+        if label in cells:
+            raise ShortcodeError(f"{notebook}: cell {index}: label {label!r} is used twice")
+        outputs = tuple(_output(o) for o in cell.get("outputs", []) if _is_rich(o))
+        cells[label] = Cell(label=label, options=options, outputs=outputs)
+    return cells
+
+
+def _is_rich(output: dict) -> bool:
+    return output.get("output_type") in _RICH_OUTPUTS and any(
+        mime in output.get("data", {}) for mime in _MIME_PREFERENCE
+    )
+
+
+def _output(output: dict) -> Output:
+    data = output["data"]
+    mime = next(m for m in _MIME_PREFERENCE if m in data)
+    value = data[mime]
+    if isinstance(value, list):  # notebooks on disk may split text into lines
+        value = "".join(value)
+    if mime == "image/png":
+        return Output(mime, base64.b64decode(value))
+    return Output(mime, value)

@@ -1,0 +1,1226 @@
+"""Thematic analysis of coded interviews: method, themes by group, factors, rounds, quotes.
+
+Pure functions over the canonical register, segments and codebook tables
+(`pipeline.schema`), each with a `*_markdown` variant that formats the result as report
+Markdown (every data-derived text escaped by `md_text` / `markdown_table`).
+
+Disclosure: the unit of the small-cell rule is persons, not interviews; a group
+interview with six peer supporters counts as six. A respondent group with fewer than k
+participants in a region-year is reported as counts only (method table): its segments
+are left out of every per-theme statistic of that region-year (so that no total minus
+the published groups reveals it) and its quotes are never shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+
+from pipeline.disclosure import is_publishable
+from pipeline.formatting import md_text, number, percent
+from pipeline.pseudonymise import pseudonymise
+from pipeline.schema import CATEGORIES, label
+from pipeline.tables import markdown_table
+
+GROUPS: tuple[str, ...] = tuple(CATEGORIES["group"])
+MODES: tuple[str, ...] = tuple(CATEGORIES["mode"])
+FACTORS: tuple[str, ...] = tuple(CATEGORIES["factor"])
+STATUSES: tuple[str, ...] = tuple(CATEGORIES["recommendation_status"])
+
+TREND_THRESHOLD = 15.0
+"""Change in percentage points (first to last round) from which a theme grew or faded."""
+
+TRENDS: dict[str, dict[str, str]] = {
+    "grew": {"sv": "Ökat", "en": "Grew"},
+    "faded": {"sv": "Minskat", "en": "Faded"},
+    "stable": {"sv": "Oförändrat", "en": "Stable"},
+}
+
+QUOTE_WORDS = (12, 60)
+"""Preferred quote length in words (inclusive); shorter or longer excerpts come later."""
+
+_TEXT: dict[str, dict[str, str]] = {
+    "sv": {
+        "group": "Respondentgrupp",
+        "interviews": "Intervjuer",
+        "individual": "Individuella",
+        "group_interviews": "Gruppintervjuer",
+        "participants": "Deltagare",
+        "mode": "Genomförande",
+        "total": "Totalt",
+        "theme": "Tema",
+        "all": "Samtliga",
+        "segments": "Kodade segment",
+        "no_interviews": "Inga intervjuer finns för {region} {year}.",
+        "unit_note": (
+            "Deltagare räknas som personer: en gruppintervju med sex deltagare är sex personer."
+        ),
+        "small_note": (
+            "{groups} hade färre än {k} deltagare och redovisas endast med antal; "
+            "gruppens svar ingår inte i temaredovisningen och citat visas inte."
+        ),
+        "suppressed_note": (
+            "– = gruppen har färre än {k} deltagare och redovisas inte. "
+            "Summorna omfattar endast redovisade grupper."
+        ),
+        "mention_note": "Antal intervjuer där temat nämns (minst ett kodat segment).",
+        "promoting": "främjande",
+        "hindering": "hindrande",
+        "none": "inga",
+        "factors_head": "Främjande och hindrande faktorer per tema (antal kodade segment).",
+        "rounds_note": (
+            "Andel intervjuer som nämner temat per omgång. Ett tema räknas som ökat eller "
+            "minskat när andelen har ändrats med minst {threshold} procentenheter mellan "
+            "första ({first}) och senaste omgången ({last}), annars som oförändrat."
+        ),
+        "single_round": "Endast en omgång ({year}); ingen jämförelse över tid är möjlig.",
+        "trend": "Utveckling",
+        "no_quotes": "Inga citat kan visas.",
+        "recommendation": "Rekommendation",
+        "made": "Lämnad",
+        "change": "Förändring sedan förra omgången",
+        "new": "Ny",
+        "not_followed": "Ej uppföljd",
+        "first_followup": "Första uppföljningen: {status}",
+        "unchanged": "Oförändrad: {status}",
+        "changed": "Ändrad från {old} till {new}",
+        "no_recommendations": "Inga rekommendationer finns för {region} till och med {year}.",
+    },
+    "en": {
+        "group": "Respondent group",
+        "interviews": "Interviews",
+        "individual": "Individual",
+        "group_interviews": "Group interviews",
+        "participants": "Participants",
+        "mode": "Mode",
+        "total": "Total",
+        "theme": "Theme",
+        "all": "All",
+        "segments": "Coded segments",
+        "no_interviews": "There are no interviews for {region} {year}.",
+        "unit_note": (
+            "Participants are counted as persons: a group interview with six participants "
+            "is six persons."
+        ),
+        "small_note": (
+            "{groups}: fewer than {k} participants, reported as counts only; the group's "
+            "answers are left out of the theme analysis and no quotes are shown."
+        ),
+        "suppressed_note": (
+            "– = the group has fewer than {k} participants and is not reported. "
+            "Totals cover the reported groups only."
+        ),
+        "mention_note": "Number of interviews mentioning the theme (at least one coded segment).",
+        "promoting": "promoting",
+        "hindering": "hindering",
+        "none": "none",
+        "factors_head": "Promoting and hindering factors per theme (number of coded segments).",
+        "rounds_note": (
+            "Share of interviews mentioning the theme per round. A theme grew or faded when "
+            "its share changed by at least {threshold} percentage points between the first "
+            "({first}) and the latest round ({last}); otherwise it is stable."
+        ),
+        "single_round": "Only one round ({year}); no comparison over time is possible.",
+        "trend": "Trend",
+        "no_quotes": "No quotes can be shown.",
+        "recommendation": "Recommendation",
+        "made": "Made",
+        "change": "Change since the previous round",
+        "new": "New",
+        "not_followed": "Not followed up",
+        "first_followup": "First follow-up: {status}",
+        "unchanged": "Unchanged: {status}",
+        "changed": "Changed from {old} to {new}",
+        "no_recommendations": "There are no recommendations for {region} up to {year}.",
+    },
+}
+
+
+# --- shared helpers ---------------------------------------------------------------------
+
+
+def _t(lang: str, key: str, **values: object) -> str:
+    texts = _TEXT.get(lang, _TEXT["sv"])
+    return texts[key].format(**values) if values else texts[key]
+
+
+def _interviews(register: pd.DataFrame, region: str, year: int) -> pd.DataFrame:
+    mask = (register["region"] == region) & (register["year"].astype(int) == int(year))
+    return register.loc[mask].copy()
+
+
+def group_sizes(register: pd.DataFrame, region: str, year: int) -> pd.Series:
+    """Number of participants (persons) per respondent group in a region-year.
+
+    Args:
+        register: The interview register.
+        region: The region.
+        year: The evaluation round.
+
+    Returns:
+        Participants per group code, in group order, only groups with interviews.
+    """
+    rows = _interviews(register, region, year)
+    sizes = rows.groupby("group")["participants"].sum().astype(int)
+    return sizes.reindex([g for g in GROUPS if g in sizes.index]).astype(int)
+
+
+def small_groups(register: pd.DataFrame, region: str, year: int, k: int | None) -> list[str]:
+    """Respondent groups of a region-year with fewer than k participants (persons).
+
+    Args:
+        register: The interview register.
+        region: The region.
+        year: The evaluation round.
+        k: The minimum group size; None means no group is small.
+
+    Returns:
+        Group codes in group order.
+    """
+    if k is None:
+        return []
+    sizes = group_sizes(register, region, year)
+    return [g for g, n in sizes.items() if not is_publishable(int(n), k)]
+
+
+def rounds(register: pd.DataFrame, region: str, year: int) -> list[int]:
+    """The evaluation rounds of a region up to and including `year` that have interviews.
+
+    Args:
+        register: The interview register.
+        region: The region.
+        year: The report year.
+
+    Returns:
+        Sorted years.
+    """
+    years = register.loc[register["region"] == region, "year"].astype(int)
+    return sorted({int(y) for y in years if y <= int(year)})
+
+
+def _group_list(groups: Sequence[str], lang: str) -> str:
+    return ", ".join(label("group", g, lang) for g in groups)
+
+
+def _small_note(groups: Sequence[str], k: int, lang: str) -> str:
+    return md_text(_t(lang, "small_note", groups=_group_list(groups, lang), k=k))
+
+
+def _count(value: object, lang: str) -> str:
+    return "–" if pd.isna(value) else number(int(value), lang, 0)
+
+
+# --- codebook ---------------------------------------------------------------------------
+
+
+def _parent(value: object) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _codebook(themes: pd.DataFrame) -> dict[str, dict[str, object]]:
+    return {
+        str(row["id"]): {
+            "parent": _parent(row["parent"]),
+            "level": int(row["level"]),
+            "label_sv": row.get("label_sv"),
+            "label_en": row.get("label_en"),
+            "order": row["order"],
+        }
+        for row in themes.to_dict("records")
+    }
+
+
+def theme_label(themes: pd.DataFrame, theme_id: str, lang: str = "sv") -> str:
+    """The label of a theme in a language (Swedish, then the id, when it has none).
+
+    Args:
+        themes: The codebook themes (id, parent, level, label_sv, label_en, order).
+        theme_id: A theme id.
+        lang: "sv" or "en".
+
+    Returns:
+        The label as plain (unescaped) text.
+    """
+    entry = _codebook(themes).get(theme_id)
+    return _label_of(entry, theme_id, lang)
+
+
+def _label_of(entry: dict[str, object] | None, theme_id: str, lang: str) -> str:
+    if entry is None:
+        return theme_id
+    for key in (f"label_{lang}", "label_sv"):
+        value = entry.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return theme_id
+
+
+def _sort_key(book: dict[str, dict[str, object]], theme_id: str) -> tuple:
+    """Codebook order from the root down, so children follow their parent."""
+    path: list[tuple[float, str]] = []
+    current: str | None = theme_id
+    for _ in range(len(book) + 1):
+        if current is None or current not in book:
+            break
+        order = book[current]["order"]
+        path.append((float(order) if not pd.isna(order) else float("inf"), current))
+        current = book[current]["parent"]  # type: ignore[assignment]
+    return tuple(reversed(path))
+
+
+def _ancestor(book: dict[str, dict[str, object]], theme_id: str, level: int) -> str:
+    """The theme's ancestor at `level`; a theme above that level stands for itself."""
+    current = theme_id
+    for _ in range(len(book) + 1):
+        entry = book[current]
+        if int(entry["level"]) <= level or entry["parent"] is None:  # type: ignore[arg-type]
+            return current
+        current = entry["parent"]  # type: ignore[assignment]
+    raise ValueError(f"theme {theme_id!r}: the codebook's parent links form a cycle")
+
+
+def _check_themes(segments: pd.DataFrame, book: dict[str, dict[str, object]]) -> None:
+    unknown = sorted({str(t) for t in segments["theme"]} - set(book))
+    if unknown:
+        raise ValueError(f"segments use theme ids that are not in the codebook: {unknown}")
+
+
+def _coded(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    themes: pd.DataFrame,
+    region: str,
+    year: int,
+    level: int,
+    k: int | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Interviews and segments of a region-year with themes rolled up to `level`.
+
+    Returns the interviews of publishable groups, their segments (with a `group` and a
+    rolled-up `theme` column), and the small groups that were left out.
+    """
+    book = _codebook(themes)
+    interviews = _interviews(register, region, year)
+    small = small_groups(register, region, year, k)
+    interviews = interviews.loc[~interviews["group"].isin(small)]
+    coded = segments.merge(
+        interviews[["interview_id", "group"]], on="interview_id", how="inner", validate="m:1"
+    )
+    _check_themes(coded, book)
+    coded["theme"] = [_ancestor(book, str(t), level) for t in coded["theme"]]
+    return interviews, coded, small
+
+
+def _level_themes(
+    themes: pd.DataFrame, level: int, used: Sequence[str], lang: str
+) -> pd.DataFrame:
+    """Every codebook theme at `level`, plus higher themes that segments were coded at."""
+    book = _codebook(themes)
+    ids = {t for t, e in book.items() if e["level"] == level} | set(used)
+    ordered = sorted(ids, key=lambda t: _sort_key(book, t))
+    return pd.DataFrame(
+        {"theme": ordered, "label": [_label_of(book[t], t, lang) for t in ordered]}
+    )
+
+
+# --- method -----------------------------------------------------------------------------
+
+
+def method_table(
+    register: pd.DataFrame, region: str, year: int, lang: str = "sv"
+) -> pd.DataFrame:
+    """Interviews and participants per respondent group, with form and mode, and a total.
+
+    Args:
+        register: The interview register.
+        region: The region.
+        year: The evaluation round.
+        lang: Language of the `label` column.
+
+    Returns:
+        One row per group with interviews (group order), then a total row (group
+        "total"). Columns: group, label, interviews, individual, group_interviews,
+        participants, and one count column per mode code (fysiskt, telefon, video).
+    """
+    rows = _interviews(register, region, year)
+    records = []
+    for group in GROUPS:
+        part = rows.loc[rows["group"] == group]
+        if part.empty:
+            continue
+        records.append(_method_row(part, group, label("group", group, lang)))
+    records.append(_method_row(rows, "total", _t(lang, "total")))
+    return pd.DataFrame.from_records(records)
+
+
+def _method_row(part: pd.DataFrame, group: str, name: str) -> dict[str, object]:
+    row: dict[str, object] = {
+        "group": group,
+        "label": name,
+        "interviews": len(part),
+        "individual": int((part["form"] == "individuell").sum()),
+        "group_interviews": int((part["form"] == "grupp").sum()),
+        "participants": int(part["participants"].sum()),
+    }
+    for mode in MODES:
+        row[mode] = int((part["mode"] == mode).sum())
+    return row
+
+
+def method_table_markdown(
+    register: pd.DataFrame, region: str, year: int, lang: str = "sv", k: int | None = None
+) -> str:
+    """The method table as Markdown, with notes on the unit (persons) and small groups.
+
+    Interview and participant counts are always shown (method transparency), also for
+    groups below k; the note says that those groups are reported as counts only.
+
+    Args:
+        register: The interview register.
+        region: The region.
+        year: The evaluation round.
+        lang: "sv" or "en".
+        k: The minimum group size (persons) for anything beyond counts.
+
+    Returns:
+        Markdown: a pipe table and notes.
+    """
+    table = method_table(register, region, year, lang)
+    if len(table) == 1:
+        return md_text(_t(lang, "no_interviews", region=region, year=year)) + "\n"
+    shown = pd.DataFrame(
+        {
+            _t(lang, "group"): table["label"],
+            _t(lang, "interviews"): [_count(v, lang) for v in table["interviews"]],
+            _t(lang, "individual"): [_count(v, lang) for v in table["individual"]],
+            _t(lang, "group_interviews"): [_count(v, lang) for v in table["group_interviews"]],
+            _t(lang, "participants"): [_count(v, lang) for v in table["participants"]],
+            _t(lang, "mode"): [_modes_text(row, lang) for row in table.to_dict("records")],
+        }
+    )
+    parts = [markdown_table(shown, align="lrrrrl"), md_text(_t(lang, "unit_note"))]
+    small = small_groups(register, region, year, k)
+    if small and k is not None:
+        parts.append(_small_note(small, k, lang))
+    return "\n".join(parts) + "\n"
+
+
+def _modes_text(row: dict[str, object], lang: str) -> str:
+    return ", ".join(
+        f"{label('mode', m, lang)} {number(int(row[m]), lang, 0)}"  # type: ignore[call-overload]
+        for m in MODES
+        if row[m]
+    )
+
+
+# --- themes by group --------------------------------------------------------------------
+
+
+def theme_by_group(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    themes: pd.DataFrame,
+    region: str,
+    year: int,
+    level: int = 1,
+    k: int | None = None,
+    lang: str = "sv",
+) -> pd.DataFrame:
+    """Interviews mentioning each theme, per respondent group, and coded segments.
+
+    Segments are rolled up to the theme at `level` (1 = top level); a segment coded at
+    a higher level than `level` counts for that higher theme itself.
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        themes: The codebook themes (id, parent, level, label_sv, label_en, order).
+        region: The region.
+        year: The evaluation round.
+        level: Theme level to report (1 or 2).
+        k: Minimum group size (persons); groups below it are suppressed (NA). None
+            reports every group.
+        lang: Language of the label columns.
+
+    Returns:
+        A long frame, one row per theme and group (codebook order, then group order),
+        with columns theme, label, group, group_label, interviews (interviews of the
+        group), mentioning (interviews with at least one segment of the theme), share
+        (mentioning / interviews in percent), segments, suppressed (bool). For
+        suppressed groups mentioning, share and segments are NA.
+
+    Raises:
+        ValueError: A segment's theme is not in the codebook.
+    """
+    all_rows = _interviews(register, region, year)
+    _, coded, small = _coded(register, segments, themes, region, year, level, k)
+    theme_rows = _level_themes(themes, level, coded["theme"].unique().tolist(), lang)
+    sizes = all_rows.groupby("group")["interview_id"].nunique()
+    mentions = coded.groupby(["theme", "group"])["interview_id"].nunique()
+    counts = coded.groupby(["theme", "group"]).size()
+    records = []
+    for theme, name in zip(theme_rows["theme"], theme_rows["label"], strict=True):
+        for group in GROUPS:
+            if group not in sizes.index:
+                continue
+            suppressed = group in small
+            n = int(sizes[group])
+            hit = int(mentions.get((theme, group), 0))
+            records.append(
+                {
+                    "theme": theme,
+                    "label": name,
+                    "group": group,
+                    "group_label": label("group", group, lang),
+                    "interviews": n,
+                    "mentioning": pd.NA if suppressed else hit,
+                    "share": pd.NA if suppressed else 100.0 * hit / n,
+                    "segments": pd.NA if suppressed else int(counts.get((theme, group), 0)),
+                    "suppressed": suppressed,
+                }
+            )
+    frame = pd.DataFrame.from_records(records, columns=_THEME_GROUP_COLUMNS)
+    return frame.astype(
+        {"interviews": "Int64", "mentioning": "Int64", "share": "Float64", "segments": "Int64"}
+    )
+
+
+_THEME_GROUP_COLUMNS = [
+    "theme",
+    "label",
+    "group",
+    "group_label",
+    "interviews",
+    "mentioning",
+    "share",
+    "segments",
+    "suppressed",
+]
+
+
+def theme_by_group_markdown(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    themes: pd.DataFrame,
+    region: str,
+    year: int,
+    lang: str = "sv",
+    k: int | None = None,
+    level: int = 1,
+) -> str:
+    """The theme x group table as Markdown, with suppressed groups shown as "–".
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        themes: The codebook themes.
+        region: The region.
+        year: The evaluation round.
+        lang: "sv" or "en".
+        k: Minimum group size (persons).
+        level: Theme level (1 or 2).
+
+    Returns:
+        Markdown: a pipe table (columns "Group (n = interviews)") and notes.
+    """
+    table = theme_by_group(register, segments, themes, region, year, level, k, lang)
+    if table.empty:
+        return md_text(_t(lang, "no_interviews", region=region, year=year)) + "\n"
+    published = table.loc[~table["suppressed"]]
+    n_all = int(published.drop_duplicates("group")["interviews"].sum())
+    columns: dict[str, list[str]] = {_t(lang, "theme"): []}
+    group_heads = {
+        g: f"{label('group', g, lang)} (n = {number(int(n), lang, 0)})"
+        for g, n in table.drop_duplicates("group")[["group", "interviews"]].itertuples(
+            index=False
+        )
+    }
+    all_head = f"{_t(lang, 'all')} (n = {number(n_all, lang, 0)})"
+    for head in [*group_heads.values(), all_head, _t(lang, "segments")]:
+        columns[head] = []
+    for theme, rows in table.groupby("theme", sort=False):
+        columns[_t(lang, "theme")].append(str(rows["label"].iloc[0]))
+        for group, head in group_heads.items():
+            value = rows.loc[rows["group"] == group, "mentioning"].iloc[0]
+            columns[head].append(_count(value, lang))
+        public = rows.loc[~rows["suppressed"]]
+        columns[all_head].append(_count(int(public["mentioning"].sum()), lang))
+        columns[_t(lang, "segments")].append(_count(int(public["segments"].sum()), lang))
+    parts = [markdown_table(pd.DataFrame(columns)), md_text(_t(lang, "mention_note"))]
+    small = sorted(set(table.loc[table["suppressed"], "group"]), key=GROUPS.index)
+    if small and k is not None:
+        parts.append(md_text(_t(lang, "suppressed_note", k=k)))
+    return "\n".join(parts) + "\n"
+
+
+# --- promoting and hindering factors ----------------------------------------------------
+
+
+def factors_by_theme(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    themes: pd.DataFrame,
+    region: str,
+    year: int,
+    level: int = 1,
+    k: int | None = None,
+    lang: str = "sv",
+) -> pd.DataFrame:
+    """Promoting, hindering and neutral segment counts per theme.
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        themes: The codebook themes.
+        region: The region.
+        year: The evaluation round.
+        level: Theme level (1 or 2).
+        k: Minimum group size (persons); segments of smaller groups are left out.
+        lang: Language of the label column.
+
+    Returns:
+        One row per theme at the level (codebook order) with columns theme, label,
+        framjande, hindrande, neutral, segments.
+
+    Raises:
+        ValueError: A segment's theme is not in the codebook.
+    """
+    _, coded, _ = _coded(register, segments, themes, region, year, level, k)
+    frame = _level_themes(themes, level, coded["theme"].unique().tolist(), lang)
+    counts = coded.groupby(["theme", "factor"]).size()
+    for factor in FACTORS:
+        frame[factor] = [int(counts.get((t, factor), 0)) for t in frame["theme"]]
+    frame["segments"] = frame[list(FACTORS)].sum(axis=1).astype(int)
+    return frame
+
+
+def main_factors(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    themes: pd.DataFrame,
+    region: str,
+    year: int,
+    top: int = 3,
+    k: int | None = None,
+    lang: str = "sv",
+) -> pd.DataFrame:
+    """Each top-level theme's main promoting and hindering factors.
+
+    The factors are the level-2 themes with the most promoting (or hindering)
+    segments; ties follow codebook order; themes without such segments are omitted.
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        themes: The codebook themes.
+        region: The region.
+        year: The evaluation round.
+        top: How many factors per theme and direction.
+        k: Minimum group size (persons); segments of smaller groups are left out.
+        lang: Language of the labels.
+
+    Returns:
+        Columns theme, theme_label, factor (framjande|hindrande), subtheme,
+        subtheme_label, segments, rank (1 = most).
+    """
+    level2 = factors_by_theme(register, segments, themes, region, year, 2, k, lang)
+    book = _codebook(themes)
+    records = []
+    for row in level2.to_dict("records"):
+        parent = _ancestor(book, row["theme"], 1)
+        if parent == row["theme"]:
+            continue  # coded at the top level: not a specific factor
+        for factor in ("framjande", "hindrande"):
+            if row[factor] > 0:
+                records.append(
+                    {
+                        "theme": parent,
+                        "theme_label": _label_of(book[parent], parent, lang),
+                        "factor": factor,
+                        "subtheme": row["theme"],
+                        "subtheme_label": row["label"],
+                        "segments": int(row[factor]),
+                        "_key": _sort_key(book, row["theme"]),
+                        "_parent_key": _sort_key(book, parent),
+                    }
+                )
+    columns = ["theme", "theme_label", "factor", "subtheme", "subtheme_label", "segments", "rank"]
+    if not records:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame.from_records(records)
+    frame["_factor"] = frame["factor"].map({"framjande": 0, "hindrande": 1})
+    frame["_neg"] = -frame["segments"]
+    frame = frame.sort_values(["_parent_key", "_factor", "_neg", "_key"], kind="stable")
+    frame["rank"] = frame.groupby(["theme", "factor"], sort=False).cumcount() + 1
+    frame = frame.loc[frame["rank"] <= top]
+    return frame[columns].reset_index(drop=True)
+
+
+def factors_by_theme_markdown(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    themes: pd.DataFrame,
+    region: str,
+    year: int,
+    lang: str = "sv",
+    k: int | None = None,
+    top: int = 3,
+) -> str:
+    """Promoting/hindering counts per top-level theme and each theme's main factors.
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        themes: The codebook themes.
+        region: The region.
+        year: The evaluation round.
+        lang: "sv" or "en".
+        k: Minimum group size (persons).
+        top: Main factors listed per theme and direction.
+
+    Returns:
+        Markdown: a pipe table, then one bullet per theme listing its main factors.
+    """
+    table = factors_by_theme(register, segments, themes, region, year, 1, k, lang)
+    shown = pd.DataFrame(
+        {
+            _t(lang, "theme"): table["label"],
+            label("factor", "framjande", lang): [_count(v, lang) for v in table["framjande"]],
+            label("factor", "hindrande", lang): [_count(v, lang) for v in table["hindrande"]],
+            label("factor", "neutral", lang): [_count(v, lang) for v in table["neutral"]],
+            _t(lang, "segments"): [_count(v, lang) for v in table["segments"]],
+        }
+    )
+    parts = [md_text(_t(lang, "factors_head")), "", markdown_table(shown)]
+    factors = main_factors(register, segments, themes, region, year, top, k, lang)
+    bullets = []
+    for theme in table["theme"]:
+        rows = factors.loc[factors["theme"] == theme]
+        if rows.empty:
+            continue
+        name = md_text(rows["theme_label"].iloc[0])
+        promoting = _factor_list(rows.loc[rows["factor"] == "framjande"], lang)
+        hindering = _factor_list(rows.loc[rows["factor"] == "hindrande"], lang)
+        bullets.append(
+            f"- **{name}**: {_t(lang, 'promoting')}: {promoting}; "
+            f"{_t(lang, 'hindering')}: {hindering}"
+        )
+    if bullets:
+        parts.append("\n".join(bullets) + "\n")
+    small = small_groups(register, region, year, k)
+    if small and k is not None:
+        parts.append(_small_note(small, k, lang) + "\n")
+    return "\n".join(parts)
+
+
+def _factor_list(rows: pd.DataFrame, lang: str) -> str:
+    if rows.empty:
+        return _t(lang, "none")
+    return ", ".join(
+        f"{md_text(name)} ({number(int(n), lang, 0)})"
+        for name, n in zip(rows["subtheme_label"], rows["segments"], strict=True)
+    )
+
+
+# --- themes across rounds ---------------------------------------------------------------
+
+
+def themes_across_rounds(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    themes: pd.DataFrame,
+    region: str,
+    years: Sequence[int],
+    level: int = 1,
+    k: int | None = None,
+    lang: str = "sv",
+) -> pd.DataFrame:
+    """Share of interviews mentioning each theme, per evaluation round.
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        themes: The codebook themes.
+        region: The region.
+        years: The rounds, e.g. `rounds(register, region, year)`.
+        level: Theme level (1 or 2).
+        k: Minimum group size (persons), applied per round; small groups are left out
+            of both numerator and denominator of that round.
+        lang: Language of the label column.
+
+    Returns:
+        A long frame, one row per theme and round (codebook order, then year), with
+        columns theme, label, year, interviews, mentioning, share (percent; NA for a
+        round without interviews).
+
+    Raises:
+        ValueError: A segment's theme is not in the codebook.
+    """
+    years = sorted({int(y) for y in years})
+    per_year = {y: _coded(register, segments, themes, region, y, level, k) for y in years}
+    used = sorted({t for _, coded, _ in per_year.values() for t in coded["theme"]})
+    theme_rows = _level_themes(themes, level, used, lang)
+    records = []
+    for theme, name in zip(theme_rows["theme"], theme_rows["label"], strict=True):
+        for year in years:
+            interviews, coded, _ = per_year[year]
+            n = len(interviews)
+            hit = int(coded.loc[coded["theme"] == theme, "interview_id"].nunique())
+            records.append(
+                {
+                    "theme": theme,
+                    "label": name,
+                    "year": year,
+                    "interviews": n,
+                    "mentioning": hit,
+                    "share": 100.0 * hit / n if n else pd.NA,
+                }
+            )
+    columns = ["theme", "label", "year", "interviews", "mentioning", "share"]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    return frame.astype({"year": int, "interviews": int, "mentioning": int, "share": "Float64"})
+
+
+def classify_trends(
+    across: pd.DataFrame, threshold: float = TREND_THRESHOLD, lang: str = "sv"
+) -> pd.DataFrame:
+    """Classify each theme as grew, faded or stable from its first to its last round.
+
+    Args:
+        across: Output of `themes_across_rounds`.
+        threshold: Minimum change in percentage points for grew/faded.
+        lang: Language of the trend label.
+
+    Returns:
+        One row per theme with columns theme, label, first, last (years), first_share,
+        last_share, change (percentage points), trend (grew|faded|stable, NA when the
+        shares are missing or there is only one round), trend_label.
+    """
+    records = []
+    for theme, rows in across.groupby("theme", sort=False):
+        rows = rows.dropna(subset=["share"]).sort_values("year")
+        record: dict[str, object] = {
+            "theme": theme,
+            "label": across.loc[across["theme"] == theme, "label"].iloc[0],
+            "first": pd.NA,
+            "last": pd.NA,
+            "first_share": pd.NA,
+            "last_share": pd.NA,
+            "change": pd.NA,
+            "trend": pd.NA,
+            "trend_label": "",
+        }
+        if len(rows) >= 2:
+            first, last = rows.iloc[0], rows.iloc[-1]
+            change = float(last["share"]) - float(first["share"])
+            trend = "grew" if change >= threshold else "faded" if change <= -threshold else "stable"
+            record.update(
+                first=int(first["year"]),
+                last=int(last["year"]),
+                first_share=float(first["share"]),
+                last_share=float(last["share"]),
+                change=change,
+                trend=trend,
+                trend_label=TRENDS[trend].get(lang, TRENDS[trend]["sv"]),
+            )
+        records.append(record)
+    columns = [
+        "theme",
+        "label",
+        "first",
+        "last",
+        "first_share",
+        "last_share",
+        "change",
+        "trend",
+        "trend_label",
+    ]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def themes_across_rounds_markdown(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    themes: pd.DataFrame,
+    region: str,
+    year: int,
+    lang: str = "sv",
+    k: int | None = None,
+    threshold: float = TREND_THRESHOLD,
+    level: int = 1,
+) -> str:
+    """Shares per round for every round up to `year`, with the trend and its threshold.
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        themes: The codebook themes.
+        region: The region.
+        year: The report year; all earlier rounds with interviews are included.
+        lang: "sv" or "en".
+        k: Minimum group size (persons), applied per round.
+        threshold: Percentage points for grew/faded.
+        level: Theme level (1 or 2).
+
+    Returns:
+        Markdown: a pipe table (theme, one column per round "2017 (n = 20)", trend)
+        and a note stating the threshold.
+    """
+    years = rounds(register, region, year)
+    if not years:
+        return md_text(_t(lang, "no_interviews", region=region, year=year)) + "\n"
+    across = themes_across_rounds(register, segments, themes, region, years, level, k, lang)
+    trends = classify_trends(across, threshold, lang).set_index("theme")
+    sizes = across.drop_duplicates("year").set_index("year")["interviews"]
+    heads = {y: f"{y} (n = {number(int(sizes[y]), lang, 0)})" for y in years}
+    columns: dict[str, list[str]] = {_t(lang, "theme"): []}
+    for head in heads.values():
+        columns[head] = []
+    single = len(years) < 2
+    if not single:
+        columns[_t(lang, "trend")] = []
+    for theme, rows in across.groupby("theme", sort=False):
+        columns[_t(lang, "theme")].append(str(rows["label"].iloc[0]))
+        for y, head in heads.items():
+            share = rows.loc[rows["year"] == y, "share"].iloc[0]
+            columns[head].append("–" if pd.isna(share) else percent(float(share), lang, 0))
+        if not single:
+            columns[_t(lang, "trend")].append(str(trends.loc[theme, "trend_label"]) or "–")
+    parts = [markdown_table(pd.DataFrame(columns))]
+    if single:
+        parts.append(md_text(_t(lang, "single_round", year=years[0])))
+    else:
+        note = _t(
+            lang,
+            "rounds_note",
+            threshold=number(threshold, lang, 1),
+            first=years[0],
+            last=years[-1],
+        )
+        parts.append(md_text(note))
+    smalls = [(y, small_groups(register, region, y, k)) for y in years]
+    if k is not None:
+        for y, small in smalls:
+            if small:
+                parts.append(md_text(f"{y}: ") + _small_note(small, k, lang))
+    return "\n".join(parts) + "\n"
+
+
+# --- quotes -----------------------------------------------------------------------------
+
+
+def select_quotes(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    region: str,
+    year: int,
+    per_theme: int = 2,
+    k: int = 5,
+    names: Sequence[str] = (),
+    seed: int | str = 0,
+    themes: pd.DataFrame | None = None,
+    level: int = 1,
+    lang: str = "sv",
+) -> pd.DataFrame:
+    """Representative, pseudonymised quotes per theme, chosen deterministically.
+
+    Candidates are the non-empty segments of the region-year from respondent groups
+    with at least k participants (persons); groups below k never contribute a quote.
+    Per theme, excerpts of 12-60 words come first; among equals the order is a SHA-256
+    hash of (seed, interview id, excerpt), so the choice is the same on every run and
+    for any row order. Picks are spread over groups and interviews: each pick prefers
+    the group, then the interview, used least so far in that theme; an excerpt is used
+    for at most one theme.
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        region: The region.
+        year: The evaluation round.
+        per_theme: Quotes per theme (at most).
+        k: Minimum group size (persons) for a group's quotes to be shown.
+        names: Names to pseudonymise in the quotes.
+        seed: Seed of the selection (from params).
+        themes: The codebook; when given, themes are rolled up to `level` via the
+            codebook and labelled from it, otherwise by the dotted id prefix.
+        level: Theme level the quotes are grouped by.
+        lang: Language of the labels and pseudonymisation markers.
+
+    Returns:
+        Columns theme, theme_label, group, group_label, factor, quote (pseudonymised).
+        No interview ids: quotes are attributed only by respondent group.
+
+    Raises:
+        ValueError: A segment's theme is not in the codebook.
+    """
+    interviews = _interviews(register, region, year)
+    small = small_groups(register, region, year, k)
+    interviews = interviews.loc[~interviews["group"].isin(small)]
+    coded = segments.merge(
+        interviews[["interview_id", "group"]], on="interview_id", how="inner", validate="m:1"
+    )
+    coded = coded.loc[[isinstance(e, str) and e.strip() != "" for e in coded["excerpt"]]]
+    book = _codebook(themes) if themes is not None else None
+    if book is not None:
+        _check_themes(coded, book)
+        coded["theme"] = [_ancestor(book, str(t), level) for t in coded["theme"]]
+    else:
+        coded["theme"] = [".".join(str(t).split(".")[:level]) for t in coded["theme"]]
+    coded = coded.drop_duplicates(["theme", "interview_id", "excerpt"])
+    coded["_tier"] = [_length_tier(e) for e in coded["excerpt"]]
+    coded["_hash"] = [
+        _stable_hash(seed, i, e) for i, e in zip(coded["interview_id"], coded["excerpt"], strict=True)
+    ]
+    coded = coded.sort_values(["_tier", "_hash", "factor"], kind="stable")
+
+    def order(theme: str) -> tuple:
+        return _sort_key(book, theme) if book is not None else (theme,)
+
+    records = []
+    used: set[tuple[str, str]] = set()
+    for theme in sorted(coded["theme"].unique(), key=order):
+        candidates = coded.loc[coded["theme"] == theme]
+        for pick in _spread(candidates, per_theme, used):
+            used.add((pick["interview_id"], pick["excerpt"]))
+            records.append(
+                {
+                    "theme": theme,
+                    "theme_label": _label_of(book.get(theme), theme, lang) if book else theme,
+                    "group": pick["group"],
+                    "group_label": label("group", pick["group"], lang),
+                    "factor": pick["factor"],
+                    "quote": pseudonymise(" ".join(pick["excerpt"].split()), names, lang),
+                }
+            )
+    columns = ["theme", "theme_label", "group", "group_label", "factor", "quote"]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _length_tier(excerpt: str) -> int:
+    words = len(excerpt.split())
+    low, high = QUOTE_WORDS
+    return 0 if low <= words <= high else 1
+
+
+def _stable_hash(seed: object, interview_id: object, excerpt: str) -> str:
+    # Python's hash() is salted per process; SHA-256 gives the same order on every run.
+    data = "\x1f".join([str(seed), str(interview_id), excerpt]).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def _spread(
+    candidates: pd.DataFrame, count: int, used: set[tuple[str, str]]
+) -> list[dict[str, object]]:
+    """Greedy picks in candidate order, preferring groups and interviews used least."""
+    pool = [
+        row
+        for row in candidates.to_dict("records")
+        if (row["interview_id"], row["excerpt"]) not in used
+    ]
+    picks: list[dict[str, object]] = []
+    groups: dict[str, int] = {}
+    interviews: dict[str, int] = {}
+    while pool and len(picks) < count:
+        best = min(
+            range(len(pool)),
+            key=lambda i: (
+                groups.get(pool[i]["group"], 0),
+                interviews.get(pool[i]["interview_id"], 0),
+                i,
+            ),
+        )
+        pick = pool.pop(best)
+        groups[pick["group"]] = groups.get(pick["group"], 0) + 1
+        interviews[pick["interview_id"]] = interviews.get(pick["interview_id"], 0) + 1
+        picks.append(pick)
+    return picks
+
+
+def select_quotes_markdown(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    region: str,
+    year: int,
+    lang: str = "sv",
+    k: int = 5,
+    per_theme: int = 2,
+    names: Sequence[str] = (),
+    seed: int | str = 0,
+    themes: pd.DataFrame | None = None,
+    level: int = 1,
+) -> str:
+    """Selected quotes as Markdown block quotes attributed by respondent group.
+
+    Each theme gets a bold paragraph with its label, then its quotes as block quotes
+    ending in "— group label". Quote text is escaped with `md_text`, so markup in a
+    quote (HTML, links, raw blocks, Typst code) renders literally.
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        region: The region.
+        year: The evaluation round.
+        lang: "sv" or "en".
+        k: Minimum group size (persons) for a group's quotes to be shown.
+        per_theme: Quotes per theme (at most).
+        names: Names to pseudonymise.
+        seed: Seed of the selection.
+        themes: The codebook (labels and roll-up), optional.
+        level: Theme level.
+
+    Returns:
+        Markdown text.
+    """
+    quotes = select_quotes(
+        register, segments, region, year, per_theme, k, names, seed, themes, level, lang
+    )
+    parts: list[str] = []
+    for _, rows in quotes.groupby("theme", sort=False):
+        parts.append(f"**{md_text(rows['theme_label'].iloc[0])}**\n")
+        for quote, group in zip(rows["quote"], rows["group_label"], strict=True):
+            parts.append(f"> {md_text(quote)}\n>\n> — {md_text(group)}\n")
+    if not parts:
+        parts.append(md_text(_t(lang, "no_quotes")) + "\n")
+    small = small_groups(register, region, year, k)
+    if small:
+        parts.append(_small_note(small, k, lang) + "\n")
+    return "\n".join(parts)
+
+
+# --- recommendations --------------------------------------------------------------------
+
+
+def _statuses(value: object) -> dict[int, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {int(y): str(code) for y, code in value.items() if _parent(code) is not None}
+
+
+def _natural_key(text: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", text))
+
+
+def recommendation_followup(
+    recommendations: pd.DataFrame, region: str, year: int, lang: str = "sv"
+) -> pd.DataFrame:
+    """Recommendations made up to `year` for a region, followed up round by round.
+
+    Args:
+        recommendations: Columns id, region, made (year), text_sv, text_en, status
+            (dict {year: kvarstar|delvis|genomford}).
+        region: The region.
+        year: The report year.
+        lang: Language of the text and labels.
+
+    Returns:
+        One row per recommendation (by year made, then id) with columns id, made,
+        text, one column per round (str(year): "Ny"/"New" in the round it was made,
+        the status label in later rounds, "–" when not followed up, "" before it
+        was made), change (new|not_followed|first|unchanged|changed) and
+        change_text (e.g. "Ändrad från Kvarstår till Genomförd").
+
+    Raises:
+        ValueError: A status code is not one of kvarstar, delvis, genomford.
+    """
+    rows = recommendations.loc[
+        (recommendations["region"] == region) & (recommendations["made"].astype(int) <= int(year))
+    ]
+    records = [dict(r, _status=_statuses(r.get("status"))) for r in rows.to_dict("records")]
+    bad = [
+        f"{r['id']}: {y}={code!r}"
+        for r in records
+        for y, code in sorted(r["_status"].items())
+        if code not in STATUSES
+    ]
+    if bad:
+        raise ValueError(f"unknown recommendation status (expected {list(STATUSES)}): {bad}")
+    round_years = sorted(
+        {int(r["made"]) for r in records}
+        | {y for r in records for y in r["_status"] if y <= int(year)}
+    )
+    records.sort(key=lambda r: (int(r["made"]), _natural_key(str(r["id"]))))
+    out = []
+    for r in records:
+        made = int(r["made"])
+        text = r.get(f"text_{lang}")
+        if not isinstance(text, str) or not text.strip():
+            text = r.get("text_sv") or ""
+        row: dict[str, object] = {"id": str(r["id"]), "made": made, "text": text}
+        for y in round_years:
+            row[str(y)] = _round_cell(r["_status"], made, y, lang)
+        row["change"], row["change_text"] = _change(r["_status"], made, int(year), lang)
+        out.append(row)
+    columns = ["id", "made", "text", *[str(y) for y in round_years], "change", "change_text"]
+    return pd.DataFrame.from_records(out, columns=columns)
+
+
+def _status_label(code: str, lang: str) -> str:
+    return label("recommendation_status", code, lang)
+
+
+def _round_cell(status: dict[int, str], made: int, year: int, lang: str) -> str:
+    if year < made:
+        return ""
+    if year == made:
+        return _t(lang, "new")
+    return _status_label(status[year], lang) if year in status else "–"
+
+
+def _change(status: dict[int, str], made: int, year: int, lang: str) -> tuple[str, str]:
+    if made == year:
+        return "new", _t(lang, "new")
+    if year not in status:
+        return "not_followed", _t(lang, "not_followed")
+    current = status[year]
+    earlier = [y for y in status if made < y < year]
+    if not earlier:
+        return "first", _t(lang, "first_followup", status=_status_label(current, lang))
+    previous = status[max(earlier)]
+    if previous == current:
+        return "unchanged", _t(lang, "unchanged", status=_status_label(current, lang))
+    return "changed", _t(
+        lang, "changed", old=_status_label(previous, lang), new=_status_label(current, lang)
+    )
+
+
+def recommendation_followup_markdown(
+    recommendations: pd.DataFrame,
+    region: str,
+    year: int,
+    lang: str = "sv",
+    k: int | None = None,
+) -> str:
+    """The follow-up of recommendations as a Markdown table.
+
+    Args:
+        recommendations: The recommendations table.
+        region: The region.
+        year: The report year.
+        lang: "sv" or "en".
+        k: Accepted for a uniform interface; recommendations hold no person data.
+
+    Returns:
+        Markdown: a pipe table (recommendation, made, one column per round, change).
+    """
+    del k  # recommendations are about organisations, not persons
+    table = recommendation_followup(recommendations, region, year, lang)
+    if table.empty:
+        return md_text(_t(lang, "no_recommendations", region=region, year=year)) + "\n"
+    rounds_ = [c for c in table.columns if c.isdigit()]
+    shown = pd.DataFrame(
+        {
+            _t(lang, "recommendation"): [
+                f"{i}. {t}" for i, t in zip(table["id"], table["text"], strict=True)
+            ],
+            _t(lang, "made"): table["made"].astype(str),
+            **{y: table[y] for y in rounds_},
+            _t(lang, "change"): table["change_text"],
+        }
+    )
+    return markdown_table(shown, align="l" + "r" + "l" * (len(rounds_) + 1))

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install peer-eval into ./.venv (Python packages from PyPI), and, with --system, the
+# Debian packages the browser tests and PDF checks use. Idempotent: safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${1:-}" == "--system" ]]; then
+  need=()
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+  fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+  if ((${#need[@]})); then
+    if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+    echo "installing Debian packages: ${need[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+fi
+
+PYTHON=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
+.venv/bin/python -m pip install --quiet -e '.[test]'
