@@ -317,24 +317,18 @@ def _coded(
     return interviews, coded, small
 
 
-def _level_themes(
-    themes: pd.DataFrame, level: int, used: Sequence[str], lang: str
-) -> pd.DataFrame:
+def _level_themes(themes: pd.DataFrame, level: int, used: Sequence[str], lang: str) -> pd.DataFrame:
     """Every codebook theme at `level`, plus higher themes that segments were coded at."""
     book = _codebook(themes)
     ids = {t for t, e in book.items() if e["level"] == level} | set(used)
     ordered = sorted(ids, key=lambda t: _sort_key(book, t))
-    return pd.DataFrame(
-        {"theme": ordered, "label": [_label_of(book[t], t, lang) for t in ordered]}
-    )
+    return pd.DataFrame({"theme": ordered, "label": [_label_of(book[t], t, lang) for t in ordered]})
 
 
 # --- method -----------------------------------------------------------------------------
 
 
-def method_table(
-    register: pd.DataFrame, region: str, year: int, lang: str = "sv"
-) -> pd.DataFrame:
+def method_table(register: pd.DataFrame, region: str, year: int, lang: str = "sv") -> pd.DataFrame:
     """Interviews and participants per respondent group, with form and mode, and a total.
 
     Args:
@@ -537,14 +531,12 @@ def theme_by_group_markdown(
     columns: dict[str, list[str]] = {_t(lang, "theme"): []}
     group_heads = {
         g: f"{label('group', g, lang)} (n = {number(int(n), lang, 0)})"
-        for g, n in table.drop_duplicates("group")[["group", "interviews"]].itertuples(
-            index=False
-        )
+        for g, n in table.drop_duplicates("group")[["group", "interviews"]].itertuples(index=False)
     }
     all_head = f"{_t(lang, 'all')} (n = {number(n_all, lang, 0)})"
     for head in [*group_heads.values(), all_head, _t(lang, "segments")]:
         columns[head] = []
-    for theme, rows in table.groupby("theme", sort=False):
+    for _, rows in table.groupby("theme", sort=False):
         columns[_t(lang, "theme")].append(str(rows["label"].iloc[0]))
         for group, head in group_heads.items():
             value = rows.loc[rows["group"] == group, "mentioning"].iloc[0]
@@ -892,7 +884,8 @@ def themes_across_rounds_markdown(
             columns[head].append("–" if pd.isna(share) else percent(float(share), lang, 0))
         if not single:
             columns[_t(lang, "trend")].append(str(trends.loc[theme, "trend_label"]) or "–")
-    parts = [markdown_table(pd.DataFrame(columns))]
+    align = "l" + "r" * len(heads) + ("" if single else "l")
+    parts = [markdown_table(pd.DataFrame(columns), align=align)]
     if single:
         parts.append(md_text(_t(lang, "single_round", year=years[0])))
     else:
@@ -975,7 +968,8 @@ def select_quotes(
     coded = coded.drop_duplicates(["theme", "interview_id", "excerpt"])
     coded["_tier"] = [_length_tier(e) for e in coded["excerpt"]]
     coded["_hash"] = [
-        _stable_hash(seed, i, e) for i, e in zip(coded["interview_id"], coded["excerpt"], strict=True)
+        _stable_hash(seed, i, e)
+        for i, e in zip(coded["interview_id"], coded["excerpt"], strict=True)
     ]
     coded = coded.sort_values(["_tier", "_hash", "factor"], kind="stable")
 

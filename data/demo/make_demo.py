@@ -508,6 +508,9 @@ OPENERS: tuple[str, ...] = (
     "Det är en bra fråga.",
     "Om jag ska vara ärlig.",
     "Ja, alltså.",
+    "Absolut.",
+    "Både och, faktiskt.",
+    "Jo, men det är så här.",
 )
 CLOSERS: dict[str, tuple[str, ...]] = {
     "C": ("Det har vi lärt oss mycket av.", "Det tar vi med oss framåt."),
@@ -516,22 +519,23 @@ CLOSERS: dict[str, tuple[str, ...]] = {
     "B": ("Det betyder mycket för mig.", "Jag vet inte var jag hade varit annars."),
 }
 # Personal data planted in a few excerpts so that pseudonymisation has work to do.
-# (region, year, sentence template; {name} is filled from NAMES)
-PERSONAL_DATA: tuple[tuple[str, int, str], ...] = (
-    ("Stockholm", 2017, "Jag pratade med {name} om det efter mötet."),
-    ("Stockholm", 2020, "{name} på boendet sa precis samma sak."),
-    ("Stockholm", 2020, "Ring mig gärna på 070-123 45 67 om ni vill veta mer."),
-    ("Stockholm", 2020, "Skriv till {lower}.peer@example.org, så skickar jag vår plan."),
-    ("Skåne", 2019, "Hon hjälpte mig fylla i blanketten med mitt personnummer 850312-1234."),
-    ("Skåne", 2020, "Min handledare {name} nås på +46 70 123 45 67 om något händer."),
-    ("Västra Götaland", 2018, "Kontoret har nummer 08-123 456 78, men {name} svarar sällan."),
+# (region, year, groups who could say it, sentence; {name}/{lower} are filled from NAMES)
+PERSONAL_DATA: tuple[tuple[str, int, str, str], ...] = (
+    ("Stockholm", 2017, "CMP", "Jag pratade med {name} om det efter mötet."),
+    ("Stockholm", 2020, "MPB", "{name} på boendet sa precis samma sak."),
+    ("Stockholm", 2020, "P", "Ring mig gärna på 070-174 06 42 om ni vill veta mer."),
+    ("Stockholm", 2020, "C", "Skriv till {lower}.peer@example.org, så skickar jag vår plan."),
+    ("Skåne", 2019, "B", "Hon hjälpte mig fylla i blanketten med mitt personnummer 850312-1234."),
+    ("Skåne", 2020, "P", "Min handledare {name} nås på +46 70 174 06 77 om något händer."),
+    ("Västra Götaland", 2018, "CM", "Kontoret har nummer 08-465 004 35, men {name} svarar sällan."),
     (
         "Norrland",
         2019,
+        "B",
         "Det stod 19121212-1212 på lappen, alltså mitt personnummer, mitt på bordet.",
     ),
-    ("Jönköping", 2020, "Jag mejlade {lower}@example.com och fick svar samma dag."),
-    ("Örebro", 2017, "Det var {name} som tipsade mig om träffpunkten."),
+    ("Jönköping", 2020, "CMP", "Jag mejlade {lower}@example.com och fick svar samma dag."),
+    ("Örebro", 2017, "B", "Det var {name} som tipsade mig om träffpunkten."),
 )
 
 # How often each theme comes up, by respondent group (relative weights).
@@ -743,7 +747,7 @@ def _respondent(rng: random.Random, region: str, year: int) -> dict[str, object]
     education = _pick(rng, {"grundskola": 1, "gymnasium": 4, "eftergymnasial": 2, "hogskola": 3})
     trained = rng.random() < 0.92
     provider = _pick(rng, providers) if trained else None
-    pct = rng.choice((20.0, 25.0, 37.5, 40.0, 50.0, 50.0, 50.0, 60.0, 75.0, 75.0, 80.0, 100.0))
+    pct = rng.choice((20.0, 25.0, 37.5, 50.0, 50.0, 50.0, 60.0, 75.0, 75.0, 80.0, 100.0, 100.0))
     scale = (year - 2012) / 8  # younger programmes: fewer months worked
     months = float(round(_months_quantile(rng.random()) * scale))
     salary = float(round(rng.uniform(24000, 32000) - 600 * (2020 - year), -2))
@@ -812,9 +816,14 @@ def _months_2020(n: int) -> list[float | None]:
 
 
 def _survey_rows(year: int, regions: Sequence[str]) -> list[list[object]]:
-    """Return the survey rows of one year, sorted by respondent id."""
+    """Return the survey rows of one year, sorted by respondent id.
+
+    The six real regions are always drawn (and, for 2020, fitted to the seed's figures)
+    before any are left out, so a region's rows and ids never depend on --regions.
+    """
+    drawn = list(dict.fromkeys([*schema.REGIONS, *regions]))
     rows: list[dict[str, object]] = []
-    for region in regions:
+    for region in drawn:
         responses, _ = _counts(region, year)
         rng = _rng("survey", region, year)
         for _ in range(responses):
@@ -825,12 +834,13 @@ def _survey_rows(year: int, regions: Sequence[str]) -> list[list[object]]:
     for number, row in enumerate(rows, start=1):
         row["respondent_id"] = f"SU{year}-{number:04d}"
         row["year"] = year
-        out.append([row[c] for c in SURVEY_HEADER])
+        if row["region"] in regions:
+            out.append([row[c] for c in SURVEY_HEADER])
     return sorted(out, key=lambda r: str(r[0]))
 
 
 def _fit_2020(rows: list[dict[str, object]]) -> None:
-    """Overwrite age, months and Stockholm's gender so 2020 matches the seed's figures.
+    """Overwrite age, months and gender so 2020 matches the seed's figures.
 
     Only the six real regions take part, so synthetic regions never change them.
     """
@@ -839,9 +849,20 @@ def _fit_2020(rows: list[dict[str, object]]) -> None:
         table, _ages_2020(len(table)), _months_2020(len(table)), strict=True
     ):
         row["age"], row["months_worked"] = age, months
-    stockholm = [row for row in table if row["region"] == "Stockholm"]
-    for i, row in enumerate(stockholm):  # 3 men and 4 women, as in the city's staff
-        row["gender"] = "man" if i in (1, 3, 5) else "kvinna"
+    for row, gender in zip(table, _genders_2020(table), strict=True):
+        row["gender"] = gender
+
+
+def _genders_2020(table: list[dict[str, object]]) -> list[str | None]:
+    """Genders for the 2020 table respondents: more women; Stockholm 3 men and 4 women."""
+    rng = _rng("genders", 2020)
+    others = len(table) - 7
+    pool: list[str | None] = ["man", "annat", "vill_ej_ange", None, None]
+    pool += ["man"] * round(others * 0.3)
+    pool += ["kvinna"] * (others - len(pool))
+    rng.shuffle(pool)
+    # Stockholm's rows come first (ids follow the region order); as in the city's staff.
+    return ["kvinna", "man", "kvinna", "man", "kvinna", "man", "kvinna", *pool]
 
 
 # --- interviews -------------------------------------------------------------------------------
@@ -927,33 +948,52 @@ def _excerpt(rng: random.Random, group: str, theme: str) -> tuple[str, str]:
 def _segments(year: int, regions: Sequence[str]) -> list[list[object]]:
     """Return the coded segments of one year, sorted by interview id (stable within)."""
     rows: list[list[object]] = []
+    used: set[str] = set()  # regions come in a fixed order, so earlier ones never change
     for region in regions:
         rng = _rng("segments", region, year)
         region_rows: list[list[object]] = []
+        groups: list[str] = []
         for interview_id, _, _, group, form, participants, _ in _register(year, [region]):
             count = rng.randint(2, 3) if form == "individuell" else rng.randint(3, 5)
             if participants >= 5:
                 count += 1
             weights = _theme_weights(str(group), region, year)
             for _ in range(count):
-                theme = _pick(rng, weights)
-                factor, text = _excerpt(rng, str(group), theme)
+                # A few redraws keep a year from repeating a quote verbatim.
+                for _attempt in range(6):
+                    theme = _pick(rng, weights)
+                    factor, text = _excerpt(rng, str(group), theme)
+                    if text not in used:
+                        break
+                used.add(text)
                 region_rows.append([interview_id, theme, factor, text])
-        _plant_personal_data(region, year, region_rows)
+                groups.append(GROUP_LETTERS[str(group)])
+        _plant_personal_data(region, year, region_rows, groups)
         rows.extend(region_rows)
     return sorted(rows, key=lambda r: str(r[0]))
 
 
-def _plant_personal_data(region: str, year: int, rows: list[list[object]]) -> None:
-    """Append this region-year's personal-data sentences to randomly chosen excerpts."""
+def _plant_personal_data(
+    region: str, year: int, rows: list[list[object]], groups: list[str]
+) -> None:
+    """Append this region-year's personal-data sentences to randomly chosen excerpts.
+
+    Args:
+        region: The region of the rows.
+        year: The year of the rows.
+        rows: Segment rows of the region-year, changed in place (they are ours to build).
+        groups: The group letter of each row's interview.
+    """
     rng = _rng("personal", region, year)
-    for planted_region, planted_year, template in PERSONAL_DATA:
-        if (planted_region, planted_year) != (region, year) or not rows:
+    for planted_region, planted_year, letters, template in PERSONAL_DATA:
+        if (planted_region, planted_year) != (region, year):
             continue
         name = rng.choice(NAMES)
         sentence = template.format(name=name, lower=_ascii(name.lower()))
-        row = rows[rng.randrange(len(rows))]
-        row[3] = f"{row[3]} {sentence}"
+        candidates = [i for i, letter in enumerate(groups) if letter in letters]
+        if candidates:
+            row = rows[rng.choice(candidates)]
+            row[3] = f"{row[3]} {sentence}"
 
 
 def _ascii(text: str) -> str:

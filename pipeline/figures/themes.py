@@ -8,6 +8,7 @@ matplotlib's mathtext never interprets them, and figures are built with usetex o
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
 
 import matplotlib as mpl
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from pipeline.figures.style import (
     HINDERING_COLOUR,
@@ -30,6 +31,7 @@ from pipeline.schema import label
 _TEXT: dict[str, dict[str, str]] = {
     "sv": {
         "share_axis": "Andel intervjuer som nämner temat",
+        "share_short": "Andel intervjuer",
         "segments_axis": "Antal kodade segment",
         "suppressed": "ej redovisad",
         "of": "av",
@@ -44,6 +46,7 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "en": {
         "share_axis": "Share of interviews mentioning the theme",
+        "share_short": "Share of interviews",
         "segments_axis": "Number of coded segments",
         "suppressed": "not reported",
         "of": "of",
@@ -74,7 +77,9 @@ def _plain(text: object, width: int = 0) -> str:
     return value.replace("$", r"\$")
 
 
-def _style() -> mpl.rc_context:
+def _style() -> contextlib.AbstractContextManager:
+    # Text objects fix usetex/parse_math when created: build them with mathtext on and
+    # usetex off, so the "$" escaping of `_plain` is what decides.
     return mpl.rc_context(_SAFE_TEXT)
 
 
@@ -122,8 +127,13 @@ def theme_heatmap(table: pd.DataFrame, lang: str = "sv") -> Figure:
                 if bool(row["suppressed"]):
                     ax.add_patch(
                         Rectangle(
-                            (j - 0.5, i - 0.5), 1, 1, facecolor="#eeeeee", hatch="//",
-                            edgecolor="#bbbbbb", linewidth=0,
+                            (j - 0.5, i - 0.5),
+                            1,
+                            1,
+                            facecolor="#eeeeee",
+                            hatch="//",
+                            edgecolor="#bbbbbb",
+                            linewidth=0,
                         )
                     )
                     ax.text(j, i, "–", ha="center", va="center", color="#555555")
@@ -132,12 +142,14 @@ def theme_heatmap(table: pd.DataFrame, lang: str = "sv") -> Figure:
                 dark = float(row["share"]) > 60
                 ax.text(j, i, text, ha="center", va="center", color="white" if dark else "black")
         ax.set_xticks(range(len(groups)), [_group_tick(grid, g, themes[0], lang) for g in groups])
-        ax.set_yticks(range(len(themes)), [_plain(grid.loc[(t, groups[0]), "label"], 32) for t in themes])
+        ax.set_yticks(
+            range(len(themes)), [_plain(grid.loc[(t, groups[0]), "label"], 32) for t in themes]
+        )
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
         bar = fig.colorbar(image, ax=ax, fraction=0.05)
-        bar.set_label(_t(lang, "share_axis"))
+        bar.set_label(_t(lang, "share_short"))
         bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: percent(v, lang, 0)))
     return fig
 
@@ -211,6 +223,8 @@ def factors_chart(table: pd.DataFrame, lang: str = "sv") -> Figure:
         ax.axvline(0, color="#444444", linewidth=0.8)
         ax.set_yticks(y, [_plain(v, 32) for v in table["label"]])
         ax.invert_yaxis()
+        ax.set_axisbelow(True)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(abs(v), lang, 0)))
         ax.set_xlabel(_t(lang, "segments_axis"))
         ax.legend(loc="lower right", frameon=False)
@@ -280,21 +294,30 @@ def rounds_chart(across: pd.DataFrame, lang: str = "sv") -> Figure:
     return fig
 
 
-def rounds_chart_alt(across: pd.DataFrame, lang: str = "sv") -> str:
-    """Alt text of `rounds_chart`: every theme's share per round.
+def rounds_chart_alt(
+    across: pd.DataFrame, lang: str = "sv", trends: pd.DataFrame | None = None
+) -> str:
+    """Alt text of `rounds_chart`: every theme's share per round (and trend).
 
     Args:
         across: Output of `pipeline.themes.themes_across_rounds`.
         lang: "sv" or "en".
+        trends: Optional output of `pipeline.themes.classify_trends`; adds each
+            theme's trend label.
 
     Returns:
         Plain text.
     """
+    labels = (
+        {} if trends is None else dict(zip(trends["theme"], trends["trend_label"], strict=True))
+    )
     parts = [_t(lang, "rounds_alt")]
-    for _, rows in across.groupby("theme", sort=False):
+    for theme, rows in across.groupby("theme", sort=False):
         cells = [
             f"{int(y)} " + ("–" if pd.isna(s) else percent(float(s), lang, 0))
             for y, s in zip(rows["year"], rows["share"], strict=True)
         ]
-        parts.append(f"{rows['label'].iloc[0]}: {', '.join(cells)}.")
+        trend = labels.get(theme) or ""
+        suffix = f" ({trend.lower()})" if trend else ""
+        parts.append(f"{rows['label'].iloc[0]}: {', '.join(cells)}{suffix}.")
     return " ".join(parts)

@@ -226,9 +226,7 @@ def _check_single_column(header: list[str], suffix: str, options: TableOptions, 
             f"the worksheet holds delimited text separated by {shown_delimiter}; "
             "split it into columns (Data > Text to Columns) or export it as .csv"
         )
-    raise InputError(
-        Problem(shown, f"all headers are in one column ({found}); {advice}", row=1, column=only)
-    )
+    raise InputError(Problem(shown, f"all headers are in one column ({found}); {advice}", row=1))
 
 
 def _clean(value: object) -> str | None:

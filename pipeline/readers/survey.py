@@ -24,6 +24,7 @@ from pipeline.readers.convert import (
     check_unique,
     code_lookup,
     region_expected,
+    remap,
     sorted_problems,
     to_bool,
     to_choice,
@@ -263,6 +264,7 @@ def _column(
         layout = options.multi_choice.get("tasks", MultiChoice())
         return to_codes(cells, "tasks", texts, delimiter=layout.delimiter)
     spec = _NUMBERS[name]
+    cells = remap(cells, texts)  # e.g. "Vet ej" -> "" (missing)
     if spec.kind == "int":
         values, problems = to_int(cells, spec.expected, decimal=decimal)
     else:

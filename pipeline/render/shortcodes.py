@@ -432,7 +432,7 @@ def _embed_markdown(
         if kind == "tbl":
             blocks = _caption_table(blocks, label, caption)
         elif kind == "fig":
-            blocks = [f"::: {{#{label}}}", *blocks, caption, ":::"]
+            blocks = [f"::: {{#{label} .captioned}}", *blocks, f"[{caption}]{{.caption}}", ":::"]
     return "\n\n" + "\n\n".join(blocks) + "\n\n"
 
 
@@ -460,7 +460,7 @@ def _caption_table(blocks: list[str], label: str, caption: str) -> list[str]:
             head = "\n".join(lines[:i]).strip("\n")
             table = "\n".join(lines[i:])
             return [*([head] if head else []), f": {caption} {{#{label}}}", table]
-    return [f"::: {{#{label}}}", caption, *blocks, ":::"]
+    return [f"::: {{#{label} .captioned}}", f"[{caption}]{{.caption}}", *blocks, ":::"]
 
 
 def _plain(markdown: str) -> str:

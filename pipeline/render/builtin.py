@@ -1,0 +1,302 @@
+"""The built-in renderer: the report source to HTML with pandoc, and to PDF with pandoc + Typst.
+
+Used where the Quarto CLI is absent. `shortcodes.expand` turns the `.qmd` body into
+plain pandoc Markdown; pandoc (the `pypandoc-binary` executable, run with
+`--sandbox` and a timeout) writes HTML or Typst with this package's templates; the
+`typst` wheel compiles the Typst source to PDF/A-2b with only its embedded fonts, so
+every machine produces the same bytes.
+
+Data text reaches pandoc already escaped by `md_text`; on top of that the reader
+switches off every extension that could turn text into raw HTML/Typst/TeX, raw
+attributes, citations or math, so even an escaping slip shows characters, not markup.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pypandoc
+import typst
+import yaml
+
+from pipeline.errors import InputError, Problem, RenderError
+from pipeline.formatting import date as format_date
+from pipeline.formatting import md_text
+from pipeline.render.notebook_cells import Output
+from pipeline.render.shortcodes import (
+    Source,
+    expand,
+    labels,
+    read_source,
+    resolve_front_matter,
+    scalar_markdown,
+)
+
+TEMPLATES = Path(__file__).parent / "templates"
+PANDOC_TIMEOUT = 120  # seconds; a report takes well under one
+_READER_OFF = (
+    "smart",  # typographic quotes would alter quoted data
+    "raw_html",
+    "raw_attribute",  # `x`{=html} / ```{=typst} blocks
+    "raw_tex",
+    "latex_macros",
+    "citations",  # @name
+    "tex_math_dollars",  # $...$ would need MathJax (an external script)
+    "yaml_metadata_block",  # metadata comes only from --metadata-file
+)
+PANDOC_READER = "markdown" + "".join(f"-{ext}" for ext in _READER_OFF)
+_SECTION_NUMBERING = re.compile(r"[1aAiI*.\-)( ]{1,20}")
+_REPORT_FIELDS = ("organisation", "committee", "case_number", "date_text")
+
+
+def render(source: Path, formats: Sequence[str], *, timestamp: int) -> dict[str, Path]:
+    """Render a report source to `rapport.html` / `rapport.pdf` beside it.
+
+    Args:
+        source: The `.qmd` file (its embeds are resolved relative to its folder).
+        formats: Any of "html", "pdf".
+        timestamp: Seconds since the epoch; the PDF's creation time, and the report
+            date when the front matter has none.
+
+    Returns:
+        The written files by format.
+
+    Raises:
+        ShortcodeError: For shortcodes or embeds that cannot be resolved.
+        InputError: For a front-matter date that is not an ISO date.
+        RenderError: When pandoc or Typst fails.
+    """
+    doc = read_source(source)
+    front = resolve_front_matter(doc)
+    lang = _lang(front)
+    metadata = _metadata(doc, front, lang, timestamp)
+    written = {}
+    for fmt in formats:
+        target = source.with_suffix("." + fmt)
+        _write_atomic(target, _WRITERS[fmt](doc, front, lang, metadata, timestamp))
+        written[fmt] = target
+    return written
+
+
+def version() -> str:
+    """Name and versions for the manifest, e.g. "builtin (pandoc 3.9, typst 0.15.2)"."""
+    return f"builtin (pandoc {pypandoc.get_pandoc_version()}, typst {typst.__version__})"
+
+
+# --- HTML -------------------------------------------------------------------------------
+
+
+def _render_html(doc: Source, front: dict, lang: str, metadata: dict, timestamp: int) -> bytes:
+    markdown = expand(doc, lang=lang, image_ref=_data_uri)
+    html_format = _format_options(front, "html")
+    extra = ["--section-divs"]
+    if html_format.get("number-sections"):
+        extra.append("--number-sections")
+    if html_format.get("toc", True):
+        extra += ["--toc", "--toc-depth=3"]
+    html = _pandoc(
+        markdown,
+        to="html5",
+        template=TEMPLATES / "report.html",
+        metadata=metadata,
+        variables=_variables(lang),
+        extra=extra,
+    )
+    return html.encode("utf-8")
+
+
+def _data_uri(name: str, output: Output, alt: str) -> str:
+    data = output.data.encode("utf-8") if isinstance(output.data, str) else output.data
+    return f"data:{output.mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+# --- PDF --------------------------------------------------------------------------------
+
+
+def _render_pdf(doc: Source, front: dict, lang: str, metadata: dict, timestamp: int) -> bytes:
+    typst_format = _format_options(front, "typst")
+    report_date = _date(doc, front, timestamp)
+    variables = {
+        **_variables(lang),
+        "date-year": str(report_date.year),
+        "date-month": str(report_date.month),
+        "date-day": str(report_date.day),
+        "toc-depth": "2",
+    }
+    numbering = str(typst_format.get("section-numbering", "1.1"))
+    if _SECTION_NUMBERING.fullmatch(numbering):
+        variables["section-numbering"] = numbering
+    extra = ["--toc"] if typst_format.get("toc", True) else []
+    # Typst sees only this folder: the .typ source and the figures it shows.
+    with tempfile.TemporaryDirectory(prefix="peer-eval-typst-") as tmp:
+        root = Path(tmp)
+        alt_texts: dict[str, str] = {}
+
+        def image_file(name: str, output: Output, alt: str) -> str:
+            filename = f"{name}.{'svg' if output.mime == 'image/svg+xml' else 'png'}"
+            data = output.data.encode("utf-8") if isinstance(output.data, str) else output.data
+            (root / filename).write_bytes(data)
+            alt_texts[filename] = alt
+            return filename
+
+        markdown = expand(doc, lang=lang, image_ref=image_file)
+        source = _pandoc(
+            markdown,
+            to="typst",
+            template=TEMPLATES / "report.typ",
+            metadata=metadata,
+            variables=variables,
+            extra=extra,
+        )
+        typ = root / "rapport.typ"
+        typ.write_text(_with_alt_texts(source, alt_texts), encoding="utf-8")
+        return _typst(typ, root, timestamp)
+
+
+def _with_alt_texts(source: str, alt_texts: dict[str, str]) -> str:
+    """Give each figure image its alt text (pandoc's Typst writer drops it).
+
+    The pattern `image("name"` occurs only in code pandoc generated: in text, pandoc
+    escapes the quote. Names are labels (letters, digits, - and _) plus a suffix.
+    """
+    for filename, alt in alt_texts.items():
+        literal = alt.replace("\\", "\\\\").replace('"', '\\"')
+        source = source.replace(f'image("{filename}"', f'image("{filename}", alt: "{literal}"')
+    return source
+
+
+def _typst(typ: Path, root: Path, timestamp: int) -> bytes:
+    try:
+        return typst.compile(
+            str(typ),
+            root=str(root),
+            pdf_standards=["a-2b"],
+            timestamp=timestamp,
+            ignore_system_fonts=True,  # only the wheel's fonts: identical output everywhere
+            font_paths=[],
+        )
+    except Exception as exc:  # typst.TypstError and friends carry Typst's diagnostics
+        raise RenderError(f"typst failed to compile {typ.name}: {exc}") from exc
+
+
+_WRITERS = {"html": _render_html, "pdf": _render_pdf}
+
+
+# --- shared -----------------------------------------------------------------------------
+
+
+def _pandoc(
+    markdown: str,
+    *,
+    to: str,
+    template: Path,
+    metadata: dict,
+    variables: dict[str, str],
+    extra: list[str],
+) -> str:
+    """Run pandoc in sandbox mode on Markdown from stdin; return its output."""
+    with tempfile.TemporaryDirectory(prefix="peer-eval-pandoc-") as tmp:
+        meta_file = Path(tmp) / "metadata.yaml"
+        meta_file.write_text(yaml.safe_dump(metadata, allow_unicode=True), encoding="utf-8")
+        command = [
+            pypandoc.get_pandoc_path(),
+            "--sandbox",
+            f"--from={PANDOC_READER}",
+            f"--to={to}",
+            "--standalone",
+            f"--template={template}",
+            f"--metadata-file={meta_file}",
+            *extra,
+        ]
+        for key, value in variables.items():
+            command += ["--variable", f"{key}={value}"]
+        try:
+            result = subprocess.run(
+                command,
+                input=markdown,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                timeout=PANDOC_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise RenderError(f"pandoc ({to}) did not finish in {PANDOC_TIMEOUT} s") from exc
+    if result.returncode != 0:
+        raise RenderError(f"pandoc ({to}) failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def _metadata(doc: Source, front: dict, lang: str, timestamp: int) -> dict:
+    """Pandoc metadata: Markdown strings, which pandoc escapes for HTML and Typst."""
+    title = scalar_markdown(front.get("title")) or ""
+    subtitle = scalar_markdown(front.get("subtitle")) or ""
+    report = front.get("report") or {}
+    fields = {k: scalar_markdown(report.get(k)) for k in _REPORT_FIELDS} if report else {}
+    date_text = fields.get("date_text") or md_text(format_date(_date(doc, front, timestamp), lang))
+    metadata = {
+        "title": title,
+        "pagetitle": f"{title} – {subtitle}" if subtitle else title or "Rapport",
+        "date-text": date_text,
+        "report": {k: v for k, v in fields.items() if v},
+    }
+    if subtitle:
+        metadata["subtitle"] = subtitle
+    return metadata
+
+
+def _variables(lang: str) -> dict[str, str]:
+    """Template variables the renderer computes itself (pandoc inserts them verbatim)."""
+    words = labels(lang)
+    return {
+        "lang": lang,
+        "toc-title": words["toc"],
+        "page-label": words["page"],
+        "date-label": words["date"],
+        "case-label": words["case"],
+    }
+
+
+def _lang(front: dict) -> str:
+    lang = str(front.get("lang") or "sv")
+    labels(lang)  # raises for a language without labels
+    return lang
+
+
+def _format_options(front: dict, name: str) -> dict:
+    options = (front.get("format") or {}).get(name)
+    return options if isinstance(options, dict) else {}
+
+
+def _date(doc: Source, front: dict, timestamp: int) -> dt.date:
+    """The report date: front-matter `date` (ISO), else the day of `timestamp` (UTC)."""
+    value = front.get("date")
+    if value is None:
+        return dt.datetime.fromtimestamp(timestamp, dt.UTC).date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        problem = Problem(str(doc.path), f"{value!r} is not an ISO date (YYYY-MM-DD)", key="date")
+        raise InputError(problem) from exc
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write next to the target and rename, so a crash never leaves half a report."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is for reading
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,170 @@
+"""Tests for pipeline.figures.themes: what each figure draws, and its alt text."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib as mpl
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+
+from pipeline.figures import themes as ft
+from pipeline.figures.style import HINDERING_COLOUR, PROMOTING_COLOUR, to_svg
+
+
+def heat_table() -> pd.DataFrame:
+    rows = [
+        ("impl", "Implementering", "enhetschef", 4, None, None, None, True),
+        ("impl", "Implementering", "brukare", 9, 6, 66.7, 8, False),
+        ("roll", "Lön $5$ i månaden", "enhetschef", 4, None, None, None, True),
+        ("roll", "Lön $5$ i månaden", "brukare", 9, 0, 0.0, 0, False),
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "theme",
+            "label",
+            "group",
+            "interviews",
+            "mentioning",
+            "share",
+            "segments",
+            "suppressed",
+        ],
+    )
+    frame["group_label"] = frame["group"]
+    return frame.astype(
+        {"interviews": "Int64", "mentioning": "Int64", "share": "Float64", "segments": "Int64"}
+    )
+
+
+def factor_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "theme": ["impl", "roll"],
+            "label": ["Implementering", "Yrkesroll"],
+            "framjande": [5, 0],
+            "hindrande": [2, 3],
+            "neutral": [1, 0],
+            "segments": [8, 3],
+        }
+    )
+
+
+def across_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "theme": ["impl", "impl", "roll", "roll"],
+            "label": ["Implementering", "Implementering", "Yrkesroll", "Yrkesroll"],
+            "year": [2017, 2020, 2017, 2020],
+            "interviews": [10, 20, 10, 20],
+            "mentioning": [2, 16, 5, 10],
+            "share": pd.array([20.0, 80.0, 50.0, 50.0], dtype="Float64"),
+        }
+    )
+
+
+def texts(fig: Figure) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def svg_text(fig: Figure) -> str:
+    buffer = io.StringIO()
+    with mpl.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buffer, format="svg")
+    return buffer.getvalue()
+
+
+def test_heatmap_annotates_counts_and_hatches_suppressed_groups() -> None:
+    fig = ft.theme_heatmap(heat_table(), "sv")
+    assert isinstance(fig, Figure)
+    annotations = texts(fig)
+    assert annotations.count("–") == 2  # both manager cells
+    assert "6/9" in annotations and "0/9" in annotations
+    assert not any(a.startswith(("4/", "None")) for a in annotations)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == ["Enhetschefer\nn = 4\n(ej redovisad)", "Brukare\nn = 9"]
+    hatched = [p for p in fig.axes[0].patches if p.get_hatch()]
+    assert len(hatched) == 2
+
+
+def test_heatmap_in_english() -> None:
+    fig = ft.theme_heatmap(heat_table(), "en")
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks[0] == "Unit managers\nn = 4\n(not reported)"
+
+
+def test_dollar_in_theme_labels_is_not_mathtext() -> None:
+    fig = ft.theme_heatmap(heat_table(), "sv")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[1] == r"Lön \$5\$ i månaden"
+    # One plain <text> element with the literal characters (mathtext would split it up).
+    rendered = re.findall(r"<text[^>]*>([^<]*)</text>", svg_text(fig))
+    assert "Lön $5$ i månaden" in rendered
+    to_svg(fig)  # and the product's own renderer does not fail on it
+
+
+def test_heatmap_alt_text_has_the_numbers() -> None:
+    alt = ft.theme_heatmap_alt(heat_table(), "sv")
+    assert "Implementering: Enhetschefer ej redovisad" in alt
+    assert "Brukare 6 av 9" in alt
+    assert "Lön $5$ i månaden: " in alt
+    assert "Service users 0 of 9" in ft.theme_heatmap_alt(heat_table(), "en")
+
+
+def test_factors_chart_diverges_hindering_left_promoting_right() -> None:
+    fig = ft.factors_chart(factor_table(), "sv")
+    ax = fig.axes[0]
+    bars = {(to_hex(p.get_facecolor()), round(p.get_width(), 6)) for p in ax.patches}
+    assert (PROMOTING_COLOUR, 5) in bars and (PROMOTING_COLOUR, 0) in bars
+    assert (HINDERING_COLOUR, -2) in bars and (HINDERING_COLOUR, -3) in bars
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Implementering", "Yrkesroll"]
+    assert ax.yaxis_inverted()  # first theme on top
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["Främjande", "Hindrande"]
+
+
+def test_factors_chart_alt_text() -> None:
+    alt = ft.factors_chart_alt(factor_table(), "en")
+    assert "Implementation" not in alt  # labels come from the table, not translated
+    assert "Implementering: 5 promoting, 2 hindering." in alt
+    assert "Yrkesroll: 0 främjande, 3 hindrande." in ft.factors_chart_alt(factor_table(), "sv")
+
+
+def test_rounds_chart_plots_one_line_per_theme() -> None:
+    fig = ft.rounds_chart(across_table(), "sv")
+    ax = fig.axes[0]
+    lines = {line.get_label(): list(line.get_ydata()) for line in ax.get_lines()}
+    assert lines == {"Implementering": [20.0, 80.0], "Yrkesroll": [50.0, 50.0]}
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2017", "2020"]
+    assert ax.get_ylim() == (0, 100)
+
+
+def test_rounds_chart_alt_text_with_trends() -> None:
+    trends = pd.DataFrame({"theme": ["impl", "roll"], "trend_label": ["Ökat", "Oförändrat"]})
+    alt = ft.rounds_chart_alt(across_table(), "sv", trends)
+    assert "Implementering: 2017 20 %, 2020 80 % (ökat)." in alt
+    assert "Yrkesroll: 2017 50 %, 2020 50 % (oförändrat)." in alt
+    assert "2017 20%" in ft.rounds_chart_alt(across_table(), "en")
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: ft.theme_heatmap(heat_table().iloc[0:0]),
+        lambda: ft.factors_chart(factor_table().iloc[0:0]),
+        lambda: ft.rounds_chart(across_table().iloc[0:0]),
+    ],
+)
+def test_empty_tables_give_a_figure_saying_so(build) -> None:
+    fig = build()
+    assert "Inga data." in texts(fig)
+
+
+def test_figures_render_to_identical_svg() -> None:
+    first = to_svg(ft.rounds_chart(across_table(), "sv"))
+    second = to_svg(ft.rounds_chart(across_table(), "sv"))
+    assert first == second

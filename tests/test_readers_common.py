@@ -1,0 +1,310 @@
+"""Tests for pipeline.readers.common (raw tables, header mapping) and pipeline.readers.convert."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.readers.common import map_headers, read_raw_table, text_key
+from pipeline.readers.convert import (
+    Cells,
+    check_range,
+    check_unique,
+    code_lookup,
+    map_codes,
+    match_choice,
+    parse_bool,
+    parse_int,
+    parse_number,
+    remap,
+    to_code,
+    to_float,
+    to_ticks,
+    to_year,
+)
+from pipeline.readers.options import TableOptions
+
+# --- read_raw_table -------------------------------------------------------------------
+
+
+def _write(tmp_path: Path, data: bytes, name: str = "t.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_csv_cells_are_stripped_text_and_rows_count_from_the_header(tmp_path):
+    data = b'a;b\n 1 ; x \n;\n"multi\nline";\n3;\n'
+    raw = read_raw_table(_write(tmp_path, data), TableOptions())
+    assert list(raw.frame.columns) == ["a", "b"]
+    assert raw.frame.to_numpy().tolist() == [["1", "x"], ["multi\nline", None], ["3", None]]
+    # The empty record (row 3) is dropped; a quoted line break does not shift numbering.
+    assert raw.rows == [2, 4, 5]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "Ålder;Kön\n43;Kvinna\n".encode(),
+        "Ålder;Kön\n43;Kvinna\n".encode("utf-8-sig"),
+        "Ålder;Kön\n43;Kvinna\n".encode("cp1252"),
+        "Ålder\tKön\n43\tKvinna\n".encode("utf-16"),
+    ],
+    ids=["utf8", "utf8-bom", "cp1252", "utf16-tab"],
+)
+def test_encodings_and_delimiters_are_detected(tmp_path, data):
+    raw = read_raw_table(_write(tmp_path, data), TableOptions())
+    assert list(raw.frame.columns) == ["Ålder", "Kön"]
+    assert raw.frame.iloc[0].tolist() == ["43", "Kvinna"]
+
+
+def test_xlsx_cells_keep_what_the_analyst_sees(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "pct", "n", "flag"])
+    sheet.append([7.0, 0.755, 40.5, True])
+    sheet.append([None, None, None, None])
+    sheet.append(["B", 1, None, None])
+    sheet["B2"].number_format = "0.0%"
+    sheet["B4"].number_format = "0%"
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    raw = read_raw_table(path, TableOptions())
+    assert raw.frame.to_numpy().tolist() == [
+        ["7", "75.5 %", "40.5", "True"],
+        ["B", "100 %", None, None],
+    ]
+    assert raw.rows == [2, 4]
+
+
+def test_xlsx_sheet_by_name_and_missing_sheet(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["first"])
+    book.create_sheet("Svar").append(["second"])
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    assert list(read_raw_table(path, TableOptions(sheet="Svar")).frame.columns) == ["second"]
+    with pytest.raises(InputError, match=r"has no worksheet 'Nej'; found \['Sheet', 'Svar'\]"):
+        read_raw_table(path, TableOptions(sheet="Nej"))
+
+
+def test_too_many_fields_names_the_headers(tmp_path):
+    path = _write(tmp_path, b"a,b\n1,2,3\n")
+    with pytest.raises(InputError) as caught:
+        read_raw_table(path, TableOptions(), display="t")
+    assert str(caught.value) == (
+        "t: row 2: has 3 fields but the header has 2 ('a', 'b'); check the delimiter"
+    )
+
+
+def test_single_column_with_separators_in_an_xlsx(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["id;age"])
+    book.active.append(["1;40"])
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    with pytest.raises(InputError) as caught:
+        read_raw_table(path, TableOptions(), display="t")
+    assert str(caught.value) == (
+        "t: row 1: all headers are in one column ('id', 'age'); the worksheet holds delimited "
+        "text separated by ';'; split it into columns (Data > Text to Columns) or export it as .csv"
+    )
+
+
+def test_a_genuine_single_column_file_is_fine(tmp_path):
+    raw = read_raw_table(_write(tmp_path, b"id\n1\n2\n"), TableOptions())
+    assert raw.frame["id"].tolist() == ["1", "2"]
+
+
+def test_unsupported_suffix(tmp_path):
+    with pytest.raises(InputError, match="unsupported file type '.txt'"):
+        read_raw_table(_write(tmp_path, b"a\n1\n", "t.txt"), TableOptions())
+
+
+def test_explicit_encoding_that_does_not_fit(tmp_path):
+    path = _write(tmp_path, "Ålder\n1\n".encode("cp1252"))
+    with pytest.raises(InputError, match="is not valid utf-8 text"):
+        read_raw_table(path, TableOptions(encoding="utf-8"))
+
+
+# --- map_headers ----------------------------------------------------------------------
+
+
+def test_headers_match_ignoring_case_and_spacing(tmp_path):
+    raw = read_raw_table(
+        _write(tmp_path, "  Ålder , REGION,Kön\n1,2,3\n".encode()), TableOptions(delimiter=",")
+    )
+    options = TableOptions(columns={"ålder": "age", " kön  ": "gender"})
+    found = map_headers(raw, options, ["age", "region"], optional=["gender", "year"])
+    assert found.found == {"age": "Ålder", "region": "REGION", "gender": "Kön"}
+    assert found.problems == []
+
+
+def test_missing_header_suggests_the_closest(tmp_path):
+    raw = read_raw_table(_write(tmp_path, b"Alder,x\n1,2\n"), TableOptions())
+    options = TableOptions(columns={"Ålder": "age"})
+    [problem] = map_headers(raw, options, ["age"]).problems
+    assert str(problem) == (
+        f"{raw.display}: row 1: no column for 'age'; expected a header 'Ålder' "
+        "(mapped to 'age' under columns); closest header found: 'Alder'"
+    )
+
+
+def test_reserved_headers_are_skipped(tmp_path):
+    raw = read_raw_table(_write(tmp_path, b"tasks,b\n1,2\n"), TableOptions())
+    found = map_headers(raw, TableOptions(), [], optional=["tasks"], reserved=["TASKS"])
+    assert found.found == {}
+
+
+def test_text_key():
+    assert text_key("  Hur många\nmånader  ") == "hur många månader"
+
+
+# --- single cells ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal", "expected"),
+    [
+        ("40,5", None, 40.5),
+        ("40.5", None, 40.5),
+        ("1 667", None, 1667.0),
+        ("25\u00a0000", None, 25000.0),
+        ("-3", None, -3.0),
+        ("\u22123", None, -3.0),
+        ("27 500,5", ",", 27500.5),
+        ("25.000,5", ",", 25000.5),
+        ("25,000.5", ".", 25000.5),
+        ("7", ".", 7.0),
+    ],
+)
+def test_parse_number(text, decimal, expected):
+    assert parse_number(text, decimal) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal", "reason"),
+    [
+        ("fyrtio", None, "is not a number"),
+        ("4 0", None, "is not a number"),
+        ("1,5,3", None, "is not a number"),
+        ("40.5", ",", "is not a number with decimal mark ','"),
+        ("100 %", None, "is not a number"),
+        ("", None, "is not a number"),
+    ],
+)
+def test_parse_number_rejects(text, decimal, reason):
+    with pytest.raises(ValueError) as caught:
+        parse_number(text, decimal)
+    assert str(caught.value) == reason
+
+
+def test_parse_number_percent_and_int():
+    assert parse_number("100 %", percent=True) == 100.0
+    assert parse_number("75%", percent=True) == 75.0
+    assert parse_int("43") == 43
+    assert parse_int("43,0") == 43
+    for bad in ("43,5", "fyrtio"):
+        with pytest.raises(ValueError, match="is not a whole number"):
+            parse_int(bad)
+
+
+def test_parse_bool():
+    assert [parse_bool(t) for t in ("Ja", "NEJ", "yes", "no", "1", "0", "True", "falskt")] == [
+        True, False, True, False, True, False, True, False,
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match="is not a yes/no answer"):
+        parse_bool("kanske")
+
+
+def test_codes_accept_code_and_labels():
+    lookup = code_lookup("gender")
+    assert lookup["kvinna"] == "kvinna"
+    assert lookup["woman"] == "kvinna"
+    assert lookup["vill ej ange"] == "vill_ej_ange"
+
+
+def test_map_codes_orders_by_codebook_and_deduplicates():
+    lookup = code_lookup("tasks")
+    order = ["stodsamtal", "grupper", "foredrag"]
+    assert map_codes("Föreläsningar; stödsamtal;Föreläsningar;", lookup, ";", order) == [
+        "stodsamtal",
+        "foredrag",
+    ]
+    with pytest.raises(ValueError, match="has an unknown option 'Dans'"):
+        map_codes("Stödsamtal|Dans", lookup, "|", order)
+
+
+def test_match_choice():
+    assert match_choice(" skåne ", ["Stockholm", "Skåne"]) == "Skåne"
+    with pytest.raises(ValueError, match="is not a known region"):
+        match_choice("Gotland", ["Skåne"], "region")
+
+
+# --- columns --------------------------------------------------------------------------
+
+
+def _cells(*texts: str | None) -> Cells:
+    return Cells("f", "H", pd.Series(list(texts), dtype=object), [2 + i for i in range(len(texts))])
+
+
+def test_to_float_locates_bad_cells_and_keeps_dtype():
+    values, problems = to_float(_cells("1,5", None, "x", "x"), "a number")
+    assert values.dtype == "float64"
+    assert values.isna().tolist() == [False, True, True, True]
+    assert [str(p) for p in problems] == [
+        "f: row 4: column 'H': 'x' is not a number; expected a number",
+        "f: row 5: column 'H': 'x' is not a number; expected a number",
+    ]
+
+
+def test_check_range_bounds():
+    cells = _cells("0", "5", "10", None)
+    values = pd.Series([0.0, 5.0, 10.0, float("nan")])
+    assert check_range(values, cells, "0-10", low=0, high=10) == []
+    problems = check_range(values, cells, "above 0 to 9", low=0, high=9, low_open=True)
+    assert [p.row for p in problems] == [2, 4]
+
+
+def test_check_unique_names_both_rows_and_skips_missing():
+    cells = _cells("A", "B", "A", None, None, "A")
+    problems = check_unique(cells.text, cells, lambda i: f"id {cells.text.iloc[i]!r}")
+    assert [str(p) for p in problems] == [
+        "f: row 4: column 'H': id 'A' is duplicated (also on row 2)",
+        "f: row 7: column 'H': id 'A' is duplicated (also on row 2)",
+    ]
+
+
+def test_to_code_reports_mapped_text():
+    values, problems = to_code(_cells("Kvinna", "Okänt"), "gender", {"okänt": "unknown"})
+    assert values.tolist()[0] == "kvinna"
+    assert [str(p) for p in problems] == [
+        "f: row 3: column 'H': 'Okänt' (mapped to 'unknown') is not a known answer; expected "
+        "one of kvinna, man, annat, vill_ej_ange (or a text mapped under values.gender)"
+    ]
+
+
+def test_remap_empty_target_means_missing_and_leaves_input_alone():
+    cells = _cells("Vet ej", "3")
+    mapped = remap(cells, {"vet ej": " "})
+    assert mapped.text.tolist() == [None, "3"]
+    assert cells.text.tolist() == ["Vet ej", "3"]
+
+
+def test_to_ticks():
+    values, problems = to_ticks(_cells("1", "x", "0", None, "Stödsamtal", "H", "?"), ["Stödsamtal"])
+    assert values.astype(object).tolist()[:6] == [True, True, False, pd.NA, True, True]
+    assert [p.row for p in problems] == [8]
+
+
+def test_to_year_without_expected_year_checks_plausibility():
+    values, problems = to_year(_cells("2021", "21", None), None)
+    assert values.tolist()[0] == 2021
+    assert sorted(str(p) for p in problems) == [
+        "f: row 3: column 'H': '21' is out of range; expected a year from 1900 to 2100",
+        "f: row 4: column 'H': is empty; expected a year such as 2021",
+    ]

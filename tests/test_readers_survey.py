@@ -1,0 +1,430 @@
+"""Tests for pipeline.readers.survey: exports in several layouts -> one canonical table."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.readers.options import MultiChoice, TableOptions
+from pipeline.readers.survey import (
+    OUTPUT_COLUMNS,
+    SWEDISH_COLUMNS,
+    SWEDISH_TASK_COLUMNS,
+    read_survey,
+    swedish_options,
+)
+from pipeline.schema import REGIONS, SURVEY_COLUMNS
+
+NA = None
+
+# The canonical table every export below must produce (hand-written).
+EXPECTED = pd.DataFrame(
+    {
+        "respondent_id": pd.Series(["R01", "R02", "R03", "R04", "R05", "R06"], dtype="str"),
+        "year": pd.Series([2021] * 6, dtype="int64"),
+        "region": pd.Series(
+            ["Skåne", "Stockholm", "Västra Götaland", "Örebro", "Jönköping", "Norrland"],
+            dtype="str",
+        ),
+        "gender": pd.Series(["kvinna", "man", "annat", "vill_ej_ange", "kvinna", "kvinna"]),
+        "age": pd.Series([43, 29, NA, 61, 24, 69], dtype="Int64"),
+        "education": pd.Series(
+            ["gymnasium", "hogskola", "eftergymnasial", NA, "grundskola", "hogskola"], dtype="str"
+        ),
+        "trained": pd.Series([True, True, False, True, NA, True], dtype="boolean"),
+        "training_provider": pd.Series(["nsph", "region", NA, "annan", NA, "nsph"], dtype="str"),
+        "employment_pct": [100.0, 50.0, 75.0, 25.0, float("nan"), 40.5],
+        "months_worked": [40.5, 7.5, float("nan"), 120.0, 0.0, 22.0],
+        "salary_monthly_fte": [25000.0, 27500.5, float("nan"), 31000.0, float("nan"), 26000.0],
+        "supervision": pd.Series([True, False, NA, True, True, True], dtype="boolean"),
+        "supervision_frequency": pd.Series(
+            ["varannan_vecka", NA, NA, "mer_sallan", "varje_vecka", "varje_manad"], dtype="str"
+        ),
+        "tasks": pd.Series(
+            [
+                "stodsamtal;foredrag",
+                "grupper",
+                NA,
+                "aktiviteter;personalgrupper;motesstod",
+                "stodsamtal;grupper;aktiviteter;personalgrupper;foredrag;motesstod",
+                "",
+            ],
+            dtype="str",
+        ),
+        "employer": pd.Series(
+            ["kommun", "region", NA, "brukarorganisation", "annan", "kommun"], dtype="str"
+        ),
+    }
+)
+
+H = {canonical: header for header, canonical in SWEDISH_COLUMNS.items()}
+H["months_worked"] = "Hur många månader har du arbetat som peer supporter?"
+H["gender"] = "Kön"
+SWEDISH_HEADERS = [
+    H[c]
+    for c in (
+        "respondent_id",
+        "region",
+        "gender",
+        "age",
+        "education",
+        "trained",
+        "training_provider",
+        "employment_pct",
+        "months_worked",
+        "salary_monthly_fte",
+        "supervision",
+        "supervision_frequency",
+    )
+]
+# Answer texts as the survey tool writes them, shared by the .xlsx and the .csv.
+SWEDISH_ROWS = [
+    ["R01", "Skåne", "Kvinna", "Gymnasium eller motsvarande", "Ja",
+     "NSPH (Nationell Samverkan för Psykisk Hälsa)", "Ja", "Varannan vecka", "Kommunen"],
+    ["R02", "Stockholm", "Man", "Högskola eller universitet", "Ja",
+     "Regionen eller kommunen", "Nej", None, "Regionen"],
+    ["R03", "Västra Götaland", "Icke-binär", "Eftergymnasial utbildning (ej högskola)", "Nej",
+     None, None, None, None],
+    ["R04", "Örebro", "Vill ej uppge", None, "ja", "Annan", "JA",
+     "Mer sällan än en gång i månaden", "Brukar- eller anhörigorganisation"],
+    ["R05", "Jönköping", "kvinna", "Grundskola eller motsvarande", None, None, "Ja",
+     "En gång i veckan", "Annan"],
+    ["R06", "Norrland", "KVINNA", "Högskola/universitet", "Ja", "NSPH", "Ja",
+     "En gång i månaden", "Kommun"],
+]  # fmt: skip
+AGES = [43, 29, None, 61, 24, 69]
+XLSX_NUMBERS = [  # employment, months, salary as Excel holds them
+    [100, 40.5, 25000],
+    [50, 7.5, 27500.5],
+    [0.75, None, None],  # formatted as percent in the sheet: shows "75%"
+    [25, 120, 31000],
+    [None, 0, None],
+    [40.5, 22, 26000],
+]
+CSV_NUMBERS = [
+    ["100 %", "40,5", "25 000"],
+    ["50", "7,5", "27 500,5"],
+    ["75%", None, None],
+    ["25", "120", "31000"],
+    [None, "0", None],
+    ["40,5", "22", "26\u00a0000"],
+]
+TICKS = [  # one 0/1 column per task, in SWEDISH_TASK_COLUMNS order
+    [1, None, None, None, "x", None],
+    [0, 1, 0, 0, 0, 0],
+    [None] * 6,
+    [0, 0, 1, 1, 0, "Stöd vid möten och kontakter"],
+    ["1", 1, 1, 1, 1, 1],
+    [0, 0, 0, 0, 0, 0],
+]
+TASK_TEXTS = [
+    "Föreläsningar;Stödsamtal",
+    "Gruppverksamhet (t.ex. återhämtningsguide, NECT)",
+    None,
+    "Stöd vid möten och kontakter; Promenader och aktiviteter;Arbete med personalgrupper",
+    "Stödsamtal;Gruppverksamhet;aktiviteter;personalgrupper;Föreläsningar;motesstod",
+    None,  # R06 ticked nothing; one text column cannot tell that from no answer
+]
+
+
+def _swedish_record(i: int, numbers: list) -> list:
+    rid, region, gender, education, trained, provider, supervised, freq, employer = SWEDISH_ROWS[i]
+    return [
+        rid, region, gender, AGES[i], education, trained, provider, *numbers[i],
+        supervised, freq,
+    ]  # fmt: skip
+
+
+def _write_xlsx(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Tidsstämpel", *SWEDISH_HEADERS, *SWEDISH_TASK_COLUMNS, H["employer"]])
+    for i in range(6):
+        sheet.append(
+            ["2021-03-01", *_swedish_record(i, XLSX_NUMBERS), *TICKS[i], SWEDISH_ROWS[i][8]]
+        )
+    sheet.cell(row=4, column=9).number_format = "0%"  # R03's employment 0.75
+    book.save(path)
+    return path
+
+
+def _write_csv(path: Path, header: list, rows: list, *, encoding: str, delimiter: str) -> Path:
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows([["" if v is None else v for v in row] for row in rows])
+    return path
+
+
+def _write_swedish_csv(path: Path) -> Path:
+    header = ["År", *SWEDISH_HEADERS, H["tasks"], H["employer"]]
+    rows = [
+        ["2021", *_swedish_record(i, CSV_NUMBERS), TASK_TEXTS[i], SWEDISH_ROWS[i][8]]
+        for i in range(6)
+    ]
+    rows[0][2] = "skåne"  # regions match whatever the case
+    return _write_csv(path, header, rows, encoding="cp1252", delimiter=";")
+
+
+def test_xlsx_with_tick_columns_gives_the_canonical_table(tmp_path):
+    path = _write_xlsx(tmp_path / "enkat.xlsx")
+    # Only the xlsx has R06's explicit "none ticked"; the text layout cannot say so.
+    got = read_survey(path, swedish_options(tasks_as_columns=True), regions=REGIONS, year=2021)
+    pd.testing.assert_frame_equal(got, EXPECTED)
+
+
+def test_swedish_cp1252_csv_gives_the_same_table_as_the_xlsx(tmp_path):
+    xlsx = read_survey(
+        _write_xlsx(tmp_path / "enkat.xlsx"),
+        swedish_options(tasks_as_columns=True),
+        regions=REGIONS,
+        year=2021,
+    )
+    path = _write_swedish_csv(tmp_path / "enkat.csv")
+    assert "Ålder".encode("cp1252") in path.read_bytes()  # really Windows-1252
+    got = read_survey(path, swedish_options(delimiter=";", decimal=","), regions=REGIONS)
+    expected = xlsx.copy()
+    expected.loc[5, "tasks"] = None
+    pd.testing.assert_frame_equal(got, expected)
+    # Also with every CSV setting detected rather than given.
+    pd.testing.assert_frame_equal(read_survey(path, swedish_options(), regions=REGIONS), expected)
+
+
+def test_canonical_utf8_bom_comma_csv_needs_no_mapping(tmp_path):
+    frame = EXPECTED.astype(object).where(EXPECTED.notna(), None)
+    rows = frame.to_numpy().tolist()
+    rows[5][13] = None  # no tasks written as an empty cell
+    rows[0][2] = "SKÅNE"
+    path = _write_csv(
+        tmp_path / "survey.csv", list(OUTPUT_COLUMNS), rows, encoding="utf-8-sig", delimiter=","
+    )
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    got = read_survey(path, TableOptions(), regions=REGIONS, year=2021)
+    expected = EXPECTED.copy()
+    expected.loc[5, "tasks"] = None
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_output_has_exactly_the_schema_columns_and_employer_when_absent(tmp_path):
+    header = [c for c in SURVEY_COLUMNS if c != "year"]
+    row = ["A1", "Stockholm", "", "", "", "", "", "", "", "", "", "", ""]
+    path = _write_csv(tmp_path / "s.csv", header, [row], encoding="utf-8", delimiter=",")
+    got = read_survey(path, TableOptions(), regions=REGIONS, year=2020)
+    assert list(got.columns) == list(OUTPUT_COLUMNS)
+    assert got["employer"].isna().all()
+    assert got.loc[0, "year"] == 2020
+    assert str(got["trained"].dtype) == "boolean"
+    assert pd.isna(got.loc[0, "tasks"])
+
+
+def test_values_mapping_applies_to_yes_no_and_empty_target_means_missing(tmp_path):
+    header = [c for c in SURVEY_COLUMNS if c != "year"]
+    row = ["A1", "Region Skåne", "", "vet ej", "", "Ja, hos NSPH", "", "", "", "", "", "", ""]
+    path = _write_csv(tmp_path / "s.csv", header, [row], encoding="utf-8", delimiter=",")
+    options = TableOptions(
+        values={
+            "trained": {"Ja, hos NSPH": "ja"},
+            "age": {"Vet ej": ""},
+            "region": {"region skåne": "Skåne"},
+        }
+    )
+    got = read_survey(path, options, regions=REGIONS, year=2020)
+    assert got["trained"].tolist() == [True]
+    assert pd.isna(got.loc[0, "age"])
+    assert got.loc[0, "region"] == "Skåne"
+
+
+# --- problems -------------------------------------------------------------------------
+
+BAD_HEADER = ["Respondent-ID", "Kontext", "Kön", "Ålder", "Utbildningsnivå",
+              "Har du genomfört en utbildning i peer support?",
+              "Jag har gått utbildning i peer support som erbjuds av:",
+              "Hur många procent omfattar din tjänst som peer supporter?",
+              "Hur många månader har du arbetat som peer supporter?",
+              "Får du handledning i ditt arbete som peer supporter?",
+              "Hur ofta får du tillgång till handledning i ditt arbete som peer supporter?",
+              "Vilka arbetsuppgifter har du?"]  # fmt: skip
+BAD_ROWS = [
+    ["R1", "Skåne", "Kvinna", "fyrtio", "", "Ja", "NSPH", "100", "3", "Ja", "", "Stödsamtal"],
+    ["R2", "Gotland", "Man", "35", "", "Nej", "", "140", "2,5", "", "", ""],
+    ["R1", "Örebro", "Kvinna", "50", "", "", "", "50", "1", "", "", ""],
+]
+
+
+def test_bad_export_reports_every_problem_once_with_file_row_and_column(tmp_path):
+    path = _write_csv(tmp_path / "x.csv", BAD_HEADER, BAD_ROWS, encoding="utf-8", delimiter=";")
+    with pytest.raises(InputError) as caught:
+        read_survey(path, swedish_options(), regions=REGIONS, year=2021, display="enkät.csv")
+    assert str(caught.value).splitlines() == [
+        "enkät.csv: row 1: no column for 'salary_monthly_fte'; expected a header "
+        "'Månadslön baserat på en heltidstjänst' (mapped to 'salary_monthly_fte' under columns)",
+        "enkät.csv: row 2: column 'Ålder': 'fyrtio' is not a whole number; "
+        "expected a whole number of years from 16 to 100",
+        "enkät.csv: row 3: column 'Kontext': 'Gotland' is not a known region; "
+        "expected one of the regions Stockholm, Skåne, Västra Götaland, Norrland, Jönköping, "
+        "Örebro",
+        "enkät.csv: row 3: column 'Hur många procent omfattar din tjänst som peer supporter?': "
+        "'140' is out of range; expected a percentage from 0 to 100",
+        "enkät.csv: row 4: column 'Respondent-ID': respondent id 'R1' is duplicated "
+        "(also on row 2)",
+    ]
+    assert len(caught.value.problems) == 5
+
+
+def test_cell_problems_quote_value_and_list_allowed_codes(tmp_path):
+    header = ["respondent_id", "region", "gender", "age", "education", "trained",
+              "training_provider", "employment_pct", "months_worked", "salary_monthly_fte",
+              "supervision", "supervision_frequency", "tasks", "year"]  # fmt: skip
+    rows = [
+        ["A", "Skåne", "kvinna", "15", "x", "kanske", "", "-1", "-2", "0", "", "", "", "2020"],
+        ["", "", "", "43,5", "", "", "", "", "", "", "", "", "Stödsamtal;Dans", ""],
+    ]
+    path = _write_csv(tmp_path / "s.csv", header, rows, encoding="utf-8", delimiter=";")
+    with pytest.raises(InputError) as caught:
+        read_survey(path, TableOptions(), regions=["Skåne"], year=2021, display="s.csv")
+    assert str(caught.value).splitlines() == [
+        "s.csv: row 2: column 'age': '15' is out of range; "
+        "expected a whole number of years from 16 to 100",
+        "s.csv: row 2: column 'education': 'x' is not a known answer; expected one of "
+        "grundskola, gymnasium, eftergymnasial, hogskola (or a text mapped under values.education)",
+        "s.csv: row 2: column 'trained': 'kanske' is not a yes/no answer; "
+        "expected ja/nej, yes/no, 1/0 or true/false",
+        "s.csv: row 2: column 'employment_pct': '-1' is out of range; "
+        "expected a percentage from 0 to 100",
+        "s.csv: row 2: column 'months_worked': '-2' is out of range; "
+        "expected a number of months, 0 or more",
+        "s.csv: row 2: column 'salary_monthly_fte': '0' is out of range; "
+        "expected a monthly salary in SEK above 0",
+        "s.csv: row 2: column 'year': '2020' is another year; expected the year 2021",
+        "s.csv: row 3: column 'respondent_id': is empty; expected a respondent id",
+        "s.csv: row 3: column 'region': is empty; expected one of the regions Skåne",
+        "s.csv: row 3: column 'age': '43,5' is not a whole number; "
+        "expected a whole number of years from 16 to 100",
+        "s.csv: row 3: column 'tasks': 'Stödsamtal;Dans' has an unknown option 'Dans'; "
+        "expected one of stodsamtal, grupper, aktiviteter, personalgrupper, foredrag, motesstod "
+        "(or a text mapped under values.tasks)",
+        "s.csv: row 3: column 'year': is empty; expected the year 2021",
+    ]
+
+
+def test_missing_year_without_argument_and_unknown_mapped_text(tmp_path):
+    header = [c for c in SURVEY_COLUMNS if c != "year"]
+    row = ["A1", "Skåne", "Kvinna ", "", "", "", "", "", "", "", "", "", ""]
+    path = _write_csv(tmp_path / "s.csv", header, [row], encoding="utf-8", delimiter=",")
+    options = TableOptions(values={"gender": {"kvinna": "female"}})
+    with pytest.raises(InputError) as caught:
+        read_survey(path, options, regions=REGIONS, display="s.csv")
+    assert str(caught.value).splitlines() == [
+        "s.csv: row 1: no column for 'year'; expected a header 'year', "
+        "or map the export's header to 'year' under columns",
+        "s.csv: row 2: column 'gender': 'Kvinna' (mapped to 'female') is not a known answer; "
+        "expected one of kvinna, man, annat, vill_ej_ange (or a text mapped under values.gender)",
+    ]
+
+
+def test_tick_columns_problems(tmp_path):
+    header = [c for c in SURVEY_COLUMNS if c not in ("year", "tasks")]
+    header += ["Stödsamtal", "Grupp"]
+    row = ["A1", "Skåne", "", "", "", "", "", "", "", "", "", "", "kanske", "1"]
+    path = _write_csv(tmp_path / "s.csv", header, [row], encoding="utf-8", delimiter=",")
+    layout = MultiChoice(columns={"Stödsamtal": "stodsamtal", "Grupp": "grupper", "Dans": "foo"})
+    options = TableOptions(multi_choice={"tasks": layout})
+    with pytest.raises(InputError) as caught:
+        read_survey(path, options, regions=REGIONS, year=2021, display="s.csv")
+    assert str(caught.value).splitlines() == [
+        "s.csv: multi_choice.tasks.columns maps 'Dans' to 'foo'; expected one of stodsamtal, "
+        "grupper, aktiviteter, personalgrupper, foredrag, motesstod",
+        "s.csv: row 2: column 'Stödsamtal': 'kanske' is not a tick; "
+        "expected 1/x/ja when chosen, 0/nej or empty when not",
+    ]
+    layout = MultiChoice(columns={"Stödsamtal": "stodsamtal", "Föreläsning": "foredrag"})
+    with pytest.raises(InputError, match="no column 'Föreläsning' for the tasks option"):
+        read_survey(path, TableOptions(multi_choice={"tasks": layout}), regions=REGIONS, year=2021)
+
+
+def test_two_headers_for_one_column_is_a_problem(tmp_path):
+    header = ["Kön", "Könstillhörighet", *[c for c in SURVEY_COLUMNS if c != "gender"]]
+    row = ["Man", "Kvinna", "A1", "2021", "Skåne", *[""] * 10]
+    path = _write_csv(tmp_path / "s.csv", header, [row], encoding="utf-8", delimiter=",")
+    with pytest.raises(InputError) as caught:
+        read_survey(path, swedish_options(), regions=REGIONS, display="s.csv")
+    assert str(caught.value).splitlines() == [
+        "s.csv: row 1: column 'Könstillhörighet': also holds 'gender', like column 'Kön'; "
+        "keep or map only one",
+    ]
+
+
+# --- edge cases -----------------------------------------------------------------------
+
+
+def _problem_lines(path: Path, options: TableOptions | None = None) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        read_survey(path, options or TableOptions(), regions=REGIONS, year=2021, display="f")
+    return str(caught.value).splitlines()
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_bytes(b"")
+    assert _problem_lines(path) == ["f: file is empty; expected a header row"]
+    path.write_text("\n\n  \n", encoding="utf-8")
+    assert _problem_lines(path) == ["f: file is empty; expected a header row"]
+
+
+def test_header_only(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text(",".join(OUTPUT_COLUMNS) + "\n", encoding="utf-8")
+    assert _problem_lines(path) == [
+        "f: has a header but no data rows; expected one row per respondent"
+    ]
+
+
+def test_wrong_delimiter_lists_headers_and_suggests_the_right_one(tmp_path):
+    path = _write_swedish_csv(tmp_path / "s.csv")
+    lines = _problem_lines(path, swedish_options(delimiter=","))
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "f: row 1: all headers are in one column ('År', 'Respondent-ID', 'Kontext', 'Kön', "
+    )
+    assert lines[0].endswith(
+        "the file seems to be separated by ';', not ','; set delimiter: ';' in the input's "
+        "options (or leave it unset to detect it)"
+    )
+
+
+def test_binary_garbage(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_bytes(bytes(range(256)) * 8)
+    assert _problem_lines(path) == [
+        "f: is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8"
+    ]
+    path.write_bytes(b"\x00\x01\x02respondent_id\x00,\x10\x00\n")
+    assert _problem_lines(path) == ["f: is a binary file, not CSV text; export it as CSV"]
+    xlsx = tmp_path / "s.xlsx"
+    xlsx.write_bytes(b"\x93\x00garbage" * 50)
+    [line] = _problem_lines(xlsx)
+    assert line.startswith("f: is not a readable .xlsx workbook")
+
+
+def test_workbook_saved_as_csv(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_bytes(_write_xlsx(tmp_path / "s.xlsx").read_bytes())
+    assert _problem_lines(path) == [
+        "f: is an Excel workbook (or other zip file), not CSV text; name it .xlsx or export it "
+        "as CSV"
+    ]
+
+
+def test_missing_file(tmp_path):
+    assert _problem_lines(tmp_path / "nope.csv") == ["f: file not found"]
+
+
+def test_duplicated_header(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("respondent_id,Region,region\nA,Skåne,Skåne\n", encoding="utf-8")
+    assert _problem_lines(path) == ["f: row 1: column 'region': duplicated column header 'region'"]

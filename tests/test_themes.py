@@ -1,0 +1,564 @@
+"""Tests for pipeline.themes on small hand-computed registers, segments and codebooks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pypandoc
+import pytest
+
+from pipeline import themes as th
+
+REGISTER_COLUMNS = ["interview_id", "year", "region", "group", "form", "participants", "mode"]
+SEGMENT_COLUMNS = ["interview_id", "theme", "factor", "excerpt"]
+
+MEDIUM = (
+    "Det betydde mycket att någon med egen erfarenhet tog sig tid att lyssna på mig "
+    "och förstod hur det var"
+)  # 21 words
+
+
+def stockholm_2020() -> pd.DataFrame:
+    """4 managers, 7 staff, 6 peer supporters in one group, 12 users in 8 + 1x4."""
+    rows = [(f"C{i}", 2020, "Stockholm", "enhetschef", "individuell", 1, "video") for i in range(4)]
+    rows += [
+        (
+            f"M{i}",
+            2020,
+            "Stockholm",
+            "medarbetare",
+            "individuell",
+            1,
+            "fysiskt" if i < 5 else "telefon",
+        )
+        for i in range(7)
+    ]
+    rows.append(("P1", 2020, "Stockholm", "peer_supporter", "grupp", 6, "fysiskt"))
+    rows += [(f"B{i}", 2020, "Stockholm", "brukare", "individuell", 1, "fysiskt") for i in range(8)]
+    rows.append(("BG", 2020, "Stockholm", "brukare", "grupp", 4, "fysiskt"))
+    # Other rounds and regions must not leak into 2020 Stockholm.
+    rows.append(("X17", 2017, "Stockholm", "brukare", "individuell", 1, "fysiskt"))
+    rows.append(("Y20", 2020, "Skåne", "brukare", "grupp", 5, "video"))
+    return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
+
+
+def codebook() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            ("roll", None, 1, "Yrkesroll", "Professional role", 2),
+            ("roll.lon", "roll", 2, "Lön", "Salary", 1),
+            ("impl", None, 1, "Implementering", "Implementation", 1),
+            ("impl.intro", "impl", 2, "Introduktion", "Introduction", 2),
+            ("impl.hand", "impl", 2, "Handledning", "Supervision", 1),
+            ("bidrag", None, 1, "Bidrag", "Contribution", 3),
+        ],
+        columns=["id", "parent", "level", "label_sv", "label_en", "order"],
+    )
+
+
+def small_register() -> pd.DataFrame:
+    rows = [
+        ("a1", 2020, "R", "medarbetare", "individuell", 1, "fysiskt"),
+        ("a2", 2020, "R", "medarbetare", "individuell", 1, "fysiskt"),
+        ("b1", 2020, "R", "brukare", "grupp", 5, "fysiskt"),
+        ("c1", 2020, "R", "enhetschef", "individuell", 1, "telefon"),
+    ]
+    return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
+
+
+def small_segments() -> pd.DataFrame:
+    rows = [
+        ("a1", "impl.hand", "framjande", "s1"),
+        ("a1", "impl.hand", "framjande", "s2"),
+        ("a1", "impl.intro", "hindrande", "s3"),
+        ("a2", "roll.lon", "hindrande", "s4"),
+        ("b1", "impl", "neutral", "s5"),
+        ("b1", "impl.hand", "framjande", "s6"),
+        ("c1", "impl.hand", "hindrande", "s7"),
+    ]
+    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+
+
+# --- method table -----------------------------------------------------------------------
+
+
+def test_method_table_counts_persons_and_interviews_per_group() -> None:
+    table = th.method_table(stockholm_2020(), "Stockholm", 2020)
+    assert table["group"].tolist() == [
+        "enhetschef",
+        "medarbetare",
+        "peer_supporter",
+        "brukare",
+        "total",
+    ]
+    assert table["participants"].tolist() == [4, 7, 6, 12, 29]
+    assert table["interviews"].tolist() == [4, 7, 1, 9, 21]
+    assert table["individual"].tolist() == [4, 7, 0, 8, 19]
+    assert table["group_interviews"].tolist() == [0, 0, 1, 1, 2]
+    assert table["telefon"].tolist() == [0, 2, 0, 0, 2]
+    assert table["video"].tolist() == [4, 0, 0, 0, 4]
+    assert table["label"].tolist()[0] == "Enhetschefer"
+
+
+def test_method_table_markdown_shows_counts_even_for_small_groups() -> None:
+    text = th.method_table_markdown(stockholm_2020(), "Stockholm", 2020, "en", k=5)
+    assert "| Unit managers | 4 | 4 | 0 | 4 | Video 4 |" in text
+    assert "| Peer supporters | 1 | 0 | 1 | 6 | In person 1 |" in text
+    assert "| Service users | 9 | 8 | 1 | 12 | In person 9 |" in text
+    assert "| Total | 21 | 19 | 2 | 29 |" in text
+    assert "Unit managers\\: fewer than 5 participants" in text
+    assert "six persons" in text
+
+
+def test_method_table_markdown_without_small_groups_has_no_suppression_note() -> None:
+    text = th.method_table_markdown(stockholm_2020(), "Stockholm", 2020, "sv", k=4)
+    assert "färre än" not in text
+    assert "| Enhetschefer | 4 |" in text
+
+
+def test_method_table_markdown_for_a_region_without_interviews_escapes_the_name() -> None:
+    text = th.method_table_markdown(stockholm_2020(), "<b>Ort</b>", 2020, "sv", k=5)
+    assert text == "Inga intervjuer finns för \\<b\\>Ort\\<\\/b\\> 2020\\.\n"
+
+
+def test_group_sizes_and_small_groups_count_persons() -> None:
+    register = stockholm_2020()
+    sizes = th.group_sizes(register, "Stockholm", 2020)
+    assert sizes.to_dict() == {
+        "enhetschef": 4,
+        "medarbetare": 7,
+        "peer_supporter": 6,
+        "brukare": 12,
+    }
+    assert th.small_groups(register, "Stockholm", 2020, 5) == ["enhetschef"]
+    assert th.small_groups(register, "Stockholm", 2020, 7) == ["enhetschef", "peer_supporter"]
+    assert th.small_groups(register, "Stockholm", 2020, None) == []
+
+
+def test_rounds_are_years_with_interviews_up_to_the_report_year() -> None:
+    register = stockholm_2020()
+    extra = pd.DataFrame(
+        [
+            ("Z18", 2018, "Stockholm", "brukare", "individuell", 1, "fysiskt"),
+            ("Z21", 2021, "Stockholm", "brukare", "individuell", 1, "fysiskt"),
+        ],
+        columns=REGISTER_COLUMNS,
+    )
+    register = pd.concat([register, extra], ignore_index=True)
+    assert th.rounds(register, "Stockholm", 2020) == [2017, 2018, 2020]
+    assert th.rounds(register, "Skåne", 2020) == [2020]
+
+
+# --- theme by group ---------------------------------------------------------------------
+
+
+def test_theme_by_group_counts_interviews_and_segments_at_top_level() -> None:
+    table = th.theme_by_group(small_register(), small_segments(), codebook(), "R", 2020)
+    got = {(r.theme, r.group): (r.mentioning, r.segments) for r in table.itertuples()}
+    assert got[("impl", "medarbetare")] == (1, 3)  # a1 has three impl.* segments
+    assert got[("roll", "medarbetare")] == (1, 1)
+    assert got[("impl", "brukare")] == (1, 2)  # one coded at "impl" itself
+    assert got[("impl", "enhetschef")] == (1, 1)
+    assert got[("bidrag", "brukare")] == (0, 0)  # codebook themes without mentions stay
+    # codebook order (impl 1, roll 2, bidrag 3), then group order
+    assert table["theme"].drop_duplicates().tolist() == ["impl", "roll", "bidrag"]
+    assert table["group"].drop_duplicates().tolist() == ["enhetschef", "medarbetare", "brukare"]
+    share = table.set_index(["theme", "group"])["share"]
+    assert share[("impl", "medarbetare")] == pytest.approx(50.0)
+    assert not table["suppressed"].any()
+
+
+def test_theme_by_group_level_two_keeps_segments_coded_at_top_level() -> None:
+    table = th.theme_by_group(small_register(), small_segments(), codebook(), "R", 2020, level=2)
+    themes = table["theme"].drop_duplicates().tolist()
+    assert themes == ["impl", "impl.hand", "impl.intro", "roll.lon"]
+    got = table.set_index(["theme", "group"])["mentioning"]
+    assert got[("impl.hand", "medarbetare")] == 1
+    assert got[("impl", "brukare")] == 1
+    assert got[("impl.intro", "brukare")] == 0
+
+
+def test_theme_by_group_suppresses_groups_below_k() -> None:
+    table = th.theme_by_group(small_register(), small_segments(), codebook(), "R", 2020, k=2)
+    managers = table.loc[table["group"] == "enhetschef"]
+    assert managers["suppressed"].all()
+    assert managers["mentioning"].isna().all() and managers["segments"].isna().all()
+    users = table.loc[(table["group"] == "brukare") & (table["theme"] == "impl")]
+    assert users["mentioning"].tolist() == [1]  # 5 persons in one group interview: shown
+
+
+def test_theme_by_group_markdown_totals_cover_only_reported_groups() -> None:
+    text = th.theme_by_group_markdown(
+        small_register(), small_segments(), codebook(), "R", 2020, "sv", k=2
+    )
+    header = (
+        "| Tema | Enhetschefer \\(n \\= 1\\) | Medarbetare \\(n \\= 2\\) | Brukare \\(n \\= 1\\)"
+    )
+    assert header in text
+    assert "| Samtliga \\(n \\= 3\\) | Kodade segment |" in text
+    # impl: managers suppressed; staff 1, users 1 -> total 2, segments 3 + 2 = 5 (not 6)
+    assert "| Implementering | – | 1 | 1 | 2 | 5 |" in text
+    assert "färre än 2 deltagare" in text
+
+
+def test_theme_by_group_rejects_unknown_theme_ids() -> None:
+    segments = pd.concat(
+        [
+            small_segments(),
+            pd.DataFrame([("a1", "okand.tema", "neutral", "x")], columns=SEGMENT_COLUMNS),
+        ]
+    )
+    with pytest.raises(ValueError, match="okand.tema"):
+        th.theme_by_group(small_register(), segments, codebook(), "R", 2020)
+
+
+def test_theme_labels_in_english_and_escaped_in_markdown() -> None:
+    book = codebook()
+    book.loc[book["id"] == "impl", "label_en"] = "Impl <i>|x|</i>"
+    text = th.theme_by_group_markdown(
+        small_register(), small_segments(), book, "R", 2020, "en", k=1
+    )
+    assert "| Impl \\<i\\>\\|x\\|\\<\\/i\\> |" in text
+    assert "Professional role" in text
+
+
+# --- factors ----------------------------------------------------------------------------
+
+
+def test_factors_by_theme_counts_promoting_and_hindering_segments() -> None:
+    table = th.factors_by_theme(small_register(), small_segments(), codebook(), "R", 2020)
+    got = table.set_index("theme")[["framjande", "hindrande", "neutral", "segments"]]
+    assert got.loc["impl"].tolist() == [3, 2, 1, 6]
+    assert got.loc["roll"].tolist() == [0, 1, 0, 1]
+    assert got.loc["bidrag"].tolist() == [0, 0, 0, 0]
+
+
+def test_factors_by_theme_leaves_out_small_groups() -> None:
+    table = th.factors_by_theme(small_register(), small_segments(), codebook(), "R", 2020, k=2)
+    assert table.set_index("theme").loc["impl", "hindrande"] == 1  # c1's segment left out
+
+
+def test_main_factors_rank_level_two_themes_with_ties_in_codebook_order() -> None:
+    segments = pd.DataFrame(
+        [
+            ("a1", "impl.intro", "framjande", "x1"),
+            ("a2", "impl.hand", "framjande", "x2"),
+            ("a1", "impl.intro", "hindrande", "x3"),
+            ("a2", "impl.intro", "hindrande", "x4"),
+            ("a2", "impl.hand", "hindrande", "x5"),
+        ],
+        columns=SEGMENT_COLUMNS,
+    )
+    factors = th.main_factors(small_register(), segments, codebook(), "R", 2020, top=1)
+    got = {(r.theme, r.factor): (r.subtheme, r.segments) for r in factors.itertuples()}
+    # a 1-1 tie for promoting goes to impl.hand (order 1 before impl.intro's 2)
+    assert got == {
+        ("impl", "framjande"): ("impl.hand", 1),
+        ("impl", "hindrande"): ("impl.intro", 2),
+    }
+
+
+def test_factors_markdown_lists_main_factors() -> None:
+    text = th.factors_by_theme_markdown(
+        small_register(), small_segments(), codebook(), "R", 2020, "sv", k=1
+    )
+    assert "| Implementering | 3 | 2 | 1 | 6 |" in text
+    assert "- **Implementering**: främjande: Handledning (3); hindrande: Handledning (1)" in text
+    assert "- **Yrkesroll**: främjande: inga; hindrande: Lön (1)" in text
+
+
+# --- rounds -----------------------------------------------------------------------------
+
+
+def rounds_data() -> tuple[pd.DataFrame, pd.DataFrame]:
+    register = pd.DataFrame(
+        [
+            (f"{y}-{i}", y, "R", "brukare", "individuell", 1, "fysiskt")
+            for y in (2017, 2018, 2020)
+            for i in range(10)
+        ],
+        columns=REGISTER_COLUMNS,
+    )
+    # impl: 2/10 -> 5/10 -> 8/10 (grew 60 pp); roll: 5 -> 5 -> 4 (stable -10);
+    # bidrag: 5 -> 3 -> 3 (-20: faded).
+    counts = {"impl.hand": (2, 5, 8), "roll.lon": (5, 5, 4), "bidrag": (5, 3, 3)}
+    rows = []
+    for theme, per_year in counts.items():
+        for year, n in zip((2017, 2018, 2020), per_year, strict=True):
+            rows += [(f"{year}-{i}", theme, "neutral", "t") for i in range(n)]
+    return register, pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+
+
+def test_themes_across_rounds_shares_and_trends() -> None:
+    register, segments = rounds_data()
+    across = th.themes_across_rounds(register, segments, codebook(), "R", [2020, 2017, 2018])
+    shares = across.set_index(["theme", "year"])["share"]
+    assert shares[("impl", 2017)] == pytest.approx(20.0)
+    assert shares[("impl", 2020)] == pytest.approx(80.0)
+    assert shares[("roll", 2018)] == pytest.approx(50.0)
+    trends = th.classify_trends(across).set_index("theme")
+    assert trends.loc["impl", "trend"] == "grew"
+    assert trends.loc["roll", "trend"] == "stable"
+    assert trends.loc["bidrag", "trend"] == "faded"
+    assert trends.loc["bidrag", "change"] == pytest.approx(-20.0)
+    assert trends.loc["impl", "trend_label"] == "Ökat"
+
+
+def test_trend_threshold_is_inclusive() -> None:
+    across = pd.DataFrame(
+        {
+            "theme": ["a", "a", "b", "b"],
+            "label": ["A", "A", "B", "B"],
+            "year": [2017, 2020, 2017, 2020],
+            "share": [10.0, 25.0, 10.0, 24.9],
+        }
+    )
+    trends = th.classify_trends(across, threshold=15, lang="en").set_index("theme")
+    assert trends.loc["a", "trend_label"] == "Grew"
+    assert trends.loc["b", "trend"] == "stable"
+
+
+def test_single_round_has_no_trend() -> None:
+    register, segments = rounds_data()
+    across = th.themes_across_rounds(register, segments, codebook(), "R", [2017])
+    assert th.classify_trends(across)["trend"].isna().all()
+    text = th.themes_across_rounds_markdown(register, segments, codebook(), "R", 2017, "sv")
+    assert "Endast en omgång \\(2017\\)" in text
+
+
+def test_themes_across_rounds_markdown_states_the_threshold() -> None:
+    register, segments = rounds_data()
+    text = th.themes_across_rounds_markdown(register, segments, codebook(), "R", 2020, "en")
+    assert (
+        "| Theme | 2017 \\(n \\= 10\\) | 2018 \\(n \\= 10\\) | 2020 \\(n \\= 10\\) | Trend |"
+        in text
+    )
+    assert "| Implementation | 20\\% | 50\\% | 80\\% | Grew |" in text
+    assert "at least 15 percentage points" in text
+    # the report year bounds the rounds
+    text_2018 = th.themes_across_rounds_markdown(register, segments, codebook(), "R", 2018, "en")
+    assert "2020" not in text_2018
+
+
+# --- quotes -----------------------------------------------------------------------------
+
+
+def quote_data() -> tuple[pd.DataFrame, pd.DataFrame]:
+    register = stockholm_2020()
+    rows = []
+    for index, interview in enumerate(["M0", "M1", "M2", "B0", "B1", "BG", "P1", "C0", "C1"]):
+        for theme in ("impl.hand", "roll.lon"):
+            rows.append((interview, theme, "framjande", f"{MEDIUM} ({interview} {theme} {index})"))
+    rows.append(("B2", "impl.intro", "hindrande", "Kort."))
+    return register, pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+
+
+def test_quote_selection_is_deterministic_and_independent_of_row_order() -> None:
+    register, segments = quote_data()
+    first = th.select_quotes(register, segments, "Stockholm", 2020, seed=7)
+    shuffled = segments.sample(frac=1, random_state=3).reset_index(drop=True)
+    second = th.select_quotes(register.iloc[::-1], shuffled, "Stockholm", 2020, seed=7)
+    pd.testing.assert_frame_equal(first, second)
+    assert len(first) == 4  # two themes x two quotes
+
+
+def test_quote_selection_is_the_same_in_another_process() -> None:
+    register, segments = quote_data()
+    here = th.select_quotes(register, segments, "Stockholm", 2020, seed=7)["quote"].tolist()
+    code = (
+        "import sys, json; sys.path.insert(0, sys.argv[1]); import test_themes as t; "
+        "from pipeline import themes as th; r, s = t.quote_data(); "
+        "print(json.dumps(th.select_quotes(r, s, 'Stockholm', 2020, seed=7)['quote'].tolist()))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run(
+        [sys.executable, "-c", code, os.path.dirname(__file__)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    import json
+
+    assert json.loads(out.stdout) == here
+
+
+def test_seed_changes_the_selection() -> None:
+    register, segments = quote_data()
+    picks = {
+        tuple(th.select_quotes(register, segments, "Stockholm", 2020, seed=s)["quote"])
+        for s in range(6)
+    }
+    assert len(picks) > 1
+
+
+def test_quotes_spread_across_groups_and_prefer_medium_length() -> None:
+    register = stockholm_2020()
+    segments = pd.DataFrame(
+        [
+            ("B0", "impl.hand", "framjande", MEDIUM + " ett"),
+            ("B1", "impl.hand", "framjande", MEDIUM + " två"),
+            ("B2", "impl.hand", "framjande", MEDIUM + " tre"),
+            ("M0", "impl.hand", "framjande", "Kort svar."),
+            ("M1", "impl.hand", "framjande", MEDIUM + " fyra"),
+        ],
+        columns=SEGMENT_COLUMNS,
+    )
+    quotes = th.select_quotes(register, segments, "Stockholm", 2020, per_theme=2, seed=1)
+    assert sorted(quotes["group"]) == ["brukare", "medarbetare"]
+    assert "Kort svar." not in quotes["quote"].tolist()  # a medium-length staff quote exists
+
+
+def test_quotes_of_groups_below_k_never_appear() -> None:
+    register, segments = quote_data()
+    quotes = th.select_quotes(register, segments, "Stockholm", 2020, per_theme=10, k=5)
+    assert "enhetschef" not in set(quotes["group"])  # 4 managers < 5
+    assert "peer_supporter" in set(quotes["group"])  # one group interview of 6 persons
+    text = th.select_quotes_markdown(register, segments, "Stockholm", 2020, "sv", k=5, per_theme=10)
+    assert "C0" not in text and "C1" not in text
+    assert "Enhetschefer hade färre än 5 deltagare" in text
+    # with k = 4 the managers' quotes may be shown
+    quotes4 = th.select_quotes(register, segments, "Stockholm", 2020, per_theme=10, k=4)
+    assert "enhetschef" in set(quotes4["group"])
+
+
+def test_quotes_carry_no_ids_and_are_pseudonymised() -> None:
+    register = stockholm_2020()
+    segments = pd.DataFrame(
+        [("B0", "impl.hand", "framjande", "Karin ringde från 070-123 45 67 till mig.")],
+        columns=SEGMENT_COLUMNS,
+    )
+    quotes = th.select_quotes(register, segments, "Stockholm", 2020, names=["Karin"], lang="en")
+    assert list(quotes.columns) == [
+        "theme",
+        "theme_label",
+        "group",
+        "group_label",
+        "factor",
+        "quote",
+    ]
+    assert quotes["quote"].tolist() == ["[name] ringde från [phone] till mig."]
+    assert quotes["group_label"].tolist() == ["Service users"]
+    text = th.select_quotes_markdown(register, segments, "Stockholm", 2020, "sv", names=["Karin"])
+    assert "Karin" not in text and "B0" not in text
+    assert "> \\[namn\\] ringde från \\[telefon\\] till mig\\.\n>\n> — Brukare\n" in text
+
+
+def test_quote_themes_use_codebook_labels_and_order() -> None:
+    register, segments = quote_data()
+    quotes = th.select_quotes(register, segments, "Stockholm", 2020, themes=codebook())
+    assert quotes["theme"].drop_duplicates().tolist() == ["impl", "roll"]
+    assert quotes["theme_label"].drop_duplicates().tolist() == ["Implementering", "Yrkesroll"]
+
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '#read("/etc/passwd")',
+    "[x](javascript:alert(1))",
+    "```{=html}\n<b>raw</b>\n```",
+    "# Rubrik",
+]
+
+
+def test_hostile_quote_text_is_escaped_and_renders_literally() -> None:
+    register = stockholm_2020()
+    segments = pd.DataFrame(
+        [(f"B{i}", "impl.hand", "framjande", text) for i, text in enumerate(HOSTILE)],
+        columns=SEGMENT_COLUMNS,
+    )
+    text = th.select_quotes_markdown(register, segments, "Stockholm", 2020, "sv", per_theme=10)
+    assert "\\<script\\>alert\\(1\\)\\<\\/script\\>" in text
+    assert '\\#read\\(\\"\\/etc\\/passwd\\"\\)' in text
+    assert "\\[x\\]\\(javascript\\:alert\\(1\\)\\)" in text
+    assert "\\{\\=html\\}" in text
+    html = pypandoc.convert_text(text, "html", format="markdown")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<a " not in html and "[x](javascript:alert(1))" in html
+    assert "<b>raw</b>" not in html and "<h1" not in html
+    assert '#read("/etc/passwd")' in html.replace("&quot;", '"')
+    assert html.count("<blockquote>") == len(HOSTILE)
+
+
+def test_no_quotes_message() -> None:
+    register = stockholm_2020()
+    empty = pd.DataFrame(columns=SEGMENT_COLUMNS)
+    text = th.select_quotes_markdown(register, empty, "Stockholm", 2020, "en", k=1)
+    assert text == "No quotes can be shown\\.\n"
+
+
+# --- recommendations --------------------------------------------------------------------
+
+
+def recommendations() -> pd.DataFrame:
+    rows = [
+        (
+            "R10",
+            "Stockholm",
+            2017,
+            "Förankra hos medarbetare",
+            "Anchor with staff",
+            {2018: "kvarstar", 2020: "kvarstar"},
+        ),
+        (
+            "R2",
+            "Stockholm",
+            2017,
+            "Höj lönen",
+            "Raise the salary",
+            {"2018": "kvarstar", "2020": "genomford"},
+        ),
+        ("R3", "Stockholm", 2018, "Skriv arbetsbeskrivning", "", {2020: "delvis"}),
+        ("R4", "Stockholm", 2018, "Utbilda chefer", "Train managers", {}),
+        ("R5", "Stockholm", 2020, "Ny <b>idé</b>", "New idea", {}),
+        ("R6", "Stockholm", 2021, "Senare", "Later", {}),
+        ("S1", "Skåne", 2017, "Annan region", "Other region", {2020: "kvarstar"}),
+    ]
+    return pd.DataFrame(rows, columns=["id", "region", "made", "text_sv", "text_en", "status"])
+
+
+def test_recommendation_followup_states_what_changed() -> None:
+    table = th.recommendation_followup(recommendations(), "Stockholm", 2020, "sv")
+    assert table["id"].tolist() == ["R2", "R10", "R3", "R4", "R5"]  # by year, natural id order
+    change = table.set_index("id")["change"].to_dict()
+    assert change == {
+        "R2": "changed",
+        "R10": "unchanged",
+        "R3": "first",
+        "R4": "not_followed",
+        "R5": "new",
+    }
+    texts = table.set_index("id")["change_text"]
+    assert texts["R2"] == "Ändrad från Kvarstår till Genomförd"
+    assert texts["R10"] == "Oförändrad: Kvarstår"
+    assert texts["R3"] == "Första uppföljningen: Delvis genomförd"
+    rounds_ = table.set_index("id")[["2017", "2018", "2020"]]
+    assert rounds_.loc["R2"].tolist() == ["Ny", "Kvarstår", "Genomförd"]
+    assert rounds_.loc["R3"].tolist() == ["", "Ny", "Delvis genomförd"]
+    assert rounds_.loc["R4"].tolist() == ["", "Ny", "–"]
+
+
+def test_recommendation_followup_in_an_earlier_year_and_english() -> None:
+    table = th.recommendation_followup(recommendations(), "Stockholm", 2018, "en")
+    assert table["id"].tolist() == ["R2", "R10", "R3", "R4"]
+    assert list(table.columns[3:5]) == ["2017", "2018"]
+    assert table.set_index("id").loc["R2", "change_text"] == "First follow-up: Still stands"
+    # an empty English text falls back to Swedish
+    assert table.set_index("id").loc["R3", "text"] == "Skriv arbetsbeskrivning"
+
+
+def test_recommendation_followup_rejects_unknown_status() -> None:
+    recs = recommendations()
+    recs.at[0, "status"] = {2018: "klar"}
+    with pytest.raises(ValueError, match="R10: 2018='klar'"):
+        th.recommendation_followup(recs, "Stockholm", 2020)
+
+
+def test_recommendation_followup_markdown_escapes_text() -> None:
+    text = th.recommendation_followup_markdown(recommendations(), "Stockholm", 2020, "sv")
+    assert "| R5\\. Ny \\<b\\>idé\\<\\/b\\> | 2020 |  |  | Ny | Ny |" in text
+    assert "Förändring sedan förra omgången" in text
+    none = th.recommendation_followup_markdown(recommendations(), "Norrland", 2020, "en")
+    assert none == "There are no recommendations for Norrland up to 2020\\.\n"
