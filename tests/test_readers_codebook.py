@@ -135,9 +135,7 @@ version: 2
         m.startswith("cb.yaml: key 'themes[0].id': invalid theme id 'Implementering'")
         for m in messages
     )
-    assert (
-        "cb.yaml: key 'themes[0].label.en': expected a non-empty text, found None" in messages
-    )
+    assert "cb.yaml: key 'themes[0].label.en': expected a non-empty text, found None" in messages
     assert any(m.startswith("cb.yaml: key 'themes[0].colour': unknown key") for m in messages)
     assert any(m.startswith("cb.yaml: key 'themes[1].label.de': unknown key") for m in messages)
     assert (

@@ -47,8 +47,9 @@ def test_reads_codes_labels_and_sorts_by_id(tmp_path):
             "mode": ["telefon", "fysiskt", "video"],
         }
     )
-    expected = expected.astype({c: "str" for c in expected.columns if c not in
-                                ("year", "participants")})
+    expected = expected.astype(
+        {c: "str" for c in expected.columns if c not in ("year", "participants")}
+    )
     assert list(frame.columns) == list(REGISTER_COLUMNS)
     pd.testing.assert_frame_equal(frame, expected)
 
@@ -56,8 +57,7 @@ def test_reads_codes_labels_and_sorts_by_id(tmp_path):
 def test_year_column_may_be_absent_when_the_year_is_given(tmp_path):
     path = _csv(
         tmp_path,
-        "Intervju;Region;Grupp;Form;Deltagare;Sätt\n"
-        "S1;Skåne;Medarbetare;Grupp;3;Sthlm-video\n",
+        "Intervju;Region;Grupp;Form;Deltagare;Sätt\nS1;Skåne;Medarbetare;Grupp;3;Sthlm-video\n",
     )
     options = TableOptions(
         columns={

@@ -17,7 +17,12 @@ from pipeline.schema import REGIONS, SEGMENT_COLUMNS
 FIXTURES = Path(__file__).parent / "fixtures" / "interviews"
 
 EXPECTED = [
-    ("STO-01", "bidrag.forstaelse", "framjande", "Jag fick förståelse för återhämtning – äntligen."),
+    (
+        "STO-01",
+        "bidrag.forstaelse",
+        "framjande",
+        "Jag fick förståelse för återhämtning – äntligen.",
+    ),
     ("STO-01", "implementering.handledning", "hindrande", "Handledningen saknades i början."),
     (
         "STO-01",
@@ -88,9 +93,7 @@ def test_taguette_documents_through_source_map_and_factor_column(tmp_path, codeb
         "2,Intervju med brukare 1.docx,roll/hindrande,Ingen arbetsbeskrivning,\n",
     )
 
-    frame = _read(
-        path, codebook, register, source_map={"intervju med brukare 1": "sto-01"}
-    )
+    frame = _read(path, codebook, register, source_map={"intervju med brukare 1": "sto-01"})
 
     pd.testing.assert_frame_equal(
         frame,
@@ -112,7 +115,9 @@ def test_export_headers_mapped_through_options(tmp_path, codebook, register):
 
     frame = _read(path, codebook, register, options)
 
-    pd.testing.assert_frame_equal(frame, _frame([("SKA-01", "roll", "neutral", "Jag  visste inte.")]))
+    pd.testing.assert_frame_equal(
+        frame, _frame([("SKA-01", "roll", "neutral", "Jag  visste inte.")])
+    )
 
 
 def test_every_row_problem_and_one_problem_for_all_unknown_codes(tmp_path, codebook, register):
@@ -137,8 +142,7 @@ def test_every_row_problem_and_one_problem_for_all_unknown_codes(tmp_path, codeb
         "seg.csv: row 4: column 'factor': 'ibland' is not a factor; expected one of framjande, "
         "hindrande, neutral",
         "seg.csv: row 5: column 'excerpt': empty excerpt; expected the coded text",
-        "seg.csv: row 8: column 'theme': empty theme; expected a theme id or label of the "
-        "codebook",
+        "seg.csv: row 8: column 'theme': empty theme; expected a theme id or label of the codebook",
         "seg.csv: column 'theme': 2 codes are not in the codebook: 'Arbetsmiljö' (row 6); "
         "'lön' (rows 3, 7); expected theme ids or labels of the codebook (add them to the "
         "codebook, or map them to a theme id in the theme value mapping)",

@@ -19,7 +19,7 @@ from pipeline.tables import markdown_table
 
 TIMESTAMP = 1_790_000_000
 HOSTILE = (
-    '<script>alert(1)</script> [x](javascript:alert(1)) `{=html}` ```{=typst} @name '
+    "<script>alert(1)</script> [x](javascript:alert(1)) `{=html}` ```{=typst} @name "
     '#read("/etc/passwd") ] + [#read("/etc/passwd")] {{< include x >}} @fig-rate'
 )
 SVG = (
@@ -31,7 +31,7 @@ title: "Utvärdering av peer support"
 subtitle: "{{< meta params.region >}} {{< meta params.year >}}"
 lang: LANG
 date: "2026-11-25"
-params: {region: "REGION", year: 2019}
+params: {region: 'REGION', year: 2019}
 report:
   organisation: "Stockholms stad"
   committee: "Socialnämnden"
@@ -60,7 +60,9 @@ Slut.[^1]
 
 def _make_work(directory: Path, lang: str = "sv") -> Path:
     (directory / "notebooks").mkdir(parents=True)
-    table = markdown_table(pd.DataFrame({"Grupp": ["Kvinna", HOSTILE], "Andel": ["38,8 %", "12 %"]}))
+    table = markdown_table(
+        pd.DataFrame({"Grupp": ["Kvinna", HOSTILE], "Andel": ["38,8 %", "12 %"]})
+    )
     figure = nbformat.v4.new_code_cell(
         '#| label: fig-rate\n#| fig-cap: "Svarsfrekvens per region"\n'
         '#| fig-alt: "Stapeldiagram över svarsfrekvens"\nshow(fig)'
@@ -155,7 +157,7 @@ def test_pdf_title_page_toc_and_page_numbers(pdf_text, rendered):
 
 def test_pdf_shows_hostile_data_literally(pdf_text):
     flat = " ".join(pdf_text.split())
-    assert '<script>alert(1)</script> [x](javascript:alert(1)) `{=html}` ```{=typst} @name' in flat
+    assert "<script>alert(1)</script> [x](javascript:alert(1)) `{=html}` ```{=typst} @name" in flat
     assert '#read("/etc/passwd") ] + [#read("/etc/passwd")] {{< include x >}} @fig-rate' in flat
     assert "root:" not in pdf_text  # /etc/passwd was never read
 

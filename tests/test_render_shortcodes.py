@@ -43,7 +43,8 @@ def _work(tmp_path: Path, body: str, cells: list | None = None) -> Path:
 def _default_cells() -> list:
     return [
         _cell(
-            '#| label: fig-a\n#| fig-cap: "Svar per grupp"\n#| fig-alt: "Staplar med \\"svar\\""\nx',
+            '#| label: fig-a\n#| fig-cap: "Svar per grupp"\n'
+            '#| fig-alt: "Staplar med \\"svar\\""\nx',
             {"image/svg+xml": SVG, "text/plain": "<SVG>"},
         ),
         _cell('#| label: fig-b\n#| fig-cap: "Andra"\nx', {"image/svg+xml": SVG}),
@@ -78,7 +79,10 @@ def test_figure_embed_numbered_with_caption_alt_and_anchor(tmp_path):
     markdown = _expand(_work(tmp_path, body))
     assert "Se [Figur 1](#fig-b) och [Figur 2](#fig-a)." in markdown
     assert '![Figur 1: Andra](IMG:fig-b){#fig-b width="100%"}' in markdown
-    assert '![Figur 2: Svar per grupp](IMG:fig-a){#fig-a width="100%" alt="Staplar med \\"svar\\""}' in markdown
+    assert (
+        '![Figur 2: Svar per grupp](IMG:fig-a){#fig-a width="100%" alt="Staplar med \\"svar\\""}'
+        in markdown
+    )
 
 
 def test_english_labels(tmp_path):
@@ -151,15 +155,22 @@ def test_embed_and_meta_errors(tmp_path, body, message):
 
 
 def test_same_cell_embedded_twice_is_an_error(tmp_path):
-    body = "{{< embed notebooks/survey.ipynb#fig-a >}}\n\n{{< embed notebooks/survey.ipynb#fig-a >}}\n"
+    body = (
+        "{{< embed notebooks/survey.ipynb#fig-a >}}\n\n{{< embed notebooks/survey.ipynb#fig-a >}}\n"
+    )
     with pytest.raises(ShortcodeError, match="already embedded on line 7"):
         _expand(_work(tmp_path, body))
 
 
 def test_figure_cell_without_image_becomes_captioned_block(tmp_path):
-    cells = [_cell('#| label: fig-few\n#| fig-cap: "Få svar"\nx', {"text/markdown": "För få svar."})]
+    cells = [
+        _cell('#| label: fig-few\n#| fig-cap: "Få svar"\nx', {"text/markdown": "För få svar."})
+    ]
     markdown = _expand(_work(tmp_path, "{{< embed notebooks/survey.ipynb#fig-few >}}\n", cells))
-    assert "::: {#fig-few .captioned}\n\nFör få svar.\n\n[Figur 1: Få svar]{.caption}\n\n:::" in markdown
+    assert (
+        "::: {#fig-few .captioned}\n\nFör få svar.\n\n[Figur 1: Få svar]{.caption}\n\n:::"
+        in markdown
+    )
 
 
 def test_plain_text_output_is_a_literal_code_block(tmp_path):

@@ -26,6 +26,7 @@ import pandas as pd
 import yaml
 
 from pipeline.errors import InputError, Problem
+from pipeline.readers.common import text_key
 from pipeline.schema import LANGUAGES
 
 THEME_COLUMNS: tuple[str, ...] = (
@@ -120,7 +121,7 @@ def match_key(text: str) -> str:
     Case, repeated or surrounding white space and the Unicode normalisation form
     (macOS writes "ä" decomposed) do not matter.
     """
-    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+    return text_key(unicodedata.normalize("NFC", text))
 
 
 def read_codebook(path: Path, display: str | None = None) -> Codebook:

@@ -46,7 +46,10 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
         The table with text cells; fully empty rows are dropped.
 
     Raises:
-        InputError: Missing, empty or unreadable file, or duplicated headers.
+        InputError: Missing, empty, binary or undecodable file; a workbook named .csv;
+            all headers in one column (wrong delimiter; the message lists the headers
+            and the delimiter that fits); duplicated headers; a row with more fields
+            than the header.
     """
     shown = display or str(path)
     if not path.is_file():

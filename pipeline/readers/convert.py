@@ -54,7 +54,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-# Excel and Swedish locales write thousands groups with no-break or thin spaces.
+# Swedish locales group thousands with no-break or thin spaces and may write U+2212 minus.
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2212": "-"})
 _TRUE = frozenset({"1", "ja", "j", "yes", "y", "true", "sant"})
 _FALSE = frozenset({"0", "nej", "n", "no", "false", "falskt"})

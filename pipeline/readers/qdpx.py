@@ -30,8 +30,8 @@ neutral):
 
 The interview of a source is the value of a variable `interview_id` (of a Case
 that refers to the source, or of the source itself), else the source's name; either
-must match an interview_id of the register, ignoring case, white space and an
-extension such as ".docx".
+must match an interview_id of the register (directly or through `source_map`),
+ignoring case, white space and an extension such as ".docx".
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ def read_qdpx(
     codebook: Codebook,
     register: pd.DataFrame,
     code_map: Mapping[str, str] | None = None,
+    source_map: Mapping[str, str] | None = None,
     display: str | None = None,
 ) -> pd.DataFrame:
     """Read the coded text selections of a REFI-QDA project as canonical segments.
@@ -106,7 +107,9 @@ def read_qdpx(
     with archive:
         root = _parse_project(archive, shown)
         problems: list[Problem] = []
-        segments = _Reader(root, archive, register, shown, problems).segments()
+        segments = _Reader(
+            root, archive, InterviewMatcher(register, source_map), shown, problems
+        ).segments()
     try:
         frame = build_segments(
             segments, display=shown, codebook=codebook, register=register, theme_map=code_map
@@ -191,12 +194,12 @@ class _Reader:
         self,
         root: ET.Element,
         archive: zipfile.ZipFile,
-        register: pd.DataFrame,
+        interviews: InterviewMatcher,
         shown: str,
         problems: list[Problem],
     ):
         self.root, self.archive, self.shown, self.problems = root, archive, shown, problems
-        self.interviews = InterviewMatcher(register)
+        self.interviews = interviews
         self.codes: dict[str, _Code] = {}
         for codes in root.findall(f"{_Q}CodeBook/{_Q}Codes"):
             self._collect_codes(codes, None)

@@ -113,6 +113,7 @@ def read_segments(
             codebook=codebook,
             register=register,
             code_map=options.values.get("theme"),
+            source_map=source_map,
             display=display,
         )
     raw = read_raw_table(path, options, display)

@@ -183,7 +183,10 @@ def read_survey(
 
     Numbers accept a decimal comma or point and spaces between thousands ("1 667");
     `options.decimal` applies to CSV text only, since .xlsx cells hold real numbers.
-    Yes/no items accept ja/nej, yes/no, 1/0, true/false and texts mapped to those.
+    Yes/no items accept ja/nej, yes/no, 1/0, true/false. Category cells accept the
+    code, its Swedish or English label, or a text mapped under `options.values`; the
+    same mapping works for any column, and mapping a text to "" makes it missing
+    (e.g. {"age": {"Vill ej svara": ""}}).
 
     Args:
         path: The export (.csv or .xlsx).

@@ -96,7 +96,7 @@ def version() -> str:
 def _render_html(doc: Source, front: dict, lang: str, metadata: dict, timestamp: int) -> bytes:
     markdown = expand(doc, lang=lang, image_ref=_data_uri)
     html_format = _format_options(front, "html")
-    extra = ["--section-divs"]
+    extra = ["--section-divs", "--wrap=none"]
     if html_format.get("number-sections"):
         extra.append("--number-sections")
     if html_format.get("toc", True):
