@@ -401,8 +401,13 @@ def footnote(k: int, lang: str = "sv") -> str:
         E.g. "Uppgifter för grupper med färre än 5 personer redovisas inte (markeras –*)."
     """
     if lang == "en":
-        return f"Figures for groups of fewer than {k} people are not shown (marked {SUPPRESSED_MARK})."
-    return f"Uppgifter för grupper med färre än {k} personer redovisas inte (markeras {SUPPRESSED_MARK})."
+        return (
+            f"Figures for groups of fewer than {k} people are not shown (marked {SUPPRESSED_MARK})."
+        )
+    return (
+        f"Uppgifter för grupper med färre än {k} personer redovisas inte "
+        f"(markeras {SUPPRESSED_MARK})."
+    )
 
 
 def withheld_message(k: int, lang: str = "sv") -> str:

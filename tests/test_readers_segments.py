@@ -129,7 +129,7 @@ def test_every_row_problem_and_one_problem_for_all_unknown_codes(tmp_path, codeb
         "STO-01;roll;ibland;Text\n"  # unknown factor
         "STO-01;roll;;\n"  # empty excerpt
         "STO-02;Arbetsmiljö;;Text\n"  # unknown code
-        "STO-02;lön;hindrande;Text\n"  # unknown code again
+        "STO-02;Lön;hindrande;Text\n"  # the same unknown code
         "STO-02;;;Text\n",  # empty theme
     )
 

@@ -120,13 +120,15 @@ def test_embedded_output_is_never_rescanned(tmp_path):
 
 def test_unknown_shortcodes_all_reported_with_file_and_line(tmp_path):
     body = "a {{< include other.qmd >}}\n\n{{< video x.mp4 >}} and {{% env HOME %}}\n"
+    body += "{{< embed notebooks/survey.ipynb#fig-nope >}}\n"
     with pytest.raises(ShortcodeError) as err:
         _expand(_work(tmp_path, body))
     lines = str(err.value).splitlines()
-    assert len(lines) == 3
-    assert "rapport.qmd:7: unknown shortcode {{< include other.qmd >}}" in lines[0]
-    assert "rapport.qmd:9: unknown shortcode {{< video x.mp4 >}}" in lines[1]
-    assert "rapport.qmd:9: unsupported shortcode {{% env HOME %}}" in lines[2]
+    assert len(lines) == 4, lines
+    assert "rapport.qmd:10: {{< embed notebooks/survey.ipynb#fig-nope >}}: notebook" in lines[0]
+    assert "rapport.qmd:7: unknown shortcode {{< include other.qmd >}}" in lines[1]
+    assert "rapport.qmd:9: unknown shortcode {{< video x.mp4 >}}" in lines[2]
+    assert "rapport.qmd:9: unsupported shortcode {{% env HOME %}}" in lines[3]
 
 
 def test_unknown_shortcode_in_front_matter(tmp_path):

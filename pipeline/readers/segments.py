@@ -179,7 +179,7 @@ def build_segments(
     interviews = InterviewMatcher(register, source_map)
     themes = {match_key(k): v for k, v in (theme_map or {}).items()}
     problems: list[Problem] = []
-    missing: dict[str, list[CodedSegment]] = {}
+    missing: dict[str, tuple[str, list[CodedSegment]]] = {}
     records: list[tuple[str, str, str, str]] = []
     for segment in segments:
 
@@ -201,7 +201,9 @@ def build_segments(
         if code is None:
             problem("theme", "empty theme; expected a theme id or label of the codebook")
         elif theme is None:
-            missing.setdefault(mapped if mapped is not None else code, []).append(segment)
+            written = mapped if mapped is not None else code
+            # "Lön" and "lön" are one missing code; keep the first spelling for the message.
+            missing.setdefault(match_key(written), (written, []))[1].append(segment)
         factor = factor_code(segment.factor, factor_map)
         if factor is None:
             problem(
@@ -278,15 +280,16 @@ def _locate(display: str, segment: CodedSegment, column: str | None, message: st
 
 
 def _missing_codes(
-    display: str, missing: dict[str, list[CodedSegment]], column: str | None
+    display: str, missing: dict[str, tuple[str, list[CodedSegment]]], column: str | None
 ) -> Problem:
     parts = []
-    for code in sorted(missing, key=match_key):
-        rows = [s.row for s in missing[code] if s.row is not None]
+    for key in sorted(missing):
+        code, segments = missing[key]
+        rows = [s.row for s in segments if s.row is not None]
         if rows:
             where = f"row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}"
         else:
-            where = f"{len(missing[code])} coding{'s' if len(missing[code]) > 1 else ''}"
+            where = f"{len(segments)} coding{'s' if len(segments) > 1 else ''}"
         parts.append(f"{code!r} ({where})")
     return Problem(
         display,

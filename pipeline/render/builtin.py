@@ -238,8 +238,9 @@ def _metadata(doc: Source, front: dict, lang: str, timestamp: int) -> dict:
     """Pandoc metadata: Markdown strings, which pandoc escapes for HTML and Typst."""
     title = scalar_markdown(front.get("title")) or ""
     subtitle = scalar_markdown(front.get("subtitle")) or ""
-    report = front.get("report") or {}
-    fields = {k: scalar_markdown(report.get(k)) for k in _REPORT_FIELDS} if report else {}
+    report = front.get("report")
+    report = report if isinstance(report, dict) else {}
+    fields = {k: scalar_markdown(report.get(k)) for k in _REPORT_FIELDS}
     date_text = fields.get("date_text") or md_text(format_date(_date(doc, front, timestamp), lang))
     metadata = {
         "title": title,

@@ -90,8 +90,6 @@ class Source:
 
 @dataclass(frozen=True)
 class _Embed:
-    line: int
-    notebook: Path
     label: str
     cell: Cell
 
@@ -187,13 +185,13 @@ def expand(source: Source, *, lang: str, image_ref: ImageRef) -> str:
     problems: list[str] = []
     lines = source.body.split("\n")
     embeds = _collect_embeds(source, lines, problems)
-    _raise_if(problems)
-    numbers = _number(embeds.values())
+    numbers = _number(e for e in embeds.values() if e)
     out: list[str] = []
     for offset, line in enumerate(lines):
         lineno = source.body_line + offset
         if lineno in embeds:
-            out.append(_embed_markdown(embeds[lineno], numbers, words, image_ref))
+            embed = embeds[lineno]  # None: a broken embed, already among the problems
+            out.append(_embed_markdown(embed, numbers, words, image_ref) if embed else "")
             continue
         where = f"{source.path}:{lineno}"
         out.append(
@@ -206,10 +204,17 @@ def expand(source: Source, *, lang: str, image_ref: ImageRef) -> str:
 # --- scanning ---------------------------------------------------------------------------
 
 
-def _collect_embeds(source: Source, lines: list[str], problems: list[str]) -> dict[int, _Embed]:
-    """Find every embed line, check its notebook, cell and output; key by line number."""
+def _collect_embeds(
+    source: Source, lines: list[str], problems: list[str]
+) -> dict[int, _Embed | None]:
+    """Find every embed line and check its notebook, cell and output.
+
+    Returns:
+        By line number: the embed, or None for a line whose embed is broken (the
+        reason is added to `problems`).
+    """
     notebooks: dict[Path, dict[str, Cell] | None] = {}
-    embeds: dict[int, _Embed] = {}
+    embeds: dict[int, _Embed | None] = {}
     seen: dict[str, int] = {}
     for offset, line in enumerate(lines):
         lineno = source.body_line + offset
@@ -217,10 +222,11 @@ def _collect_embeds(source: Source, lines: list[str], problems: list[str]) -> di
         if not any(_words(m.group("code"))[:1] == ["embed"] for m in codes):
             continue
         where = f"{source.path}:{lineno}"
+        embeds[lineno] = None
         if len(codes) != 1 or line.strip() != codes[0].group(0):
             problems.append(f"{where}: an embed shortcode must stand alone on its line")
             continue
-        embed = _embed(source.path, lineno, codes[0].group("code"), notebooks, problems)
+        embed = _embed(where, source.path, codes[0].group("code"), notebooks, problems)
         if embed is None:
             continue
         if embed.label in seen:
@@ -234,13 +240,13 @@ def _collect_embeds(source: Source, lines: list[str], problems: list[str]) -> di
 
 
 def _embed(
+    where: str,
     qmd: Path,
-    lineno: int,
     code: str,
     notebooks: dict[Path, dict[str, Cell] | None],
     problems: list[str],
 ) -> _Embed | None:
-    where = f"{qmd}:{lineno}"
+    """Check one embed shortcode; None (and a problem) when it cannot be resolved."""
     args = _words(code)[1:]
     shown = f"{{{{< {code.strip()} >}}}}"
     if len(args) != 1 or "#" not in args[0]:
@@ -272,7 +278,7 @@ def _embed(
     if len(images) > 1:
         problems.append(f"{where}: {shown}: cell {label!r} shows {len(images)} images; expected 1")
         return None
-    return _Embed(lineno, notebook, label, cell)
+    return _Embed(label, cell)
 
 
 def _words(code: str) -> list[str]:
