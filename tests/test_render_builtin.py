@@ -230,8 +230,9 @@ def test_pandoc_failure_is_a_render_error(tmp_path, monkeypatch):
 def test_registry_and_auto(monkeypatch, tmp_path):
     assert set(render_module.RENDERERS) == {"builtin", "quarto"}
     monkeypatch.setattr(render_module.shutil, "which", lambda name: None)
-    assert render_module.resolve_renderer("auto") == "builtin"
-    assert re.fullmatch(r"builtin \(pandoc [\d.]+, typst [\d.]+\)", renderer_version("auto"))
+    name, version = render_module.resolve_renderer("auto")
+    assert name == "builtin" and version == renderer_version("builtin")
+    assert re.fullmatch(r"builtin \(pandoc [\d.]+, typst [\d.]+\)", version)
     with pytest.raises(UsageError, match="unknown renderer 'latex'"):
         render(tmp_path / "rapport.qmd", ["html"], renderer="latex", timestamp=0)
     with pytest.raises(UsageError, match="unknown output format"):

@@ -72,7 +72,7 @@ def test_render_runs_quarto_in_the_work_dir(tmp_path, monkeypatch):
     log = _fake_quarto(tmp_path, monkeypatch)
     source = _source(tmp_path)
     (source.parent / "rapport.pdf").write_text("stale")
-    assert resolve_renderer("auto") == "quarto"
+    assert resolve_renderer("auto") == ("quarto", "quarto 1.11.0")
     written = render(source, ["html", "pdf"], timestamp=42)
     assert written == {"html": source.with_suffix(".html"), "pdf": source.with_suffix(".pdf")}
     assert written["pdf"].read_text() == "rendered"

@@ -36,17 +36,21 @@ RENDERERS: dict[str, Renderer] = {
 }
 
 
-def resolve_renderer(name: str) -> str:
-    """The concrete renderer name for `name` ("auto" picks quarto if it is on PATH).
+def resolve_renderer(name: str) -> tuple[str, str]:
+    """The concrete renderer for `name` and its version, for plans and manifests.
+
+    Args:
+        name: "auto" (quarto if its CLI is on PATH, else builtin), "quarto" or "builtin".
+
+    Returns:
+        (renderer name, version text), e.g. ("builtin", "builtin (pandoc 3.9, typst 0.15.2)").
 
     Raises:
         UsageError: For a name that is neither "auto" nor in `RENDERERS`.
+        RenderError: When the renderer's tools cannot report a version.
     """
-    if name == "auto":
-        return "quarto" if shutil.which("quarto") else "builtin"
-    if name not in RENDERERS:
-        raise UsageError(f"unknown renderer {name!r}; expected auto or one of {sorted(RENDERERS)}")
-    return name
+    concrete = _concrete(name)
+    return concrete, RENDERERS[concrete].version()
 
 
 def render(
@@ -72,11 +76,19 @@ def render(
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise UsageError(f"unknown output format(s) {unknown}; expected any of {list(FORMATS)}")
-    return RENDERERS[resolve_renderer(renderer)].render(
+    return RENDERERS[_concrete(renderer)].render(
         Path(source), list(dict.fromkeys(formats)), timestamp=timestamp
     )
 
 
 def renderer_version(name: str) -> str:
     """Renderer and version for the manifest, e.g. "builtin (pandoc 3.9, typst 0.15.2)"."""
-    return RENDERERS[resolve_renderer(name)].version()
+    return resolve_renderer(name)[1]
+
+
+def _concrete(name: str) -> str:
+    if name == "auto":
+        return "quarto" if shutil.which("quarto") else "builtin"
+    if name not in RENDERERS:
+        raise UsageError(f"unknown renderer {name!r}; expected auto or one of {sorted(RENDERERS)}")
+    return name

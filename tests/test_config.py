@@ -1,0 +1,97 @@
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_project, plan_pairs, report_date
+from pipeline.errors import InputError
+
+BASE = """
+data_dir: data
+regions: [Stockholm, Västra Götaland]
+years: [2019, 2020]
+"""
+
+
+def _params(tmp_path: Path, text: str = BASE) -> Path:
+    path = tmp_path / "params" / "evaluation.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _override(tmp_path: Path, year: str, slug: str, text: str) -> None:
+    path = tmp_path / "params" / "overrides" / year / f"{slug}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_plan_is_every_region_by_every_year_with_defaults(tmp_path):
+    project = load_project(_params(tmp_path))
+    pairs = plan_pairs(project)
+    assert [(p.year, p.slug) for p in pairs] == [
+        (2019, "stockholm"), (2019, "vastra-gotaland"), (2020, "stockholm"), (2020, "vastra-gotaland")
+    ]  # fmt: skip
+    assert all(p.settings.lang == "sv" and p.settings.k == 5 for p in pairs)
+    assert project.data_dir == (tmp_path / "data").resolve()
+
+
+def test_layers_override_then_command_line_win(tmp_path):
+    project = load_project(_params(tmp_path, BASE + "k: 7\nreport: {case_number: A}\n"))
+    _override(tmp_path, "2020", "stockholm", "lang: en\nreport: {committee: Nämnden}\n")
+    pairs = {p.key: p for p in plan_pairs(project, cli_settings={"formats": ["html"]})}
+    sthlm = pairs["2020/stockholm"].settings
+    assert sthlm.lang == "en" and sthlm.k == 7 and sthlm.formats == ("html",)
+    assert sthlm.report.committee == "Nämnden" and sthlm.report.case_number == "A"
+    assert pairs["2019/stockholm"].settings.lang == "sv"
+
+
+def test_unknown_key_names_file_and_key(tmp_path):
+    path = _params(tmp_path, BASE + "colour: blue\nreport: {titel: x}\n")
+    with pytest.raises(InputError) as info:
+        load_project(path)
+    lines = str(info.value).splitlines()
+    assert f"{path.resolve()}: key 'colour': unknown key" in lines
+    assert f"{path.resolve()}: key 'report.titel': unknown key" in lines
+
+
+def test_bad_year_and_wrong_type_are_errors(tmp_path):
+    path = _params(tmp_path, "regions: [Skåne]\nyears: [20200]\nk: many\n")
+    with pytest.raises(InputError) as info:
+        load_project(path)
+    text = str(info.value)
+    assert "key 'years'" in text and "20200" in text
+    assert "key 'k'" in text
+
+
+def test_override_for_undeclared_region_or_bad_key_is_an_error(tmp_path):
+    project = load_project(_params(tmp_path))
+    _override(tmp_path, "2020", "atlantis", "lang: en\n")
+    _override(tmp_path, "2019", "stockholm", "language: en\n")
+    with pytest.raises(InputError) as info:
+        plan_pairs(project)
+    text = str(info.value)
+    assert "atlantis.yaml" in text and "not one of" in text
+    assert "stockholm.yaml: key 'language': unknown key" in text
+
+
+def test_selection_by_name_or_slug_and_unknown_selection(tmp_path):
+    project = load_project(_params(tmp_path))
+    pairs = plan_pairs(project, regions=["vastra-gotaland"], years=[2020])
+    assert [p.region for p in pairs] == ["Västra Götaland"]
+    with pytest.raises(InputError, match="unknown region 'Atlantis'"):
+        plan_pairs(project, regions=["Atlantis"])
+    with pytest.raises(InputError, match="unknown year 1999"):
+        plan_pairs(project, years=[1999])
+
+
+def test_duplicate_slugs_are_rejected(tmp_path):
+    with pytest.raises(InputError, match="same slug"):
+        load_project(_params(tmp_path, "regions: [Örebro, Orebro]\nyears: [2020]\n"))
+
+
+def test_report_date_from_params_then_source_date_epoch(tmp_path, monkeypatch):
+    project = load_project(_params(tmp_path, BASE + "report: {date: 2021-03-04}\n"))
+    assert str(report_date(plan_pairs(project)[0].settings)) == "2021-03-04"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
+    project = load_project(_params(tmp_path))
+    assert str(report_date(plan_pairs(project)[0].settings)) == "2020-09-13"
