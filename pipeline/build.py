@@ -26,7 +26,7 @@ from pipeline.errors import PeerEvalError
 from pipeline.execute import execute_notebook
 from pipeline.inputs import file_hashes, input_files
 from pipeline.publish import FAILED, STAGING, WORK, publish_dir, write_file_atomic
-from pipeline.render import render, renderer_version, resolve_renderer
+from pipeline.render import render, resolve_renderer
 from pipeline.report_source import compose_source, parse_narrative
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -95,8 +95,7 @@ def plan_tasks(
     Returns:
         One task per pair, in the pairs' order.
     """
-    name = resolve_renderer(renderer)
-    version = renderer_version(name)
+    name, version = resolve_renderer(renderer)
     notebooks = tuple(str(p) for p in sorted((project.root / "notebooks").glob("*.ipynb")))
     code_hash = _hash_files(sorted(PACKAGE_DIR.rglob("*.py")) + _render_templates())
     notebooks_hash = _hash_files([Path(p) for p in notebooks])
@@ -114,7 +113,7 @@ def plan_tasks(
             "code": code_hash,
             "parameters": _hash_text(pair.model_dump_json() + inputs_spec),
             "data": _hash_text(json.dumps(inputs, sort_keys=True)),
-            "renderer": f"{name} {version}",
+            "renderer": version,
         }
         tasks.append(
             PairTask(

@@ -1,0 +1,430 @@
+"""Figures of the survey: response rate by region, item distributions, tasks, numeric items.
+
+Each figure function returns a `Figure` (never saved or shown) and has an `*_alt`
+companion that states the key numbers in one or two sentences for the figure's alt
+text. Alt texts are plain text and may contain region names: escape them for the target.
+
+Disclosure: the figures compute their numbers through the same `pipeline.disclosure`
+functions as the report tables. A suppressed category gets no bar, only the
+`SUPPRESSED_MARK` and the footnote; a breakdown of fewer than k respondents is not drawn
+at all, and the function returns a small figure that says so instead of raising. That
+keeps a notebook for a small region running, and the report's figure (and its
+cross-reference) in place, with nothing in it to identify anyone.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from pipeline.disclosure import (
+    DEFAULT_K,
+    SUPPRESSED_MARK,
+    Disclosed,
+    disclose_distribution,
+    disclose_multi_choice,
+    footnote,
+    suppress_statistics,
+    withheld_message,
+)
+from pipeline.figures.style import PALETTE, new_figure, report_style
+from pipeline.formatting import number, percent
+from pipeline.survey import (
+    describe_numeric,
+    distribution,
+    employment_bands,
+    item_label,
+    multi_choice_distribution,
+    response_rates,
+    salary_bands,
+)
+
+_TEXT: dict[str, dict[str, str]] = {
+    "sv": {
+        "rate_axis": "Svarsfrekvens (%)",
+        "rate_title": "Svarsfrekvens per region {year}",
+        "total": "Totalt",
+        "of": "av",
+        "share_axis": "Andel av dem som svarat (%)",
+        "tasks_axis": "Andel av dem som angett minst en uppgift (%)",
+        "n": "n",
+        "box_note": (
+            "Lådan visar 25:e–75:e percentilen, strecket medianen, romben medelvärdet "
+            "och linjerna 5:e–95:e percentilen."
+        ),
+        "rate_alt": (
+            "Stapeldiagram över svarsfrekvens per region {year}. Totalt svarade {n} av "
+            "{target} ({rate}); högst svarsfrekvens hade {high} ({high_rate}) och lägst "
+            "{low} ({low_rate})."
+        ),
+        "rate_alt_total": "Stapeldiagram över svarsfrekvens per region {year}: {n} svar totalt.",
+        "dist_alt": "Stapeldiagram: {item} bland {n} svarande. {shares}.",
+        "hidden_alt": " {count} svarsalternativ redovisas inte (färre än {k} svarande).",
+        "box_alt": (
+            "Lådagram: {item} bland {n} svarande: median {median}, hälften mellan {q1} och "
+            "{q3}, medelvärde {mean}."
+        ),
+        "withheld_alt": "{item}: uppgifterna redovisas inte (färre än {k} svarande).",
+        "and": "och",
+    },
+    "en": {
+        "rate_axis": "Response rate (%)",
+        "rate_title": "Response rate by region, {year}",
+        "total": "Total",
+        "of": "of",
+        "share_axis": "Share of those answering (%)",
+        "tasks_axis": "Share of those naming at least one task (%)",
+        "n": "n",
+        "box_note": (
+            "The box shows the 25th–75th percentile, the line the median, the diamond the "
+            "mean and the whiskers the 5th–95th percentile."
+        ),
+        "rate_alt": (
+            "Bar chart of the response rate by region in {year}. In total {n} of {target} "
+            "responded ({rate}); the highest rate was in {high} ({high_rate}), the lowest "
+            "in {low} ({low_rate})."
+        ),
+        "rate_alt_total": "Bar chart of the response rate by region in {year}: {n} responses.",
+        "dist_alt": "Bar chart: {item} among {n} respondents. {shares}.",
+        "hidden_alt": " {count} answer options are not shown (fewer than {k} respondents).",
+        "box_alt": (
+            "Box plot: {item} among {n} respondents: median {median}, half between {q1} and "
+            "{q3}, mean {mean}."
+        ),
+        "withheld_alt": "{item}: not shown (fewer than {k} respondents).",
+        "and": "and",
+    },
+}
+
+_UNITS: dict[str, dict[str, str]] = {
+    "months_worked": {"sv": "Antal månader", "en": "Months"},
+    "age": {"sv": "Ålder (år)", "en": "Age (years)"},
+    "employment_pct": {"sv": "Procent av heltid", "en": "Percent of full time"},
+    "salary_monthly_fte": {"sv": "Kronor per månad", "en": "SEK per month"},
+}
+_DECIMALS: dict[str, int] = {"salary_monthly_fte": 0}
+
+
+def _t(lang: str, key: str) -> str:
+    return _TEXT.get(lang, _TEXT["sv"])[key]
+
+
+def _plain(text: object) -> str:
+    """Data text for a figure: "$" escaped so matplotlib never reads it as mathtext."""
+    return " ".join(str(text).split()).replace("$", r"\$")
+
+
+def _join(items: list[str], lang: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {_t(lang, 'and')} {items[-1]}"
+
+
+# --- response rate -------------------------------------------------------------------------
+
+
+def response_rate_figure(
+    survey: pd.DataFrame, population: pd.DataFrame, year: int, lang: str = "sv"
+) -> Figure:
+    """Horizontal bars of the response rate per region, labelled, with the total as a line.
+
+    Response counts are public, so nothing here is suppressed.
+
+    Args:
+        survey: The canonical survey table (all regions).
+        population: The population table.
+        year: The year.
+        lang: "sv" or "en".
+
+    Returns:
+        The figure.
+    """
+    rates = response_rates(survey, population, year)
+    regions, total = rates.loc[~rates["is_total"]], rates.loc[rates["is_total"]].iloc[0]
+    with report_style():
+        fig = new_figure(7.0, 0.45 * len(regions) + 1.4)
+        ax = fig.subplots()
+        positions = list(range(len(regions)))
+        widths = regions["response_rate"].fillna(0).tolist()
+        ax.barh(positions, widths, color=PALETTE[0], height=0.6)
+        for y, row in zip(positions, regions.itertuples(index=False), strict=True):
+            text = percent(row.response_rate, lang)
+            if not pd.isna(row.target_population):
+                target = number(row.target_population, lang, 0)
+                text += f"  ({number(row.responses, lang, 0)} {_t(lang, 'of')} {target})"
+            ax.text(
+                (0 if pd.isna(row.response_rate) else row.response_rate) + 1.5,
+                y,
+                text,
+                va="center",
+                fontsize=9,
+            )
+        if not pd.isna(total["response_rate"]):
+            ax.axvline(total["response_rate"], color=PALETTE[1], linestyle="--", linewidth=1.2)
+            ax.text(
+                total["response_rate"],
+                -0.75,
+                f"{_t(lang, 'total')} {percent(total['response_rate'], lang)}",
+                color=PALETTE[1],
+                ha="center",
+                va="bottom",
+                fontsize=9,
+            )
+        ax.set_yticks(positions, [_plain(r) for r in regions["region"]])
+        ax.set_ylim(len(regions) - 0.4, -1.0)  # first region on top, room for the total label
+        top = max([100.0, *regions["response_rate"].dropna().tolist()])
+        ax.set_xlim(0, top * 1.3)
+        ax.set_xticks([t for t in range(0, int(top) + 1, 25)])
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, lang, 0)))
+        ax.set_xlabel(_t(lang, "rate_axis"))
+        ax.set_title(_t(lang, "rate_title").format(year=year), loc="left")
+    return fig
+
+
+def response_rate_alt(
+    survey: pd.DataFrame, population: pd.DataFrame, year: int, lang: str = "sv"
+) -> str:
+    """Alt text of `response_rate_figure`: total, highest and lowest region.
+
+    Args:
+        survey: The canonical survey table.
+        population: The population table.
+        year: The year.
+        lang: "sv" or "en".
+
+    Returns:
+        One or two sentences of plain text.
+    """
+    rates = response_rates(survey, population, year)
+    regions, total = rates.loc[~rates["is_total"]], rates.loc[rates["is_total"]].iloc[0]
+    known = regions.dropna(subset=["response_rate"])
+    if pd.isna(total["response_rate"]) or known.empty:
+        return _t(lang, "rate_alt_total").format(year=year, n=number(total["responses"], lang, 0))
+    high, low = known["response_rate"].max(), known["response_rate"].min()
+    return _t(lang, "rate_alt").format(
+        year=year,
+        n=number(total["responses"], lang, 0),
+        target=number(total["target_population"], lang, 0),
+        rate=percent(total["response_rate"], lang),
+        high=_join(known.loc[known["response_rate"] == high, "region"].tolist(), lang),
+        high_rate=percent(high, lang),
+        low=_join(known.loc[known["response_rate"] == low, "region"].tolist(), lang),
+        low_rate=percent(low, lang),
+    )
+
+
+# --- distributions ---------------------------------------------------------------------------
+
+
+def _disclosed(survey: pd.DataFrame, column: str, lang: str, k: int) -> Disclosed:
+    """The disclosed distribution the figure of `column` shows (bands for numeric items)."""
+    if column == "tasks":
+        return disclose_multi_choice(multi_choice_distribution(survey, column, lang), k)
+    if column == "employment_pct":
+        return disclose_distribution(employment_bands(survey, lang), k)
+    if column == "salary_monthly_fte":
+        return disclose_distribution(salary_bands(survey, lang), k)
+    return disclose_distribution(distribution(survey, column, lang), k)
+
+
+def _base(disclosed: Disclosed) -> int:
+    return int(disclosed.table.loc[disclosed.table["kind"] == "total", "n"].iloc[0])
+
+
+def _withheld_figure(title: str, k: int, lang: str) -> Figure:
+    """A small figure that says the breakdown is not shown, in place of the chart."""
+    with report_style():
+        fig = new_figure(7.0, 1.4)
+        ax = fig.subplots()
+        ax.set_axis_off()
+        ax.set_title(title, loc="left")
+        ax.text(0.5, 0.45, withheld_message(k, lang), ha="center", va="center", fontsize=11)
+    return fig
+
+
+def distribution_figure(
+    survey: pd.DataFrame, column: str, lang: str = "sv", k: int = DEFAULT_K
+) -> Figure:
+    """Horizontal bars of an item's answers in percent, disclosed.
+
+    Works for categorical and yes/no items, "tasks" (multi-choice: % of those naming any
+    task) and, in bands, "employment_pct" and "salary_monthly_fte".
+
+    Args:
+        survey: The canonical survey table (already filtered to the group).
+        column: The item.
+        lang: "sv" or "en".
+        k: The minimum group size.
+
+    Returns:
+        The figure; a "not shown" figure when fewer than k answered.
+    """
+    disclosed = _disclosed(survey, column, lang, k)
+    title = item_label(column, lang)
+    if disclosed.withheld:
+        return _withheld_figure(title, k, lang)
+    cells = disclosed.table.loc[disclosed.table["kind"] == "category"]
+    hidden = disclosed.suppressed.loc[cells.index, "n"]
+    base = _base(disclosed)
+    with report_style():
+        fig = new_figure(7.0, 0.42 * len(cells) + 1.5)
+        ax = fig.subplots()
+        positions = list(range(len(cells)))
+        shares = [0.0 if h else float(p) for p, h in zip(cells["percent"], hidden, strict=True)]
+        ax.barh(positions, shares, color=PALETTE[0], height=0.6)
+        for y, share, h in zip(positions, shares, hidden, strict=True):
+            text = SUPPRESSED_MARK if h else percent(share, lang)
+            ax.text(share + 1.5, y, text, va="center", fontsize=9)
+        ax.set_yticks(positions, [_plain(text) for text in cells["label"]])
+        ax.set_ylim(len(cells) - 0.4, -0.6)
+        ax.set_xlim(0, 115)
+        ax.set_xticks([0, 25, 50, 75, 100])
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, lang, 0)))
+        ax.set_xlabel(_t(lang, "tasks_axis" if column == "tasks" else "share_axis"))
+        n_text = f"{_t(lang, 'n')} = {number(base, lang, 0)}"
+        ax.set_title(f"{title} ({n_text})", loc="left")
+        if disclosed.any_suppressed:
+            fig.supxlabel(footnote(k, lang), fontsize=8, x=0.01, ha="left", color="#555555")
+    return fig
+
+
+def distribution_alt(
+    survey: pd.DataFrame, column: str, lang: str = "sv", k: int = DEFAULT_K
+) -> str:
+    """Alt text of `distribution_figure`: the shown shares and how many are suppressed.
+
+    Args:
+        survey: The canonical survey table (already filtered to the group).
+        column: The item.
+        lang: "sv" or "en".
+        k: The minimum group size.
+
+    Returns:
+        One or two sentences of plain text, never a suppressed number.
+    """
+    disclosed = _disclosed(survey, column, lang, k)
+    item = item_label(column, lang)
+    if disclosed.withheld:
+        return _t(lang, "withheld_alt").format(item=item, k=k)
+    cells = disclosed.table.loc[disclosed.table["kind"] == "category"]
+    hidden = disclosed.suppressed.loc[cells.index, "n"]
+    shares = [
+        f"{text} {percent(float(p), lang)}"
+        for text, p, h in zip(cells["label"], cells["percent"], hidden, strict=True)
+        if not h
+    ]
+    text = _t(lang, "dist_alt").format(
+        item=item, n=number(_base(disclosed), lang, 0), shares="; ".join(shares)
+    )
+    if hidden.any():
+        text += _t(lang, "hidden_alt").format(count=int(hidden.sum()), k=k)
+    return text
+
+
+def tasks_figure(survey: pd.DataFrame, lang: str = "sv", k: int = DEFAULT_K) -> Figure:
+    """Bars of how many name each task (% of those naming any); see `distribution_figure`."""
+    return distribution_figure(survey, "tasks", lang, k)
+
+
+def tasks_alt(survey: pd.DataFrame, lang: str = "sv", k: int = DEFAULT_K) -> str:
+    """Alt text of `tasks_figure`."""
+    return distribution_alt(survey, "tasks", lang, k)
+
+
+# --- numeric items -------------------------------------------------------------------------
+
+
+def _statistics(survey: pd.DataFrame, column: str, k: int) -> Disclosed:
+    stats = describe_numeric(survey[column])
+    return suppress_statistics(stats, int(stats["n"]), k)
+
+
+def numeric_figure(
+    survey: pd.DataFrame, column: str = "months_worked", lang: str = "sv", k: int = DEFAULT_K
+) -> Figure:
+    """A box plot of a numeric item (default: months worked as peer supporter).
+
+    The box is drawn from the published statistics (quartiles, median, mean, 5th and
+    95th percentile), not from the answers, so the figure shows nothing the table does
+    not: no outlier points, which would be single persons' answers.
+
+    Args:
+        survey: The canonical survey table (already filtered to the group).
+        column: The numeric item.
+        lang: "sv" or "en".
+        k: The minimum group size.
+
+    Returns:
+        The figure; a "not shown" figure when fewer than k answered.
+    """
+    disclosed = _statistics(survey, column, k)
+    title = item_label(column, lang)
+    if disclosed.withheld:
+        return _withheld_figure(title, k, lang)
+    s = disclosed.table["value"]
+    decimals = _DECIMALS.get(column, 1)
+    with report_style():
+        fig = new_figure(7.0, 2.6)
+        ax: Axes = fig.subplots()
+        box = {
+            "whislo": s["p5"],
+            "q1": s["p25"],
+            "med": s["p50"],
+            "q3": s["p75"],
+            "whishi": s["p95"],
+            "mean": s["mean"],
+            "fliers": [],
+        }
+        ax.bxp(
+            [box],
+            orientation="horizontal",
+            showmeans=True,
+            showfliers=False,
+            widths=0.5,
+            patch_artist=True,
+            boxprops={"facecolor": "#dbe7f0", "edgecolor": PALETTE[0]},
+            medianprops={"color": PALETTE[1], "linewidth": 2},
+            meanprops={"marker": "D", "markerfacecolor": PALETTE[0], "markeredgecolor": "white"},
+        )
+        for key in ("p5", "p25", "p50", "p75", "p95"):
+            ax.text(s[key], 1.32, number(s[key], lang, decimals), ha="center", fontsize=8)
+        ax.set_yticks([])
+        ax.set_ylim(0.6, 1.5)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, lang, 0)))
+        ax.set_xlabel(_UNITS.get(column, {}).get(lang, ""))
+        n_text = f"{_t(lang, 'n')} = {number(s['n'], lang, 0)}"
+        ax.set_title(f"{title} ({n_text})", loc="left")
+        fig.supxlabel(_t(lang, "box_note"), fontsize=8, x=0.01, ha="left", color="#555555")
+    return fig
+
+
+def numeric_alt(
+    survey: pd.DataFrame, column: str = "months_worked", lang: str = "sv", k: int = DEFAULT_K
+) -> str:
+    """Alt text of `numeric_figure`: n, median, quartiles and mean.
+
+    Args:
+        survey: The canonical survey table (already filtered to the group).
+        column: The numeric item.
+        lang: "sv" or "en".
+        k: The minimum group size.
+
+    Returns:
+        One sentence of plain text.
+    """
+    disclosed = _statistics(survey, column, k)
+    item = item_label(column, lang)
+    if disclosed.withheld:
+        return _t(lang, "withheld_alt").format(item=item, k=k)
+    s = disclosed.table["value"]
+    decimals = _DECIMALS.get(column, 1)
+    return _t(lang, "box_alt").format(
+        item=item,
+        n=number(s["n"], lang, 0),
+        median=number(s["p50"], lang, decimals),
+        q1=number(s["p25"], lang, decimals),
+        q3=number(s["p75"], lang, decimals),
+        mean=number(s["mean"], lang, decimals),
+    )
