@@ -31,7 +31,6 @@ careless caller cannot print one.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -69,7 +68,7 @@ def is_small(count: float, k: int) -> bool:
     Returns:
         True for 1 <= count < k.
     """
-    if count is None or (isinstance(count, float) and math.isnan(count)):
+    if count is None or pd.isna(count):
         return False
     return 0 < count < k
 
@@ -282,7 +281,7 @@ def statistic_publishable(n: int, k: int, count: float | None = None) -> bool:
     """
     if not is_publishable(n, k):
         return False
-    if count is None or (isinstance(count, float) and math.isnan(count)):
+    if count is None or pd.isna(count):
         return True
     return not (is_small(count, k) or is_small(n - count, k))
 

@@ -175,7 +175,9 @@ def item_label(column: str, lang: str = "sv") -> str:
     return ITEM_LABELS.get(column, {}).get(lang, column)
 
 
-def select(survey: pd.DataFrame, region: str | None = None, year: int | None = None):
+def select(
+    survey: pd.DataFrame, region: str | None = None, year: int | None = None
+) -> pd.DataFrame:
     """Return the rows of one region and/or year (a new frame).
 
     Args:

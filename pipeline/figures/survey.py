@@ -171,6 +171,7 @@ def response_rate_figure(
                 ha="center",
                 va="bottom",
                 fontsize=9,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
             )
         ax.set_yticks(positions, [_plain(r) for r in regions["region"]])
         ax.set_ylim(len(regions) - 0.4, -1.0)  # first region on top, room for the total label

@@ -1,0 +1,275 @@
+"""Tests of the small-cell rule: primary and secondary suppression, withheld groups, texts."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.disclosure import (
+    SUPPRESSED_MARK,
+    Disclosed,
+    disclose_distribution,
+    disclose_multi_choice,
+    disclose_public,
+    disclose_statistics_table,
+    display_table,
+    footnote,
+    is_publishable,
+    is_small,
+    region_publishable,
+    region_withheld_message,
+    statistic_publishable,
+    suppress_statistics,
+    suppression_mask,
+    withheld_message,
+)
+
+
+def _dist(counts: list[int], missing: int = 0) -> pd.DataFrame:
+    """A distribution table like pipeline.survey.distribution returns."""
+    base = sum(counts)
+    rows = [("category", f"c{i}", f"C{i}", n, 100 * n / base) for i, n in enumerate(counts)]
+    rows += [("total", None, "Total", base, 100.0), ("missing", None, "Missing", missing, np.nan)]
+    return pd.DataFrame(rows, columns=["kind", "code", "label", "n", "percent"])
+
+
+def _mask(counts: list[int], k: int = 5, total_shown: bool = True) -> list[bool]:
+    return suppression_mask(pd.Series(counts), k, total_shown).tolist()
+
+
+def _recoverable(counts: list[int], mask: list[bool], k: int) -> bool:
+    """Brute force: can a reader who knows the total and the rule pin any suppressed cell?
+
+    Every suppressed cell is tried with every value 0..total; an assignment is consistent
+    when it sums to the hidden total, primary cells (1..k-1 in the truth) lie in 1..k-1 and
+    the others are 0 or >= k.
+    """
+    hidden = [i for i, m in enumerate(mask) if m]
+    if not hidden:
+        return False
+    total = sum(counts[i] for i in hidden)
+    primary = [0 < counts[i] < k for i in hidden]
+
+    def allowed(v: int, p: bool) -> bool:
+        return 1 <= v <= k - 1 if p else v == 0 or v >= k
+
+    seen: list[set[int]] = [set() for _ in hidden]
+    for combo in itertools.product(range(total + 1), repeat=len(hidden)):
+        if sum(combo) == total and all(allowed(v, p) for v, p in zip(combo, primary, strict=True)):
+            for j, v in enumerate(combo):
+                seen[j].add(v)
+    return any(len(values) < 2 for values in seen)
+
+
+# --- groups and cells -----------------------------------------------------------------
+
+
+def test_is_publishable_at_and_below_k():
+    assert is_publishable(5, 5)
+    assert not is_publishable(4, 5)
+    assert not is_publishable(0, 5)
+
+
+@pytest.mark.parametrize(("count", "small"), [(0, False), (1, True), (4, True), (5, False)])
+def test_is_small_is_one_to_k_minus_one(count, small):
+    assert is_small(count, 5) is small
+
+
+def test_is_small_nan_is_not_small():
+    assert not is_small(float("nan"), 5)
+
+
+# --- suppression masks ----------------------------------------------------------------------
+
+
+def test_no_small_cell_suppresses_nothing_and_zeros_are_shown():
+    assert _mask([10, 0, 7]) == [False, False, False]
+
+
+def test_one_small_cell_takes_the_next_smallest_nonzero_cell_with_it():
+    # 2 is primary; 0 is shown (zeros identify nobody); 6 is the smallest other cell.
+    assert _mask([20, 2, 0, 6, 9]) == [False, True, False, True, False]
+
+
+def test_primary_only_when_total_not_shown():
+    assert _mask([20, 2, 6], total_shown=False) == [False, True, False]
+
+
+def test_a_one_and_a_five_are_not_enough_with_k_5():
+    # Hidden sum 6 = 1 + 5 is the only split with a 1..4 cell and a cell that is 0 or >= 5.
+    mask = _mask([1, 5, 9, 30])
+    assert mask == [True, True, True, False]
+    assert not _recoverable([1, 5, 9, 30], mask, 5)
+
+
+def test_two_ones_are_not_enough_on_their_own():
+    # Two primaries summing to 2 must both be 1; a third cell goes with them.
+    mask = _mask([1, 1, 8, 20])
+    assert mask == [True, True, True, False]
+    assert not _recoverable([1, 1, 8, 20], mask, 5)
+
+
+def test_the_brute_force_checker_sees_the_naive_leak():
+    # Sanity check of the checker itself: only the 1 and the 5 hidden is recoverable.
+    assert _recoverable([1, 5, 9, 30], [True, True, False, False], 5)
+    assert _recoverable([3, 9], [True, False], 5)
+
+
+def test_suppressed_cells_can_never_be_recomputed_from_the_total():
+    rng = random.Random("disclosure")
+    for _ in range(300):
+        counts = [rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 7, 9, 12]) for _ in range(rng.randint(2, 5))]
+        mask = _mask(counts)
+        assert all(m for c, m in zip(counts, mask, strict=True) if 0 < c < 5), counts
+        if not all(mask):
+            assert not _recoverable(counts, mask, 5), (counts, mask)
+
+
+# --- distributions -----------------------------------------------------------------------
+
+
+def test_distribution_suppresses_percent_with_count_and_keeps_no_value():
+    disclosed = disclose_distribution(_dist([12, 3, 6], missing=2), 5)
+    assert isinstance(disclosed, Disclosed)
+    assert disclosed.any_suppressed and not disclosed.withheld
+    rows = disclosed.suppressed
+    assert rows.loc[1, "n"] and rows.loc[1, "percent"]  # primary 3
+    assert rows.loc[2, "n"] and rows.loc[2, "percent"]  # secondary 6
+    assert not rows.loc[0, "n"]
+    # The blanked table holds no trace of the suppressed values.
+    assert disclosed.table.loc[[1, 2], ["n", "percent"]].isna().all().all()
+    assert disclosed.table.loc[0, "n"] == 12
+    # The total and the item non-response are shown.
+    assert disclosed.table.loc[3, "n"] == 21 and disclosed.table.loc[4, "n"] == 2
+
+
+def test_distribution_below_k_answers_is_withheld():
+    disclosed = disclose_distribution(_dist([3, 1], missing=10), 5)
+    assert disclosed.withheld and disclosed.any_suppressed
+    assert disclosed.suppressed.all().all()
+    assert disclosed.table["n"].isna().all()
+
+
+def test_distribution_without_small_cells_is_unchanged():
+    disclosed = disclose_distribution(_dist([12, 0, 6]), 5)
+    assert not disclosed.any_suppressed
+    assert disclosed.table["n"].tolist() == [12, 0, 6, 18, 0]
+
+
+def test_display_table_marks_suppressed_cells_and_blanks_empty_ones():
+    disclosed = disclose_distribution(_dist([12, 3, 6]), 5)
+    shown = display_table(disclosed, {"n": lambda v: f"{int(v)}"})
+    assert shown["n"].tolist() == ["12", SUPPRESSED_MARK, SUPPRESSED_MARK, "21", "0"]
+    assert shown.loc[4, "percent"] == ""
+
+
+def test_display_table_refuses_an_undisclosed_frame():
+    with pytest.raises(TypeError, match="Disclosed"):
+        display_table(_dist([12, 3]), {})
+
+
+def test_disclosed_cannot_be_made_outside_the_module():
+    frame = _dist([1, 2])
+    with pytest.raises(TypeError, match="only by pipeline.disclosure"):
+        Disclosed(frame, frame.isna(), 5)
+
+
+# --- multi-choice ---------------------------------------------------------------------------
+
+
+def test_multi_choice_suppresses_small_choosers_and_small_non_choosers():
+    rows = [
+        ("category", "a", "A", 10, 83.3),  # 2 did not choose it: suppressed
+        ("category", "b", "B", 6, 50.0),
+        ("category", "c", "C", 1, 8.3),  # 1 chose it: suppressed
+        ("category", "d", "D", 12, 100.0),  # everybody: nobody singled out
+        ("total", None, "Base", 12, np.nan),
+        ("missing", None, "Missing", 1, np.nan),
+    ]
+    table = pd.DataFrame(rows, columns=["kind", "code", "label", "n", "percent"])
+    disclosed = disclose_multi_choice(table, 5)
+    assert disclosed.suppressed["n"].tolist() == [True, False, True, False, False, False]
+    assert disclosed.suppressed["percent"].tolist() == disclosed.suppressed["n"].tolist()
+
+
+def test_multi_choice_below_k_base_is_withheld():
+    table = pd.DataFrame(
+        [("category", "a", "A", 3, 100.0), ("total", None, "Base", 3, np.nan)],
+        columns=["kind", "code", "label", "n", "percent"],
+    )
+    assert disclose_multi_choice(table, 5).withheld
+
+
+# --- statistics -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n", "count", "ok"),
+    [(4, None, False), (5, None, True), (10, 5.0, True), (10, 3.0, False), (10, 8.0, False),
+     (10, 10.0, True), (10, 0.0, True), (10, float("nan"), True)],
+)  # fmt: skip
+def test_statistic_publishable(n, count, ok):
+    assert statistic_publishable(n, 5, count) is ok
+
+
+def test_statistics_of_fewer_than_k_answers_are_suppressed_entirely():
+    stats = {"n": 4.0, "mean": 30.0, "max": 60.0}
+    disclosed = suppress_statistics(stats, 4, 5)
+    assert disclosed.withheld
+    assert disclosed.table["value"].isna().all()
+    shown = suppress_statistics(stats, 5, 5)
+    assert not shown.withheld and shown.table.loc["mean", "value"] == 30.0
+
+
+def test_statistics_table_suppresses_cells_and_keeps_public_columns():
+    values = pd.DataFrame({"responses": [3.0, 20.0], "mean_age": [40.0, 41.0],
+                           "share": [50.0, 90.0]}, index=[2019, 2020])  # fmt: skip
+    bases = pd.DataFrame({"responses": [3, 20], "mean_age": [3, 20], "share": [3, 20]},
+                         index=[2019, 2020])  # fmt: skip
+    counts = pd.DataFrame({"responses": [np.nan] * 2, "mean_age": [np.nan] * 2,
+                           "share": [1.5, 18.0]}, index=[2019, 2020])  # fmt: skip
+    disclosed = disclose_statistics_table(values, bases, 5, counts, public=("responses",))
+    assert disclosed.suppressed.to_dict(orient="list") == {
+        "responses": [False, False],
+        "mean_age": [True, False],
+        "share": [True, True],  # 2020: 18 of 20 leaves a group of 2
+    }
+    assert disclosed.table.loc[2019, "responses"] == 3.0
+
+
+def test_public_table_is_passed_unchanged():
+    table = pd.DataFrame({"region": ["Örebro"], "responses": [1]})
+    disclosed = disclose_public(table, 5)
+    assert not disclosed.any_suppressed and disclosed.table.equals(table)
+
+
+# --- regions and texts ------------------------------------------------------------------------
+
+
+def test_region_publishable_counts_the_region_in_the_year():
+    survey = pd.DataFrame({"region": ["A"] * 5 + ["B"] * 2 + ["A"], "year": [2020] * 7 + [2019]})
+    assert region_publishable(survey, "A", 2020, 5)
+    assert not region_publishable(survey, "B", 2020, 5)
+    assert not region_publishable(survey, "A", 2019, 5)
+    assert not region_publishable(survey, "C", 2020, 5)
+
+
+def test_texts_name_k_in_both_languages():
+    assert (
+        footnote(5) == "Uppgifter för grupper med färre än 5 personer redovisas inte (markeras –*)."
+    )
+    assert (
+        footnote(3, "en") == "Figures for groups of fewer than 3 people are not shown (marked –*)."
+    )
+    assert withheld_message(5) == "Uppgifterna redovisas inte (färre än 5 svarande)."
+    assert "fewer than 7" in withheld_message(7, "en")
+    sv, en = (
+        region_withheld_message("Örebro", 2020, 5),
+        region_withheld_message("Örebro", 2020, 5, "en"),
+    )
+    assert "Örebro" in sv and "färre än 5" in sv.lower() and "2020" in sv
+    assert "Fewer than 5" in en and "Örebro" in en

@@ -1,0 +1,202 @@
+"""Tests of the survey figures: Figure objects, labels by language, disclosure, alt texts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from pipeline.figures import survey as F
+from pipeline.figures.style import to_svg
+from pipeline.schema import SURVEY_COLUMNS
+
+REGIONS = {"Stockholm": (7, 8), "Skåne": (19, 35), "Norrland": (2, 2), "Jönköping": (4, 8)}
+
+
+def make_survey(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    for column in (*SURVEY_COLUMNS, "employer"):
+        if column not in frame:
+            frame[column] = None
+    frame = frame[[*SURVEY_COLUMNS, "employer"]]
+    dtypes = {"age": "Int64", "trained": "boolean", "supervision": "boolean", "year": "int64"}
+    dtypes |= dict.fromkeys(("employment_pct", "months_worked", "salary_monthly_fte"), "float64")
+    for column in ("respondent_id", "region", "gender", "education", "training_provider",
+                   "supervision_frequency", "tasks", "employer"):  # fmt: skip
+        dtypes[column] = "str"
+    return frame.astype(dtypes)
+
+
+@pytest.fixture
+def rates_input() -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows = [{"year": 2020, "region": r} for r, (n, _) in REGIONS.items() for _ in range(n)]
+    population = pd.DataFrame(
+        {
+            "year": 2020,
+            "region": list(REGIONS),
+            "target_population": [t for _, t in REGIONS.values()],
+        }
+    )
+    return make_survey(rows), population
+
+
+@pytest.fixture
+def group() -> pd.DataFrame:
+    genders = ["kvinna"] * 12 + ["man"] * 6 + ["annat"] * 2 + [None]
+    months = [float(m) for m in range(1, 21)] + [np.nan]
+    tasks = ["stodsamtal;grupper"] * 19 + ["stodsamtal", None]
+    return make_survey(
+        [
+            {"year": 2020, "region": "Skåne", "gender": g, "months_worked": m, "tasks": t}
+            for g, m, t in zip(genders, months, tasks, strict=True)
+        ]
+    )
+
+
+def _texts(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+
+
+def _bars(fig: Figure) -> list[float]:
+    return [p.get_width() for p in fig.axes[0].patches]
+
+
+# --- response rate -------------------------------------------------------------------------
+
+
+def test_response_rate_figure_sv(rates_input):
+    fig = F.response_rate_figure(*rates_input, 2020)
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(REGIONS)
+    assert ax.get_xlabel() == "Svarsfrekvens (%)"
+    assert _bars(fig) == pytest.approx([87.5, 100 * 19 / 35, 100.0, 50.0])
+    texts = _texts(fig)
+    assert "87,5 %  (7 av 8)" in texts and "Totalt 60,4 %" in texts  # 32 of 53
+    assert ax.lines[0].get_xdata()[0] == pytest.approx(100 * 32 / 53)
+
+
+def test_response_rate_figure_en(rates_input):
+    fig = F.response_rate_figure(*rates_input, 2020, lang="en")
+    assert fig.axes[0].get_xlabel() == "Response rate (%)"
+    assert "87.5%  (7 of 8)" in _texts(fig) and "Total 60.4%" in _texts(fig)
+
+
+def test_response_rate_alt_names_total_highest_and_lowest(rates_input):
+    sv = F.response_rate_alt(*rates_input, 2020)
+    assert "32 av 53 (60,4 %)" in sv and "Norrland (100 %)" in sv and "Jönköping (50 %)" in sv
+    en = F.response_rate_alt(*rates_input, 2020, "en")
+    assert "32 of 53 responded (60.4%)" in en and "Jönköping (50%)" in en
+
+
+def test_response_rate_figure_takes_mathtext_in_region_names_literally(rates_input):
+    survey, population = rates_input
+    odd = make_survey([{"year": 2020, "region": "$x^2$ \\frac"}])
+    fig = F.response_rate_figure(pd.concat([survey, odd], ignore_index=True), population, 2020)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[-1] == "\\$x^2\\$ \\frac"
+    to_svg(fig)  # renders without a mathtext error
+
+
+# --- distributions ------------------------------------------------------------------------------
+
+
+def test_distribution_figure_suppresses_small_cells(group):
+    fig = F.distribution_figure(group, "gender")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Kvinna",
+        "Man",
+        "Annat",
+        "Vill ej ange",
+    ]
+    # Kvinna 12/20 shown; annat 2 (primary) and man 6 (secondary) have no bar.
+    assert _bars(fig) == pytest.approx([60.0, 0.0, 0.0, 0.0])
+    texts = _texts(fig)
+    assert texts.count("–*") == 2 and "60 %" in texts and "30 %" not in texts
+    assert any("markeras –*" in t for t in texts)
+    assert ax.get_xlabel() == "Andel av dem som svarat (%)"
+    assert ax.get_title(loc="left") == "Kön (n = 20)"
+
+
+def test_distribution_figure_english_labels(group):
+    fig = F.distribution_figure(group, "gender", lang="en")
+    ax = fig.axes[0]
+    assert ax.get_yticklabels()[0].get_text() == "Woman"
+    assert ax.get_xlabel() == "Share of those answering (%)"
+    assert any("marked –*" in t for t in _texts(fig))
+
+
+def test_distribution_alt_never_names_a_suppressed_number(group):
+    text = F.distribution_alt(group, "gender")
+    assert text == (
+        "Stapeldiagram: Kön bland 20 svarande. Kvinna 60 %; Vill ej ange 0 %. "
+        "2 svarsalternativ redovisas inte (färre än 5 svarande)."
+    )
+    assert "30" not in text and "10 %" not in text
+
+
+def test_distribution_figure_below_k_is_a_notice_not_a_chart(group):
+    small = group.iloc[:3]
+    fig = F.distribution_figure(small, "gender")
+    assert isinstance(fig, Figure)
+    assert fig.axes[0].patches == [] or not fig.axes[0].axison
+    assert "Uppgifterna redovisas inte (färre än 5 svarande)." in _texts(fig)
+    assert not any(t.strip() in {"1", "2", "3"} for t in _texts(fig))
+    en = F.distribution_figure(small, "gender", lang="en")
+    assert "Not shown (fewer than 5 respondents)." in _texts(en)
+    assert F.distribution_alt(small, "gender", "en") == (
+        "Gender: not shown (fewer than 5 respondents)."
+    )
+
+
+def test_tasks_figure_and_alt(group):
+    fig = F.tasks_figure(group, lang="en")
+    ax = fig.axes[0]
+    assert ax.get_yticklabels()[0].get_text() == "Supportive conversations"
+    assert ax.get_xlabel() == "Share of those naming at least one task (%)"
+    # 20 respondents name a task: all 20 do supportive conversations, 19 group sessions
+    # (1 does not, so it is suppressed), nobody lectures.
+    assert _bars(fig)[:3] == pytest.approx([100.0, 0.0, 0.0])
+    alt = F.tasks_alt(group, "en")
+    assert "Supportive conversations 100%" in alt and "95" not in alt
+
+
+def test_band_figures_for_employment(group):
+    survey = group.assign(employment_pct=[50.0] * 10 + [100.0] * 10 + [np.nan])
+    fig = F.distribution_figure(survey, "employment_pct")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == ["Under 50 %", "50–74 %", "75–99 %", "100 %"]
+    assert _bars(fig) == pytest.approx([0.0, 50.0, 0.0, 50.0])
+
+
+# --- numeric ------------------------------------------------------------------------------------
+
+
+def test_numeric_figure_draws_published_statistics(group):
+    fig = F.numeric_figure(group)
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Antal månader"
+    assert ax.get_title(loc="left") == "Månader som peer supporter (n = 20)"
+    texts = _texts(fig)
+    # 1..20: p5 1.95, p25 5.75, median 10.5, p75 15.25, p95 19.05 (linear).
+    for value in ("2", "5,8", "10,5", "15,2", "19"):  # one decimal, trailing zero dropped
+        assert value in texts, value
+    assert F.numeric_figure(group, lang="en").axes[0].get_xlabel() == "Months"
+
+
+def test_numeric_alt(group):
+    assert F.numeric_alt(group) == (
+        "Lådagram: Månader som peer supporter bland 20 svarande: median 10,5, hälften mellan "
+        "5,8 och 15,2, medelvärde 10,5."
+    )
+    assert "median 10.5" in F.numeric_alt(group, lang="en")
+
+
+def test_numeric_figure_below_k(group):
+    fig = F.numeric_figure(group.iloc[:4], "months_worked", "sv", k=5)
+    assert "Uppgifterna redovisas inte (färre än 5 svarande)." in _texts(fig)
+    assert F.numeric_alt(group.iloc[:4], lang="sv", k=5).endswith("(färre än 5 svarande).")

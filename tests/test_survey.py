@@ -1,0 +1,398 @@
+"""Tests of the survey statistics and of the disclosed Markdown tables, on hand-made frames."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline import survey as S
+from pipeline.disclosure import SUPPRESSED_MARK, disclose_distribution
+from pipeline.schema import SURVEY_COLUMNS
+
+SEED_REGIONS = {
+    "Stockholm": (7, 8),
+    "Skåne": (19, 35),
+    "Västra Götaland": (11, 14),
+    "Norrland": (2, 2),
+    "Jönköping": (4, 8),
+    "Örebro": (1, 1),
+}
+
+# 43 whole-month answers that reproduce every figure of the seed's months-worked table:
+# N 43, unique 30, min 0, max 120, mean 38.77, StDev 35.80, sum 1667 and percentiles
+# 1.2/3.4/7.5/22/67.5/88.8/99.3 (found by a search under the "linear" definition).
+SEED_MONTHS = [
+    0, 1, 1, 3, 3, 5, 5, 5, 6, 7, 7, 8, 8, 13, 16, 17, 19, 19, 21, 22, 22, 22,
+    23, 27, 29, 29, 42, 54, 55, 56, 60, 60, 75, 75, 80, 83, 83, 84, 90, 93, 100, 119, 120,
+]  # fmt: skip
+
+
+def make_survey(rows: list[dict]) -> pd.DataFrame:
+    """A canonical survey table from partial rows (other columns missing), canonical dtypes."""
+    frame = pd.DataFrame(rows)
+    for column in (*SURVEY_COLUMNS, "employer"):
+        if column not in frame:
+            frame[column] = None
+    frame = frame[[*SURVEY_COLUMNS, "employer"]]
+    if frame["respondent_id"].isna().all():
+        frame["respondent_id"] = [f"R{i:03d}" for i in range(len(frame))]
+    dtypes = {"age": "Int64", "trained": "boolean", "supervision": "boolean", "year": "int64"}
+    dtypes |= dict.fromkeys(("employment_pct", "months_worked", "salary_monthly_fte"), "float64")
+    for column in ("respondent_id", "region", "gender", "education", "training_provider",
+                   "supervision_frequency", "tasks", "employer"):  # fmt: skip
+        dtypes[column] = "str"
+    return frame.astype(dtypes)
+
+
+def seed_survey(year: int = 2020) -> pd.DataFrame:
+    rows = [
+        {"year": year, "region": region}
+        for region, (n, _) in SEED_REGIONS.items()
+        for _ in range(n)
+    ]
+    return make_survey(rows)
+
+
+def seed_population(year: int = 2020) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "year": [year] * len(SEED_REGIONS),
+            "region": list(SEED_REGIONS),
+            "target_population": [target for _, target in SEED_REGIONS.values()],
+        }
+    )
+
+
+def group(genders: list[str | None], **columns) -> pd.DataFrame:
+    rows = [{"year": 2020, "region": "Skåne", "gender": g} for g in genders]
+    for name, values in columns.items():
+        for row, value in zip(rows, values, strict=True):
+            row[name] = value
+    return make_survey(rows)
+
+
+# --- response rates -----------------------------------------------------------------------
+
+
+def test_response_rates_reproduce_the_seed_table():
+    survey = seed_survey()
+    assert len(survey) == 44
+    rates = S.response_rates(survey, seed_population(), 2020)
+    expected = [
+        ("Stockholm", 7, 8, 87.5),
+        ("Skåne", 19, 35, 54.3),
+        ("Västra Götaland", 11, 14, 78.6),
+        ("Norrland", 2, 2, 100.0),
+        ("Jönköping", 4, 8, 50.0),
+        ("Örebro", 1, 1, 100.0),
+        ("Total", 44, 68, 64.7),
+    ]
+    got = [
+        (r.region, r.responses, int(r.target_population), round(r.response_rate, 1))
+        for r in rates.itertuples()
+    ]
+    assert got == expected
+    assert rates["is_total"].tolist() == [False] * 6 + [True]
+
+
+def test_response_rates_order_other_years_and_unknown_targets():
+    survey = pd.concat([seed_survey(), seed_survey(2019)], ignore_index=True)
+    extra = make_survey([{"year": 2020, "region": r} for r in ["Zeta", "Alfa", "Alfa"]])
+    survey = pd.concat([survey, extra], ignore_index=True)
+    rates = S.response_rates(survey, seed_population(), 2020)
+    # Population order first, then regions only the survey has, sorted.
+    assert rates["region"].tolist()[-3:] == ["Alfa", "Zeta", "Total"]
+    alfa = rates.loc[rates["region"] == "Alfa"].iloc[0]
+    assert alfa["responses"] == 2 and np.isnan(alfa["target_population"])
+    total = rates.iloc[-1]
+    assert total["responses"] == 47  # 2019 rows are not counted
+    assert np.isnan(total["response_rate"])  # not every region has a target
+
+
+def test_response_rates_region_without_responses_is_zero():
+    population = seed_population()
+    survey = seed_survey().query("region != 'Örebro'")
+    rates = S.response_rates(survey, population, 2020).set_index("region")
+    assert rates.loc["Örebro", "responses"] == 0 and rates.loc["Örebro", "response_rate"] == 0
+
+
+def test_response_rates_markdown_sv_and_en():
+    survey, population = seed_survey(), seed_population()
+    sv = S.response_rates_markdown(survey, population, 2020)
+    assert "| Skåne | 19 | 35 | 54\\,3 \\% |" in sv
+    assert "| Totalt | 44 | 68 | 64\\,7 \\% |" in sv
+    en = S.response_rates_markdown(survey, population, 2020, "en")
+    assert "| Stockholm | 7 | 8 | 87\\.5\\% |" in en and "| Total | 44 | 68 |" in en
+
+
+def test_response_rates_markdown_escapes_region_names():
+    survey = make_survey([{"year": 2020, "region": "<script>x</script>"}])
+    text = S.response_rates_markdown(survey, seed_population(), 2020)
+    assert "<script>" not in text and "\\<script\\>" in text
+
+
+# --- numeric description ----------------------------------------------------------------------
+
+
+def test_describe_reproduces_the_seed_months_table():
+    series = pd.Series(SEED_MONTHS + [np.nan] * 8)
+    stats = S.describe_numeric(series)
+    assert list(stats.index) == list(S.STATISTICS)
+    assert (stats["n"], stats["missing"], stats["unique"]) == (43, 8, 30)
+    assert round(stats["missing_pct"], 1) == 15.7
+    assert (stats["min"], stats["max"], stats["sum"]) == (0, 120, 1667)
+    assert round(stats["mean"], 2) == 38.77 and round(stats["std"], 2) == 35.80
+    percentiles = [round(stats[f"p{p}"], 1) for p in S.PERCENTILES]
+    assert percentiles == [1.2, 3.4, 7.5, 22.0, 67.5, 88.8, 99.3]
+
+
+def test_percentile_method_on_a_hand_computed_sample():
+    # n = 4, rank h = (n - 1) p + 1: p25 -> 1.75 -> 10 + 0.75 * 10 = 17.5;
+    # p90 -> 3.7 -> 30 + 0.7 * 10 = 37; p5 -> 1.15 -> 11.5. Weibull would give 12.5 for p25.
+    stats = S.describe_numeric(pd.Series([40.0, 10.0, 30.0, 20.0]))
+    assert stats["p25"] == pytest.approx(17.5)
+    assert stats["p90"] == pytest.approx(37.0)
+    assert stats["p5"] == pytest.approx(11.5)
+    assert stats["p50"] == pytest.approx(25.0)
+    assert stats["std"] == pytest.approx(12.909944, abs=1e-6)  # sample sd, ddof=1
+    assert S.PERCENTILE_METHOD == "linear"
+    assert "(n − 1)" in S.PERCENTILE_METHOD_TEXT["sv"]
+    assert "(n − 1)" in S.PERCENTILE_METHOD_TEXT["en"]
+
+
+def test_describe_handles_no_and_one_answer_and_nullable_ints():
+    empty = S.describe_numeric(pd.Series([np.nan, np.nan]))
+    assert empty["n"] == 0 and empty["missing_pct"] == 100 and np.isnan(empty["mean"])
+    one = S.describe_numeric(pd.Series([33], dtype="Int64"))
+    assert one["mean"] == 33 and np.isnan(one["std"])
+    ages = S.describe_numeric(pd.Series([30, pd.NA, 50], dtype="Int64"))
+    assert ages["n"] == 2 and ages["mean"] == 40 and ages["missing"] == 1
+
+
+def test_numeric_markdown_shows_the_table_at_k_and_withholds_below():
+    survey = group(["kvinna"] * 6, months_worked=[1, 2, 3, 4, 5, np.nan])
+    text = S.numeric_markdown(survey, "months_worked", "sv", k=5)
+    assert "| Antal svar \\(N\\) | 5 |" in text and "| Median | 3 |" in text
+    assert "| Medelvärde | 3 |" in text
+    hidden = S.numeric_markdown(survey, "months_worked", "sv", k=6)
+    assert hidden == "Uppgifterna redovisas inte \\(färre än 6 svarande\\)\\.\n"
+
+
+# --- distributions ------------------------------------------------------------------------
+
+
+def test_distribution_counts_in_schema_order_with_missing_row():
+    survey = group(["man", "kvinna", "kvinna", None, "okand", "kvinna"])
+    table = S.distribution(survey, "gender")
+    assert table["label"].tolist() == [
+        "Kvinna", "Man", "Annat", "Vill ej ange", "okand", "Totalt (besvarat)", "Uppgift saknas",
+    ]  # fmt: skip
+    assert table["n"].tolist() == [3, 1, 0, 0, 1, 5, 1]
+    assert table["percent"].iloc[:5].tolist() == [60.0, 20.0, 0.0, 0.0, 20.0]
+    assert table["kind"].tolist() == ["category"] * 5 + ["total", "missing"]
+    assert np.isnan(table["percent"].iloc[-1])
+
+
+def test_distribution_of_booleans_is_yes_no():
+    survey = group([None] * 4, trained=[True, False, True, None])
+    sv = S.distribution(survey, "trained")
+    assert sv["label"].tolist()[:2] == ["Ja", "Nej"] and sv["n"].tolist() == [2, 1, 3, 1]
+    assert S.distribution(survey, "trained", "en")["label"].tolist()[:2] == ["Yes", "No"]
+
+
+def test_distribution_does_not_mutate_its_input():
+    survey = group(["man", "kvinna"], trained=[True, None])
+    before = survey.copy()
+    S.distribution(survey, "trained")
+    S.multi_choice_distribution(survey)
+    S.employment_bands(survey)
+    pd.testing.assert_frame_equal(survey, before)
+
+
+def test_multi_choice_counts_respondents_per_task():
+    survey = group(
+        [None] * 5,
+        tasks=["stodsamtal;grupper", "stodsamtal", "", None, "grupper;nytt;stodsamtal"],
+    )
+    table = S.multi_choice_distribution(survey, "tasks", "sv").set_index("code", drop=False)
+    assert table.loc["stodsamtal", "n"] == 3 and table.loc["grupper", "n"] == 2
+    assert table.loc["stodsamtal", "percent"] == pytest.approx(100.0)  # 3 of 3 with any task
+    assert table.loc["foredrag", "n"] == 0
+    assert table.loc["nytt", "label"] == "nytt"  # unknown code after the schema's
+    assert table["kind"].tolist()[-2:] == ["total", "missing"]
+    assert table["n"].tolist()[-2:] == [3, 2]  # empty and missing answers are not answered
+
+
+def test_employment_bands_edges_and_labels():
+    survey = group([None] * 8, employment_pct=[10, 49.9, 50, 74, 75, 99, 100, np.nan])
+    table = S.employment_bands(survey)
+    assert table["n"].tolist() == [2, 2, 2, 1, 7, 1]
+    assert table["label"].tolist()[:4] == ["Under 50 %", "50–74 %", "75–99 %", "100 %"]
+    assert S.employment_bands(survey, "en")["label"].tolist()[1] == "50–74%"
+
+
+def test_salary_bands_labels():
+    survey = group([None] * 3, salary_monthly_fte=[24_000, 30_000, 41_000])
+    table = S.salary_bands(survey)
+    assert table["n"].tolist()[:4] == [1, 0, 1, 1]
+    assert table["label"].tolist()[:4] == [
+        "Under 25\xa0000 kr", "25\xa0000–29\xa0999 kr", "30\xa0000–34\xa0999 kr",
+        "35\xa0000 kr eller mer",
+    ]  # fmt: skip
+    assert S.salary_bands(survey, "en")["label"].tolist()[3] == "35,000 SEK or more"
+
+
+# --- disclosed Markdown -----------------------------------------------------------------------
+
+
+def _cells(markdown: str) -> list[list[str]]:
+    rows = [line for line in markdown.splitlines() if line.startswith("| ")]
+    body = [row for row in rows[1:] if not re.match(r"^\| :?-", row)]  # drop the rule line
+    return [[c.strip() for c in row.strip("|").split(" | ")] for row in body]
+
+
+def _small_numbers(markdown: str, k: int) -> list[str]:
+    """Every standalone number 1..k-1 in the text (the footnote's k itself is not small)."""
+    return re.findall(rf"(?<![\d,.\\]])\b[1-{k - 1}]\b(?![\d]|\\[,.]\d)", markdown)
+
+
+def test_distribution_markdown_suppresses_small_cells_and_adds_footnote():
+    survey = group(["kvinna"] * 12 + ["man"] * 6 + ["annat"] * 2 + [None] * 3)
+    text = S.distribution_markdown(survey, "gender", "sv", k=5)
+    rows = {r[0]: r[1:] for r in _cells(text)}
+    assert rows["Kvinna"] == ["12", "60 \\%"]
+    assert rows["Man"] == [SUPPRESSED_MARK.replace("*", "\\*")] * 2  # secondary
+    assert rows["Annat"] == [SUPPRESSED_MARK.replace("*", "\\*")] * 2  # primary
+    assert rows["Vill ej ange"] == ["0", "0 \\%"]
+    assert rows["Totalt \\(besvarat\\)"] == ["20", "100 \\%"]
+    assert "markeras –\\*" in text
+
+
+def test_no_small_count_reaches_markdown_for_a_region_of_two():
+    survey = make_survey(
+        [
+            {"year": 2020, "region": "Norrland", "gender": "kvinna", "age": 30, "trained": True,
+             "months_worked": 3, "employment_pct": 50, "salary_monthly_fte": 26000,
+             "supervision": True, "supervision_frequency": "varje_vecka", "tasks": "stodsamtal",
+             "education": "hogskola", "training_provider": "nsph", "employer": "kommun"},
+            {"year": 2020, "region": "Norrland", "gender": "man", "age": 41, "trained": False,
+             "months_worked": 1, "employment_pct": 100, "salary_monthly_fte": 29000,
+             "supervision": True, "tasks": "grupper;stodsamtal"},
+        ]
+    )  # fmt: skip
+    population = pd.DataFrame({"year": [2020], "region": ["Norrland"], "target_population": [2]})
+    outputs = [S.distribution_markdown(survey, c, "sv", 5) for c in (
+        "gender", "education", "trained", "training_provider", "supervision",
+        "supervision_frequency", "employer")]  # fmt: skip
+    outputs += [S.numeric_markdown(survey, c, "sv", 5) for c in (
+        "age", "months_worked", "employment_pct", "salary_monthly_fte")]  # fmt: skip
+    outputs += [S.tasks_markdown(survey, "sv", 5), S.employment_markdown(survey, "en", 5)]
+    outputs += [S.salary_markdown(survey, "sv", 5)]
+    for text in outputs:
+        assert _small_numbers(text, 5) == [], text
+        assert "redovisas inte" in text or "not shown" in text.lower().replace("\\", "")
+    indicators = S.key_indicators_markdown(survey, population, "Norrland", [2020], "sv", 5)
+    rows = {r[0]: r[1:] for r in _cells(indicators)}
+    # Responses are public; every statistic of the two is suppressed.
+    assert rows["Antal svar"] == ["2"] and rows["Svarsfrekvens"] == ["100 \\%"]
+    for name in ("Medelålder \\(år\\)", "Andel utbildade", "Median månadslön \\(heltid\\, kr\\)"):
+        assert rows[name] == ["–\\*"]
+
+
+def test_no_primary_count_appears_in_any_table_of_a_mixed_group():
+    rng = np.random.default_rng(7)
+    genders = rng.choice(
+        ["kvinna", "man", "annat", "vill_ej_ange"], p=[0.6, 0.3, 0.07, 0.03], size=23
+    )
+    survey = group(list(genders), trained=list(rng.random(23) < 0.85))
+    for column in ("gender", "trained"):
+        table = S.distribution(survey, column)
+        text = S.distribution_markdown(survey, column, "sv", 5)
+        rows = _cells(text)
+        for row, n in zip(rows, table["n"], strict=True):
+            if 0 < n < 5:
+                assert row[1:] == ["–\\*", "–\\*"], (column, row)
+
+
+def test_disclosed_markdown_accepts_only_disclosed_tables():
+    with pytest.raises(TypeError, match="Disclosed"):
+        S.disclosed_markdown(S.distribution(group(["man"] * 9), "gender"), {"label": "x"}, {})
+    disclosed = disclose_distribution(S.distribution(group(["man"] * 9), "gender"), 5)
+    text = S.disclosed_markdown(disclosed, {"label": "Svar", "n": "Antal"}, {"n": str})
+    assert text.startswith("| Svar | Antal |") and "markeras" not in text
+
+
+def test_tasks_markdown_suppresses_tasks_that_all_but_a_few_do():
+    tasks = ["stodsamtal;grupper"] * 8 + ["stodsamtal"] * 2
+    text = S.tasks_markdown(group([None] * 10, tasks=tasks), "en", 5)
+    rows = {r[0]: r[1:] for r in _cells(text)}
+    assert rows["Supportive conversations"] == ["10", "100\\%"]
+    assert rows["Group sessions"] == ["–\\*", "–\\*"]  # 2 did not: they would be singled out
+    assert rows["Lectures"] == ["0", "0\\%"]
+    assert "marked –\\*" in text
+
+
+# --- key indicators ---------------------------------------------------------------------------
+
+
+def _indicator_survey() -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows = [
+        {"year": 2020, "region": "Skåne", "age": age, "months_worked": m, "trained": t,
+         "supervision": s, "employment_pct": e, "salary_monthly_fte": sal}
+        for age, m, t, s, e, sal in [
+            (30, 10, True, True, 50, 25000), (40, 20, True, True, 100, 27000),
+            (50, 30, True, False, 75, 29000), (20, 40, True, True, 25, 31000),
+            (35, np.nan, True, True, 50, 33000), (45, 60, False, None, None, None),
+        ]
+    ]  # fmt: skip
+    rows += [{"year": 2019, "region": "Skåne", "age": 33}, {"year": 2020, "region": "Örebro"}]
+    population = pd.DataFrame(
+        {"year": [2019, 2020, 2020], "region": ["Skåne", "Skåne", "Örebro"],
+         "target_population": [4, 12, 1]}
+    )  # fmt: skip
+    return make_survey(rows), population
+
+
+def test_key_indicators_hand_computed():
+    survey, population = _indicator_survey()
+    table = S.key_indicators(survey, population, "Skåne", [2020, 2019]).set_index("year")
+    assert list(table.index) == [2019, 2020]
+    row = table.loc[2020]
+    assert row["responses"] == 6 and row["target_population"] == 12 and row["response_rate"] == 50
+    assert row["mean_age"] == pytest.approx(220 / 6)
+    assert row["median_months_worked"] == 30  # of 10, 20, 30, 40, 60
+    assert row["trained_pct"] == pytest.approx(500 / 6)
+    assert row["supervision_pct"] == pytest.approx(80.0)
+    assert row["mean_employment_pct"] == 60 and row["median_salary"] == 29000
+    early = table.loc[2019]
+    assert early["responses"] == 1 and early["response_rate"] == 25 and early["mean_age"] == 33
+    assert np.isnan(early["median_salary"])
+
+
+def test_key_indicators_markdown_suppresses_per_cell():
+    survey, population = _indicator_survey()
+    text = S.key_indicators_markdown(survey, population, "Skåne", [2019, 2020], "sv", 5)
+    rows = {r[0]: r[1:] for r in _cells(text)}
+    assert _cells(text)[0][0] == "Antal svar"
+    assert rows["Antal svar"] == ["1", "6"]  # public
+    assert rows["Svarsfrekvens"] == ["25 \\%", "50 \\%"]
+    assert rows["Medelålder \\(år\\)"] == ["–\\*", "36\\,7"]  # 2019: one answer
+    assert rows["Andel utbildade"] == ["–\\*", "–\\*"]  # 2020: 5 of 6, one untrained
+    assert rows["Andel med handledning"] == ["–\\*", "–\\*"]  # 4 of 5
+    assert rows["Median månadslön \\(heltid\\, kr\\)"] == ["–\\*", "29 000"]
+    assert "| Indikator | 2019 | 2020 |" in text and "markeras" in text
+
+
+def test_years_up_to_and_select():
+    survey, population = _indicator_survey()
+    assert S.years_up_to(survey, population, 2020) == [2019, 2020]
+    assert S.years_up_to(survey, population, 2019) == [2019]
+    assert len(S.select(survey, "Skåne", 2020)) == 6 and len(S.select(survey, year=2020)) == 7
+
+
+def test_region_withheld_markdown_escapes_the_region():
+    text = S.region_withheld_markdown("Ö*rebro", 2020, "sv", 5)
+    assert "Ö\\*rebro" in text and "Färre än 5" in text
