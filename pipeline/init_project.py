@@ -180,6 +180,7 @@ def _values(regions: Sequence[str], years: Sequence[int]) -> dict[str, str]:
         "years": "[" + ", ".join(str(y) for y in years) + "]",
         "region_yaml": json.dumps(region, ensure_ascii=False),
         "region_csv": _csv_cell(region),
+        "region_repr": repr(region),  # as validation messages quote it
         "slug": slugify(region),
         "year": str(year),
         "previous_year": str(year - 1),

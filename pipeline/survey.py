@@ -16,6 +16,7 @@ import pandas as pd
 
 from pipeline.disclosure import (
     DEFAULT_K,
+    SUPPRESSED_MARK,
     Disclosed,
     disclose_distribution,
     disclose_multi_choice,
@@ -23,6 +24,7 @@ from pipeline.disclosure import (
     disclose_statistics_table,
     display_table,
     footnote,
+    region_publishable,
     region_withheld_message,
     suppress_statistics,
     withheld_message,
@@ -600,6 +602,56 @@ def numeric_markdown(
     return markdown_table(pd.DataFrame(rows, columns=[_t("statistic", lang), _t("value", lang)]))
 
 
+NUMERIC_ITEMS: tuple[str, ...] = ("age", "months_worked", "employment_pct", "salary_monthly_fte")
+
+
+def numeric_items_markdown(
+    survey: pd.DataFrame,
+    columns: Sequence[str] = NUMERIC_ITEMS,
+    lang: str = "sv",
+    k: int = DEFAULT_K,
+) -> str:
+    """The descriptive table of several numeric items side by side (statistics as rows).
+
+    Each item passes the small-cell rule on its own: an item with fewer than k
+    answers is shown as suppressed in its whole column.
+
+    Args:
+        survey: The canonical survey table (already filtered to the group).
+        columns: The numeric items, one column each.
+        lang: "sv" or "en".
+        k: The minimum group size.
+
+    Returns:
+        Markdown table (statistic | item ...) with the footnote when anything was
+        suppressed, or the withheld message when no item can be shown.
+    """
+    shown: dict[str, list[str]] = {}
+    suppressed = False
+    statistics: list[str] = []
+    for column in columns:
+        stats = describe_numeric(survey[column])
+        disclosed = suppress_statistics(stats, int(stats["n"]), k)
+        statistics = list(stats.index)
+        if disclosed.withheld:
+            suppressed = True
+            shown[item_label(column, lang)] = [SUPPRESSED_MARK] * len(statistics)
+            continue
+        decimals = _DECIMALS.get(column, 1)
+        values = disclosed.table["value"]
+        shown[item_label(column, lang)] = [
+            _format_statistic(key, values[key], decimals, lang) for key in statistics
+        ]
+    if suppressed and len(shown) == sum(set(v) == {SUPPRESSED_MARK} for v in shown.values()):
+        return md_text(withheld_message(k, lang)) + "\n"
+    labels = [_STATISTIC_LABELS[key][_lang(lang)] for key in statistics]
+    table = pd.DataFrame({_t("statistic", lang): labels, **shown})
+    text = markdown_table(table)
+    if suppressed:
+        text += "\n" + md_text(footnote(k, lang)) + "\n"
+    return text
+
+
 def _format_statistic(key: str, value: float, decimals: int, lang: str) -> str:
     if key in ("n", "missing", "unique"):
         return number(value, lang, 0)
@@ -713,3 +765,106 @@ def region_withheld_markdown(region: str, year: int, lang: str = "sv", k: int = 
         One Markdown paragraph.
     """
     return md_text(region_withheld_message(region, year, k, lang)) + "\n"
+
+
+def key_figures_markdown(
+    survey: pd.DataFrame,
+    population: pd.DataFrame,
+    region: str,
+    year: int,
+    lang: str = "sv",
+    k: int = DEFAULT_K,
+) -> str:
+    """The summary's key figures for one region-year, as a bullet list.
+
+    The same disclosed values as the key-indicator table's column for `year`:
+    suppressed indicators are left out of the list (the footnote says why).
+
+    Args:
+        survey: The canonical survey table (all regions and years).
+        population: The population table.
+        region: The region.
+        year: The report year.
+        lang: "sv" or "en".
+        k: The minimum group size.
+
+    Returns:
+        Markdown bullet list (escaped), with the footnote when anything was left out.
+    """
+    values, bases, counts = _indicator_tables(survey, population, region, [year])
+    disclosed = disclose_statistics_table(
+        values, bases, k, counts, public=("responses", "target_population", "response_rate")
+    )
+    formats = {key: _indicator_format(key, lang) for key in KEY_INDICATORS}
+    shown = display_table(disclosed, formats).T.iloc[:, 0]
+    lines = [
+        f"- {md_text(_INDICATORS[key][_lang(lang)])}: {md_text(value)}"
+        for key, value in shown.items()
+        if value != SUPPRESSED_MARK and value != "–"
+    ]
+    text = "\n".join(lines) + "\n"
+    if disclosed.any_suppressed:
+        text += "\n" + md_text(footnote(k, lang)) + "\n"
+    return text
+
+
+def survey_status_markdown(
+    survey: pd.DataFrame,
+    population: pd.DataFrame,
+    region: str,
+    year: int,
+    lang: str = "sv",
+    k: int = DEFAULT_K,
+) -> str:
+    """One paragraph on the survey of a region-year: who answered, or why nothing is shown.
+
+    Args:
+        survey: The canonical survey table (all regions and years).
+        population: The population table.
+        region: The region.
+        year: The report year.
+        lang: "sv" or "en".
+        k: The minimum group size.
+
+    Returns:
+        Markdown (escaped).
+    """
+    if not region_publishable(survey, region, year, k):
+        return region_withheld_markdown(region, year, lang, k)
+    rates = response_rates(survey, population, year).set_index("region")
+    row = rates.loc[region]
+    values = {
+        "n": number(int(row["responses"]), lang, 0),
+        "target": number(int(row["target_population"]), lang, 0),
+        "rate": percent(float(row["response_rate"]), lang),
+    }
+    if lang == "en":
+        text = "{n} of {target} peer supporters answered the survey ({rate}).".format(**values)
+    else:
+        text = "{n} av {target} peer supportrar besvarade enkäten ({rate}).".format(**values)
+    return md_text(text) + "\n"
+
+
+def method_markdown(lang: str = "sv", k: int = DEFAULT_K) -> str:
+    """The method notes for the survey: the small-cell rule and the percentile definition.
+
+    Args:
+        lang: "sv" or "en".
+        k: The minimum group size.
+
+    Returns:
+        Markdown (escaped), two paragraphs.
+    """
+    if lang == "en":
+        rule = (
+            f"Disclosure control: counts and statistics for groups of fewer than {k} people "
+            "are not shown, and where one small cell could be worked out from a total, a "
+            "further cell is hidden as well. Response counts per region are public."
+        )
+    else:
+        rule = (
+            f"Röjandekontroll: antal och statistik för grupper med färre än {k} personer "
+            "redovisas inte, och där en dold uppgift skulle kunna räknas fram ur en summa döljs "
+            "ytterligare en uppgift. Antalet svar per region är offentligt."
+        )
+    return md_text(rule) + "\n\n" + md_text(PERCENTILE_METHOD_TEXT[_lang(lang)]) + "\n"
