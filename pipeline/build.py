@@ -22,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 from pipeline.config import Pair, Project, report_date
-from pipeline.errors import PeerEvalError
+from pipeline.errors import InputError, PeerEvalError, Problem
 from pipeline.execute import execute_notebook
 from pipeline.inputs import file_hashes, input_files
 from pipeline.publish import FAILED, STAGING, WORK, publish_dir, write_file_atomic
@@ -81,9 +81,7 @@ class PairResult:
     outputs: list[str] = field(default_factory=list)
 
 
-def plan_tasks(
-    project: Project, pairs: list[Pair], out: Path, renderer: str
-) -> list[PairTask]:
+def plan_tasks(project: Project, pairs: list[Pair], out: Path, renderer: str) -> list[PairTask]:
     """Turn pairs into tasks with their dependency hashes.
 
     Args:
@@ -96,14 +94,15 @@ def plan_tasks(
         One task per pair, in the pairs' order.
     """
     name, version = resolve_renderer(renderer)
-    notebooks = tuple(str(p) for p in sorted((project.root / "notebooks").glob("*.ipynb")))
+    notebooks = tuple(str(p) for p in sorted(project.notebooks_dir.glob("*.ipynb")))
+    _check_sources(project, pairs, notebooks)
     code_hash = _hash_files(sorted(PACKAGE_DIR.rglob("*.py")) + _render_templates())
     notebooks_hash = _hash_files([Path(p) for p in notebooks])
     commit = _git_commit(project.root)
     inputs_spec = project.evaluation.inputs.model_dump_json()
     tasks = []
     for pair in pairs:
-        template = project.root / "reports" / f"rapport.{pair.settings.lang}.qmd"
+        template = project.templates_dir / f"rapport.{pair.settings.lang}.qmd"
         narrative = project.narrative_dir / str(pair.year) / f"{pair.slug}.md"
         inputs = file_hashes(project, input_files(project, pair.year))
         components = {
@@ -134,6 +133,18 @@ def plan_tasks(
             )
         )
     return tasks
+
+
+def _check_sources(project: Project, pairs: list[Pair], notebooks: tuple[str, ...]) -> None:
+    problems = []
+    if not notebooks:
+        problems.append(Problem(str(project.notebooks_dir), "no notebooks (*.ipynb) to execute"))
+    for lang in sorted({pair.settings.lang for pair in pairs}):
+        template = project.templates_dir / f"rapport.{lang}.qmd"
+        if not template.is_file():
+            problems.append(Problem(str(template), f"report template for lang {lang!r} not found"))
+    if problems:
+        raise InputError(problems)
 
 
 def staleness(task: PairTask) -> tuple[str, list[str]]:

@@ -28,7 +28,9 @@ ParamsOption = Annotated[
 RegionOption = Annotated[
     list[str] | None, typer.Option("--region", "-r", help="Only this region (repeatable).")
 ]
-YearOption = Annotated[list[int] | None, typer.Option("--year", "-y", help="Only this year (repeatable).")]
+YearOption = Annotated[
+    list[int] | None, typer.Option("--year", "-y", help="Only this year (repeatable).")
+]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
 DEFAULT_PARAMS = Path("params/evaluation.yaml")
 DEFAULT_OUT = Path("reports/output")
@@ -68,7 +70,7 @@ def run(
     from pipeline.config import load_project, plan_pairs
     from pipeline.inputs import load_evaluation
     from pipeline.progress import Progress
-    from pipeline.publish import output_lock, recover
+    from pipeline.publish import output_lock, recover, tidy
     from pipeline.render import RENDERERS
     from pipeline.site import write_index
 
@@ -95,6 +97,7 @@ def run(
                 results = run_tasks(
                     todo, jobs or os.cpu_count() or 1, progress.advance, executor, scheduler
                 )
+            tidy(out)
             mode = 0o644 if project.evaluation.output_mode == "shared" else 0o600
             index = write_index(out, project.evaluation.lang, mode)
         progress.summary(results, skipped, time.monotonic() - started, index)
@@ -148,6 +151,28 @@ def list_pairs(
     for task in tasks:
         state, reasons = staleness(task)
         typer.echo(f"{task.pair.year:<6}{task.pair.region:<24}{state:<9}{', '.join(reasons)}")
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="New project folder (must be empty).")],
+    region: RegionOption = None,
+    year: YearOption = None,
+    lang: Annotated[str, typer.Option(help="Language of templates and reports: sv or en.")] = "sv",
+) -> None:
+    """Create a new evaluation project: params, data templates, notebooks, report templates."""
+    from pipeline.init_project import init_project
+
+    try:
+        created = init_project(directory, regions=region or None, years=year or None, lang=lang)
+    except PeerEvalError as error:
+        raise _fail(error) from None
+    for path in created:
+        typer.echo(f"created {path}")
+    typer.echo(
+        f"Next: read {directory / 'README.md'}, fill in data/, then run "
+        f"'peer-eval validate --params {directory / 'params' / 'evaluation.yaml'}'."
+    )
 
 
 def main() -> None:

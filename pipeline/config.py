@@ -12,11 +12,11 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.errors import InputError, Problem
 from pipeline.readers.options import MultiChoice, TableOptions
+from pipeline.readers.yamlfile import load_yaml
 from pipeline.slug import slugify
 
 Format = Literal["html", "pdf"]
@@ -116,6 +116,8 @@ class Evaluation(PairSettings):
     years: tuple[int, ...]
     inputs: Inputs = Inputs()
     narrative_dir: str = "reports/narrative"
+    notebooks_dir: str = "notebooks"
+    templates_dir: str = "reports"
     output_mode: Literal["private", "shared"] = "private"
 
     @field_validator("regions")
@@ -129,7 +131,9 @@ class Evaluation(PairSettings):
             if not region.strip() or not slug:
                 raise ValueError(f"region {region!r} has no letters or digits")
             if slug in slugs:
-                raise ValueError(f"regions {slugs[slug]!r} and {region!r} have the same slug {slug!r}")
+                raise ValueError(
+                    f"regions {slugs[slug]!r} and {region!r} have the same slug {slug!r}"
+                )
             slugs[slug] = region
         return value
 
@@ -200,6 +204,16 @@ class Project(BaseModel):
     def narrative_dir(self) -> Path:
         """Absolute narrative directory."""
         return (self.root / self.evaluation.narrative_dir).resolve()
+
+    @property
+    def notebooks_dir(self) -> Path:
+        """Absolute directory of the notebooks every pair executes."""
+        return (self.root / self.evaluation.notebooks_dir).resolve()
+
+    @property
+    def templates_dir(self) -> Path:
+        """Absolute directory of the report templates (rapport.<lang>.qmd)."""
+        return (self.root / self.evaluation.templates_dir).resolve()
 
     @property
     def overrides_dir(self) -> Path:
@@ -331,10 +345,14 @@ def _check_override_tree(project: Project, problems: list[Problem]) -> None:
         if path.suffix not in (".yaml", ".yml") or len(relative.parts) != 2:
             problems.append(Problem(str(path), "expected overrides/<year>/<region-slug>.yaml"))
         elif relative.parts[0] not in years:
-            problems.append(Problem(str(path), f"year {relative.parts[0]!r} is not in params years"))
+            problems.append(
+                Problem(str(path), f"year {relative.parts[0]!r} is not in params years")
+            )
         elif path.stem not in slugs:
             problems.append(
-                Problem(str(path), f"region slug {path.stem!r} is not one of {', '.join(sorted(slugs))}")
+                Problem(
+                    str(path), f"region slug {path.stem!r} is not one of {', '.join(sorted(slugs))}"
+                )
             )
 
 
@@ -367,20 +385,13 @@ def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_yaml_mapping(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise InputError(Problem(str(path), "file not found"))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise InputError(Problem(str(path), "is not UTF-8 text")) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark else ""
-        raise InputError(Problem(str(path), f"{line}not valid YAML ({exc.problem})")) from None
+    data = load_yaml(path, str(path))
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InputError(Problem(str(path), "expected a mapping of keys to values at the top level"))
+        raise InputError(
+            Problem(str(path), "expected a mapping of keys to values at the top level")
+        )
     return data
 
 

@@ -211,9 +211,7 @@ def _fill(template: str, values: Mapping[str, str], lang: str) -> str:
 
 def _codes(category: str, lang: str) -> str:
     """The allowed codes of a category with their labels, for a Markdown table cell."""
-    return ", ".join(
-        f"`{code}` ({labels[lang]})" for code, labels in CATEGORIES[category].items()
-    )
+    return ", ".join(f"`{code}` ({labels[lang]})" for code, labels in CATEGORIES[category].items())
 
 
 def _write(target: Path, texts: Mapping[str, str], copies: Mapping[str, Path]) -> list[Path]:

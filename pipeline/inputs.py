@@ -91,7 +91,9 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
     problems: list[Problem] = []
     tables: dict[str, list[pd.DataFrame]] = {name: [] for name in PER_YEAR}
 
-    codebook = _collect(problems, lambda: read_codebook(*_where(project, evaluation.inputs.codebook)))
+    codebook = _collect(
+        problems, lambda: read_codebook(*_where(project, evaluation.inputs.codebook))
+    )
     for year in years:
         survey = _collect(problems, lambda y=year: _read_table(project, "survey", y, read_survey))
         population = _collect(
@@ -158,7 +160,10 @@ def _read_table(project: Project, name: str, year: int, reader) -> pd.DataFrame:
     spec: InputSpec = getattr(project.evaluation.inputs, name)
     path, shown = _where(project, spec, year)
     return reader(
-        path, spec.table_options(), regions=list(project.evaluation.regions), year=year,
+        path,
+        spec.table_options(),
+        regions=list(project.evaluation.regions),
+        year=year,
         display=shown,
     )
 

@@ -60,9 +60,7 @@ class Progress:
             suffix = f": {result.error}" if result.error else ""
             print(f"[{self.done}/{self.total}] {line}{suffix}", file=sys.stderr, flush=True)
 
-    def summary(
-        self, results: list[PairResult], skipped: int, seconds: float, index: Path
-    ) -> None:
+    def summary(self, results: list[PairResult], skipped: int, seconds: float, index: Path) -> None:
         """Print the end-of-run table: built, skipped, failed, time; and each failure."""
         built = sum(r.status == "built" for r in results)
         failed = [r for r in results if r.status == "failed"]

@@ -98,6 +98,14 @@ def recover(out: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def tidy(out: Path) -> None:
+    """Remove the run's empty scratch directories (staging and work) after a run."""
+    for name in (STAGING, WORK):
+        scratch = out / name
+        if scratch.is_dir() and not any(p.is_file() for p in scratch.rglob("*")):
+            shutil.rmtree(scratch)
+
+
 def write_file_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Write a file so that readers see the old or the new content, never a part.
 

@@ -28,8 +28,11 @@ NARRATIVE_SECTIONS: dict[str, tuple[str, ...]] = {
 """Narrative section keys and the level-1 headings (sv, en) that start them."""
 
 _PLACEHOLDER = {
-    "sv": "*\\[Analytikerns text saknas. Skriv den under rubriken \"# {heading}\" i {path}.\\]*",
-    "en": "*\\[The analyst's text is missing. Write it under the heading \"# {heading}\" in {path}.\\]*",
+    "sv": '*\\[Analytikerns text saknas. Skriv den under rubriken "# {heading}" i {path}.\\]*',
+    "en": (
+        "*\\[The analyst's text is missing. "
+        'Write it under the heading "# {heading}" in {path}.\\]*'
+    ),
 }
 
 

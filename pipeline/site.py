@@ -39,7 +39,8 @@ h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .5rem;
 border-bottom:1px solid #e3e3e3}a{color:#0b5394}a:focus{outline:2px solid #e07b39}
 .formats a{margin-right:.8rem}@media print{a{color:#000}}
-.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;
+clip:rect(0 0 0 0);white-space:nowrap}
 """
 
 
@@ -102,7 +103,7 @@ def index_html(entries: list[dict], lang: str = "sv") -> str:
                 for name in entry["formats"]
             )
             parts.append(
-                f"<tr><td>{esc(entry['region'])}</td><td class=\"formats\">{links}</td>"
+                f'<tr><td>{esc(entry["region"])}</td><td class="formats">{links}</td>'
                 f"<td>{esc(entry['lang'])}</td><td>{esc(str(entry['report_date']))}</td>"
                 f"<td>{esc(entry['built'])}</td></tr>"
             )

@@ -29,8 +29,11 @@ def test_plan_is_every_region_by_every_year_with_defaults(tmp_path):
     project = load_project(_params(tmp_path))
     pairs = plan_pairs(project)
     assert [(p.year, p.slug) for p in pairs] == [
-        (2019, "stockholm"), (2019, "vastra-gotaland"), (2020, "stockholm"), (2020, "vastra-gotaland")
-    ]  # fmt: skip
+        (2019, "stockholm"),
+        (2019, "vastra-gotaland"),
+        (2020, "stockholm"),
+        (2020, "vastra-gotaland"),
+    ]
     assert all(p.settings.lang == "sv" and p.settings.k == 5 for p in pairs)
     assert project.data_dir == (tmp_path / "data").resolve()
 

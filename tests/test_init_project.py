@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from pipeline import init_project as init_module
-from pipeline.config import Evaluation, InputSpec, Inputs, ReportMeta, load_project, plan_pairs
+from pipeline.config import Evaluation, Inputs, InputSpec, ReportMeta, load_project, plan_pairs
 from pipeline.errors import InputError, UsageError
 from pipeline.init_project import HEADERS, init_project
 from pipeline.inputs import load_evaluation
@@ -101,19 +101,25 @@ def test_creates_the_expected_tree(tmp_path, fake_project):
 
 
 def test_skips_copies_when_the_installed_project_has_none(tmp_path, no_copies):
-    created = _relative(tmp_path / "new", init_project(tmp_path / "new", regions=["A"], years=[2020]))
+    created = _relative(
+        tmp_path / "new", init_project(tmp_path / "new", regions=["A"], years=[2020])
+    )
     assert not [p for p in created if p.startswith(("notebooks/", "reports/rapport"))]
     assert (tmp_path / "new" / "notebooks").is_dir()
     assert "reports/narrative/2020/a.md" in created
 
 
 def test_copies_the_real_project_templates(tmp_path):
-    created = _relative(tmp_path / "new", init_project(tmp_path / "new", regions=["A"], years=[2020]))
+    created = _relative(
+        tmp_path / "new", init_project(tmp_path / "new", regions=["A"], years=[2020])
+    )
     for name in ("reports/rapport.sv.qmd", "reports/rapport.en.qmd"):
         assert name in created
         assert (tmp_path / "new" / name).read_bytes() == (REPO / name).read_bytes()
     notebooks = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
-    assert [p.removeprefix("notebooks/") for p in created if p.startswith("notebooks/")] == notebooks
+    assert [
+        p.removeprefix("notebooks/") for p in created if p.startswith("notebooks/")
+    ] == notebooks
 
 
 def test_header_only_csvs_have_the_canonical_columns(tmp_path, no_copies):
@@ -337,7 +343,6 @@ def test_a_header_only_project_names_each_empty_file(tmp_path, no_copies):
         for message in (
             "survey.csv: has a header but no data rows; expected one row per respondent",
             "population.csv: has a header but no data rows; expected one row per region",
-            "interviews.csv: has no interviews; expected one row per interview",
         )
     ]
 
@@ -409,3 +414,19 @@ def test_inputs_doc_mapping_example_reads_its_export(tmp_path):
     assert survey["supervision_frequency"].iloc[0] == "varje_manad"
     assert survey["tasks"].tolist() == ["stodsamtal;foredrag", "stodsamtal"]
     assert survey["year"].tolist() == [2020, 2020]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_override_example_in_params_readme_applies(tmp_path, no_copies, lang):
+    init_project(tmp_path, regions=["Västra Götaland", "Skåne"], years=[2020], lang=lang)
+    guide = (tmp_path / "params" / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(.*?)\s*```", guide, flags=re.DOTALL).group(1)
+    override = tmp_path / "params" / "overrides" / "2020" / "vastra-gotaland.yaml"
+    assert f"params/overrides/2020/{override.name}" in guide
+    override.parent.mkdir()
+    override.write_text(re.sub(r"^   ", "", example, flags=re.MULTILINE), encoding="utf-8")
+    pairs = plan_pairs(load_project(tmp_path / "params" / "evaluation.yaml"))
+    changed, unchanged = pairs[0].settings, pairs[1].settings
+    assert (changed.k, changed.report.case_number) == (3, "SN 2020/0123")
+    assert changed.lang != unchanged.lang == lang
+    assert unchanged.k == 5

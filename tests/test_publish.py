@@ -46,10 +46,9 @@ def test_atomic_file_write_sets_mode(tmp_path):
 
 
 def test_second_run_is_refused_while_first_holds_lock(tmp_path):
-    with output_lock(tmp_path):
-        with pytest.raises(LockError, match="another peer-eval run"):
-            with output_lock(tmp_path):
-                pass
+    with output_lock(tmp_path):  # noqa: SIM117 - the inner lock is what must fail
+        with pytest.raises(LockError, match="another peer-eval run"), output_lock(tmp_path):
+            pass
 
 
 def test_lock_of_a_killed_process_is_recovered(tmp_path):
@@ -66,9 +65,8 @@ def test_lock_of_a_killed_process_is_recovered(tmp_path):
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
-        with pytest.raises(LockError, match=f"pid {holder.pid}"):
-            with output_lock(tmp_path):
-                pass
+        with pytest.raises(LockError, match=f"pid {holder.pid}"), output_lock(tmp_path):
+            pass
     finally:
         holder.kill()
         holder.wait()

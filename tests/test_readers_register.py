@@ -148,11 +148,13 @@ def test_missing_columns_are_all_reported(tmp_path):
     assert any("'year'" in m for m in messages)
 
 
-def test_empty_register_is_an_error(tmp_path):
+def test_header_only_register_is_a_year_without_interviews(tmp_path):
     path = _csv(tmp_path, ",".join(REGISTER_COLUMNS) + "\n")
 
-    with pytest.raises(InputError, match="has no interviews"):
-        read_register(path, TableOptions(), regions=REGIONS, year=2020)
+    frame = read_register(path, TableOptions(), regions=REGIONS, year=2020)
+
+    assert list(frame.columns) == list(REGISTER_COLUMNS) and frame.empty
+    assert str(frame["participants"].dtype) == "int64"
 
 
 def test_year_required_without_a_given_year(tmp_path):

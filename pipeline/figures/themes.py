@@ -290,7 +290,8 @@ def rounds_chart(across: pd.DataFrame, lang: str = "sv") -> Figure:
         ax.set_ylim(0, 100)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: percent(v, lang, 0)))
         ax.set_ylabel(_t(lang, "share_axis"))
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+        if ax.get_legend_handles_labels()[0]:  # no rounds with data: nothing to explain
+            ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return fig
 
 

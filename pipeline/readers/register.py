@@ -71,8 +71,7 @@ def read_register(
     headers = map_headers(raw, options, required, optional=("year",))
     if headers.problems:
         raise InputError(headers.problems)
-    if raw.frame.empty:
-        raise InputError(Problem(raw.display, "has no interviews; expected one row per interview"))
+    # A header-only register is valid: a year may have a survey but no interview round.
     cells = {name: Cells.of(raw, header) for name, header in headers.found.items()}
     problems: list[Problem] = []
     columns: dict[str, pd.Series] = {}

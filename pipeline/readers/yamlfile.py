@@ -1,0 +1,54 @@
+"""Loading YAML inputs safely: no arbitrary objects, no duplicated keys, errors with lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from pipeline.errors import InputError, Problem
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A safe loader that refuses duplicated mapping keys (PyYAML keeps the last one)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicated key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(path: Path, display: str) -> object:
+    """Load a YAML file safely, or stop with a one-line error naming the line.
+
+    Args:
+        path: The file.
+        display: How to name the file in messages.
+
+    Returns:
+        The loaded document (plain dicts, lists, str, int, float, bool, None).
+
+    Raises:
+        InputError: Missing file, not UTF-8, a syntax error or a duplicated key.
+    """
+    if not path.is_file():
+        raise InputError(Problem(display, "file not found"))
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(Problem(display, f"is not UTF-8 text (byte {exc.start})")) from exc
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise InputError(Problem(display, f"YAML syntax error at {where}{reason}")) from exc
+    except yaml.YAMLError as exc:
+        raise InputError(Problem(display, f"YAML syntax error: {exc}")) from exc
