@@ -4,82 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-import unicodedata
-from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
-from pypdf import PdfReader
+from support import PAIRS, html_text, make_project, pdf_text, run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.e2e
 
-# Three pairs: one region with many respondents (Skåne), the seed's Stockholm round
-# with its interview counts, and Örebro with one respondent (statistics withheld);
-# Skåne is built in English through a per-pair override.
-PAIRS = [
-    ("2020", "stockholm", "Stockholm"),
-    ("2020", "skane", "Skåne"),
-    ("2020", "orebro", "Örebro"),
-]
 
-
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-
-
-def make_project(tmp: Path, extra: dict | None = None) -> Path:
-    """A params file over the repository's notebooks, templates and demo data."""
-    params = tmp / "params" / "evaluation.yaml"
-    params.parent.mkdir(parents=True)
-    data = yaml.safe_load((ROOT / "params" / "evaluation.yaml").read_text(encoding="utf-8"))
-    data |= {
-        "data_dir": str(ROOT / "data" / "demo"),
-        "narrative_dir": str(ROOT / "reports" / "narrative"),
-        "notebooks_dir": str(ROOT / "notebooks"),
-        "templates_dir": str(ROOT / "reports"),
-    }
-    data |= extra or {}
-    params.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return params
-
-
-def pdf_text(path: Path) -> str:
-    text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
-    return unicodedata.normalize("NFKC", text).replace("\u00a0", " ")
-
-
-def html_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8").replace("\u00a0", " ").replace("&nbsp;", " ")
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e")
-    params = make_project(tmp)
-    override = params.parent / "overrides" / "2020" / "skane.yaml"
-    override.parent.mkdir(parents=True)
-    override.write_text("lang: en\n", encoding="utf-8")
-    out = tmp / "out"
-    args = ["run", "--params", str(params), "--out", str(out), "--year", "2020"]
-    for _, _, region in PAIRS:
-        args += ["--region", region]
-    result = run_cli(*args, "--jobs", "2")
-    assert result.returncode == 0, result.stderr
-    return params, out, result
-
-
-def test_every_pair_is_published_with_html_pdf_manifest_and_notebooks(built):
-    _, out, _ = built
+def test_every_pair_is_published_with_html_pdf_manifest_and_notebooks(demo_build):
+    _, out, _ = demo_build
     for year, slug, region in PAIRS:
         folder = out / year / slug
         assert sorted(p.name for p in folder.iterdir()) == [
@@ -110,8 +44,8 @@ def test_every_pair_is_published_with_html_pdf_manifest_and_notebooks(built):
         ("orebro", "Örebro", "100 %"),
     ],
 )
-def test_region_year_and_response_rate_in_html_and_pdf(built, slug, region, rate):
-    _, out, _ = built
+def test_region_year_and_response_rate_in_html_and_pdf(demo_build, slug, region, rate):
+    _, out, _ = demo_build
     folder = out / "2020" / slug
     for text in (html_text(folder / "rapport.html"), pdf_text(folder / "rapport.pdf")):
         assert f"{region} 2020" in text
@@ -120,8 +54,8 @@ def test_region_year_and_response_rate_in_html_and_pdf(built, slug, region, rate
         assert ("64,7 %" if slug != "skane" else "64.7%") in text
 
 
-def test_stockholm_method_table_shows_the_final_round(built):
-    _, out, _ = built
+def test_stockholm_method_table_shows_the_final_round(demo_build):
+    _, out, _ = demo_build
     page = html_text(out / "2020" / "stockholm" / "rapport.html")
     pdf = " ".join(pdf_text(out / "2020" / "stockholm" / "rapport.pdf").split())
     # columns: interviews, individual, group interviews, participants
@@ -141,8 +75,8 @@ def test_stockholm_method_table_shows_the_final_round(built):
             assert re.search(pattern, pdf), group
 
 
-def test_english_report_is_english_and_swedish_is_swedish(built):
-    _, out, _ = built
+def test_english_report_is_english_and_swedish_is_swedish(demo_build):
+    _, out, _ = demo_build
     english = html_text(out / "2020" / "skane" / "rapport.html")
     swedish = html_text(out / "2020" / "stockholm" / "rapport.html")
     assert '<html lang="en"' in english and "Evaluation of peer support" in english
@@ -150,15 +84,15 @@ def test_english_report_is_english_and_swedish_is_swedish(built):
     assert "Figure 1" in english and "Figur 1" in swedish
 
 
-def test_small_region_shows_no_statistics(built):
-    _, out, _ = built
+def test_small_region_shows_no_statistics(demo_build):
+    _, out, _ = demo_build
     text = pdf_text(out / "2020" / "orebro" / "rapport.pdf")
     assert "Färre än 5 personer i Örebro besvarade enkäten 2020" in " ".join(text.split())
     assert "Medelvärde" not in text and "Standardavvikelse" not in text
 
 
-def test_executed_notebooks_have_no_errors_and_no_timings(built):
-    _, out, _ = built
+def test_executed_notebooks_have_no_errors_and_no_timings(demo_build):
+    _, out, _ = demo_build
     for year, slug, _ in PAIRS:
         for path in (out / year / slug / "notebooks").glob("*.ipynb"):
             notebook = nbformat.read(path, as_version=4)
@@ -170,8 +104,8 @@ def test_executed_notebooks_have_no_errors_and_no_timings(built):
             assert "start_time" not in notebook.metadata.papermill
 
 
-def test_html_references_nothing_outside_the_file(built):
-    _, out, _ = built
+def test_html_references_nothing_outside_the_file(demo_build):
+    _, out, _ = demo_build
     for _, slug, _ in PAIRS:
         page = html_text(out / "2020" / slug / "rapport.html")
         for attribute in re.findall(r'(?:src|href|action|poster|data)\s*=\s*"([^"]*)"', page):
@@ -179,14 +113,20 @@ def test_html_references_nothing_outside_the_file(built):
         assert "@import" not in page and "url(http" not in page
 
 
-def test_second_run_skips_fresh_pairs_and_force_rebuilds(built):
-    params, out, _ = built
+def test_second_run_skips_fresh_pairs_and_force_rebuilds(demo_build):
+    params, out, _ = demo_build
     html = out / "2020" / "stockholm" / "rapport.html"
     before = html.stat().st_mtime_ns
     again = run_cli("run", "--params", str(params), "--out", str(out), "--year", "2020",
                     "--region", "Stockholm")  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert html.stat().st_mtime_ns == before
+    content = html.read_bytes()
+    forced = run_cli("run", "--params", str(params), "--out", str(out), "--year", "2020",
+                     "--region", "Stockholm", "--force")  # fmt: skip
+    assert forced.returncode == 0, forced.stderr
+    assert html.stat().st_mtime_ns != before
+    assert html.read_bytes() == content  # rebuilt, byte for byte the same
     listing = run_cli("list", "--params", str(params), "--out", str(out))
     assert re.search(r"2020\s+Stockholm\s+fresh", listing.stdout)
     assert re.search(r"2019\s+Stockholm\s+missing", listing.stdout)

@@ -1,0 +1,23 @@
+"""Fixtures shared across test modules."""
+
+from __future__ import annotations
+
+import pytest
+from support import PAIRS, make_project, run_cli
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory):
+    """Build the shared demo pairs once per test session: (params file, out dir, result)."""
+    tmp = tmp_path_factory.mktemp("demo-build")
+    params = make_project(tmp)
+    override = params.parent / "overrides" / "2020" / "skane.yaml"
+    override.parent.mkdir(parents=True)
+    override.write_text("lang: en\n", encoding="utf-8")
+    out = tmp / "out"
+    args = ["run", "--params", str(params), "--out", str(out), "--year", "2020", "--jobs", "2"]
+    for _, _, region in PAIRS:
+        args += ["--region", region]
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    return params, out, result
