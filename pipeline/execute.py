@@ -12,6 +12,7 @@ from __future__ import annotations
 import keyword
 import math
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -46,6 +47,15 @@ class IPCKernelManager(AsyncKernelManager):
             display_name="Python 3 (peer-eval)",
             language="python",
         )
+
+    async def _async_start_kernel(self, **kwargs: Any) -> None:
+        # The kernel's own log lines (shutdown chatter, KeyboardInterrupt on stop) would
+        # land on the analyst's terminal; failures reach us through the protocol.
+        kwargs.setdefault("stdout", subprocess.DEVNULL)
+        kwargs.setdefault("stderr", subprocess.DEVNULL)
+        await super()._async_start_kernel(**kwargs)
+
+    start_kernel = _async_start_kernel  # AsyncKernelManager binds the name to its base's
 
 
 def validate_parameters(parameters: dict[str, Any]) -> None:
