@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from pipeline.config import Pair, Project, report_date
+from pipeline.config import Pair, PairSettings, Project, report_date
 from pipeline.errors import InputError, PeerEvalError, Problem
 from pipeline.execute import execute_notebook
 from pipeline.inputs import file_hashes, input_files
@@ -31,6 +31,8 @@ from pipeline.report_source import compose_source, parse_narrative
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "manifest.json"
+OVERVIEW_STEM = "oversikt"
+OVERVIEW_REGION = {"sv": "Nationell översikt", "en": "National overview"}
 _PACKAGES = (
     "peer-eval", "pandas", "matplotlib", "papermill", "ipykernel", "nbformat", "pypandoc-binary",
     "typst", "babel", "openpyxl", "pydantic",
@@ -55,6 +57,7 @@ class PairTask:
     inputs: dict[str, str]
     git_commit: str
     output_mode: str
+    kind: str = "region"  # "region": one region-year; "overview": all regions of a year
 
     @property
     def digest(self) -> str:
@@ -62,9 +65,27 @@ class PairTask:
         return _hash_text(json.dumps(self.components, sort_keys=True))
 
     @property
+    def stem(self) -> str:
+        """Output file names: rapport.html / rapport.pdf, or oversikt.html / oversikt.pdf."""
+        return OVERVIEW_STEM if self.kind == "overview" else "rapport"
+
+    @property
     def published_dir(self) -> Path:
-        """Where the finished report lives."""
-        return Path(self.out) / str(self.pair.year) / self.pair.slug
+        """Where the finished report lives: its own folder, or the year's for an overview."""
+        year_dir = Path(self.out) / str(self.pair.year)
+        return year_dir if self.kind == "overview" else year_dir / self.pair.slug
+
+    @property
+    def manifest_path(self) -> Path:
+        """The published manifest."""
+        if self.kind == "overview":
+            return self.published_dir / f"{OVERVIEW_STEM}.json"
+        return self.published_dir / MANIFEST
+
+    @property
+    def output_names(self) -> list[str]:
+        """The published report files, by format."""
+        return [f"{self.stem}.{fmt}" for fmt in self.pair.settings.formats]
 
 
 @dataclass
@@ -135,6 +156,66 @@ def plan_tasks(project: Project, pairs: list[Pair], out: Path, renderer: str) ->
     return tasks
 
 
+def plan_overviews(
+    project: Project, pairs: list[Pair], out: Path, renderer: str, settings: PairSettings
+) -> list[PairTask]:
+    """One national-overview task per year among `pairs` (none without an overview notebook).
+
+    Args:
+        project: The loaded project.
+        pairs: The planned pairs (their years get an overview).
+        out: The output directory.
+        renderer: auto, quarto or builtin.
+        settings: The params-level settings with command-line options applied.
+
+    Returns:
+        Tasks whose outputs are `<out>/<year>/oversikt.html|pdf` and `oversikt.json`.
+    """
+    notebooks = tuple(str(p) for p in sorted((project.notebooks_dir / "overview").glob("*.ipynb")))
+    if not notebooks:
+        return []
+    template = project.templates_dir / f"{OVERVIEW_STEM}.{settings.lang}.qmd"
+    if not template.is_file():
+        raise InputError(Problem(str(template), "overview template not found"))
+    name, version = resolve_renderer(renderer)
+    code_hash = _hash_files(sorted(PACKAGE_DIR.rglob("*.py")) + _render_templates())
+    commit = _git_commit(project.root)
+    tasks = []
+    for year in sorted({pair.year for pair in pairs}):
+        pair = Pair(region=OVERVIEW_REGION[settings.lang], year=year, settings=settings)
+        inputs = file_hashes(project, input_files(project, year))
+        components = {
+            "notebooks": _hash_files([Path(p) for p in notebooks]),
+            "template": _hash_files([template]),
+            "code": code_hash,
+            "parameters": _hash_text(
+                pair.model_dump_json() + project.evaluation.model_dump_json(include={"regions"})
+            ),
+            "data": _hash_text(json.dumps(inputs, sort_keys=True)),
+            "renderer": version,
+        }
+        tasks.append(
+            PairTask(
+                pair=pair,
+                params_file=str(project.params_file),
+                root=str(project.root),
+                out=str(out.resolve()),
+                data_dir=str(project.data_dir),
+                renderer=name,
+                renderer_version=version,
+                notebooks=notebooks,
+                template=str(template),
+                narrative_file="",
+                components=components,
+                inputs=inputs,
+                git_commit=commit,
+                output_mode=project.evaluation.output_mode,
+                kind="overview",
+            )
+        )
+    return tasks
+
+
 def _check_sources(project: Project, pairs: list[Pair], notebooks: tuple[str, ...]) -> None:
     problems = []
     if not notebooks:
@@ -159,11 +240,10 @@ def staleness(task: PairTask) -> tuple[str, list[str]]:
     """
     published = task.published_dir
     failed = Path(task.out) / FAILED / str(task.pair.year) / task.pair.slug
-    manifest = _read_manifest(published / MANIFEST)
+    manifest = _read_manifest(task.manifest_path)
     if manifest is None:
         return ("failed", ["last build failed"]) if failed.exists() else ("missing", [])
-    outputs = [f"rapport.{fmt}" for fmt in task.pair.settings.formats]
-    missing = [name for name in outputs if not (published / name).is_file()]
+    missing = [name for name in task.output_names if not (published / name).is_file()]
     old = manifest.get("components", {})
     changed = [key for key, value in task.components.items() if old.get(key) != value]
     reasons = changed + [f"{name} missing" for name in missing]
@@ -190,14 +270,10 @@ def build_pair(task: PairTask) -> PairResult:
     shutil.rmtree(work, ignore_errors=True)
     (work / "notebooks").mkdir(parents=True)
     try:
-        parameters = {
-            "region": pair.region,
-            "year": pair.year,
-            "lang": settings.lang,
-            "k": settings.k,
-            "quotes_per_theme": settings.quotes_per_theme,
-            "params_file": task.params_file,
-        }
+        parameters = {"year": pair.year, "lang": settings.lang, "k": settings.k}
+        parameters["params_file"] = task.params_file
+        if task.kind == "region":
+            parameters |= {"region": pair.region, "quotes_per_theme": settings.quotes_per_theme}
         for notebook in task.notebooks:
             source = Path(notebook)
             execute_notebook(
@@ -212,14 +288,14 @@ def build_pair(task: PairTask) -> PairResult:
         narrative_path = Path(task.narrative_file)
         narrative = (
             parse_narrative(narrative_path.read_text(encoding="utf-8"))
-            if narrative_path.is_file()
+            if task.narrative_file and narrative_path.is_file()
             else {}
         )
         shown = _relative(narrative_path, Path(task.root))
         source_text = compose_source(
             Path(task.template).read_text(encoding="utf-8"), pair, date, narrative, shown
         )
-        report_source = work / "rapport.qmd"
+        report_source = work / f"{task.stem}.qmd"
         report_source.write_text(source_text, encoding="utf-8")
         timestamp = calendar.timegm(date.timetuple())
         rendered = render(
@@ -313,7 +389,7 @@ def manifest_for(task: PairTask, outputs: dict[str, str]) -> dict:
     """The manifest of one published report (no times: identical inputs, identical bytes)."""
     pair = task.pair
     return {
-        "report": {"region": pair.region, "year": pair.year, "slug": pair.slug},
+        "report": {"region": pair.region, "year": pair.year, "slug": pair.slug, "kind": task.kind},
         "parameters": json.loads(pair.settings.model_dump_json()),
         "inputs": task.inputs,
         "components": task.components,
@@ -327,6 +403,9 @@ def manifest_for(task: PairTask, outputs: dict[str, str]) -> dict:
 
 
 def _publish(task: PairTask, work: Path, rendered: dict[str, Path]) -> None:
+    if task.kind == "overview":
+        _publish_overview(task, rendered)
+        return
     out = Path(task.out)
     staging = out / STAGING / str(task.pair.year) / task.pair.slug
     shutil.rmtree(staging, ignore_errors=True)
@@ -344,6 +423,18 @@ def _publish(task: PairTask, work: Path, rendered: dict[str, Path]) -> None:
     for directory in (staging, staging / "notebooks"):
         os.chmod(directory, 0o755 if task.output_mode == "shared" else 0o700)
     publish_dir(staging, task.published_dir)
+
+
+def _publish_overview(task: PairTask, rendered: dict[str, Path]) -> None:
+    """An overview is files in the year's folder: each written atomically, the manifest last."""
+    mode = 0o644 if task.output_mode == "shared" else 0o600
+    outputs = {}
+    for path in rendered.values():
+        data = path.read_bytes()
+        write_file_atomic(task.published_dir / path.name, data, mode)
+        outputs[path.name] = hashlib.sha256(data).hexdigest()
+    manifest = json.dumps(manifest_for(task, outputs), indent=2, ensure_ascii=False, sort_keys=True)
+    write_file_atomic(task.manifest_path, (manifest + "\n").encode("utf-8"), mode)
 
 
 def _keep_failed(work: Path, failed_dir: Path, out: Path) -> str:

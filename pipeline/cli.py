@@ -64,10 +64,13 @@ def run(
         str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")
     ] = None,
     wait: Annotated[bool, typer.Option(help="Wait for another run on --out to finish.")] = False,
+    overview: Annotated[
+        bool, typer.Option(help="Also build each year's national overview (oversikt.html/pdf).")
+    ] = True,
 ) -> None:
     """Build and publish the reports of every (or the chosen) region x year."""
-    from pipeline.build import EXECUTORS, plan_tasks, run_tasks, staleness
-    from pipeline.config import load_project, plan_pairs
+    from pipeline.build import EXECUTORS, plan_overviews, plan_tasks, run_tasks, staleness
+    from pipeline.config import load_project, overview_settings, plan_pairs
     from pipeline.inputs import load_evaluation
     from pipeline.progress import Progress
     from pipeline.publish import output_lock, recover, tidy
@@ -88,6 +91,9 @@ def run(
         pairs = plan_pairs(project, region, year, cli_settings)
         load_evaluation(project, upto_year=max(p.year for p in pairs))
         tasks = plan_tasks(project, pairs, out, renderer)
+        if overview:
+            settings = overview_settings(project, cli_settings)
+            tasks += plan_overviews(project, pairs, out, renderer, settings)
         started = time.monotonic()
         with output_lock(out, wait=wait):
             recover(out)
@@ -139,12 +145,14 @@ def list_pairs(
     renderer: Annotated[str, typer.Option(help="Renderer the state is judged against.")] = "auto",
 ) -> None:
     """Show the run matrix and each pair's state: fresh, stale (and why), failed or missing."""
-    from pipeline.build import plan_tasks, staleness
-    from pipeline.config import load_project, plan_pairs
+    from pipeline.build import plan_overviews, plan_tasks, staleness
+    from pipeline.config import load_project, overview_settings, plan_pairs
 
     try:
         project = load_project(params)
-        tasks = plan_tasks(project, plan_pairs(project), out, renderer)
+        pairs = plan_pairs(project)
+        tasks = plan_tasks(project, pairs, out, renderer)
+        tasks += plan_overviews(project, pairs, out, renderer, overview_settings(project))
     except PeerEvalError as error:
         raise _fail(error) from None
     typer.echo(f"{'year':<6}{'region':<24}{'state':<9}why")

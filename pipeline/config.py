@@ -225,7 +225,7 @@ class Project(BaseModel):
         return self.overrides_dir / str(year) / f"{slugify(region)}.yaml"
 
 
-def load_project(params_file: Path, root: Path | None = None) -> Project:
+def load_project(params_file: Path | str, root: Path | None = None) -> Project:
     """Load and validate a params file.
 
     Args:
@@ -239,7 +239,7 @@ def load_project(params_file: Path, root: Path | None = None) -> Project:
     Raises:
         InputError: The file is missing, not YAML, or has unknown keys or bad values.
     """
-    params_file = params_file.resolve()
+    params_file = Path(params_file).resolve()
     data = _read_yaml_mapping(params_file)
     try:
         evaluation = Evaluation.model_validate(data)
@@ -288,6 +288,19 @@ def plan_pairs(
     if problems:
         raise InputError(problems)
     return pairs
+
+
+def overview_settings(project: Project, cli_settings: dict[str, Any] | None = None) -> PairSettings:
+    """Settings of the national overviews: the params file's, then the command line's.
+
+    Raises:
+        InputError: A command-line setting is invalid.
+    """
+    base = project.evaluation.model_dump(include=set(PairSettings.model_fields))
+    try:
+        return PairSettings.model_validate(_merge(base, cli_settings or {}))
+    except ValidationError as exc:
+        raise InputError(_problems(Path("command line"), exc)) from None
 
 
 def report_date(settings: PairSettings) -> dt.date:

@@ -55,7 +55,9 @@ def published_reports(out: Path) -> list[dict]:
         (newest first), then region.
     """
     entries = []
-    for manifest in sorted(out.glob("[0-9][0-9][0-9][0-9]/*/manifest.json")):
+    manifests = sorted(out.glob("[0-9][0-9][0-9][0-9]/*/manifest.json"))
+    manifests += sorted(out.glob("[0-9][0-9][0-9][0-9]/oversikt.json"))
+    for manifest in manifests:
         try:
             data = json.loads(manifest.read_text(encoding="utf-8"))
             report = data["report"]
@@ -63,18 +65,20 @@ def published_reports(out: Path) -> list[dict]:
             continue
         folder = manifest.parent
         built = dt.datetime.fromtimestamp(manifest.stat().st_mtime, tz=dt.UTC).date()
+        overview = report.get("kind") == "overview"
         entries.append(
             {
                 "region": report["region"],
                 "year": int(report["year"]),
-                "href": f"{folder.parent.name}/{folder.name}",
+                "overview": overview,
+                "href": folder.name if overview else f"{folder.parent.name}/{folder.name}",
                 "formats": sorted(data.get("outputs", {})),
                 "report_date": (data.get("parameters", {}).get("report") or {}).get("date") or "",
                 "lang": data.get("parameters", {}).get("lang", ""),
                 "built": built.isoformat(),
             }
         )
-    entries.sort(key=lambda e: (-e["year"], e["region"]))
+    entries.sort(key=lambda e: (-e["year"], not e["overview"], e["region"]))
     return entries
 
 

@@ -868,3 +868,46 @@ def method_markdown(lang: str = "sv", k: int = DEFAULT_K) -> str:
             "ytterligare en uppgift. Antalet svar per region är offentligt."
         )
     return md_text(rule) + "\n\n" + md_text(PERCENTILE_METHOD_TEXT[_lang(lang)]) + "\n"
+
+
+def regional_indicators_markdown(
+    survey: pd.DataFrame,
+    population: pd.DataFrame,
+    year: int,
+    lang: str = "sv",
+    k: int = DEFAULT_K,
+) -> str:
+    """Key indicators of every region in one year, side by side (for the national overview).
+
+    Each region's values pass the same small-cell rule as in its own report: response
+    counts, target population and rate are public, every other value is suppressed
+    when fewer than k answered.
+
+    Args:
+        survey: The canonical survey table (all regions and years).
+        population: The population table.
+        year: The year.
+        lang: "sv" or "en".
+        k: The minimum group size.
+
+    Returns:
+        Markdown table (indicator | region ...) with the footnote when anything was suppressed.
+    """
+    regions = list(population.loc[population["year"] == year, "region"])
+    regions += sorted(set(survey.loc[survey["year"] == year, "region"]) - set(regions))
+    formats = {key: _indicator_format(key, lang) for key in KEY_INDICATORS}
+    columns: dict[str, list[str]] = {}
+    suppressed = False
+    for region in regions:
+        values, bases, counts = _indicator_tables(survey, population, region, [year])
+        disclosed = disclose_statistics_table(
+            values, bases, k, counts, public=("responses", "target_population", "response_rate")
+        )
+        suppressed = suppressed or disclosed.any_suppressed
+        columns[region] = list(display_table(disclosed, formats).iloc[0])
+    names = [_INDICATORS[key][_lang(lang)] for key in KEY_INDICATORS]
+    table = pd.DataFrame({_t("indicator", lang): names, **columns})
+    text = markdown_table(table)
+    if suppressed:
+        text += "\n" + md_text(footnote(k, lang)) + "\n"
+    return text

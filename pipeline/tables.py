@@ -25,9 +25,18 @@ def markdown_table(frame: pd.DataFrame, align: str | None = None) -> str:
     align = align or ("l" + "r" * (n - 1))
     if len(align) != n:
         raise ValueError(f"align has {len(align)} characters for {n} columns")
-    rule = ["---:" if a == "r" else ":---" for a in align]
-    lines = ["| " + " | ".join(md_text(c) for c in frame.columns) + " |"]
-    lines.append("| " + " | ".join(rule) + " |")
-    for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(md_text(v) for v in row) + " |")
+    header = [md_text(c) for c in frame.columns]
+    rows = [[md_text(v) for v in row] for row in frame.itertuples(index=False)]
+    # pandoc sizes the columns of a wide pipe table by the dashes under each header:
+    # give every column dashes in proportion to its longest text (within bounds) so
+    # label columns get room in the PDF instead of one hyphenated word per line.
+    widths = [
+        min(40, max(3, len(header[i]), *(len(r[i]) for r in rows)) if rows else len(header[i]))
+        for i in range(n)
+    ]
+    rule = [
+        "-" * (w - 1) + ":" if a == "r" else ":" + "-" * (w - 1) for a, w in zip(align, widths)
+    ]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines) + "\n"

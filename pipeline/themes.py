@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from pipeline.disclosure import is_publishable
+from pipeline.disclosure import SUPPRESSED_MARK, is_publishable
 from pipeline.formatting import md_text, number, percent
 from pipeline.pseudonymise import pseudonymise
 from pipeline.schema import CATEGORIES, label
@@ -1259,3 +1259,93 @@ def interview_summary_markdown(
         themes=number(coded["theme"].nunique(), lang, 0),
     )
     return md_text(text) + "\n"
+
+
+def theme_prevalence_by_region(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    themes: pd.DataFrame,
+    year: int,
+    k: int | None = None,
+    lang: str = "sv",
+    regions: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Share of interviews mentioning each top-level theme, per region, in one year.
+
+    Built from `theme_by_group`, so the same rule applies: groups with fewer than k
+    persons are left out of a region's figures; a region with no publishable group
+    has no figures at all (NA).
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        themes: The codebook's themes table.
+        year: The evaluation round.
+        k: The minimum group size (persons); None applies no rule.
+        lang: "sv" or "en".
+        regions: Column order (e.g. the params' regions); default: sorted names.
+
+    Returns:
+        One row per theme (codebook order): theme, label, then one column per region
+        with interviews that year holding the share in percent (Float64, NA if suppressed).
+    """
+    present = set(register.loc[register["year"] == year, "region"])
+    regions = [r for r in (regions or sorted(present)) if r in present]
+    result: pd.DataFrame | None = None
+    for region in regions:
+        table = theme_by_group(register, segments, themes, region, year, k=k, lang=lang)
+        shown = table.loc[~table["suppressed"]]
+        grouped = shown.groupby("theme", sort=False)[["interviews", "mentioning"]].sum()
+        shares = (100.0 * grouped["mentioning"] / grouped["interviews"]).astype("Float64")
+        if result is None:  # every region has the codebook's themes, in codebook order
+            result = table.drop_duplicates("theme")[["theme", "label"]].reset_index(drop=True)
+        result[region] = result["theme"].map(shares).astype("Float64")
+    if result is None:
+        return pd.DataFrame(columns=["theme", "label"])
+    return result
+
+
+def theme_prevalence_by_region_markdown(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    themes: pd.DataFrame,
+    year: int,
+    lang: str = "sv",
+    k: int | None = None,
+    regions: Sequence[str] | None = None,
+) -> str:
+    """The overview's theme table: regions side by side (see `theme_prevalence_by_region`).
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        themes: The codebook's themes table.
+        year: The evaluation round.
+        lang: "sv" or "en".
+        k: The minimum group size (persons).
+        regions: Column order (e.g. the params' regions).
+
+    Returns:
+        Markdown table and a note, or a sentence when no region has interviews that year.
+    """
+    table = theme_prevalence_by_region(register, segments, themes, year, k, lang, regions)
+    if table.empty:
+        text = "Inga intervjuer detta år." if lang == "sv" else "No interviews this year."
+        return md_text(text) + "\n"
+    regions = [c for c in table.columns if c not in ("theme", "label")]
+    shown = pd.DataFrame({_t(lang, "theme"): table["label"]})
+    for region in regions:
+        shown[region] = [
+            SUPPRESSED_MARK if pd.isna(v) else percent(float(v), lang, 0) for v in table[region]
+        ]
+    if lang == "sv":
+        note = (
+            "Andel intervjuer i regionen som tar upp temat. Grupper med färre än "
+            f"{k} deltagare ingår inte (markeras –\\*)."
+        )
+    else:
+        note = (
+            "Share of the region's interviews that raise the theme. Groups of fewer than "
+            f"{k} participants are left out (marked –\\*)."
+        )
+    return markdown_table(shown) + "\n" + note + "\n"

@@ -20,7 +20,9 @@ def test_every_pair_is_published_with_html_pdf_manifest_and_notebooks(demo_build
             "manifest.json", "notebooks", "rapport.html", "rapport.pdf",
         ]  # fmt: skip
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        assert manifest["report"] == {"region": region, "year": int(year), "slug": slug}
+        assert manifest["report"] == {
+            "region": region, "year": int(year), "slug": slug, "kind": "region",
+        }  # fmt: skip
         assert manifest["renderer"]["name"] == "builtin"
         assert "data/demo/2020/survey.csv" in " ".join(manifest["inputs"])
         assert all(len(h) == 64 for h in manifest["inputs"].values())

@@ -31,3 +31,13 @@ def test_index_escapes_region_names(tmp_path):
 
 def test_empty_index_says_so(tmp_path):
     assert "Inga rapporter" in index_html(published_reports(tmp_path), "sv")
+
+
+def test_overview_is_listed_first_in_its_year(tmp_path):
+    _report(tmp_path, 2020, "skane", "Skåne")
+    manifest = {"report": {"region": "Nationell översikt", "year": 2020, "kind": "overview"},
+                "parameters": {"lang": "sv"}, "outputs": {"oversikt.html": "0"}}  # fmt: skip
+    (tmp_path / "2020" / "oversikt.json").write_text(json.dumps(manifest))
+    entries = published_reports(tmp_path)
+    assert [e["region"] for e in entries] == ["Nationell översikt", "Skåne"]
+    assert 'href="2020/oversikt.html"' in index_html(entries)

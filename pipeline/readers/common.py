@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import io
@@ -244,11 +245,19 @@ def _clean(value: object) -> str | None:
 def _decode(data: bytes, options: TableOptions, shown: str) -> str:
     if options.encoding:
         try:
+            codecs.lookup(options.encoding)
+        except LookupError:
+            raise InputError(
+                Problem(
+                    shown,
+                    f"unknown encoding {options.encoding!r} in the input's options; "
+                    "expected e.g. utf-8 or cp1252 (or leave it unset to detect it)",
+                )
+            ) from None
+        try:
             return data.decode(options.encoding)
         except UnicodeDecodeError as exc:
-            raise InputError(
-                Problem(shown, f"is not valid {options.encoding} text (byte {exc.start})")
-            ) from exc
+            raise InputError(Problem(shown, _undecodable(data, exc, options.encoding))) from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode text" export: UTF-16 with a byte order mark.
         try:
@@ -268,6 +277,24 @@ def _decode(data: bytes, options: TableOptions, shown: str) -> str:
             ) from exc
 
 
+def _undecodable(data: bytes, exc: UnicodeDecodeError, encoding: str) -> str:
+    """Say where a file stops being `encoding` text, and what the bytes may have meant."""
+    # A line, not a row: the file cannot be parsed into rows before it is decoded.
+    line = data[: exc.start].count(b"\n") + 1
+    bad = data[exc.start : exc.end]
+    message = f"is not valid {encoding} text at line {line} (byte {exc.start}: 0x{bad.hex()})"
+    try:
+        guess = bad.decode(_FALLBACK_ENCODING)
+    except UnicodeDecodeError:
+        return message
+    if codecs.lookup(encoding).name == codecs.lookup(_FALLBACK_ENCODING).name:
+        return message
+    return (
+        f"{message}, which is {guess!r} in Windows-1252; set encoding: {_FALLBACK_ENCODING} "
+        "in the input's options (or leave it unset to detect it)"
+    )
+
+
 def _read_csv(path: Path, options: TableOptions, shown: str):
     data = path.read_bytes()
     if data.startswith(_ZIP_MAGIC):
@@ -283,6 +310,15 @@ def _read_csv(path: Path, options: TableOptions, shown: str):
         raise InputError(Problem(shown, "is a binary file, not CSV text; export it as CSV"))
     if not text.strip():
         raise InputError(Problem(shown, "file is empty; expected a header row"))
+    if options.delimiter and len(options.delimiter) != 1:
+        # csv.reader would raise a TypeError: say which option is wrong instead.
+        raise InputError(
+            Problem(
+                shown,
+                f"delimiter {options.delimiter!r} in the input's options is not one "
+                "character; expected e.g. ',' or ';' (or leave it unset to detect it)",
+            )
+        )
     delimiter = options.delimiter or _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
