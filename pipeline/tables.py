@@ -31,7 +31,7 @@ def markdown_table(frame: pd.DataFrame, align: str | None = None) -> str:
     # give every column dashes in proportion to its longest text (within bounds) so
     # label columns get room in the PDF instead of one hyphenated word per line.
     widths = [
-        min(40, max(3, len(header[i]), *(len(r[i]) for r in rows)) if rows else len(header[i]))
+        min(25, max(3, len(header[i]), *(len(r[i]) for r in rows)) if rows else len(header[i]))
         for i in range(n)
     ]
     rule = [
