@@ -7,6 +7,8 @@ import re
 
 import nbformat
 import pytest
+import yaml
+from pypdf import PdfReader
 from support import PAIRS, html_text, make_project, pdf_text, run_cli
 
 pytestmark = pytest.mark.e2e
@@ -165,3 +167,56 @@ def test_invalid_params_exit_2_with_one_line_and_publish_nothing(tmp_path, extra
     assert len(lines) == 1, result.stderr
     assert str(params) in lines[0] and key in lines[0]
     assert not out.exists()
+
+
+def _fonts(reader: PdfReader) -> set[tuple[str, bool]]:
+    fonts = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            for part in [font, *(d.get_object() for d in font.get("/DescendantFonts", []))]:
+                descriptor = part.get("/FontDescriptor")
+                if descriptor is not None:
+                    descriptor = descriptor.get_object()
+                    embedded = any(
+                        k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+                    )
+                    fonts.add((str(descriptor["/FontName"]), embedded))
+    return fonts
+
+
+@pytest.mark.parametrize(("slug", "lang"), [("stockholm", "sv"), ("skane", "en")])
+def test_pdf_is_archival_tagged_and_has_title_page_toc_and_page_numbers(demo_build, slug, lang):
+    params, out, _ = demo_build
+    path = out / "2020" / slug / "rapport.pdf"
+    reader = PdfReader(path)
+    root = reader.trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert "<pdfaid:part>2</pdfaid:part>" in xmp
+    assert "<pdfaid:conformance>B</pdfaid:conformance>" in xmp
+    assert "/OutputIntents" in root  # PDF/A needs an output intent (sRGB)
+    fonts = _fonts(reader)
+    assert fonts and all(embedded for _, embedded in fonts), fonts
+    assert root["/Lang"] == lang
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root  # tagged PDF
+    text = pdf_text(path)
+    report = yaml.safe_load(params.read_text(encoding="utf-8"))["report"]
+    first_page = " ".join((reader.pages[0].extract_text() or "").split())
+    for field in ("organisation", "committee", "case_number"):
+        assert report[field] in first_page, field
+    assert ("25 november 2026" if lang == "sv" else "25 November 2026") in first_page
+    assert ("Innehållsförteckning" if lang == "sv" else "Contents") in text
+    word = "Sida" if lang == "sv" else "Page"
+    for number, page in enumerate(reader.pages[1:], start=2):  # the title page has none
+        assert re.search(rf"\b{word} {number}\b", page.extract_text() or ""), number
+
+
+def test_national_overview_is_published_per_year(demo_build):
+    _, out, _ = demo_build
+    for name in ("oversikt.html", "oversikt.pdf", "oversikt.json"):
+        assert (out / "2020" / name).is_file(), name
+    page = html_text(out / "2020" / "oversikt.html")
+    for region in ("Stockholm", "Skåne", "Västra Götaland", "Norrland", "Jönköping", "Örebro"):
+        assert region in page
+    assert "87,5 %" in page and "64,7 %" in page
+    assert 'href="2020/oversikt.html"' in html_text(out / "index.html")
