@@ -21,5 +21,6 @@ PYTHON=${PYTHON:-python3}
 if [[ ! -x .venv/bin/python ]]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
-.venv/bin/python -m pip install --quiet -e '.[test]'
+# pip warns about every index location that this machine's pip config names but lacks; keep
+# real errors visible and drop only that noise.
+.venv/bin/python -m pip install --quiet -e '.[test]' 2> >(grep -v '^WARNING: Location' >&2)
