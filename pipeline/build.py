@@ -25,6 +25,7 @@ from pipeline.config import Pair, PairSettings, Project, report_date
 from pipeline.errors import InputError, PeerEvalError, Problem
 from pipeline.execute import execute_notebook
 from pipeline.inputs import file_hashes, input_files
+from pipeline.kernels import start_template
 from pipeline.publish import FAILED, STAGING, WORK, publish_dir, write_file_atomic
 from pipeline.render import render, resolve_renderer
 from pipeline.report_source import compose_source, parse_narrative
@@ -346,15 +347,19 @@ def run_tasks(
 
 def _run_local(tasks: list[PairTask], jobs: int, _scheduler: str | None) -> Iterable[PairResult]:
     if jobs <= 1 or len(tasks) <= 1:
+        # In this process; its kernel template (pipeline.kernels) stops at exit.
         for task in tasks:
             yield build_pair(task)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    # forkserver: workers start clean (no inherited threads or open kernels).
+    # forkserver: workers start clean (no inherited threads or open kernels). Each
+    # worker starts its kernel template at once, so it is warm for the first notebook.
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(tasks)), mp_context=context, initializer=start_template
+    ) as pool:
         futures = [pool.submit(build_pair, task) for task in tasks]
         for future in as_completed(futures):
             yield future.result()

@@ -5,57 +5,40 @@ is code and a value of an unexpected type (a tuple, an object) is rendered with 
 repr. Both are checked here before papermill sees them. papermill's output notebook
 marks every cell as completed even after a crash or a timeout, so success is decided
 by the exception it raises, never by the notebook.
+
+Each notebook runs in a kernel of its own, started for it and killed after it (see
+pipeline.kernels for where that kernel comes from). The notebook is written once at
+the end (and once on failure) rather than papermill's two saves per cell, which cost
+more CPU than some of the cells.
 """
 
 from __future__ import annotations
 
+import contextlib
 import keyword
 import math
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import nbformat
-from jupyter_client.kernelspec import KernelSpec
-from jupyter_client.manager import AsyncKernelManager
-from traitlets import CaselessStrEnum
 
+from pipeline import kernels
 from pipeline.errors import ExecutionError, UsageError
+from pipeline.kernels import IPCKernelManager
+
+__all__ = [
+    "IPCKernelManager",
+    "cell_label",
+    "execute_notebook",
+    "localise_notebook",
+    "normalise_notebook",
+    "validate_parameters",
+]
 
 _OPTION_LINE = re.compile(r"^#\|\s*([A-Za-z0-9_-]+)\s*:(.*)$")
 _SCALARS = (str, int, float, bool, type(None))
-
-
-class IPCKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels talk over Unix sockets, not TCP ports.
-
-    Many kernels starting at once on TCP race for free ports (a known papermill
-    problem); IPC sockets are files named after the unique connection file.
-    """
-
-    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
-
-    def __init__(self, **kwargs: Any):
-        super().__init__(**kwargs)
-        # Run the kernel on this very interpreter, whatever "python3" kernelspecs a
-        # user has installed elsewhere: the notebooks import this package.
-        self._kernel_spec = KernelSpec(
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            display_name="Python 3 (peer-eval)",
-            language="python",
-        )
-
-    async def _async_start_kernel(self, **kwargs: Any) -> None:
-        # The kernel's own log lines (shutdown chatter, KeyboardInterrupt on stop) would
-        # land on the analyst's terminal; failures reach us through the protocol.
-        kwargs.setdefault("stdout", subprocess.DEVNULL)
-        kwargs.setdefault("stderr", subprocess.DEVNULL)
-        await super()._async_start_kernel(**kwargs)
-
-    start_kernel = _async_start_kernel  # AsyncKernelManager binds the name to its base's
 
 
 def validate_parameters(parameters: dict[str, Any]) -> None:
@@ -173,6 +156,8 @@ def execute_notebook(
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    _register_engine()
+
     validate_parameters(parameters)
     localised = output.with_name(output.stem + ".input.ipynb")
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -189,13 +174,19 @@ def execute_notebook(
             str(localised),
             str(output),
             parameters=parameters,
+            engine_name=_ENGINE,
             kernel_name="python3",
             language="python",
-            cwd=str(cwd),
             progress_bar=False,
             log_output=False,
-            request_save_on_cell_execute=True,
-            kernel_manager_class=IPCKernelManager,
+            # The engine saves once, at the end or on failure; papermill's own
+            # per-cell saves rewrite the whole notebook twice for every cell.
+            request_save_on_cell_execute=False,
+            km=kernels.manager_class()(),
+            # The kernel starts in cwd; papermill's own `cwd` would chdir this whole
+            # process, which threads (Dask workers) share.
+            resources={"metadata": {"path": str(cwd)}},
+            crash_output=str(output),
             timeout_func=remaining,
         )
     except PapermillExecutionError as exc:
@@ -212,6 +203,87 @@ def execute_notebook(
         localised.unlink(missing_ok=True)
         if output.is_file():
             normalise_notebook(output)
+
+
+_ENGINE = "peer-eval"
+
+
+def _register_engine() -> None:
+    """Register the papermill engine below (once per process; papermill is imported lazily)."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    if _ENGINE in papermill_engines._engines:
+        return
+
+    class _SaveAtEnd(NotebookExecutionManager):
+        """papermill's bookkeeping without its saves; the notebook is written by the caller."""
+
+        def save(self, **kwargs: Any) -> None:
+            self.last_save_time = self.now()
+
+        def autosave_cell(self) -> None:
+            return None
+
+    class _Engine(NBClientEngine):
+        """nbclient with a kernel manager per notebook, shut down (killed) after it."""
+
+        @classmethod
+        def execute_notebook(
+            cls,
+            nb,
+            kernel_name,
+            output_path=None,
+            progress_bar=True,
+            log_output=False,
+            autosave_cell_every=30,
+            crash_output=None,
+            **kwargs,
+        ):
+            manager = _SaveAtEnd(nb, output_path=None, progress_bar=False, log_output=log_output)
+            manager.notebook_start()
+            try:
+                cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
+            except BaseException:
+                # A timeout or a dead kernel: keep what ran, for _failed_cell and for the
+                # analyst (papermill writes the notebook itself for a failing cell).
+                manager.notebook_complete()
+                if crash_output:
+                    with contextlib.suppress(Exception):
+                        nbformat.write(manager.nb, crash_output)
+                raise
+            manager.notebook_complete()
+            return manager.nb
+
+        @classmethod
+        def execute_managed_notebook(
+            cls, nb_man, kernel_name, log_output=False, start_timeout=60, **kwargs
+        ):
+            from jupyter_core.utils import run_sync
+            from papermill.clientwrap import PapermillNotebookClient
+            from papermill.engines import logger
+
+            km = kwargs.pop("km")
+            kwargs.pop("input_path", None)
+            client = PapermillNotebookClient(
+                nb_man,
+                km=km,
+                kernel_name=kernel_name,
+                startup_timeout=start_timeout,
+                log=logger,
+                log_output=log_output,
+                **kwargs,
+            )
+            try:
+                return client.execute()
+            finally:
+                # The client does not own km, so nothing is stopped for us: close the
+                # channels, kill the kernel (it has no state worth a polite shutdown).
+                if client.kc is not None:
+                    client.kc.stop_channels()
+                with contextlib.suppress(Exception):
+                    run_sync(km.shutdown_kernel)(now=True)
+
+    papermill_engines.register(_ENGINE, _Engine)
 
 
 def normalise_notebook(path: Path) -> None:

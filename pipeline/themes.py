@@ -55,6 +55,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "all": "Samtliga",
         "segments": "Kodade segment",
         "no_interviews": "Inga intervjuer finns för {region} {year}.",
+        "no_factors": "Det finns inga främjande eller hindrande faktorer att redovisa.",
         "summary": (
             "I {region} {year} genomfördes {interviews} intervjuer med sammanlagt "
             "{participants} deltagare. Intervjuerna kodades i {segments} segment inom "
@@ -106,6 +107,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "all": "All",
         "segments": "Coded segments",
         "no_interviews": "There are no interviews for {region} {year}.",
+        "no_factors": "There are no promoting or hindering factors to report.",
         "summary": (
             "In {region} {year}, {interviews} interviews with {participants} participants in "
             "all were carried out. They were coded in {segments} segments on {themes} themes."
@@ -688,6 +690,40 @@ def factors_by_theme_markdown(
     Returns:
         Markdown: a pipe table, then one bullet per theme listing its main factors.
     """
+    parts = [
+        md_text(_t(lang, "factors_head")),
+        "",
+        factors_table_markdown(register, segments, themes, region, year, lang, k),
+    ]
+    listed = main_factors_markdown(register, segments, themes, region, year, lang, k, top)
+    if listed:
+        parts.append(listed)
+    return "\n".join(parts)
+
+
+def factors_table_markdown(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    themes: pd.DataFrame,
+    region: str,
+    year: int,
+    lang: str = "sv",
+    k: int | None = None,
+) -> str:
+    """The promoting / hindering / neutral segment counts per top-level theme, as a table.
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        themes: The codebook's themes table.
+        region: The region.
+        year: The evaluation round.
+        lang: "sv" or "en".
+        k: Minimum group size (persons).
+
+    Returns:
+        A Markdown pipe table.
+    """
     table = factors_by_theme(register, segments, themes, region, year, 1, k, lang)
     shown = pd.DataFrame(
         {
@@ -698,7 +734,35 @@ def factors_by_theme_markdown(
             _t(lang, "segments"): [_count(v, lang) for v in table["segments"]],
         }
     )
-    parts = [md_text(_t(lang, "factors_head")), "", markdown_table(shown)]
+    return markdown_table(shown)
+
+
+def main_factors_markdown(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    themes: pd.DataFrame,
+    region: str,
+    year: int,
+    lang: str = "sv",
+    k: int | None = None,
+    top: int = 3,
+) -> str:
+    """One bullet per theme naming its main promoting and hindering factors.
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        themes: The codebook's themes table.
+        region: The region.
+        year: The evaluation round.
+        lang: "sv" or "en".
+        k: Minimum group size (persons).
+        top: Main factors listed per theme and direction.
+
+    Returns:
+        Markdown bullets and the small-group note (empty when there is nothing to list).
+    """
+    table = factors_by_theme(register, segments, themes, region, year, 1, k, lang)
     factors = main_factors(register, segments, themes, region, year, top, k, lang)
     bullets = []
     for theme in table["theme"]:
@@ -712,8 +776,7 @@ def factors_by_theme_markdown(
             f"- **{name}**: {_t(lang, 'promoting')}: {promoting}; "
             f"{_t(lang, 'hindering')}: {hindering}"
         )
-    if bullets:
-        parts.append("\n".join(bullets) + "\n")
+    parts = ["\n".join(bullets) + "\n"] if bullets else [md_text(_t(lang, "no_factors")) + "\n"]
     small = small_groups(register, region, year, k)
     if small and k is not None:
         parts.append(_small_note(small, k, lang) + "\n")

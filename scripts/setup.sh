@@ -9,6 +9,8 @@ if [[ "${1:-}" == "--system" ]]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
   fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+  # Chinese/Japanese/Korean text in quotes: the PDF renderer falls back to Noto CJK.
+  ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || need+=(fonts-noto-cjk)
   if ((${#need[@]})); then
     if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
     echo "installing Debian packages: ${need[*]}"

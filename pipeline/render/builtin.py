@@ -40,6 +40,10 @@ from pipeline.render.shortcodes import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Fonts beyond the Typst wheel's own (Libertinus, New Computer Modern, DejaVu Sans Mono):
+# Debian's Noto CJK covers Chinese, Japanese and Korean text in quotes. Typst uses them
+# only for characters the report fonts lack, so other reports are unaffected.
+FALLBACK_FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"),)
 PANDOC_TIMEOUT = 120  # seconds; a report takes well under one
 _READER_OFF = (
     "smart",  # typographic quotes would alter quoted data
@@ -179,11 +183,17 @@ def _typst(typ: Path, root: Path, timestamp: int) -> bytes:
             root=str(root),
             pdf_standards=["a-2b"],
             timestamp=timestamp,
-            ignore_system_fonts=True,  # only the wheel's fonts: identical output everywhere
-            font_paths=[],
+            ignore_system_fonts=True,  # only known fonts: identical output on every machine
+            font_paths=[str(d) for d in FALLBACK_FONT_DIRS if d.is_dir()],
         )
     except Exception as exc:  # typst.TypstError and friends carry Typst's diagnostics
-        raise RenderError(f"typst failed to compile {typ.name}: {exc}") from exc
+        hint = ""
+        if "could not be displayed" in str(exc):
+            hint = (
+                " (no font here has these characters; for Chinese, Japanese or Korean text "
+                "install Debian's fonts-noto-cjk: bash scripts/setup.sh --system)"
+            )
+        raise RenderError(f"typst failed to compile {typ.name}: {exc}{hint}") from exc
 
 
 _WRITERS = {"html": _render_html, "pdf": _render_pdf}
@@ -213,6 +223,7 @@ def _pandoc(
             "--standalone",
             f"--template={template}",
             f"--metadata-file={meta_file}",
+            f"--lua-filter={TEMPLATES / 'safety.lua'}",
             *extra,
         ]
         for key, value in variables.items():

@@ -1,0 +1,446 @@
+"""Notebook kernels: IPC transport, and fresh kernels forked from a warm template process.
+
+Starting a kernel the usual way costs a new interpreter, IPython and ipykernel, and
+then the notebook's own imports (pandas, matplotlib, this package): about 1.2 s of
+CPU per notebook, more than the analysis itself. Here each worker process keeps one
+*template* process (`python -m pipeline.kernels`) that has imported those modules
+once and never runs any notebook code. Every notebook gets a new kernel process
+forked from it: a fresh process (its own memory, copy-on-write), initialised as
+ipykernel would initialise `python -m ipykernel_launcher`, used for one notebook and
+killed afterwards. Nothing a notebook does can reach another notebook, because no
+notebook ever runs in the template or in another notebook's kernel.
+
+The template talks to its worker over its stdin/stdout, one JSON line per request.
+It exits when its stdin closes (the worker has gone, however it ended); its kernels
+get SIGKILL from the OS when it exits (PR_SET_PDEATHSIG), so no kernel outlives
+its worker.
+
+`PEER_EVAL_KERNELS=fresh` switches back to one `ipykernel_launcher` process per
+notebook (no template), e.g. to compare the two.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import ctypes.util
+import importlib
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from queue import Empty
+from typing import Any
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+from jupyter_core.paths import jupyter_runtime_dir
+from jupyter_core.utils import ensure_async
+from traitlets import CaselessStrEnum, DottedObjectName, Type
+
+# What every notebook imports first; loaded once in the template. Only modules: no
+# data is read and no user namespace exists there.
+PRELOAD: tuple[str, ...] = (
+    "pandas",
+    "matplotlib",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_svg",
+    "IPython.display",
+    "pipeline.inputs",
+    "pipeline.survey",
+    "pipeline.themes",
+    "pipeline.figures.style",
+    "pipeline.figures.survey",
+    "pipeline.figures.themes",
+)
+# What ipykernel itself imports while a kernel initialises (its debugger pulls in debugpy):
+# a third of a second per kernel if left to each child.
+_KERNEL_MODULES: tuple[str, ...] = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "IPython.core.debugger",
+    "IPython.core.completerlib",
+    "IPython.extensions.storemagic",
+    "sqlite3",
+    "psutil",
+)
+MODE_VARIABLE = "PEER_EVAL_KERNELS"
+_PR_SET_PDEATHSIG = 1
+_INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def kernel_mode() -> str:
+    """How kernels start here: "fork" (from the warm template) or "fresh" (a new interpreter).
+
+    Returns:
+        "fresh" if PEER_EVAL_KERNELS=fresh or the OS cannot fork; else "fork".
+    """
+    if os.environ.get(MODE_VARIABLE, "").strip().lower() == "fresh" or not hasattr(os, "fork"):
+        return "fresh"
+    return "fork"
+
+
+class QuickReadyClient(AsyncKernelClient):
+    """jupyter_client's async client, minus a fixed 0.2 s wait when a kernel becomes ready.
+
+    `wait_for_ready` ends by draining IOPub until it has been quiet for 0.2 s, to drop
+    the status messages of its own kernel_info requests, and waits up to 0.2 s for
+    IOPub to show it is connected before asking again. nbclient ignores messages
+    whose parent is not its request, so a short drain is enough, and asking again
+    sooner costs one small round trip; the checks themselves (a kernel_info reply on
+    shell, a message seen on IOPub, the kernel alive, the timeout) are kept.
+    """
+
+    _DRAIN_SECONDS = 0.01
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.time() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                msg = await ensure_async(self.shell_channel.get_msg(timeout=1))
+            except Empty:
+                pass
+            else:
+                if msg["msg_type"] == "kernel_info_reply":
+                    try:  # IOPub connected? (a subscriber misses what is sent before)
+                        await ensure_async(self.iopub_channel.get_msg(timeout=0.05))
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.time() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+        while True:
+            try:
+                await ensure_async(self.iopub_channel.get_msg(timeout=self._DRAIN_SECONDS))
+            except Empty:
+                break
+
+    wait_for_ready = _async_wait_for_ready
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels talk over Unix sockets, not TCP ports.
+
+    Many kernels starting at once on TCP race for free ports (a known papermill
+    problem); IPC sockets are files named after the unique connection file. That
+    file gets an absolute path here: jupyter_client would otherwise name the sockets
+    `kernel-ipc-N` relative to the current directory, which is only right while the
+    client and the kernel share one working directory and one kernel runs there.
+    """
+
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+    client_class = DottedObjectName("pipeline.kernels.QuickReadyClient")
+    client_factory = Type(klass=AsyncKernelClient, default_value=QuickReadyClient)
+
+    def __init__(self, **kwargs: Any):
+        if not kwargs.get("connection_file"):
+            runtime = Path(jupyter_runtime_dir())
+            runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+            kwargs["connection_file"] = str(runtime / f"peer-eval-{uuid.uuid4().hex[:16]}.json")
+        super().__init__(**kwargs)
+        # Run the kernel on this very interpreter, whatever "python3" kernelspecs a
+        # user has installed elsewhere: the notebooks import this package.
+        self._kernel_spec = KernelSpec(
+            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            display_name="Python 3 (peer-eval)",
+            language="python",
+        )
+
+    async def _async_start_kernel(self, **kwargs: Any) -> None:
+        # The kernel's own log lines (shutdown chatter, KeyboardInterrupt on stop) would
+        # land on the analyst's terminal; failures reach us through the protocol.
+        kwargs.setdefault("stdout", subprocess.DEVNULL)
+        kwargs.setdefault("stderr", subprocess.DEVNULL)
+        await super()._async_start_kernel(**kwargs)
+
+    start_kernel = _async_start_kernel  # AsyncKernelManager binds the name to its base's
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        # After a kill the kernel is gone within milliseconds; polling every 0.1 s
+        # would add most of that 0.1 s to every notebook.
+        await super()._async_wait(pollinterval=min(pollinterval, 0.005))
+
+
+class ForkedKernelManager(IPCKernelManager):
+    """An IPC kernel manager whose kernel process is forked from this process's template."""
+
+    async def _async_pre_start_kernel(self, **kwargs: Any) -> tuple[list[str], dict[str, Any]]:
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or str(uuid.uuid4())
+            self.provisioner = _ForkProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+            )
+        return await super()._async_pre_start_kernel(**kwargs)
+
+
+def manager_class() -> type[IPCKernelManager]:
+    """The kernel manager class for this process's kernel mode (see `kernel_mode`)."""
+    return ForkedKernelManager if kernel_mode() == "fork" else IPCKernelManager
+
+
+def start_template() -> None:
+    """Start this process's template now (if the mode forks), so that it is warm when needed.
+
+    Meant for worker initialisers; `execute_notebook` starts it on first use anyway.
+    """
+    if kernel_mode() == "fork":
+        _Template.get()
+
+
+def stop_template() -> None:
+    """Stop this process's template; its kernels die with it. Safe to call twice."""
+    template = _Template.current
+    if template is not None and template.owner == os.getpid():
+        template.close()
+    _Template.current = None
+
+
+class _Template:
+    """The worker's handle on its template process: a pipe for fork requests."""
+
+    current: _Template | None = None
+    _lock = threading.Lock()
+
+    def __init__(self) -> None:
+        self.owner = os.getpid()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.kernels"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            # Its own session: a Ctrl-C on the terminal goes to the run, which then
+            # closes the pipe; the template must not die half-way through a fork.
+            start_new_session=True,
+            close_fds=True,
+        )
+
+    @classmethod
+    def get(cls) -> _Template:
+        with cls._lock:
+            template = cls.current
+            # A forked copy of this process (or a dead template) must start its own.
+            if template is None or template.owner != os.getpid() or not template.alive():
+                if template is not None and template.owner == os.getpid():
+                    template.close()
+                template = cls.current = _Template()
+                _register_exit_handlers()
+            return template
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
+        """Ask the template for a kernel process; return its pid."""
+        request = json.dumps({"argv": argv, "cwd": cwd, "env": env}) + "\n"
+        with self._lock:
+            assert self.process.stdin is not None and self.process.stdout is not None
+            try:
+                self.process.stdin.write(request.encode("utf-8"))
+                self.process.stdin.flush()
+                line = self.process.stdout.readline()
+            except (BrokenPipeError, OSError) as exc:
+                raise RuntimeError(f"kernel template process is gone ({exc})") from None
+        if not line:
+            raise RuntimeError(f"kernel template process exited ({self.process.poll()})")
+        reply = json.loads(line)
+        if "error" in reply:
+            raise RuntimeError(f"kernel template could not fork: {reply['error']}")
+        return int(reply["pid"])
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+_exit_handlers_registered = False
+
+
+def _register_exit_handlers() -> None:
+    """Stop the template when this process ends, normally or as a pool worker."""
+    global _exit_handlers_registered
+    if _exit_handlers_registered:
+        return
+    _exit_handlers_registered = True
+    atexit.register(stop_template)
+    # multiprocessing workers leave through os._exit, which skips atexit; their
+    # Finalize hooks still run. (If neither runs, the template sees its stdin close.)
+    from multiprocessing import util
+
+    util.Finalize(None, stop_template, exitpriority=100)
+
+
+class _ForkedProcess:
+    """Enough of `subprocess.Popen` for LocalProvisioner, for a kernel that is not our child.
+
+    The template reaps its children at once (SIGCHLD ignored), so a pid that no
+    longer exists is a kernel that has exited.
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and not _pid_alive(self.pid):
+            self.returncode = -signal.SIGKILL
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
+            time.sleep(0.01)
+        return self.returncode or 0
+
+    def send_signal(self, signum: int) -> None:
+        os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie (if the template has not reaped it yet) is not alive
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+
+
+class _ForkProvisioner(LocalProvisioner):
+    """LocalProvisioner, but the kernel process comes from the template, not from Popen."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        env = dict(kwargs.get("env") or os.environ)
+        env.setdefault("JPY_PARENT_PID", str(os.getpid()))
+        pid = _Template.get().fork(list(cmd), cwd, env)
+        self.process = _ForkedProcess(pid)
+        self.pid = self.pgid = pid  # the kernel leads its own session
+        self.cwd = cwd
+        return self.connection_info
+
+
+# --- the template process (python -m pipeline.kernels) ------------------------------------
+
+
+def _serve() -> None:
+    """Preload, then fork one kernel per request line until stdin closes."""
+    requests = os.fdopen(os.dup(0), "rb")
+    replies = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):  # nothing but replies may reach the pipe
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the OS reaps exited kernels
+    _preload()
+    for line in requests:
+        try:
+            request = json.loads(line)
+            pid = os.fork()
+        except Exception as exc:  # a bad request or no memory: tell the worker, go on
+            replies.write((json.dumps({"error": f"{type(exc).__name__}: {exc}"}) + "\n").encode())
+            replies.flush()
+            continue
+        if pid == 0:
+            status = 1
+            try:
+                requests.close()
+                replies.close()
+                status = _become_kernel(request)
+            finally:
+                os._exit(status)
+        replies.write((json.dumps({"pid": pid}) + "\n").encode())
+        replies.flush()
+
+
+def _preload() -> None:
+    # As ipykernel_launcher does: the launch directory is not an import root.
+    if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
+        del sys.path[0]
+    # ipykernel sets this before any cell runs, and matplotlib reads it on import.
+    os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
+    for name in (*_KERNEL_MODULES, *PRELOAD):
+        with contextlib.suppress(ImportError):  # optional kernel parts (psutil) may be absent
+            importlib.import_module(name)
+
+
+def _become_kernel(request: dict) -> int:
+    """In the forked child: turn into `python -m ipykernel_launcher ARGS` in the given cwd."""
+    os.setsid()
+    _die_with_parent()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    log = request["env"].get("PEER_EVAL_KERNEL_LOG")
+    if log:  # debugging a kernel that will not start: keep its stderr
+        os.dup2(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), 2)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    argv = list(request["argv"])
+    args = argv[3:] if argv[1:3] == ["-m", "ipykernel_launcher"] else argv[1:]
+    launcher = importlib.util.find_spec("ipykernel_launcher")
+    sys.argv = [launcher.origin if launcher and launcher.origin else "ipykernel_launcher", *args]
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:  # a fresh interpreter would seed from the OS, not share a state
+        numpy.random.seed()
+    from ipykernel.kernelapp import IPKernelApp
+
+    IPKernelApp.launch_instance(args, parent_handle=os.getppid())
+    return 0
+
+
+def _die_with_parent() -> None:
+    libc_name = ctypes.util.find_library("c")
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(libc_name or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return  # not Linux: ipykernel's parent poller still ends the kernel
+    if os.getppid() != parent:  # the template died before prctl took effect
+        os._exit(1)
+
+
+if __name__ == "__main__":
+    _serve()
