@@ -18,6 +18,7 @@ import contextlib
 import keyword
 import math
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -216,10 +217,27 @@ def _register_engine() -> None:
         return
 
     class _SaveAtEnd(NotebookExecutionManager):
-        """papermill's bookkeeping without its saves; the notebook is written by the caller."""
+        """papermill's bookkeeping without its saves; the notebook is written by the caller.
+
+        It also remembers the cell that was running when execution broke off (a
+        timeout, a dead kernel), which papermill does not mark.
+        """
+
+        running: int | None = None
 
         def save(self, **kwargs: Any) -> None:
             self.last_save_time = self.now()
+
+        def cell_start(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
+            self.running = cell_index
+            super().cell_start(cell, cell_index, **kwargs)
+
+        def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
+            # Called from a `finally`: while an exception is on its way out, the cell
+            # did not complete.
+            if sys.exc_info()[0] is None:
+                self.running = None
+            super().cell_complete(cell, cell_index, **kwargs)
 
         def autosave_cell(self) -> None:
             return None
@@ -246,6 +264,9 @@ def _register_engine() -> None:
             except BaseException:
                 # A timeout or a dead kernel: keep what ran, for _failed_cell and for the
                 # analyst (papermill writes the notebook itself for a failing cell).
+                if manager.running is not None:
+                    index = manager.running
+                    manager.cell_exception(manager.nb.cells[index], cell_index=index)
                 manager.notebook_complete()
                 if crash_output:
                     with contextlib.suppress(Exception):
@@ -306,18 +327,26 @@ def _failed_cell(output: Path) -> str:
     """Describe the cell that failed: index, and label or first line of code.
 
     papermill marks every cell "completed" whatever happened, so look at outputs: the
-    first cell with an error output (an exception, or nbclient's timeout), else the
-    first code cell that never got an execution count (the kernel died in it).
+    first cell with an error output (an exception), else the cell marked as the one
+    running when execution broke off (a timeout, a dead kernel), else the first code
+    cell that never got an execution count.
     """
     try:
         notebook = nbformat.read(output, as_version=4)
     except Exception:  # the output may be missing or unreadable after a crash
         return "?"
     code_cells = [(i, c) for i, c in enumerate(notebook.cells) if c.cell_type == "code"]
-    failed = next(
-        ((i, c) for i, c in code_cells if any(o.output_type == "error" for o in c.outputs)),
-        None,
-    ) or next(((i, c) for i, c in code_cells if c.execution_count is None), None)
+    failed = (
+        next(
+            ((i, c) for i, c in code_cells if any(o.output_type == "error" for o in c.outputs)),
+            None,
+        )
+        or next(
+            ((i, c) for i, c in code_cells if c.metadata.get("papermill", {}).get("exception")),
+            None,
+        )
+        or next(((i, c) for i, c in code_cells if c.execution_count is None), None)
+    )
     if failed is None:
         return "?"
     index, cell = failed

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import string
 
 from babel.dates import format_date as _babel_format_date
@@ -17,6 +18,7 @@ from babel.numbers import format_decimal, format_percent
 
 _LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 _ASCII_PUNCTUATION = frozenset(string.punctuation)
+_LINE_BREAKS = re.compile(r"[ \t]*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
 
 
 def md_text(value: object) -> str:
@@ -36,7 +38,9 @@ def md_text(value: object) -> str:
     """
     if value is None:
         return ""
-    text = " ".join(str(value).split())
+    # Fold line breaks (and the blanks around them) into one space; keep other white
+    # space as it is, so the no-break spaces of "27 900" and "87,5 %" keep their job.
+    text = _LINE_BREAKS.sub(" ", str(value)).strip(" \t")
     return "".join("\\" + ch if ch in _ASCII_PUNCTUATION else ch for ch in text)
 
 
@@ -79,9 +83,10 @@ def percent(value: float | None, lang: str = "sv", decimals: int = 1) -> str:
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "") + " %"
+    # Swedish writes a no-break space before the per cent sign ("87,5 %"), English none.
+    pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "") + "\u00a0%"
     if lang == "en":
-        pattern = pattern.replace(" %", "%")
+        pattern = pattern.replace("\u00a0%", "%")
     return format_percent(value / 100, format=pattern, locale=_locale(lang))
 
 

@@ -319,7 +319,10 @@ class _ForkedProcess:
         return self.returncode or 0
 
     def send_signal(self, signum: int) -> None:
-        os.kill(self.pid, signum)
+        # Like Popen: signalling a process that has already exited does nothing.
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signum)
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)

@@ -15,6 +15,7 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,7 +71,8 @@ def publish_dir(staged: Path, target: Path) -> None:
         staged: A finished directory (on the same file system as target).
         target: The published location.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # New parents (the year folder) are as private as the report itself.
+    _make_dirs(target.parent, stat.S_IMODE(staged.stat().st_mode))
     _fsync_tree(staged)
     if not target.exists():
         os.rename(staged, target)
@@ -114,7 +116,8 @@ def write_file_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
         data: The complete content.
         mode: Permission bits of the new file.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Folders created here get the file's read bits as search bits: 0600 -> 0700.
+    _make_dirs(path.parent, mode | ((mode & 0o444) >> 2))
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -165,6 +168,18 @@ def output_lock(out: Path, wait: bool = False) -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+def _make_dirs(path: Path, mode: int) -> None:
+    """Create `path` and missing parents with `mode` (existing folders keep theirs)."""
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # a parallel task made it first
+            folder.mkdir()
+            os.chmod(folder, mode)  # mkdir's mode would be masked by the umask
 
 
 def _fsync_dir(path: Path) -> None:

@@ -374,9 +374,9 @@ def band_distribution(
 def _band_labels(column: str, edges: Sequence[float], lang: str) -> list[str]:
     """Labels "Under 50 %", "50–74 %", ..., "100 %" (employment) or "... kr" (salary)."""
     if column == "employment_pct":
-        suffix = " %" if lang == "sv" else "%"
+        suffix = "\u00a0%" if lang == "sv" else "%"  # no-break space, as in percent()
     else:
-        suffix = " kr" if lang == "sv" else " SEK"
+        suffix = "\u00a0kr" if lang == "sv" else "\u00a0SEK"
     num = lambda v: number(v, lang, 0)  # noqa: E731
     labels = [f"Under {num(edges[0])}{suffix}"]
     # Answers are whole numbers in practice, so [50, 75) reads "50–74".

@@ -73,7 +73,7 @@ def test_response_rate_figure_sv(rates_input):
     assert ax.get_xlabel() == "Svarsfrekvens (%)"
     assert _bars(fig) == pytest.approx([87.5, 100 * 19 / 35, 100.0, 50.0])
     texts = _texts(fig)
-    assert "87,5 %  (7 av 8)" in texts and "Totalt 60,4 %" in texts  # 32 of 53
+    assert "87,5\u00a0%  (7 av 8)" in texts and "Totalt 60,4\u00a0%" in texts  # 32 of 53
     assert ax.lines[0].get_xdata()[0] == pytest.approx(100 * 32 / 53)
 
 
@@ -85,7 +85,11 @@ def test_response_rate_figure_en(rates_input):
 
 def test_response_rate_alt_names_total_highest_and_lowest(rates_input):
     sv = F.response_rate_alt(*rates_input, 2020)
-    assert "32 av 53 (60,4 %)" in sv and "Norrland (100 %)" in sv and "Jönköping (50 %)" in sv
+    assert (
+        "32 av 53 (60,4\u00a0%)" in sv
+        and "Norrland (100\u00a0%)" in sv
+        and "Jönköping (50\u00a0%)" in sv
+    )
     en = F.response_rate_alt(*rates_input, 2020, "en")
     assert "32 of 53 responded (60.4%)" in en and "Jönköping (50%)" in en
 
@@ -115,7 +119,7 @@ def test_distribution_figure_suppresses_small_cells(group):
     # Kvinna 12/20 shown; annat 2 (primary) and man 6 (secondary) have no bar.
     assert _bars(fig) == pytest.approx([60.0, 0.0, 0.0, 0.0])
     texts = _texts(fig)
-    assert texts.count("–*") == 2 and "60 %" in texts and "30 %" not in texts
+    assert texts.count("–*") == 2 and "60\u00a0%" in texts and "30\u00a0%" not in texts
     assert any("markeras –*" in t for t in texts)
     assert ax.get_xlabel() == "Andel av dem som svarat (%)"
     assert ax.get_title(loc="left") == "Kön (n = 20)"
@@ -132,10 +136,10 @@ def test_distribution_figure_english_labels(group):
 def test_distribution_alt_never_names_a_suppressed_number(group):
     text = F.distribution_alt(group, "gender")
     assert text == (
-        "Stapeldiagram: Kön bland 20 svarande. Kvinna 60 %; Vill ej ange 0 %. "
+        "Stapeldiagram: Kön bland 20 svarande. Kvinna 60\u00a0%; Vill ej ange 0\u00a0%. "
         "2 svarsalternativ redovisas inte (färre än 5 svarande)."
     )
-    assert "30" not in text and "10 %" not in text
+    assert "30" not in text and "10\u00a0%" not in text
 
 
 def test_distribution_figure_below_k_is_a_notice_not_a_chart(group):
@@ -168,7 +172,7 @@ def test_band_figures_for_employment(group):
     survey = group.assign(employment_pct=[50.0] * 10 + [100.0] * 10 + [np.nan])
     fig = F.distribution_figure(survey, "employment_pct")
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert labels == ["Under 50 %", "50–74 %", "75–99 %", "100 %"]
+    assert labels == ["Under 50 %", "50–74 %", "75–99 %", "100 %"]  # figures use plain spaces
     assert _bars(fig) == pytest.approx([0.0, 50.0, 0.0, 50.0])
 
 

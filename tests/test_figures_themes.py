@@ -146,8 +146,8 @@ def test_rounds_chart_plots_one_line_per_theme() -> None:
 def test_rounds_chart_alt_text_with_trends() -> None:
     trends = pd.DataFrame({"theme": ["impl", "roll"], "trend_label": ["Ökat", "Oförändrat"]})
     alt = ft.rounds_chart_alt(across_table(), "sv", trends)
-    assert "Implementering: 2017 20 %, 2020 80 % (ökat)." in alt
-    assert "Yrkesroll: 2017 50 %, 2020 50 % (oförändrat)." in alt
+    assert "Implementering: 2017 20\u00a0%, 2020 80\u00a0% (ökat)." in alt
+    assert "Yrkesroll: 2017 50\u00a0%, 2020 50\u00a0% (oförändrat)." in alt
     assert "2017 20%" in ft.rounds_chart_alt(across_table(), "en")
 
 

@@ -122,8 +122,8 @@ def test_response_rates_region_without_responses_is_zero():
 def test_response_rates_markdown_sv_and_en():
     survey, population = seed_survey(), seed_population()
     sv = S.response_rates_markdown(survey, population, 2020)
-    assert "| Skåne | 19 | 35 | 54\\,3 \\% |" in sv
-    assert "| Totalt | 44 | 68 | 64\\,7 \\% |" in sv
+    assert "| Skåne | 19 | 35 | 54\\,3\u00a0\\% |" in sv
+    assert "| Totalt | 44 | 68 | 64\\,7\u00a0\\% |" in sv
     en = S.response_rates_markdown(survey, population, 2020, "en")
     assert "| Stockholm | 7 | 8 | 87\\.5\\% |" in en and "| Total | 44 | 68 |" in en
 
@@ -230,7 +230,8 @@ def test_employment_bands_edges_and_labels():
     survey = group([None] * 8, employment_pct=[10, 49.9, 50, 74, 75, 99, 100, np.nan])
     table = S.employment_bands(survey)
     assert table["n"].tolist() == [2, 2, 2, 1, 7, 1]
-    assert table["label"].tolist()[:4] == ["Under 50 %", "50–74 %", "75–99 %", "100 %"]
+    expected = ["Under 50\u00a0%", "50–74\u00a0%", "75–99\u00a0%", "100\u00a0%"]
+    assert table["label"].tolist()[:4] == expected
     assert S.employment_bands(survey, "en")["label"].tolist()[1] == "50–74%"
 
 
@@ -239,10 +240,10 @@ def test_salary_bands_labels():
     table = S.salary_bands(survey)
     assert table["n"].tolist()[:4] == [1, 0, 1, 1]
     assert table["label"].tolist()[:4] == [
-        "Under 25\xa0000 kr", "25\xa0000–29\xa0999 kr", "30\xa0000–34\xa0999 kr",
-        "35\xa0000 kr eller mer",
+        "Under 25\xa0000\xa0kr", "25\xa0000–29\xa0999\xa0kr", "30\xa0000–34\xa0999\xa0kr",
+        "35\xa0000\xa0kr eller mer",
     ]  # fmt: skip
-    assert S.salary_bands(survey, "en")["label"].tolist()[3] == "35,000 SEK or more"
+    assert S.salary_bands(survey, "en")["label"].tolist()[3] == "35,000\u00a0SEK or more"
 
 
 # --- disclosed Markdown -----------------------------------------------------------------------
@@ -263,11 +264,11 @@ def test_distribution_markdown_suppresses_small_cells_and_adds_footnote():
     survey = group(["kvinna"] * 12 + ["man"] * 6 + ["annat"] * 2 + [None] * 3)
     text = S.distribution_markdown(survey, "gender", "sv", k=5)
     rows = {r[0]: r[1:] for r in _cells(text)}
-    assert rows["Kvinna"] == ["12", "60 \\%"]
+    assert rows["Kvinna"] == ["12", "60\u00a0\\%"]
     assert rows["Man"] == [SUPPRESSED_MARK.replace("*", "\\*")] * 2  # secondary
     assert rows["Annat"] == [SUPPRESSED_MARK.replace("*", "\\*")] * 2  # primary
-    assert rows["Vill ej ange"] == ["0", "0 \\%"]
-    assert rows["Totalt \\(besvarat\\)"] == ["20", "100 \\%"]
+    assert rows["Vill ej ange"] == ["0", "0\u00a0\\%"]
+    assert rows["Totalt \\(besvarat\\)"] == ["20", "100\u00a0\\%"]
     assert "markeras –\\*" in text
 
 
@@ -297,7 +298,7 @@ def test_no_small_count_reaches_markdown_for_a_region_of_two():
     indicators = S.key_indicators_markdown(survey, population, "Norrland", [2020], "sv", 5)
     rows = {r[0]: r[1:] for r in _cells(indicators)}
     # Responses are public; every statistic of the two is suppressed.
-    assert rows["Antal svar"] == ["2"] and rows["Svarsfrekvens"] == ["100 \\%"]
+    assert rows["Antal svar"] == ["2"] and rows["Svarsfrekvens"] == ["100\u00a0\\%"]
     for name in ("Medelålder \\(år\\)", "Andel utbildade", "Median månadslön \\(heltid\\, kr\\)"):
         assert rows[name] == ["–\\*"]
 
@@ -378,11 +379,11 @@ def test_key_indicators_markdown_suppresses_per_cell():
     rows = {r[0]: r[1:] for r in _cells(text)}
     assert _cells(text)[0][0] == "Antal svar"
     assert rows["Antal svar"] == ["1", "6"]  # public
-    assert rows["Svarsfrekvens"] == ["25 \\%", "50 \\%"]
+    assert rows["Svarsfrekvens"] == ["25\u00a0\\%", "50\u00a0\\%"]
     assert rows["Medelålder \\(år\\)"] == ["–\\*", "36\\,7"]  # 2019: one answer
     assert rows["Andel utbildade"] == ["–\\*", "–\\*"]  # 2020: 5 of 6, one untrained
     assert rows["Andel med handledning"] == ["–\\*", "–\\*"]  # 4 of 5
-    assert rows["Median månadslön \\(heltid\\, kr\\)"] == ["–\\*", "29 000"]
+    assert rows["Median månadslön \\(heltid\\, kr\\)"] == ["–\\*", "29\u00a0000"]
     assert "| Indikator | 2019 | 2020 |" in text and "markeras" in text
 
 
