@@ -35,7 +35,8 @@ def markdown_table(frame: pd.DataFrame, align: str | None = None) -> str:
         for i in range(n)
     ]
     rule = [
-        "-" * (w - 1) + ":" if a == "r" else ":" + "-" * (w - 1) for a, w in zip(align, widths)
+        "-" * (w - 1) + ":" if a == "r" else ":" + "-" * (w - 1)
+        for a, w in zip(align, widths, strict=True)
     ]
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
