@@ -7,6 +7,7 @@ with every problem listed; notebooks call `load_for_notebook` to get the same ta
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pandas as pd
 from pipeline.config import InputSpec, Project, load_project
 from pipeline.errors import InputError, Problem
 from pipeline.readers.codebook import Codebook, read_codebook
+from pipeline.readers.common import map_headers, read_raw_table, text_key
 from pipeline.readers.population import read_population
 from pipeline.readers.recommendations import read_recommendations
 from pipeline.readers.register import read_register
@@ -94,14 +96,19 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
     codebook = _collect(
         problems, lambda: read_codebook(*_where(project, evaluation.inputs.codebook))
     )
+    every_region: dict[str, None] = dict.fromkeys(regions)
     for year in years:
-        survey = _collect(problems, lambda y=year: _read_table(project, "survey", y, read_survey))
-        population = _collect(
-            problems, lambda y=year: _read_table(project, "population", y, read_population)
-        )
-        register = _collect(
-            problems, lambda y=year: _read_table(project, "interviews", y, read_register)
-        )
+        # The population file lists the regions of that year's data; params may report on
+        # only some of them (a region's own evaluation of a national survey export).
+        known = _known_regions(project, year)
+        every_region.update(dict.fromkeys(known))
+
+        def read(name: str, reader, y: int = year, regions: list[str] = known):
+            return _collect(problems, lambda: _read_table(project, name, y, reader, regions))
+
+        survey = read("survey", read_survey)
+        population = read("population", read_population)
+        register = read("interviews", read_register)
         for name, table in (("survey", survey), ("population", population)):
             if table is not None:
                 tables[name].append(table)
@@ -122,7 +129,8 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
     if evaluation.inputs.recommendations is not None:
         path, shown = _where(project, evaluation.inputs.recommendations)
         recommendations = _collect(
-            problems, lambda: read_recommendations(path, regions=regions, display=shown)
+            problems,
+            lambda: read_recommendations(path, regions=list(every_region), display=shown),
         )
     names: tuple[str, ...] = ()
     if evaluation.inputs.names is not None:
@@ -130,7 +138,7 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
     if not problems:
         problems.extend(_unknown_regions(project, tables["population"]))
     if problems:
-        raise InputError(problems)
+        raise InputError(merge_repeated(problems))
     return EvaluationData(
         survey=_concat(tables["survey"]),
         population=_concat(tables["population"]),
@@ -140,6 +148,38 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
         recommendations=recommendations,
         names=names or (),
     )
+
+
+def merge_repeated(problems: list[Problem], keep: int = 3) -> list[Problem]:
+    """Say a problem that repeats down a column once, naming its rows.
+
+    A region missing from params, or one misspelt answer, can recur on hundreds of
+    rows; the analyst needs one line per distinct problem, not a screenful.
+
+    Args:
+        problems: Problems in reading order.
+        keep: Up to this many repeats stay as separate lines.
+
+    Returns:
+        Problems, where more than `keep` with the same file, column and message
+        became one whose row is the first and whose message lists the rows.
+    """
+    groups: dict[tuple, list[Problem]] = {}
+    for problem in problems:
+        key = (problem.file, problem.column, problem.key, problem.message)
+        groups.setdefault(key, []).append(problem)
+    merged = []
+    for problem in problems:
+        group = groups[(problem.file, problem.column, problem.key, problem.message)]
+        if len(group) <= keep or problem.row is None:
+            merged.append(problem)
+        elif problem is group[0]:
+            rows = [p.row for p in group]
+            shown = ", ".join(str(r) for r in rows[:5])
+            more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+            message = f"{problem.message} (on {len(rows)} rows: {shown}{more})"
+            merged.append(Problem(problem.file, message, row=problem.row, column=problem.column))
+    return merged
 
 
 def load_for_notebook(params_file: str, year: int) -> EvaluationData:
@@ -156,16 +196,36 @@ def _where(project: Project, spec: InputSpec, year: int = 0) -> tuple[Path, str]
     return path, shown
 
 
-def _read_table(project: Project, name: str, year: int, reader) -> pd.DataFrame:
+def _read_table(project: Project, name: str, year: int, reader, regions: list[str]) -> pd.DataFrame:
     spec: InputSpec = getattr(project.evaluation.inputs, name)
     path, shown = _where(project, spec, year)
-    return reader(
-        path,
-        spec.table_options(),
-        regions=list(project.evaluation.regions),
-        year=year,
-        display=shown,
-    )
+    return reader(path, spec.table_options(), regions=regions, year=year, display=shown)
+
+
+def _known_regions(project: Project, year: int) -> list[str]:
+    """The params' regions, then any other region the year's population file names.
+
+    A survey or register row whose region is in neither is still an error (a typo, or a
+    region without a target population); problems in the population file itself are
+    left to its reader.
+    """
+    known = list(project.evaluation.regions)
+    spec = project.evaluation.inputs.population
+    path, shown = _where(project, spec, year)
+    try:
+        raw = read_raw_table(path, spec.table_options(), shown)
+    except InputError:
+        return known
+    header = map_headers(raw, spec.table_options(), ["region"]).found.get("region")
+    if header is None:
+        return known
+    seen = {text_key(r) for r in known}
+    for value in raw.frame[header].dropna():
+        name = unicodedata.normalize("NFC", str(value).strip())
+        if name and text_key(name) not in seen:
+            known.append(name)
+            seen.add(text_key(name))
+    return known
 
 
 def _read_names(path: Path, shown: str) -> tuple[str, ...]:
