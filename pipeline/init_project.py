@@ -62,7 +62,7 @@ _NARRATIVE_TEMPLATE = "narrative.md"
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)(?::([a-z_]+))?\}\}")
 # Copied from the installed project: (folder, pattern), then whole folders.
 _COPIED = (("notebooks", "*.ipynb"), ("reports", "*.qmd"), ("reports", "_quarto.yml"))
-_COPIED_TREES = ("reports/theme",)
+_COPIED_TREES = ("notebooks/overview", "reports/theme")
 
 
 def init_project(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import nbformat
 import pytest
 import yaml
 from pypdf import PdfReader
-from support import PAIRS, html_text, make_project, pdf_text, run_cli
+from support import PAIRS, ROOT, html_text, make_project, pdf_text, run_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -220,3 +221,24 @@ def test_national_overview_is_published_per_year(demo_build):
         assert region in page
     assert "87,5 %" in page and "64,7 %" in page
     assert 'href="2020/oversikt.html"' in html_text(out / "index.html")
+
+
+def test_init_then_fill_with_demo_files_then_run_publishes(tmp_path):
+    project = tmp_path / "utvardering"
+    created = run_cli("init", str(project), "--region", "Stockholm", "--year", "2020")
+    assert created.returncode == 0, created.stderr
+    params = project / "params" / "evaluation.yaml"
+    empty = run_cli("validate", "--params", str(params))
+    assert empty.returncode == 2 and "has a header but no data rows" in empty.stderr
+    demo = ROOT / "data" / "demo"
+    for name in ("survey.csv", "population.csv", "interviews.csv", "segments.csv"):
+        shutil.copy(demo / "2020" / name, project / "data" / "2020" / name)
+    for name in ("codebook.yaml", "recommendations.yaml", "names.txt"):
+        shutil.copy(demo / name, project / "data" / name)
+    assert run_cli("validate", "--params", str(params)).returncode == 0
+    out = project / "reports" / "output"
+    result = run_cli("run", "--params", str(params), "--out", str(out), "--format", "html")
+    assert result.returncode == 0, result.stderr
+    page = html_text(out / "2020" / "stockholm" / "rapport.html")
+    assert "Stockholm 2020" in page and "87,5 %" in page
+    assert (out / "2020" / "oversikt.html").is_file() and (out / "index.html").is_file()

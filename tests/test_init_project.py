@@ -116,10 +116,13 @@ def test_copies_the_real_project_templates(tmp_path):
     for name in ("reports/rapport.sv.qmd", "reports/rapport.en.qmd"):
         assert name in created
         assert (tmp_path / "new" / name).read_bytes() == (REPO / name).read_bytes()
-    notebooks = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
+    notebooks = sorted(
+        p.relative_to(REPO / "notebooks").as_posix() for p in (REPO / "notebooks").rglob("*.ipynb")
+    )
     assert [
         p.removeprefix("notebooks/") for p in created if p.startswith("notebooks/")
     ] == notebooks
+    assert "notebooks/overview/overview.ipynb" in created
 
 
 def test_header_only_csvs_have_the_canonical_columns(tmp_path, no_copies):
