@@ -245,8 +245,31 @@ def load_project(params_file: Path | str, root: Path | None = None) -> Project:
         evaluation = Evaluation.model_validate(data)
     except ValidationError as exc:
         raise InputError(_problems(params_file, exc)) from None
+    problems = _per_year_paths(params_file, evaluation)
+    if problems:
+        raise InputError(problems)
     root = (root or params_file.parent.parent).resolve()
     return Project(params_file=params_file, root=root, evaluation=evaluation)
+
+
+def _per_year_paths(params_file: Path, evaluation: Evaluation) -> list[Problem]:
+    """Per-year inputs must name `{year}` when there are several years.
+
+    Otherwise every year reads the same file, and each of its rows would be reported
+    as belonging to another year, once per year.
+    """
+    if len(evaluation.years) < 2:
+        return []
+    problems = []
+    for name in ("survey", "population", "interviews", "segments"):
+        path = getattr(evaluation.inputs, name).path
+        if "{year}" not in path:
+            message = (
+                f"{path!r} has no {{year}}, but params have {len(evaluation.years)} years; "
+                f"expected e.g. '{{year}}/{name}.csv'"
+            )
+            problems.append(Problem(str(params_file), message, key=f"inputs.{name}.path"))
+    return problems
 
 
 def plan_pairs(

@@ -53,7 +53,7 @@ def validate_parameters(parameters: dict[str, Any]) -> None:
             not made of str, int, float, bool, None, list and dict (str keys) only.
     """
     for name, value in parameters.items():
-        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+        if type(name) is not str or not name.isidentifier() or keyword.iskeyword(name):
             raise UsageError(f"parameter name {name!r} is not a Python identifier")
         if name.startswith("__"):
             raise UsageError(f"parameter name {name!r} may not start with '__'")
@@ -61,9 +61,11 @@ def validate_parameters(parameters: dict[str, Any]) -> None:
 
 
 def _check_value(path: str, value: Any) -> None:
-    if isinstance(value, float) and not math.isfinite(value):
+    # Exact types only: papermill writes a value through its own methods, so a str or
+    # int subclass could carry code in an overridden __format__ or encode.
+    if type(value) is float and not math.isfinite(value):
         raise UsageError(f"parameter {path}: {value!r} is not a finite number")
-    if isinstance(value, _SCALARS):
+    if type(value) in _SCALARS:
         return
     if type(value) is list:
         for i, item in enumerate(value):
@@ -71,7 +73,7 @@ def _check_value(path: str, value: Any) -> None:
         return
     if type(value) is dict:
         for key, item in value.items():
-            if not isinstance(key, str):
+            if type(key) is not str:
                 raise UsageError(f"parameter {path}: key {key!r} is not a string")
             _check_value(f"{path}[{key!r}]", item)
         return
@@ -212,9 +214,13 @@ _ENGINE = "peer-eval"
 def _register_engine() -> None:
     """Register the papermill engine below (once per process; papermill is imported lazily)."""
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+    from papermill.exceptions import PapermillException
 
-    if _ENGINE in papermill_engines._engines:
+    try:
+        papermill_engines.get_engine(_ENGINE)
         return
+    except PapermillException:
+        pass
 
     class _SaveAtEnd(NotebookExecutionManager):
         """papermill's bookkeeping without its saves; the notebook is written by the caller.

@@ -6,6 +6,7 @@ with every problem listed; notebooks call `load_for_notebook` to get the same ta
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import unicodedata
 from dataclasses import dataclass
@@ -137,6 +138,7 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
         names = _collect(problems, lambda: _read_names(*_where(project, evaluation.inputs.names)))
     if not problems:
         problems.extend(_unknown_regions(project, tables["population"]))
+        problems.extend(_regions_without_population(project, tables))
     if problems:
         raise InputError(merge_repeated(problems))
     return EvaluationData(
@@ -270,3 +272,34 @@ def _unknown_regions(project: Project, populations: list[pd.DataFrame]) -> list[
         for index, region in enumerate(project.evaluation.regions)
         if region not in seen
     ]
+
+
+def _regions_without_population(
+    project: Project, tables: dict[str, list[pd.DataFrame]]
+) -> list[Problem]:
+    """Every region with survey answers or interviews in a year needs a population row then.
+
+    Without one there is no response rate; usually the population file misspells the
+    region, which then also appears there as a region of its own.
+    """
+    counts: dict[tuple[int, str], dict[str, int]] = {}
+    listed: dict[int, set[str]] = {}
+    for frame in tables["population"]:
+        for year, region in zip(frame["year"], frame["region"], strict=True):
+            listed.setdefault(int(year), set()).add(region)
+    for name, what in (("survey", "survey answers"), ("interviews", "interviews")):
+        for frame in tables[name]:
+            for year, region in zip(frame["year"], frame["region"], strict=True):
+                if region not in listed.get(int(year), set()):
+                    found = counts.setdefault((int(year), region), {})
+                    found[what] = found.get(what, 0) + 1
+    problems = []
+    for (year, region), found in sorted(counts.items()):
+        _, shown = _where(project, project.evaluation.inputs.population, year)
+        unclaimed = sorted(listed.get(year, set()) - set(project.evaluation.regions))
+        close = difflib.get_close_matches(region, unclaimed, n=1, cutoff=0.75)
+        hint = f"; is {close[0]!r} in that file a misspelling?" if close else ""
+        has = " and ".join(f"{n} {what}" for what, n in found.items())
+        message = f"no row for region {region!r} in {year}, which has {has}; expected its "
+        problems.append(Problem(shown, message + f"target population{hint}", column="region"))
+    return problems

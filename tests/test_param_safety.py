@@ -142,13 +142,6 @@ class _SneakyStr(str):
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(
-    strict=True,
-    reason="execute.py: validate_parameters accepts subclasses of str/int/float "
-    "(isinstance); papermill renders them through their own __format__/encode, so code "
-    "runs. Fix: check type(value) in (str, int, float, bool, NoneType) exactly, or pass "
-    "json.loads(json.dumps(parameters)) to papermill.",
-)
 @pytest.mark.parametrize("value", [_SneakyInt(1), _SneakyStr("x")], ids=["int", "str"])
 def test_subclassed_scalars_cannot_run_code(tmp_path, value):
     source = _probe_notebook(tmp_path / "probe.ipynb", ["value"])
