@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import json
+import logging
 import os
 import platform
 import shutil
@@ -268,6 +269,12 @@ def build_pair(task: PairTask) -> PairResult:
     work = out / WORK / str(pair.year) / pair.slug
     failed_dir = out / FAILED / str(pair.year) / pair.slug
     result = PairResult(key=pair.key, region=pair.region, year=pair.year, status="built")
+    _quiet_loggers()
+    # Work and kept notebooks hold quotes and tables before disclosure checks are
+    # published: in private mode nobody else may even look inside.
+    for scratch in (out / WORK, out / FAILED):
+        scratch.mkdir(parents=True, exist_ok=True)
+        os.chmod(scratch, 0o755 if task.output_mode == "shared" else 0o700)
     shutil.rmtree(work, ignore_errors=True)
     (work / "notebooks").mkdir(parents=True)
     try:
@@ -440,6 +447,15 @@ def _publish_overview(task: PairTask, rendered: dict[str, Path]) -> None:
         outputs[path.name] = hashlib.sha256(data).hexdigest()
     manifest = json.dumps(manifest_for(task, outputs), indent=2, ensure_ascii=False, sort_keys=True)
     write_file_atomic(task.manifest_path, (manifest + "\n").encode("utf-8"), mode)
+
+
+def _quiet_loggers() -> None:
+    """papermill and nbclient log every kernel hiccup; the run's summary reports failures.
+
+    Called in each task because pool and Dask workers never run the CLI's logging setup.
+    """
+    for name in ("papermill", "nbclient", "traitlets"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _keep_failed(work: Path, failed_dir: Path, out: Path) -> str:

@@ -219,13 +219,6 @@ def test_a_failing_notebook_fails_only_its_pair(fault_project, fault_run):
     assert_nothing_left(tag)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="build.py/cli.py: papermill's own log lines ('Kernel died while waiting for "
-    "execute reply.', 'Timeout waiting for execute reply') reach stderr from the pool "
-    "workers, whose logging main() never configured; the summary already says it. Fix: "
-    "silence the papermill/nbclient loggers in build_pair (or a pool initializer) too.",
-)
 def test_stderr_holds_progress_and_summary_only(fault_run):
     result, _, _ = fault_run
     for line in result.stderr.splitlines():
@@ -240,13 +233,6 @@ def _readable_by_others(path: Path, root: Path) -> bool:
     return bool(through and stat.S_IMODE(path.stat().st_mode) & 0o044)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="build.py: with output_mode private, the kept notebooks of a failed pair (quotes, "
-    "tables) are world-readable: .work/ and .failed/ are made with the default umask "
-    "(0755 folders, papermill's 0644 files). Fix: create <out>/.work and <out>/.failed "
-    "with mode 0700 (chmod after mkdir) unless output_mode is shared.",
-)
 def test_kept_notebooks_are_private_by_default(fault_project, fault_run):
     _, _, out = fault_project
     failed = out / ".failed"
