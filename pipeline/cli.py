@@ -83,9 +83,15 @@ def run(
         if executor not in EXECUTORS:
             raise _usage_error("--executor", f"{executor!r}; expected {', '.join(EXECUTORS)}")
         cli_settings: dict = {}
-        if format:
-            cli_settings["formats"] = [f.strip() for f in format.split(",") if f.strip()]
-        if lang:
+        if format is not None:
+            formats = [f.strip() for f in format.split(",") if f.strip()]
+            unknown = [f for f in formats if f not in ("html", "pdf")] or ([] if formats else [""])
+            if unknown:
+                raise _usage_error("--format", f"{format!r}; expected html, pdf or html,pdf")
+            cli_settings["formats"] = formats
+        if lang is not None:
+            if lang not in ("sv", "en"):
+                raise _usage_error("--lang", f"{lang!r}; expected sv or en")
             cli_settings["lang"] = lang
         project = load_project(params)
         pairs = plan_pairs(project, region, year, cli_settings)

@@ -290,7 +290,7 @@ CASES = [
          args=("--region", "Atlantis", "--year", "2020"), real=True),
     Case("cli-unknown-year", lambda p: None, (("--year", "2031", "2017, 2018, 2019, 2020"),),
          args=("--region", "Stockholm", "--year", "2031")),
-    Case("cli-bad-format", lambda p: None, (("command line", "key 'formats.1'", "'docx'"),),
+    Case("cli-bad-format", lambda p: None, (("--format", "'html,docx'", "expected html, pdf"),),
          args=("--region", "Stockholm", "--year", "2020", "--format", "html,docx")),
     Case("cli-bad-lang", lambda p: None, (("command line", "key 'lang'", "'fr'"),),
          args=("--region", "Stockholm", "--year", "2020", "--lang", "fr")),
