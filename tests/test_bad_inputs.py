@@ -292,7 +292,7 @@ CASES = [
          args=("--region", "Stockholm", "--year", "2031")),
     Case("cli-bad-format", lambda p: None, (("--format", "'html,docx'", "expected html, pdf"),),
          args=("--region", "Stockholm", "--year", "2020", "--format", "html,docx")),
-    Case("cli-bad-lang", lambda p: None, (("command line", "key 'lang'", "'fr'"),),
+    Case("cli-bad-lang", lambda p: None, (("--lang", "'fr'", "expected sv or en"),),
          args=("--region", "Stockholm", "--year", "2020", "--lang", "fr")),
     Case("cli-bad-renderer", lambda p: None, (("--renderer", "'latex'", "builtin"),),
          args=("--region", "Stockholm", "--year", "2020", "--renderer", "latex"), real=True),
