@@ -116,46 +116,20 @@ def plan_tasks(project: Project, pairs: list[Pair], out: Path, renderer: str) ->
     Returns:
         One task per pair, in the pairs' order.
     """
-    name, version = resolve_renderer(renderer)
     notebooks = tuple(str(p) for p in sorted(project.notebooks_dir.glob("*.ipynb")))
     _check_sources(project, pairs, notebooks)
-    code_hash = _hash_files(sorted(PACKAGE_DIR.rglob("*.py")) + _render_templates())
-    notebooks_hash = _hash_files([Path(p) for p in notebooks])
-    commit = _git_commit(project.root)
+    planner = _Planner(project, out, renderer)
     inputs_spec = project.evaluation.inputs.model_dump_json()
-    tasks = []
-    for pair in pairs:
-        template = project.templates_dir / f"rapport.{pair.settings.lang}.qmd"
-        narrative = project.narrative_dir / str(pair.year) / f"{pair.slug}.md"
-        inputs = file_hashes(project, input_files(project, pair.year))
-        components = {
-            "notebooks": notebooks_hash,
-            "template": _hash_files([template]),
-            "narrative": _hash_files([narrative]) if narrative.is_file() else "none",
-            "code": code_hash,
-            "parameters": _hash_text(pair.model_dump_json() + inputs_spec),
-            "data": _hash_text(json.dumps(inputs, sort_keys=True)),
-            "renderer": version,
-        }
-        tasks.append(
-            PairTask(
-                pair=pair,
-                params_file=str(project.params_file),
-                root=str(project.root),
-                out=str(out.resolve()),
-                data_dir=str(project.data_dir),
-                renderer=name,
-                renderer_version=version,
-                notebooks=notebooks,
-                template=str(template),
-                narrative_file=str(narrative),
-                components=components,
-                inputs=inputs,
-                git_commit=commit,
-                output_mode=project.evaluation.output_mode,
-            )
+    return [
+        planner.task(
+            pair,
+            notebooks,
+            template=project.templates_dir / f"rapport.{pair.settings.lang}.qmd",
+            narrative=project.narrative_dir / str(pair.year) / f"{pair.slug}.md",
+            parameters=inputs_spec,
         )
-    return tasks
+        for pair in pairs
+    ]
 
 
 def plan_overviews(
@@ -179,43 +153,70 @@ def plan_overviews(
     template = project.templates_dir / f"{OVERVIEW_STEM}.{settings.lang}.qmd"
     if not template.is_file():
         raise InputError(Problem(str(template), "overview template not found"))
-    name, version = resolve_renderer(renderer)
-    code_hash = _hash_files(sorted(PACKAGE_DIR.rglob("*.py")) + _render_templates())
-    commit = _git_commit(project.root)
-    tasks = []
-    for year in sorted({pair.year for pair in pairs}):
-        pair = Pair(region=OVERVIEW_REGION[settings.lang], year=year, settings=settings)
-        inputs = file_hashes(project, input_files(project, year))
+    planner = _Planner(project, out, renderer)
+    regions = project.evaluation.model_dump_json(include={"regions", "inputs"})
+    return [
+        planner.task(
+            Pair(region=OVERVIEW_REGION[settings.lang], year=year, settings=settings),
+            notebooks,
+            template=template,
+            narrative=None,
+            parameters=regions,
+            kind="overview",
+        )
+        for year in sorted({pair.year for pair in pairs})
+    ]
+
+
+class _Planner:
+    """What every task of one run shares: renderer, code hash, commit, output folder."""
+
+    def __init__(self, project: Project, out: Path, renderer: str):
+        self.project, self.out = project, out.resolve()
+        self.renderer, self.version = resolve_renderer(renderer)
+        self.code_hash = _hash_files(sorted(PACKAGE_DIR.rglob("*.py")) + _render_templates())
+        self.commit = _git_commit(project.root)
+
+    def task(
+        self,
+        pair: Pair,
+        notebooks: tuple[str, ...],
+        *,
+        template: Path,
+        narrative: Path | None,
+        parameters: str,
+        kind: str = "region",
+    ) -> PairTask:
+        """A task with the hashes of everything its report depends on."""
+        project = self.project
+        inputs = file_hashes(project, input_files(project, pair.year))
         components = {
             "notebooks": _hash_files([Path(p) for p in notebooks]),
             "template": _hash_files([template]),
-            "code": code_hash,
-            "parameters": _hash_text(
-                pair.model_dump_json() + project.evaluation.model_dump_json(include={"regions"})
-            ),
+            "code": self.code_hash,
+            "parameters": _hash_text(pair.model_dump_json() + parameters),
             "data": _hash_text(json.dumps(inputs, sort_keys=True)),
-            "renderer": version,
+            "renderer": self.version,
         }
-        tasks.append(
-            PairTask(
-                pair=pair,
-                params_file=str(project.params_file),
-                root=str(project.root),
-                out=str(out.resolve()),
-                data_dir=str(project.data_dir),
-                renderer=name,
-                renderer_version=version,
-                notebooks=notebooks,
-                template=str(template),
-                narrative_file="",
-                components=components,
-                inputs=inputs,
-                git_commit=commit,
-                output_mode=project.evaluation.output_mode,
-                kind="overview",
-            )
+        if narrative is not None:
+            components["narrative"] = _hash_files([narrative]) if narrative.is_file() else "none"
+        return PairTask(
+            pair=pair,
+            params_file=str(project.params_file),
+            root=str(project.root),
+            out=str(self.out),
+            data_dir=str(project.data_dir),
+            renderer=self.renderer,
+            renderer_version=self.version,
+            notebooks=notebooks,
+            template=str(template),
+            narrative_file=str(narrative or ""),
+            components=components,
+            inputs=inputs,
+            git_commit=self.commit,
+            output_mode=project.evaluation.output_mode,
+            kind=kind,
         )
-    return tasks
 
 
 def _check_sources(project: Project, pairs: list[Pair], notebooks: tuple[str, ...]) -> None:
