@@ -400,7 +400,9 @@ def _preload() -> None:
     # ipykernel sets this before any cell runs, and matplotlib reads it on import.
     os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
     for name in (*_KERNEL_MODULES, *PRELOAD):
-        with contextlib.suppress(ImportError):  # optional kernel parts (psutil) may be absent
+        # A module that fails here (psutil absent, a bug in pipeline code) is left to the
+        # notebook, whose cell then shows the real error, as in a fresh kernel.
+        with contextlib.suppress(Exception):
             importlib.import_module(name)
 
 

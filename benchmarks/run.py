@@ -1,0 +1,518 @@
+"""Benchmarks of `peer-eval run`: cold, no-op and one-change builds, a naive baseline, scaling.
+
+Usage (from the repository root):
+
+    .venv/bin/python benchmarks/run.py [--quick] [--jobs N]
+
+Works in benchmarks/work/ (recreated; gitignored) on a snapshot of the code,
+notebooks, templates and demo data taken at the start (so an edit made elsewhere
+during the run does not make pairs stale), prints a table and writes
+benchmarks/RESULTS.md. Every build is the real CLI in a subprocess; peak memory is
+sampled from /proc every 50 ms over the whole process tree (the CLI, its workers,
+their kernel templates and kernels): RSS summed, and PSS summed (RSS double-counts
+pages that forked kernels share with their template; PSS splits them fairly, and
+is read every 0.5 s only, as reading it costs the measured run CPU).
+
+--quick runs the same steps on less: the baseline on 4 pairs, scaling to 24 only.
+RESULTS.md in the repository comes from a full run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "benchmarks" / "work"
+SRC = WORK / "src"
+_SNAPSHOT = ("pipeline", "notebooks", "reports", "params", "data/demo")
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+PYTHON = sys.executable
+
+
+@dataclass
+class Measurement:
+    """One timed command."""
+
+    name: str
+    pairs: int
+    seconds: float
+    peak_rss_mb: float = 0.0
+    peak_pss_mb: float = 0.0
+    note: str = ""
+
+    @property
+    def per_pair(self) -> float:
+        return self.seconds / self.pairs if self.pairs else 0.0
+
+
+# --- process-tree memory sampling ---------------------------------------------------------
+
+
+class TreeSampler:
+    """Peak RSS and PSS of a process and all its descendants.
+
+    RSS is summed every `interval` s. PSS is read every `pss_every`-th sample only:
+    the kernel walks every page table for it (tens of ms per sample), which would
+    take CPU from the run being measured.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.05, pss_every: int = 10):
+        self.pid, self.interval, self.pss_every = pid, interval, pss_every
+        self.peak_rss = self.peak_pss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        count = 0
+        while not self._stop.is_set():
+            pids = _descendants(self.pid)
+            self.peak_rss = max(self.peak_rss, sum(_rss(pid) for pid in pids))
+            if count % self.pss_every == 0:
+                self.peak_pss = max(self.peak_pss, sum(_pss(pid) for pid in pids))
+            count += 1
+            self._stop.wait(self.interval)
+
+
+def _descendants(root: int) -> list[int]:
+    """The process and its descendants, from /proc/PID/task/TID/children."""
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        try:
+            for task in os.scandir(f"/proc/{pid}/task"):
+                todo.extend(int(c) for c in Path(task.path, "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def _rss(pid: int) -> int:
+    try:
+        pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _pss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def timed(name: str, command: list[str], pairs: int, env: dict | None = None) -> Measurement:
+    """Run a command, timing it and sampling its process tree's memory."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command, cwd=SRC, env=env or _env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    with TreeSampler(process.pid) as sampler:
+        stdout, stderr = process.communicate()
+    seconds = time.monotonic() - started
+    if process.returncode != 0:
+        sys.exit(f"{name} failed ({process.returncode}):\n{stderr.decode()[-3000:]}")
+    return Measurement(name, pairs, seconds, sampler.peak_rss / 2**20, sampler.peak_pss / 2**20)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PEER_EVAL_KERNELS"}
+    # The naive baseline's kernelspec says "python": make that this interpreter.
+    env["PATH"] = f"{Path(PYTHON).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str(SRC)  # the snapshot's `pipeline`, ahead of the editable install
+    env.update(extra)
+    return env
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+def make_params(folder: Path, data_dir: Path, regions: list[str] | None = None,
+                years: list[int] | None = None) -> Path:  # fmt: skip
+    """A params file over the repository's notebooks and templates, and `data_dir`."""
+    params = folder / "params" / "evaluation.yaml"
+    params.parent.mkdir(parents=True, exist_ok=True)
+    data = yaml.safe_load((SRC / "params" / "evaluation.yaml").read_text(encoding="utf-8"))
+    data |= {
+        "data_dir": str(data_dir),
+        "narrative_dir": str(SRC / "reports" / "narrative"),
+        "notebooks_dir": str(SRC / "notebooks"),
+        "templates_dir": str(SRC / "reports"),
+    }
+    if regions:
+        data["regions"] = regions
+    if years:
+        data["years"] = years
+    params.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return params
+
+
+def synthetic_data(folder: Path, regions: int) -> tuple[Path, list[str]]:
+    """`make_demo.py --regions N` into `folder`; return it and the region names."""
+    subprocess.run(
+        [PYTHON, str(SRC / "data" / "demo" / "make_demo.py"), "--out", str(folder),
+         "--regions", str(regions)],
+        check=True, cwd=SRC, env=_env(), capture_output=True,
+    )  # fmt: skip
+    listed = folder / "regions.txt"
+    names = listed.read_text(encoding="utf-8").split("\n") if listed.exists() else []
+    return folder, [n for n in names if n] or None
+
+
+def cli_run(params: Path, out: Path, jobs: int, *extra: str) -> list[str]:
+    return [PYTHON, "-m", "pipeline", "run", "--params", str(params), "--out", str(out),
+            "--jobs", str(jobs), "--renderer", "builtin", *extra]  # fmt: skip
+
+
+# --- the naive baseline ---------------------------------------------------------------------
+
+_RENDER_ONE = (
+    "import sys; from pathlib import Path; from pipeline.render import render; "
+    "render(Path(sys.argv[1]), [sys.argv[2]], renderer='builtin', timestamp=int(sys.argv[3]))"
+)
+
+
+def naive_baseline(params: Path, folder: Path, limit: int | None) -> tuple[Measurement, int]:
+    """Per pair, one after another: the papermill CLI per notebook, one renderer process per format.
+
+    The localised notebooks and each pair's report source are prepared as build_pair
+    prepares them (not timed: milliseconds); everything a naive script would run as a
+    command is timed.
+    """
+    import nbformat
+
+    from pipeline.config import load_project, plan_pairs, report_date
+    from pipeline.execute import localise_notebook
+    from pipeline.report_source import compose_source, parse_narrative
+
+    project = load_project(params)
+    pairs = plan_pairs(project)[: limit or None]
+    notebooks = sorted(project.notebooks_dir.glob("*.ipynb"))
+    localised = {}
+    for lang in {p.settings.lang for p in pairs}:
+        for notebook in notebooks:
+            target = folder / "localised" / lang / notebook.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(localise_notebook(nbformat.read(notebook, as_version=4), lang), target)
+            localised[(lang, notebook.name)] = target
+    env = _env()
+    started = time.monotonic()
+    peak_rss = peak_pss = 0.0
+    for pair in pairs:
+        settings = pair.settings
+        work = folder / "pairs" / str(pair.year) / pair.slug
+        (work / "notebooks").mkdir(parents=True, exist_ok=True)
+        commands = []
+        for notebook in notebooks:
+            commands.append([
+                PYTHON, "-m", "papermill", str(localised[(settings.lang, notebook.name)]),
+                str(work / "notebooks" / notebook.name), "-k", "python3", "--cwd", str(work),
+                "--no-progress-bar",
+                "-p", "region", pair.region, "-p", "year", str(pair.year),
+                "-p", "lang", settings.lang, "-p", "k", str(settings.k),
+                "-p", "quotes_per_theme", str(settings.quotes_per_theme),
+                "-p", "params_file", str(params),
+            ])  # fmt: skip
+        for command in commands:
+            m = timed("papermill", command, 1, env)
+            peak_rss, peak_pss = max(peak_rss, m.peak_rss_mb), max(peak_pss, m.peak_pss_mb)
+        date = report_date(settings)
+        narrative_path = project.narrative_dir / str(pair.year) / f"{pair.slug}.md"
+        narrative = (
+            parse_narrative(narrative_path.read_text(encoding="utf-8"))
+            if narrative_path.is_file()
+            else {}
+        )
+        template = project.templates_dir / f"rapport.{settings.lang}.qmd"
+        source = work / "rapport.qmd"
+        source.write_text(
+            compose_source(template.read_text(encoding="utf-8"), pair, date, narrative,
+                           str(narrative_path)),
+            encoding="utf-8",
+        )  # fmt: skip
+        timestamp = calendar.timegm(date.timetuple())
+        for fmt in settings.formats:
+            command = [PYTHON, "-c", _RENDER_ONE, str(source), fmt, str(timestamp)]
+            m = timed("render", command, 1, env)
+            peak_rss, peak_pss = max(peak_rss, m.peak_rss_mb), max(peak_pss, m.peak_pss_mb)
+    seconds = time.monotonic() - started
+    return Measurement("naive baseline (sequential CLIs)", len(pairs), seconds, peak_rss,
+                       peak_pss), len(pairs)  # fmt: skip
+
+
+# --- the floor ------------------------------------------------------------------------------
+
+_FLOOR = r"""
+import json, sys, time
+from pathlib import Path
+import nbformat
+import IPython.display
+from pipeline.config import load_project, plan_pairs
+from pipeline.execute import localise_notebook
+
+shown = []
+IPython.display.display = lambda *objects, **kw: shown.extend(objects)
+params = Path(sys.argv[1]); limit = int(sys.argv[2])
+project = load_project(params)
+pairs = plan_pairs(project)[: limit or None]
+cells = {}
+for notebook in sorted(project.notebooks_dir.glob("*.ipynb")):
+    for lang in ("sv", "en"):
+        nb = localise_notebook(nbformat.read(notebook, as_version=4), lang)
+        code = [c.source for c in nb.cells if c.cell_type == "code"
+                and "parameters" not in c.metadata.get("tags", [])]
+        cells[(notebook.name, lang)] = [compile(c, notebook.name, "exec") for c in code]
+# Warm: imports done once, as in a warm process (one pair run before timing).
+def run(pair):
+    s = pair.settings
+    for (name, lang), code in cells.items():
+        if lang != s.lang:
+            continue
+        ns = {"region": pair.region, "year": pair.year, "lang": s.lang, "k": s.k,
+              "quotes_per_theme": s.quotes_per_theme, "params_file": str(params)}
+        for c in code:
+            exec(c, ns)
+run(pairs[0])
+shown.clear()
+started = time.perf_counter()
+for pair in pairs:
+    run(pair)
+print(json.dumps({"seconds": time.perf_counter() - started, "pairs": len(pairs),
+                  "outputs": len(shown)}))
+"""
+
+
+def floor(params: Path, limit: int | None) -> Measurement:
+    """The notebooks' own code for the same pairs, run in one warm process (no kernels)."""
+    completed = subprocess.run(
+        [PYTHON, "-c", _FLOOR, str(params), str(limit or 0)],
+        cwd=SRC, env=_env(), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if completed.returncode != 0:
+        sys.exit(f"floor failed:\n{completed.stderr[-3000:]}")
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    return Measurement(
+        "floor: notebook code, one warm process",
+        result["pairs"],
+        result["seconds"],
+        note=f"{result['outputs']} displayed outputs, figures as SVG",
+    )
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def changed_manifests(out: Path, before: dict[Path, int]) -> list[Path]:
+    return [p for p in out.rglob("manifest.json") if before.get(p) != p.stat().st_mtime_ns]
+
+
+def manifests(out: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in out.rglob("manifest.json")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a subset (not for RESULTS.md)")
+    parser.add_argument("--jobs", type=int, default=2, help="--jobs for the builds (default 2)")
+    args = parser.parse_args()
+    shutil.rmtree(WORK, ignore_errors=True)
+    for part in _SNAPSHOT:
+        shutil.copytree(ROOT / part, SRC / part, ignore=shutil.ignore_patterns("__pycache__"))
+    sys.path.insert(0, str(SRC))
+    from pipeline.config import load_project, plan_pairs
+
+    load_before = os.getloadavg()
+    started = time.monotonic()
+    rows: list[Measurement] = []
+    notes: list[str] = []
+
+    # The demo matrix (24 pairs), on a copy of the demo data that the one-change step edits.
+    data = WORK / "data-demo"
+    shutil.copytree(SRC / "data" / "demo", data, ignore=shutil.ignore_patterns("*.py"))
+    params = make_params(WORK / "demo", data)
+    total = len(plan_pairs(load_project(params)))
+    print(f"cold build, {total} pairs, --jobs {args.jobs} ...", flush=True)
+    out = WORK / "out-demo"
+    cold = timed(f"cold full build (--jobs {args.jobs})", cli_run(params, out, args.jobs), total)
+    rows.append(cold)
+
+    print("cold build with fresh kernels (PEER_EVAL_KERNELS=fresh) ...", flush=True)
+    fresh = timed(
+        f"cold full build, fresh kernels (--jobs {args.jobs})",
+        cli_run(params, WORK / "out-fresh", args.jobs), total,
+        env=_env(PEER_EVAL_KERNELS="fresh"),
+    )  # fmt: skip
+    rows.append(fresh)
+
+    limit = 4 if args.quick else None
+    print(f"naive baseline ({limit or total} pairs) ...", flush=True)
+    naive, naive_pairs = naive_baseline(params, WORK / "naive", limit)
+    rows.append(naive)
+
+    print("no-op rebuild ...", flush=True)
+    before = manifests(out)
+    noop = timed("no-op rebuild", cli_run(params, out, args.jobs), total)
+    noop.note = f"{len(changed_manifests(out, before))} pairs rebuilt"
+    before = manifests(out)
+    noop_one = timed("no-op rebuild, --jobs 1", cli_run(params, out, 1), total)
+    noop_one.note = f"{len(changed_manifests(out, before))} pairs rebuilt"
+    rows.extend([noop, noop_one])
+
+    print("one changed file (2020 population) ...", flush=True)
+    population = data / "2020" / "population.csv"
+    population.write_text(population.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    before = manifests(out)
+    one = timed("one changed file (2020/population.csv)", cli_run(params, out, args.jobs), total)
+    rebuilt = changed_manifests(out, before)
+    years = sorted({p.parent.parent.name for p in rebuilt})
+    one.note = f"{len(rebuilt)} pairs rebuilt, years {', '.join(years)}"
+    rows.append(one)
+
+    print("floor ...", flush=True)
+    demo_floor = floor(params, None)
+    rows.append(demo_floor)
+
+    # Scaling: 6 (6 regions, 2020), 24 (6 x 4 years), 96 (24 regions x 4 years).
+    scaling: list[Measurement] = []
+    sizes = [(6, 6, [2020]), (24, 6, None)] + ([] if args.quick else [(96, 24, None)])
+    for pairs, regions, years in sizes:
+        print(f"scaling: {pairs} region-years ...", flush=True)
+        folder = WORK / f"scale-{pairs}"
+        data_dir, names = synthetic_data(folder / "data", regions)
+        scale_params = make_params(folder, data_dir, names, years)
+        m = timed(f"{pairs} region-years", cli_run(scale_params, folder / "out", args.jobs), pairs)
+        m.note = f"floor {floor(scale_params, None).per_pair:.2f} s/pair"
+        scaling.append(m)
+
+    ratio = naive.per_pair / cold.per_pair
+    notes.append(
+        f"Cold build vs naive baseline: {ratio:.1f}x faster per region-year "
+        f"({cold.per_pair:.2f} s vs {naive.per_pair:.2f} s; the baseline ran "
+        f"{naive_pairs} pairs, the build {total})."
+    )
+    notes.append(
+        f"Forked vs fresh kernels, same build: {fresh.seconds / cold.seconds:.2f}x "
+        f"({cold.seconds:.1f} s vs {fresh.seconds:.1f} s)."
+    )
+    notes.append(
+        f"Distance from the floor: the build takes {cold.per_pair:.2f} s per region-year "
+        f"on {args.jobs} workers ({cold.per_pair * args.jobs:.2f} worker-s), the notebooks' "
+        f"code alone {demo_floor.per_pair:.2f} s in one warm process."
+    )
+    if len(scaling) >= 2:
+        first, last = scaling[0], scaling[-1]
+        notes.append(
+            f"Scaling: {first.per_pair:.2f} s/region-year at {first.pairs}, "
+            f"{last.per_pair:.2f} at {last.pairs} (time grows "
+            f"{last.seconds / first.seconds:.1f}x for {last.pairs / first.pairs:.0f}x the pairs)."
+        )
+    report = _report(rows, scaling, notes, args, load_before, os.getloadavg(),
+                     time.monotonic() - started)  # fmt: skip
+    print(report)
+    if args.quick:
+        print("(--quick: RESULTS.md not written)")
+    else:
+        RESULTS.write_text(report, encoding="utf-8")
+        print(f"wrote {RESULTS.relative_to(ROOT)}")
+
+
+def _table(rows: list[Measurement]) -> list[str]:
+    lines = [
+        "| step | region-years | wall s | s / region-year | peak RSS MB | peak PSS MB | note |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in rows:
+        memory = (f"{r.peak_rss_mb:.0f}", f"{r.peak_pss_mb:.0f}") if r.peak_rss_mb else ("", "")
+        lines.append(
+            f"| {r.name} | {r.pairs} | {r.seconds:.1f} | {r.per_pair:.2f} | {memory[0]} | "
+            f"{memory[1]} | {r.note} |"
+        )
+    return lines
+
+
+def _report(rows, scaling, notes, args, load_before, load_after, seconds) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Produced by `benchmarks/run.py{' --quick' if args.quick else ''}` on "
+        f"{dt.datetime.now().strftime('%Y-%m-%d %H:%M')} in {seconds / 60:.1f} minutes.",
+        "",
+        *_machine(),
+        f"- load average (1 min) before / after: {load_before[0]:.2f} / {load_after[0]:.2f}"
+        " (other processes on the machine add noise)",
+        "",
+        "## Builds of the demo matrix (6 regions x 4 years)",
+        "",
+        *_table(rows),
+        "",
+        f"## Scaling (synthetic regions, --jobs {args.jobs})",
+        "",
+        *_table(scaling),
+        "",
+        "## Summary",
+        "",
+        *[f"- {note}" for note in notes],
+        "",
+        "Peak memory is sampled over the whole process tree: summed RSS every 50 ms, summed "
+        "PSS every 0.5 s. RSS counts the pages forked kernels share with their template once "
+        "per process; PSS divides them among the processes that share them.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _machine() -> list[str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    versions = []
+    for name in ("pandas", "matplotlib", "papermill", "nbclient", "jupyter_client", "ipykernel",
+                 "pypandoc-binary", "typst", "distributed"):  # fmt: skip
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions.append(f"{name} {metadata.version(name)}")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()  # fmt: skip
+    return [
+        f"- machine: {cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; "
+        f"{platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}; {', '.join(versions)}",
+        f"- git commit {commit or 'unknown'} (plus uncommitted changes, if any)",
+    ]
+
+
+if __name__ == "__main__":
+    main()

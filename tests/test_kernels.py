@@ -1,0 +1,224 @@
+"""Kernels forked from the warm template: fresh-kernel bytes, same failures, no leftovers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from support import ROOT
+
+from pipeline import kernels
+from pipeline.errors import ExecutionError
+from pipeline.execute import execute_notebook
+
+# What could differ between a forked and a fresh kernel: the inline figure backend
+# (pyplot PNG), SVG display, Markdown, a DataFrame's HTML, the working directory and
+# import path, the execution counter, the process's view of __main__.
+PROBE = [
+    "import sys\nfrom pathlib import Path\nprint(Path.cwd().name, __name__, sys.path.index(''))",
+    "import matplotlib\nmatplotlib.get_backend()",
+    "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.title('inline')\nplt.show()",
+    "from pipeline.figures.style import new_figure, show\nfig = new_figure()\n"
+    "fig.subplots().bar(['a', 'b'], [1, 2])\nshow(fig)",
+    "import pandas as pd\npd.DataFrame({'x': [1, 2], 'y': ['a', 'b']})",
+    "from IPython.display import Markdown, display\ndisplay(Markdown(f'**{label}**'))",
+    "import random, numpy\nlen(str(random.random())) > 3, numpy.random.get_state()[0]",
+]
+PID = "print('pid', __import__('os').getpid())"
+
+
+def _notebook(path: Path, cells: list[str]) -> Path:
+    parameters = nbformat.v4.new_code_cell('label = "x"')
+    parameters.metadata["tags"] = ["parameters"]
+    notebook = nbformat.v4.new_notebook(
+        cells=[parameters, *(nbformat.v4.new_code_cell(c) for c in cells)],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    return path
+
+
+def _run(source: Path, base: Path, parameters: dict | None = None, timeout: int = 60) -> Path:
+    work = base / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    output = work / "notebooks" / source.name
+    execute_notebook(
+        source, output, parameters or {"label": "Skåne"}, lang="sv", cwd=work,
+        timeout_seconds=timeout,
+    )  # fmt: skip
+    return output
+
+
+def _outputs(path: Path, index: int) -> str:
+    cell = nbformat.read(path, as_version=4).cells[index]
+    return json.dumps(cell.outputs, sort_keys=True, ensure_ascii=False)
+
+
+def _gone(pid: int, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not kernels._pid_alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _printed_pid(path: Path) -> int:
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("name") == "stdout" and output.text.startswith("pid "):
+                return int(output.text.split()[1])
+    raise AssertionError("no pid printed")
+
+
+@pytest.fixture
+def fork_mode(monkeypatch):
+    monkeypatch.delenv(kernels.MODE_VARIABLE, raising=False)
+    assert kernels.kernel_mode() == "fork"
+
+
+def test_forked_kernel_writes_the_same_bytes_as_a_fresh_kernel(tmp_path, monkeypatch):
+    source = _notebook(tmp_path / "probe.ipynb", PROBE)
+    monkeypatch.setenv(kernels.MODE_VARIABLE, "fork")
+    forked = _run(source, tmp_path / "forked").read_bytes()
+    monkeypatch.setenv(kernels.MODE_VARIABLE, "fresh")
+    fresh = _run(source, tmp_path / "fresh").read_bytes()
+    assert forked == fresh
+    executed = tmp_path / "forked" / "work" / "notebooks" / "probe.ipynb"
+    assert "work __main__" in _outputs(executed, 2)
+    assert "module://matplotlib_inline.backend_inline" in _outputs(executed, 3)
+    assert '"image/png"' in _outputs(executed, 4)  # pyplot's inline backend is active
+    assert '"image/svg+xml"' in _outputs(executed, 5)
+    assert "**Skåne**" in _outputs(executed, 7)
+    counts = [c.execution_count for c in nbformat.read(executed, as_version=4).cells]
+    assert counts == list(range(1, len(PROBE) + 3))  # parameters, injected, probes
+
+
+def test_notebooks_share_no_state(tmp_path, fork_mode):
+    first = _notebook(
+        tmp_path / "a.ipynb",
+        ["import pipeline.survey as s\ns.LEAK = 1\nsecret = 42", PID],
+    )
+    second = _notebook(
+        tmp_path / "b.ipynb",
+        ["import pipeline.survey as s\nprint(hasattr(s, 'LEAK'), 'secret' in globals())", PID],
+    )  # fmt: skip
+    a = _run(first, tmp_path / "a")
+    b = _run(second, tmp_path / "b")
+    assert "False False" in _outputs(b, 2)
+    assert _printed_pid(a) != _printed_pid(b)
+    assert _gone(_printed_pid(a)) and _gone(_printed_pid(b))
+
+
+def test_failing_cell_is_named_and_its_kernel_is_gone(tmp_path, fork_mode):
+    source = _notebook(
+        tmp_path / "bad.ipynb",
+        [
+            "print('pid', __import__('os').getpid())",
+            "#| label: tbl-boom\nraise ValueError('no data')",
+        ],
+    )
+    with pytest.raises(ExecutionError) as caught:
+        _run(source, tmp_path)
+    message = str(caught.value)
+    assert "bad.ipynb" in message and "tbl-boom" in message and "ValueError: no data" in message
+    kept = tmp_path / "work" / "notebooks" / "bad.ipynb"
+    assert _gone(_printed_pid(kept))
+
+
+def test_time_limit_is_reported_and_the_kernel_killed(tmp_path, fork_mode):
+    source = _notebook(
+        tmp_path / "slow.ipynb",
+        [PID, "import time\ntime.sleep(60)"],
+    )
+    started = time.monotonic()
+    with pytest.raises(ExecutionError) as caught:
+        _run(source, tmp_path, timeout=2)
+    assert time.monotonic() - started < 30
+    message = str(caught.value)
+    assert "slow.ipynb" in message and "time limit of 2 s exceeded" in message
+    assert "import time" in message  # the cell that ran out of time
+    assert _gone(_printed_pid(tmp_path / "work" / "notebooks" / "slow.ipynb"))
+
+
+def test_dead_kernel_is_reported(tmp_path, fork_mode):
+    source = _notebook(tmp_path / "dies.ipynb", [PID, "import os\nos._exit(3)", "print('never')"])
+    with pytest.raises(ExecutionError) as caught:
+        _run(source, tmp_path)
+    message = str(caught.value)
+    assert "dies.ipynb" in message and "DeadKernelError" in message
+    assert "cell 3 (import os)" in message  # the cell it died in, not the next one
+    assert _gone(_printed_pid(tmp_path / "work" / "notebooks" / "dies.ipynb"))
+
+
+def test_template_and_its_kernels_die_with_their_worker(tmp_path):
+    # A worker that starts a kernel and is then killed outright: no atexit, no cleanup.
+    script = textwrap.dedent(
+        """
+        import asyncio, os, sys, time
+        from pipeline import kernels
+
+        async def main():
+            km = kernels.ForkedKernelManager()
+            await km.start_kernel(cwd=sys.argv[1])
+            print(kernels._Template.current.process.pid, km.provisioner.pid, flush=True)
+            time.sleep(120)
+
+        asyncio.run(main())
+        """
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path)],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, kernels.MODE_VARIABLE: "fork"},
+    )  # fmt: skip
+    try:
+        template, kernel = (int(x) for x in worker.stdout.readline().split())
+        assert kernels._pid_alive(template) and kernels._pid_alive(kernel)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    assert _gone(template, 10) and _gone(kernel, 10)
+
+
+def test_stop_template_in_this_process(tmp_path, fork_mode):
+    source = _notebook(tmp_path / "a.ipynb", ["print('pid', 1)"])
+    _run(source, tmp_path)
+    template = kernels._Template.current
+    assert template is not None and template.alive()
+    kernels.stop_template()
+    assert kernels._Template.current is None and not template.alive()
+
+
+def test_fresh_mode_starts_no_template(tmp_path, monkeypatch):
+    monkeypatch.setenv(kernels.MODE_VARIABLE, "fresh")
+    kernels.stop_template()
+    assert kernels.manager_class() is kernels.IPCKernelManager
+    _run(_notebook(tmp_path / "a.ipynb", ["print('pid', 1)"]), tmp_path)
+    assert kernels._Template.current is None
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", ["survey.ipynb", "interviews.ipynb"])
+def test_demo_notebook_is_byte_identical_with_and_without_the_template(tmp_path, monkeypatch, name):
+    parameters = {
+        "region": "Skåne", "year": 2020, "lang": "sv", "k": 5, "quotes_per_theme": 2,
+        "params_file": str(ROOT / "params" / "evaluation.yaml"),
+    }  # fmt: skip
+    source = ROOT / "notebooks" / name
+    monkeypatch.setenv(kernels.MODE_VARIABLE, "fork")
+    forked = _run(source, tmp_path / "forked", parameters).read_bytes()
+    monkeypatch.setenv(kernels.MODE_VARIABLE, "fresh")
+    fresh = _run(source, tmp_path / "fresh", parameters).read_bytes()
+    assert forked == fresh
