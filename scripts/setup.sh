@@ -8,7 +8,7 @@ if [[ "${1:-}" == "--system" ]]; then
   need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
-  fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+  [[ -d /usr/share/fonts/truetype/dejavu ]] || need+=(fonts-dejavu-core)  # page fonts (Chromium)
   # Chinese/Japanese/Korean text in quotes: the PDF renderer falls back to Noto CJK.
   ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || need+=(fonts-noto-cjk)
   if ((${#need[@]})); then
