@@ -84,6 +84,9 @@ def test_render_runs_quarto_in_the_work_dir(tmp_path, monkeypatch):
     assert {c["cwd"] for c in calls} == {str(source.parent)}
     assert {c["epoch"] for c in calls} == {"42"}
     assert quarto.version() == "quarto 1.11.0"
+    # Quarto gets the same link-safety filter as the built-in renderer, via front matter.
+    assert "filters:\n- safety.lua\n" in source.read_text(encoding="utf-8")
+    assert (source.parent / "safety.lua").read_bytes() == quarto.SAFETY_FILTER.read_bytes()
 
 
 @pytest.mark.parametrize(

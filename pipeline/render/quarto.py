@@ -22,7 +22,12 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 from pipeline.errors import RenderError
+from pipeline.report_source import split_front_matter
+
+SAFETY_FILTER = Path(__file__).parent / "templates" / "safety.lua"
 
 QUARTO_TIMEOUT = 600  # seconds per format; a render takes a few seconds
 QUARTO_FORMATS: dict[str, tuple[str, str]] = {"html": ("html", ".html"), "pdf": ("typst", ".pdf")}
@@ -63,6 +68,7 @@ def render(source: Path, formats: Sequence[str], *, timestamp: int) -> dict[str,
         RenderError: When Quarto is missing, fails, times out or writes no output.
     """
     quarto = _executable()
+    _add_safety_filter(source)
     written = {}
     for fmt in formats:
         target = source.with_suffix(QUARTO_FORMATS[fmt][1])
@@ -85,6 +91,22 @@ def render(source: Path, formats: Sequence[str], *, timestamp: int) -> dict[str,
             raise RenderError(f"{' '.join(command)} failed: {message}")
         written[fmt] = target
     return written
+
+
+def _add_safety_filter(source: Path) -> None:
+    """Give Quarto the built-in renderer's Lua filter (safe link schemes, scrolling tables).
+
+    Quarto documents `filters:` in the front matter; the filter is copied beside the
+    source so the work directory stays self-contained.
+    """
+    shutil.copyfile(SAFETY_FILTER, source.parent / SAFETY_FILTER.name)
+    text = source.read_text(encoding="utf-8")
+    front, body = split_front_matter(text)
+    filters = list(front.get("filters") or [])
+    if SAFETY_FILTER.name not in filters:
+        front["filters"] = [*filters, SAFETY_FILTER.name]
+        header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
+        source.write_text(f"---\n{header}---\n{body}", encoding="utf-8")
 
 
 def version() -> str:
