@@ -94,7 +94,7 @@ def test_heatmap_annotates_counts_and_hatches_suppressed_groups() -> None:
 def test_heatmap_in_english() -> None:
     fig = ft.theme_heatmap(heat_table(), "en")
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
-    assert ticks[0] == "Unit managers\nn = 4\n(not reported)"
+    assert ticks[0] == "Unit\nmanagers\nn = 4\n(not reported)"  # one word per line
 
 
 def test_dollar_in_theme_labels_is_not_mathtext() -> None:

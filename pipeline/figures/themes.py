@@ -156,7 +156,8 @@ def theme_heatmap(table: pd.DataFrame, lang: str = "sv") -> Figure:
 
 def _group_tick(grid: pd.DataFrame, group: str, theme: str, lang: str) -> str:
     row = grid.loc[(theme, group)]
-    name = _plain(label("group", group, lang))
+    # One word per line: four group names side by side would otherwise overlap.
+    name = _plain(label("group", group, lang)).replace(" ", "\n")
     suffix = f"\n({_t(lang, 'suppressed')})" if bool(row["suppressed"]) else ""
     return f"{name}\nn = {number(int(row['interviews']), lang, 0)}{suffix}"
 
