@@ -82,17 +82,7 @@ def run(
             raise _usage_error("--renderer", f"{renderer!r}; expected auto, {', '.join(RENDERERS)}")
         if executor not in EXECUTORS:
             raise _usage_error("--executor", f"{executor!r}; expected {', '.join(EXECUTORS)}")
-        cli_settings: dict = {}
-        if format is not None:
-            formats = [f.strip() for f in format.split(",") if f.strip()]
-            unknown = [f for f in formats if f not in ("html", "pdf")] or ([] if formats else [""])
-            if unknown:
-                raise _usage_error("--format", f"{format!r}; expected html, pdf or html,pdf")
-            cli_settings["formats"] = formats
-        if lang is not None:
-            if lang not in ("sv", "en"):
-                raise _usage_error("--lang", f"{lang!r}; expected sv or en")
-            cli_settings["lang"] = lang
+        cli_settings = _cli_settings(format, lang)
         project = load_project(params)
         pairs = plan_pairs(project, region, year, cli_settings)
         load_evaluation(project, upto_year=max(p.year for p in pairs))
@@ -117,6 +107,21 @@ def run(
         raise _fail(error) from None
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
+
+
+def _cli_settings(format: str | None, lang: str | None) -> dict:
+    """The settings given on the command line, checked, as params keys."""
+    settings: dict = {}
+    if format is not None:
+        formats = [f.strip() for f in format.split(",") if f.strip()]
+        if not formats or any(f not in ("html", "pdf") for f in formats):
+            raise _usage_error("--format", f"{format!r}; expected html, pdf or html,pdf")
+        settings["formats"] = formats
+    if lang is not None:
+        if lang not in ("sv", "en"):
+            raise _usage_error("--lang", f"{lang!r}; expected sv or en")
+        settings["lang"] = lang
+    return settings
 
 
 def _usage_error(option: str, message: str) -> InputError:
