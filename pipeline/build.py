@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -49,7 +49,6 @@ class PairTask:
     params_file: str
     root: str
     out: str
-    data_dir: str
     renderer: str
     renderer_version: str
     notebooks: tuple[str, ...]
@@ -205,7 +204,6 @@ class _Planner:
             params_file=str(project.params_file),
             root=str(project.root),
             out=str(self.out),
-            data_dir=str(project.data_dir),
             renderer=self.renderer,
             renderer_version=self.version,
             notebooks=notebooks,
@@ -516,8 +514,3 @@ def _relative(path: Path, base: Path) -> str:
         return str(path.relative_to(base))
     except ValueError:
         return str(path)
-
-
-def results_table(results: list[PairResult]) -> list[dict]:
-    """Results as plain dicts (for JSON summaries and tests)."""
-    return [asdict(r) for r in results]

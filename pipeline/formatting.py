@@ -44,11 +44,6 @@ def md_text(value: object) -> str:
     return "".join("\\" + ch if ch in _ASCII_PUNCTUATION else ch for ch in text)
 
 
-def md_table_cell(value: object) -> str:
-    """Escape text for a pipe-table cell (md_text already escapes `|`)."""
-    return md_text(value)
-
-
 def _locale(lang: str) -> str:
     return _LOCALES.get(lang, _LOCALES["sv"])
 

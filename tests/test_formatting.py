@@ -1,0 +1,49 @@
+import datetime as dt
+import string
+
+import pytest
+
+from pipeline.formatting import date, md_text, number, percent
+
+
+def test_every_ascii_punctuation_character_is_escaped():
+    assert md_text(string.punctuation) == "".join("\\" + c for c in string.punctuation)
+    assert md_text("Skåne <script>") == "Skåne \\<script\\>"
+
+
+def test_line_breaks_fold_so_data_cannot_start_a_block():
+    assert md_text("rad ett\n# rubrik\r\n\n```{=html}") == (
+        "rad ett \\# rubrik \\`\\`\\`\\{\\=html\\}"
+    )
+    assert md_text(None) == "" and md_text("  kant  ") == "kant"
+
+
+def test_no_break_spaces_survive():
+    assert md_text("27\u00a0900") == "27\u00a0900"
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "decimals", "expected"),
+    [
+        (1667, "sv", 1, "1\u00a0667"),
+        (38.77, "sv", 1, "38,8"),
+        (38.77, "en", 1, "38.8"),
+        (2.0, "sv", 1, "2"),
+        (None, "sv", 1, "–"),
+        (float("nan"), "en", 0, "–"),
+    ],
+)
+def test_numbers_by_locale(value, lang, decimals, expected):
+    assert number(value, lang, decimals) == expected
+
+
+def test_percent_by_locale():
+    assert percent(87.5) == "87,5\u00a0%"
+    assert percent(64.70588, "en") == "64.7%"
+    assert percent(100.0) == "100\u00a0%"
+    assert percent(None) == "–"
+
+
+def test_dates_by_locale():
+    assert date(dt.date(2026, 11, 25)) == "25 november 2026"
+    assert date(dt.date(2026, 11, 25), "en") == "25 November 2026"
