@@ -58,6 +58,7 @@ PRELOAD: tuple[str, ...] = (
     "pipeline.inputs",
     "pipeline.survey",
     "pipeline.themes",
+    "pipeline.followup",
     "pipeline.figures.style",
     "pipeline.figures.survey",
     "pipeline.figures.themes",

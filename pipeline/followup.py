@@ -1,0 +1,185 @@
+"""Follow-up of recommendations, round by round (the report's "development over time").
+
+Evaluations repeat: a recommendation made in one round is followed up in the next ones
+("kvarstår", "delvis genomförd", "genomförd"). Pure functions over the table that
+`pipeline.readers.recommendations` reads.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from pipeline.formatting import md_text
+from pipeline.schema import CATEGORIES, label
+from pipeline.tables import markdown_table
+
+STATUSES: tuple[str, ...] = tuple(CATEGORIES["recommendation_status"])
+
+_TEXT: dict[str, dict[str, str]] = {
+    "sv": {
+        "recommendation": "Rekommendation",
+        "made": "Lämnad",
+        "change": "Förändring sedan förra omgången",
+        "new": "Ny",
+        "not_followed": "Ej uppföljd",
+        "first_followup": "Första uppföljningen: {status}",
+        "unchanged": "Oförändrad: {status}",
+        "changed": "Ändrad från {old} till {new}",
+        "no_recommendations": "Inga rekommendationer finns för {region} till och med {year}.",
+    },
+    "en": {
+        "recommendation": "Recommendation",
+        "made": "Made",
+        "change": "Change since the previous round",
+        "new": "New",
+        "not_followed": "Not followed up",
+        "first_followup": "First follow-up: {status}",
+        "unchanged": "Unchanged: {status}",
+        "changed": "Changed from {old} to {new}",
+        "no_recommendations": "There are no recommendations for {region} up to {year}.",
+    },
+}
+
+
+def _t(lang: str, key: str, **values: object) -> str:
+    texts = _TEXT.get(lang, _TEXT["sv"])
+    return texts[key].format(**values) if values else texts[key]
+
+
+def _present(value: object) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _statuses(value: object) -> dict[int, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {int(y): str(code) for y, code in value.items() if _present(code) is not None}
+
+
+def _natural_key(text: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", text))
+
+
+def recommendation_followup(
+    recommendations: pd.DataFrame, region: str, year: int, lang: str = "sv"
+) -> pd.DataFrame:
+    """Recommendations made up to `year` for a region, followed up round by round.
+
+    Args:
+        recommendations: Columns id, region, made (year), text_sv, text_en, status
+            (dict {year: kvarstar|delvis|genomford}).
+        region: The region.
+        year: The report year.
+        lang: Language of the text and labels.
+
+    Returns:
+        One row per recommendation (by year made, then id) with columns id, made,
+        text, one column per round (str(year): "Ny"/"New" in the round it was made,
+        the status label in later rounds, "–" when not followed up, "" before it
+        was made), change (new|not_followed|first|unchanged|changed) and
+        change_text (e.g. "Ändrad från Kvarstår till Genomförd").
+
+    Raises:
+        ValueError: A status code is not one of kvarstar, delvis, genomford.
+    """
+    rows = recommendations.loc[
+        (recommendations["region"] == region) & (recommendations["made"].astype(int) <= int(year))
+    ]
+    records = [dict(r, _status=_statuses(r.get("status"))) for r in rows.to_dict("records")]
+    bad = [
+        f"{r['id']}: {y}={code!r}"
+        for r in records
+        for y, code in sorted(r["_status"].items())
+        if code not in STATUSES
+    ]
+    if bad:
+        raise ValueError(f"unknown recommendation status (expected {list(STATUSES)}): {bad}")
+    round_years = sorted(
+        {int(r["made"]) for r in records}
+        | {y for r in records for y in r["_status"] if y <= int(year)}
+    )
+    records.sort(key=lambda r: (int(r["made"]), _natural_key(str(r["id"]))))
+    out = []
+    for r in records:
+        made = int(r["made"])
+        text = r.get(f"text_{lang}")
+        if not isinstance(text, str) or not text.strip():
+            text = r.get("text_sv") or ""
+        row: dict[str, object] = {"id": str(r["id"]), "made": made, "text": text}
+        for y in round_years:
+            row[str(y)] = _round_cell(r["_status"], made, y, lang)
+        row["change"], row["change_text"] = _change(r["_status"], made, int(year), lang)
+        out.append(row)
+    columns = ["id", "made", "text", *[str(y) for y in round_years], "change", "change_text"]
+    return pd.DataFrame.from_records(out, columns=columns)
+
+
+def _status_label(code: str, lang: str) -> str:
+    return label("recommendation_status", code, lang)
+
+
+def _round_cell(status: dict[int, str], made: int, year: int, lang: str) -> str:
+    if year < made:
+        return ""
+    if year == made:
+        return _t(lang, "new")
+    return _status_label(status[year], lang) if year in status else "–"
+
+
+def _change(status: dict[int, str], made: int, year: int, lang: str) -> tuple[str, str]:
+    if made == year:
+        return "new", _t(lang, "new")
+    if year not in status:
+        return "not_followed", _t(lang, "not_followed")
+    current = status[year]
+    earlier = [y for y in status if made < y < year]
+    if not earlier:
+        return "first", _t(lang, "first_followup", status=_status_label(current, lang))
+    previous = status[max(earlier)]
+    if previous == current:
+        return "unchanged", _t(lang, "unchanged", status=_status_label(current, lang))
+    return "changed", _t(
+        lang, "changed", old=_status_label(previous, lang), new=_status_label(current, lang)
+    )
+
+
+def recommendation_followup_markdown(
+    recommendations: pd.DataFrame,
+    region: str,
+    year: int,
+    lang: str = "sv",
+    k: int | None = None,
+) -> str:
+    """The follow-up of recommendations as a Markdown table.
+
+    Args:
+        recommendations: The recommendations table.
+        region: The region.
+        year: The report year.
+        lang: "sv" or "en".
+        k: Accepted for a uniform interface; recommendations hold no person data.
+
+    Returns:
+        Markdown: a pipe table (recommendation, made, one column per round, change).
+    """
+    del k  # recommendations are about organisations, not persons
+    table = recommendation_followup(recommendations, region, year, lang)
+    if table.empty:
+        return md_text(_t(lang, "no_recommendations", region=region, year=year)) + "\n"
+    rounds_ = [c for c in table.columns if c.isdigit()]
+    shown = pd.DataFrame(
+        {
+            _t(lang, "recommendation"): [
+                f"{i}. {t}" for i, t in zip(table["id"], table["text"], strict=True)
+            ],
+            _t(lang, "made"): table["made"].astype(str),
+            **{y: table[y] for y in rounds_},
+            _t(lang, "change"): table["change_text"],
+        }
+    )
+    return markdown_table(shown, align="l" + "r" + "l" * (len(rounds_) + 1))
