@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from pipeline import execution_cache
 from pipeline.config import Pair, PairSettings, Project, report_date
 from pipeline.errors import InputError, PeerEvalError, Problem
 from pipeline.execute import execute_notebook
@@ -35,6 +36,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "manifest.json"
 OVERVIEW_STEM = "oversikt"
 OVERVIEW_REGION = {"sv": "Nationell översikt", "en": "National overview"}
+# What execution depends on; every other component only affects rendering, so a change
+# there re-renders from the cached executed notebooks (pipeline.execution_cache).
+EXECUTE_COMPONENTS = ("notebooks", "code", "parameters", "data")
 _PACKAGES = (
     "peer-eval", "pandas", "matplotlib", "papermill", "ipykernel", "nbformat", "pypandoc-binary",
     "typst", "babel", "openpyxl", "pydantic",
@@ -59,11 +63,18 @@ class PairTask:
     git_commit: str
     output_mode: str
     kind: str = "region"  # "region": one region-year; "overview": all regions of a year
+    reuse_execution: bool = True  # False (--force): execute even if the cache is valid
 
     @property
     def digest(self) -> str:
         """One hash over everything the report depends on."""
         return _hash_text(json.dumps(self.components, sort_keys=True))
+
+    @property
+    def execute_digest(self) -> str:
+        """One hash over what the executed notebooks depend on (EXECUTE_COMPONENTS)."""
+        execute = {key: self.components[key] for key in EXECUTE_COMPONENTS}
+        return _hash_text(json.dumps(execute, sort_keys=True))
 
     @property
     def stem(self) -> str:
@@ -97,6 +108,7 @@ class PairResult:
     region: str
     year: int
     status: str  # built | skipped | failed
+    executed: bool = True  # False: rendered from the cached executed notebooks
     seconds: float = 0.0
     error: str = ""
     kept: str = ""
@@ -173,7 +185,12 @@ class _Planner:
     def __init__(self, project: Project, out: Path, renderer: str):
         self.project, self.out = project, out.resolve()
         self.renderer, self.version = resolve_renderer(renderer)
-        self.code_hash = _hash_files(sorted(PACKAGE_DIR.rglob("*.py")) + _render_templates())
+        render_dir = PACKAGE_DIR / "render"
+        code = sorted(PACKAGE_DIR.rglob("*.py"))
+        self.code_hash = _hash_files([p for p in code if render_dir not in p.parents])
+        self.render_code_hash = _hash_files(
+            [p for p in code if render_dir in p.parents] + _render_templates()
+        )
         self.commit = _git_commit(project.root)
 
     def task(
@@ -193,6 +210,7 @@ class _Planner:
             "notebooks": _hash_files([Path(p) for p in notebooks]),
             "template": _hash_files([template]),
             "code": self.code_hash,
+            "render_code": self.render_code_hash,
             "parameters": _hash_text(pair.model_dump_json() + parameters),
             "data": _hash_text(json.dumps(inputs, sort_keys=True)),
             "renderer": self.version,
@@ -253,6 +271,13 @@ def staleness(task: PairTask) -> tuple[str, list[str]]:
     return ("stale", reasons) if reasons else ("fresh", [])
 
 
+def stale_stage(reasons: list[str]) -> str:
+    """The first stage a stale pair must redo: "execute", or "render" when only what
+    rendering reads changed (narrative, template, renderer) or an output file is missing.
+    """
+    return "execute" if any(reason in EXECUTE_COMPONENTS for reason in reasons) else "render"
+
+
 def build_pair(task: PairTask) -> PairResult:
     """Execute, render and publish one region-year; never raises for a failing pair.
 
@@ -263,51 +288,24 @@ def build_pair(task: PairTask) -> PairResult:
         The result; on failure the executed notebooks are kept under `<out>/.failed/`.
     """
     started = time.monotonic()
-    pair, settings = task.pair, task.pair.settings
+    pair = task.pair
     out = Path(task.out)
     work = out / WORK / str(pair.year) / pair.slug
     failed_dir = out / FAILED / str(pair.year) / pair.slug
     result = PairResult(key=pair.key, region=pair.region, year=pair.year, status="built")
     _quiet_loggers()
-    # Work and kept notebooks hold quotes and tables before disclosure checks are
+    # Work, cache and kept notebooks hold quotes and tables before disclosure checks are
     # published: in private mode nobody else may even look inside.
-    for scratch in (out / WORK, out / FAILED):
+    for scratch in (out / WORK, out / FAILED, out / execution_cache.CACHE):
         scratch.mkdir(parents=True, exist_ok=True)
         os.chmod(scratch, 0o755 if task.output_mode == "shared" else 0o700)
     shutil.rmtree(work, ignore_errors=True)
     (work / "notebooks").mkdir(parents=True)
     try:
-        parameters = {"year": pair.year, "lang": settings.lang, "k": settings.k}
-        parameters["params_file"] = task.params_file
-        if task.kind == "region":
-            parameters |= {"region": pair.region, "quotes_per_theme": settings.quotes_per_theme}
-        for notebook in task.notebooks:
-            source = Path(notebook)
-            execute_notebook(
-                source,
-                work / "notebooks" / source.name,
-                parameters,
-                lang=settings.lang,
-                cwd=work,
-                timeout_seconds=settings.timeout_seconds,
-            )
-        date = report_date(settings)
-        narrative_path = Path(task.narrative_file)
-        narrative = (
-            parse_narrative(narrative_path.read_text(encoding="utf-8"))
-            if task.narrative_file and narrative_path.is_file()
-            else {}
-        )
-        shown = _relative(narrative_path, Path(task.root))
-        source_text = compose_source(
-            Path(task.template).read_text(encoding="utf-8"), pair, date, narrative, shown
-        )
-        report_source = work / f"{task.stem}.qmd"
-        report_source.write_text(source_text, encoding="utf-8")
-        timestamp = calendar.timegm(date.timetuple())
-        rendered = render(
-            report_source, list(settings.formats), renderer=task.renderer, timestamp=timestamp
-        )
+        result.executed = not restore_execution(task, work)
+        if result.executed:
+            execute_pair(task, work)
+        rendered = render_pair(task, work, task.pair.settings.formats)
         _publish(task, work, rendered)
         result.outputs = [_relative(task.published_dir / p.name, out) for p in rendered.values()]
         shutil.rmtree(failed_dir, ignore_errors=True)
@@ -322,6 +320,79 @@ def build_pair(task: PairTask) -> PairResult:
         result.kept = _keep_failed(work, failed_dir, out)
     result.seconds = round(time.monotonic() - started, 2)
     return result
+
+
+def restore_execution(task: PairTask, work: Path) -> bool:
+    """Put the cached executed notebooks into `work/notebooks` when they are still valid.
+
+    Returns:
+        True when restored (nothing needs executing); False when the pair must execute.
+    """
+    if not task.reuse_execution:
+        return False
+    entry = execution_cache.entry_dir(Path(task.out), task.pair.year, task.pair.slug)
+    return execution_cache.restore(entry, task.execute_digest, work / "notebooks")
+
+
+def needs_execution(task: PairTask) -> bool:
+    """Whether building `task` must execute notebooks (no valid cached execution)."""
+    entry = execution_cache.entry_dir(Path(task.out), task.pair.year, task.pair.slug)
+    return not (task.reuse_execution and execution_cache.is_valid(entry, task.execute_digest))
+
+
+def execute_pair(task: PairTask, work: Path) -> None:
+    """Execute the pair's notebooks into `work/notebooks` and keep them in the cache.
+
+    Raises:
+        ExecutionError: When a notebook fails (the executed notebook is in `work`).
+    """
+    pair, settings = task.pair, task.pair.settings
+    parameters = {"year": pair.year, "lang": settings.lang, "k": settings.k}
+    parameters["params_file"] = task.params_file
+    if task.kind == "region":
+        parameters |= {"region": pair.region, "quotes_per_theme": settings.quotes_per_theme}
+    for notebook in task.notebooks:
+        source = Path(notebook)
+        execute_notebook(
+            source,
+            work / "notebooks" / source.name,
+            parameters,
+            lang=settings.lang,
+            cwd=work,
+            timeout_seconds=settings.timeout_seconds,
+        )
+    entry = execution_cache.entry_dir(Path(task.out), pair.year, pair.slug)
+    mode = 0o644 if task.output_mode == "shared" else 0o600
+    execution_cache.store(entry, task.execute_digest, work / "notebooks", mode)
+
+
+def render_pair(task: PairTask, work: Path, formats: Iterable[str]) -> dict[str, Path]:
+    """Write the pair's report source into `work` and render it from the executed notebooks.
+
+    Args:
+        task: The planned task.
+        work: Its work directory, with the executed notebooks in `notebooks/`.
+        formats: The formats to render.
+
+    Returns:
+        The rendered files by format.
+    """
+    pair = task.pair
+    date = report_date(pair.settings)
+    narrative_path = Path(task.narrative_file)
+    narrative = (
+        parse_narrative(narrative_path.read_text(encoding="utf-8"))
+        if task.narrative_file and narrative_path.is_file()
+        else {}
+    )
+    shown = _relative(narrative_path, Path(task.root))
+    source_text = compose_source(
+        Path(task.template).read_text(encoding="utf-8"), pair, date, narrative, shown
+    )
+    report_source = work / f"{task.stem}.qmd"
+    report_source.write_text(source_text, encoding="utf-8")
+    timestamp = calendar.timegm(date.timetuple())
+    return render(report_source, list(formats), renderer=task.renderer, timestamp=timestamp)
 
 
 def run_tasks(
@@ -363,8 +434,10 @@ def _run_local(tasks: list[PairTask], jobs: int, _scheduler: str | None) -> Iter
     # forkserver: workers start clean (no inherited threads or open kernels). Each
     # worker starts its kernel template at once, so it is warm for the first notebook.
     context = multiprocessing.get_context("forkserver")
+    # A run that only re-renders needs no kernels: start no templates for it.
+    warm = start_template if any(needs_execution(task) for task in tasks) else None
     with ProcessPoolExecutor(
-        max_workers=min(jobs, len(tasks)), mp_context=context, initializer=start_template
+        max_workers=min(jobs, len(tasks)), mp_context=context, initializer=warm
     ) as pool:
         futures = [pool.submit(build_pair, task) for task in tasks]
         for future in as_completed(futures):

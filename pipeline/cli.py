@@ -5,6 +5,7 @@ Exit codes: 0 everything published (or valid), 1 some pair failed, 2 invalid inp
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import sys
@@ -93,7 +94,10 @@ def run(
         started = time.monotonic()
         with output_lock(out, wait=wait):
             recover(out)
-            todo = [t for t in tasks if force or staleness(t)[0] != "fresh"]
+            if force:  # everything, execution included
+                todo = [dataclasses.replace(t, reuse_execution=False) for t in tasks]
+            else:
+                todo = [t for t in tasks if staleness(t)[0] != "fresh"]
             skipped = len(tasks) - len(todo)
             with Progress(total=len(todo), skipped=skipped) as progress:
                 results = run_tasks(
@@ -155,8 +159,12 @@ def list_pairs(
     out: OutOption = DEFAULT_OUT,
     renderer: Annotated[str, typer.Option(help="Renderer the state is judged against.")] = "auto",
 ) -> None:
-    """Show the run matrix and each pair's state: fresh, stale (and why), failed or missing."""
-    from pipeline.build import plan_overviews, plan_tasks, staleness
+    """Show the run matrix and each pair's state: fresh, stale (and why), failed or missing.
+
+    A stale pair says which stage it must redo: "render:" when only what rendering reads
+    changed (narrative, template, renderer), "execute:" when the notebooks must run again.
+    """
+    from pipeline.build import plan_overviews, plan_tasks, stale_stage, staleness
     from pipeline.config import load_project, overview_settings, plan_pairs
 
     try:
@@ -169,7 +177,35 @@ def list_pairs(
     typer.echo(f"{'year':<6}{'region':<24}{'state':<9}why")
     for task in tasks:
         state, reasons = staleness(task)
-        typer.echo(f"{task.pair.year:<6}{task.pair.region:<24}{state:<9}{', '.join(reasons)}")
+        why = ", ".join(reasons)
+        if state == "stale":
+            why = f"{stale_stage(reasons)}: {why}"
+        typer.echo(f"{task.pair.year:<6}{task.pair.region:<24}{state:<9}{why}")
+
+
+@app.command()
+def preview(
+    region: Annotated[str, typer.Argument(help="The region (name or slug).")],
+    year: Annotated[int, typer.Argument(help="The year.")],
+    params: ParamsOption = DEFAULT_PARAMS,
+    out: OutOption = DEFAULT_OUT,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
+    lang: Annotated[str | None, typer.Option(help="Report language: sv or en.")] = None,
+) -> None:
+    """Preview one report in the browser, re-rendered on every save of its narrative."""
+    from pipeline.build import plan_tasks
+    from pipeline.config import load_project, plan_pairs
+    from pipeline.inputs import load_evaluation
+    from pipeline.preview import run_preview
+
+    try:
+        project = load_project(params)
+        pairs = plan_pairs(project, [region], [year], _cli_settings(None, lang))
+        load_evaluation(project, upto_year=year)
+        (task,) = plan_tasks(project, pairs, out, "builtin")
+        run_preview(task, port=port, echo=typer.echo)
+    except PeerEvalError as error:
+        raise _fail(error) from None
 
 
 @app.command()

@@ -51,7 +51,10 @@ class Progress:
     def advance(self, result: PairResult) -> None:
         """Record one finished pair."""
         self.done += 1
-        line = f"{result.key}: {result.status} ({result.seconds:.1f} s)"
+        status = result.status
+        if status == "built" and not result.executed:
+            status = "re-rendered"  # from the cached executed notebooks
+        line = f"{result.key}: {status} ({result.seconds:.1f} s)"
         if self._bar is not None:
             self._bar.update(self._task, advance=1, description=line)
             if result.status == "failed":
