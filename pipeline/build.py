@@ -192,6 +192,7 @@ class _Planner:
             [p for p in code if render_dir in p.parents] + _render_templates()
         )
         self.commit = _git_commit(project.root)
+        self._inputs: dict[int, dict[str, str]] = {}  # year -> input hashes, shared by its pairs
 
     def task(
         self,
@@ -205,7 +206,9 @@ class _Planner:
     ) -> PairTask:
         """A task with the hashes of everything its report depends on."""
         project = self.project
-        inputs = file_hashes(project, input_files(project, pair.year))
+        if pair.year not in self._inputs:
+            self._inputs[pair.year] = file_hashes(project, input_files(project, pair.year))
+        inputs = self._inputs[pair.year]
         components = {
             "notebooks": _hash_files([Path(p) for p in notebooks]),
             "template": _hash_files([template]),

@@ -34,7 +34,7 @@ except ImportError:  # run as a plain script from a checkout without the package
 SEED = "peer-eval-demo"
 YEARS: tuple[int, ...] = (2017, 2018, 2019, 2020)
 DEFAULT_REGIONS = len(schema.REGIONS)
-MAX_REGIONS = 99
+MAX_REGIONS = 320  # Sweden: 290 municipalities and 21 regions
 REGION_CODES: dict[str, str] = {
     "Stockholm": "STO",
     "Skåne": "SKA",
@@ -693,7 +693,7 @@ def region_names(n: int) -> list[str]:
     """Return the names of the first n demo regions.
 
     Args:
-        n: Number of regions (1..99).
+        n: Number of regions (1..MAX_REGIONS).
 
     Returns:
         The six real regions first, then "Region 07", "Region 08", ...
@@ -1068,13 +1068,13 @@ def build(n_regions: int = DEFAULT_REGIONS) -> dict[str, str]:
     """Generate the whole demo data set in memory.
 
     Args:
-        n_regions: Number of regions (1..99): the six real ones first, then synthetic ones.
+        n_regions: Number of regions (1..MAX_REGIONS): the six real ones first, then synthetic ones.
 
     Returns:
         File contents keyed by path relative to the output directory ("/"-separated).
 
     Raises:
-        ValueError: n_regions outside 1..99.
+        ValueError: n_regions outside 1..MAX_REGIONS.
     """
     if not 1 <= n_regions <= MAX_REGIONS:
         raise ValueError(f"--regions must be between 1 and {MAX_REGIONS}, got {n_regions}")
