@@ -9,6 +9,7 @@ run in this process, in a process pool, or on Dask workers.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import hashlib
 import json
 import logging
@@ -64,6 +65,7 @@ class PairTask:
     output_mode: str
     kind: str = "region"  # "region": one region-year; "overview": all regions of a year
     reuse_execution: bool = True  # False (--force): execute even if the cache is valid
+    inputs_snapshot: str = ""  # the run's validated inputs (pipeline.snapshot), or "" for none
 
     @property
     def digest(self) -> str:
@@ -274,6 +276,26 @@ def staleness(task: PairTask) -> tuple[str, list[str]]:
     return ("stale", reasons) if reasons else ("fresh", [])
 
 
+def select_todo(tasks: list[PairTask], *, force: bool) -> list[PairTask]:
+    """The tasks a run builds: the stale ones, or with `force` all, execution included."""
+    if force:
+        return [dataclasses.replace(task, reuse_execution=False) for task in tasks]
+    return [task for task in tasks if staleness(task)[0] != "fresh"]
+
+
+def with_snapshot(task: PairTask, snapshots: dict[int, str]) -> PairTask:
+    """The task with its year's inputs snapshot, as a path relative to its work folder.
+
+    Relative, so that the executed notebooks (whose parameters cell records it) hold no
+    machine path and are the same bytes whatever the output folder.
+    """
+    snapshot = snapshots.get(task.pair.year)
+    if snapshot is None:
+        return task
+    work = Path(task.out) / WORK / str(task.pair.year) / task.pair.slug
+    return dataclasses.replace(task, inputs_snapshot=os.path.relpath(snapshot, work))
+
+
 def stale_stage(reasons: list[str]) -> str:
     """The first stage a stale pair must redo: "execute", or "render" when only what
     rendering reads changed (narrative, template, renderer) or an output file is missing.
@@ -352,6 +374,7 @@ def execute_pair(task: PairTask, work: Path) -> None:
     pair, settings = task.pair, task.pair.settings
     parameters = {"year": pair.year, "lang": settings.lang, "k": settings.k}
     parameters["params_file"] = task.params_file
+    parameters["inputs_snapshot"] = task.inputs_snapshot
     if task.kind == "region":
         parameters |= {"region": pair.region, "quotes_per_theme": settings.quotes_per_theme}
     for notebook in task.notebooks:

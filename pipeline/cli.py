@@ -5,9 +5,9 @@ Exit codes: 0 everything published (or valid), 1 some pair failed, 2 invalid inp
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -70,13 +70,22 @@ def run(
     ] = True,
 ) -> None:
     """Build and publish the reports of every (or the chosen) region x year."""
-    from pipeline.build import EXECUTORS, plan_overviews, plan_tasks, run_tasks, staleness
+    from pipeline.build import (
+        EXECUTORS,
+        needs_execution,
+        plan_overviews,
+        plan_tasks,
+        run_tasks,
+        select_todo,
+        with_snapshot,
+    )
     from pipeline.config import load_project, overview_settings, plan_pairs
     from pipeline.inputs import load_evaluation
     from pipeline.progress import Progress
     from pipeline.publish import output_lock, recover, tidy
     from pipeline.render import RENDERERS
     from pipeline.site import write_index
+    from pipeline.snapshot import snapshot_dir, write_snapshots
 
     try:
         if renderer not in ("auto", *RENDERERS):
@@ -86,7 +95,8 @@ def run(
         cli_settings = _cli_settings(format, lang)
         project = load_project(params)
         pairs = plan_pairs(project, region, year, cli_settings)
-        load_evaluation(project, upto_year=max(p.year for p in pairs))
+        last_year = max(p.year for p in pairs)
+        data = load_evaluation(project, upto_year=last_year)
         tasks = plan_tasks(project, pairs, out, renderer)
         if overview:
             settings = overview_settings(project, cli_settings)
@@ -94,15 +104,19 @@ def run(
         started = time.monotonic()
         with output_lock(out, wait=wait):
             recover(out)
-            if force:  # everything, execution included
-                todo = [dataclasses.replace(t, reuse_execution=False) for t in tasks]
-            else:
-                todo = [t for t in tasks if staleness(t)[0] != "fresh"]
+            todo = select_todo(tasks, force=force)
+            # Notebooks load the inputs validated above instead of reading the files again.
+            years = {t.pair.year for t in todo if needs_execution(t)}
+            snapshots = write_snapshots(project, years, out, known={last_year: data})
+            todo = [with_snapshot(t, snapshots) for t in todo]
             skipped = len(tasks) - len(todo)
-            with Progress(total=len(todo), skipped=skipped) as progress:
-                results = run_tasks(
-                    todo, jobs or os.cpu_count() or 1, progress.advance, executor, scheduler
-                )
+            try:
+                with Progress(total=len(todo), skipped=skipped) as progress:
+                    results = run_tasks(
+                        todo, jobs or os.cpu_count() or 1, progress.advance, executor, scheduler
+                    )
+            finally:
+                shutil.rmtree(snapshot_dir(out), ignore_errors=True)
             tidy(out)
             mode = 0o644 if project.evaluation.output_mode == "shared" else 0o600
             index = write_index(out, project.evaluation.lang, mode)

@@ -172,3 +172,18 @@ def test_preview_page_reloads_the_report_in_chromium(tmp_path):
         playwright.stop()
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.mark.e2e
+def test_notebooks_load_the_runs_snapshot_and_the_run_removes_it(tmp_path):
+    params, out, _ = _project(tmp_path)
+    result = run_cli("run", "--params", str(params), "--out", str(out), *PAIR, "--format", "html")
+    assert result.returncode == 0, result.stderr
+    notebook = json.loads((out / "2020" / "stockholm" / "notebooks" / "survey.ipynb").read_text())
+    injected = [
+        "".join(cell["source"])
+        for cell in notebook["cells"]
+        if "injected-parameters" in cell["metadata"].get("tags", [])
+    ]
+    assert 'inputs_snapshot = "../../inputs/2020.pickle"' in injected[0]  # no machine path
+    assert not (out / ".work").exists()  # the snapshot went with the run
