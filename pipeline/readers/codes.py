@@ -8,8 +8,8 @@ Taguette writes ``bidrag_brukare/isolering``; a REFI-QDA code nested as
 
 A code is, in this order:
 
-1. what the explicit table (`values.theme`) maps its whole path to: a theme id or
-   label, or "" (excluded by the rule ``values.theme``);
+1. what the explicit table (`values.theme`) maps its whole path (or else its last
+   part) to: a theme id or label, or "" (excluded by the rule ``values.theme``);
 2. excluded, when it lies in a subtree listed under `codes.exclude`;
 3. a factor, when it lies in the factor subtree (`codes.factors`, e.g. ``faktor``):
    its last part is a factor code or label, or a text mapped under `values.factor`;
@@ -188,8 +188,9 @@ def classify(parts: Sequence[str], scheme: CodeScheme, index: ThemeIndex) -> Mea
     """
     written = scheme.written(parts)
     table = scheme._themes_table
-    if match_key(written) in table:
-        target = table[match_key(written)]
+    entry = next((k for k in (written, parts[-1]) if match_key(k) in table), None)
+    if entry is not None:
+        target = table[match_key(entry)]
         if not target.strip():
             return Meaning("excluded", rule="values.theme")
         theme = index.codebook.resolve(target) or index.resolve(scheme.parts(target))
@@ -211,22 +212,21 @@ def classify(parts: Sequence[str], scheme: CodeScheme, index: ThemeIndex) -> Mea
             return Meaning(
                 "unknown",
                 hint="it is the factor group code itself; code one of its children, or "
-                f"exclude it: codes: {{exclude: [{written!r}]}}",
+                f"exclude it: inputs.segments.codes: {{exclude: [{written!r}]}}",
             )
         factor = scheme.factor(rest[-1])
         if factor is None:
             return Meaning(
                 "unknown",
                 hint=f"{rest[-1]!r} in the factor subtree is not a factor; map it: "
-                f"values: {{factor: {{{rest[-1]!r}: framjande}}}} (or hindrande, neutral)",
+                f"inputs.segments.values: {{factor: {{{rest[-1]!r}: framjande}}}} (or hindrande, "
+                "neutral)",
             )
         return Meaning("factor", factor=factor)
     factors = [(i, scheme.factor(p)) for i, p in enumerate(parts)]
     factors = [(i, f) for i, f in factors if f is not None]
     if len({f for _, f in factors}) > 1:
-        return Meaning(
-            "unknown", hint="its path names two different factors; expected at most one"
-        )
+        return Meaning("unknown", hint="its path names two different factors; expected at most one")
     factor = factors[0][1] if factors else None
     rest = [p for i, p in enumerate(parts) if i not in {j for j, _ in factors}]
     if not rest:
@@ -239,7 +239,8 @@ def classify(parts: Sequence[str], scheme: CodeScheme, index: ThemeIndex) -> Mea
             return Meaning(
                 "unknown",
                 hint=f"it is outside the theme subtree {scheme.written(scheme.themes)!r}"
-                f"{_factor_subtree(scheme)}; exclude it: codes: {{exclude: [{written!r}]}}",
+                f"{_factor_subtree(scheme)}; exclude it: inputs.segments.codes: "
+                f"{{exclude: [{written!r}]}}",
             )
         theme_parts = rest[len(scheme.themes) :]
     theme = index.resolve(theme_parts, scheme.match)
@@ -252,7 +253,8 @@ def classify(parts: Sequence[str], scheme: CodeScheme, index: ThemeIndex) -> Mea
     return Meaning(
         "unknown",
         hint="it names no theme of the codebook; add it to the codebook, or map it: "
-        f"values: {{theme: {{{written!r}: <theme id>}}}}{maybe} ('' excludes it)",
+        f"inputs.segments.values: {{theme: {{{written!r}: <theme id>}}}}{maybe} ('' "
+        "excludes it)",
     )
 
 

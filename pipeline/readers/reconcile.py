@@ -50,6 +50,7 @@ class Coding:
         parts: The code's path when the tool gives a tree; else `code` is split.
         row: The spreadsheet row (header is row 1), for tabular exports.
         element: Where the coding sits in an XML export.
+        source: The XML element of its document (messages about the document).
     """
 
     document: str | None
@@ -61,6 +62,7 @@ class Coding:
     parts: tuple[str, ...] | None = None
     row: int | None = None
     element: str | None = None
+    source: str | None = None
 
 
 @dataclass
@@ -132,7 +134,7 @@ class InterviewMatcher:
         shown = f" (closest interview_id: {closest!r})" if closest else ""
         return (
             f"expected an interview_id of the register{shown}; map the document: "
-            f"values: {{interview_id: {{{name!r}: {target!r}}}}}"
+            f"inputs.segments.values: {{interview_id: {{{name!r}: {target!r}}}}}"
         )
 
 
@@ -194,14 +196,19 @@ def combine(
     columns = columns or {}
     index = ThemeIndex(codebook)
     problems: list[Problem] = []
-    unknown: dict[str, tuple[str, list[Coding]]] = {}
+    unknown: dict[str, tuple[str, str, list[Coding]]] = {}
     bad_documents: dict[str, list[Coding]] = {}
     units: dict[tuple, _Unit] = {}
     for number, coding in enumerate(codings):
         tally.read += 1
         if coding.code is None or not coding.code.strip():
             problems.append(
-                _at(display, coding, columns.get("theme"), "empty code; expected a theme")
+                _at(
+                    display,
+                    coding,
+                    columns.get("theme"),
+                    "empty theme; expected a theme id or label of the codebook",
+                )
             )
             continue
         parts = coding.parts or scheme.parts(coding.code)
@@ -211,9 +218,9 @@ def combine(
             continue
         if meaning.kind == "unknown":
             written = scheme.written(parts)
-            unknown.setdefault(match_key(written), (f"{written!r}: {meaning.hint}", []))[
-                1
-            ].append(coding)
+            unknown.setdefault(match_key(written), (written, str(meaning.hint), []))[2].append(
+                coding
+            )
             continue
         if interviews.match(coding.document) is None:
             bad_documents.setdefault(coding.document or "", []).append(coding)
@@ -222,23 +229,28 @@ def combine(
         unit = units.setdefault(key, _Unit(document=coding.document, span=coding.span))
         (unit.themes if meaning.kind == "theme" else unit.factors).append((coding, meaning))
     for document, found in bad_documents.items():
+        first = found[0]
+        if first.source is not None:
+            first = Coding(document, first.code, first.excerpt, element=first.source)
+            found = found[:1]
         problems.append(
             _at(
                 display,
-                found[0],
+                first,
                 columns.get("interview_id"),
                 f"{document!r} is not an interview in the register"
                 f"{_more(found)}; {interviews.hint(document)}",
             )
         )
-    for text, found in unknown.values():
-        problems.append(
-            _at(display, found[0], columns.get("theme"), f"code {text}{_more(found)}")
-        )
+    for written, hint, found in unknown.values():
+        message = f"code {written!r}{_more(found)}: {hint}"
+        problems.append(_at(display, found[0], columns.get("theme"), message))
     _attach_overlapping(units)
     records: list[tuple[str, str, str, str]] = []
     for unit in units.values():
-        records += _unit_segments(unit, scheme, codebook, interviews, tally, display, problems, columns)
+        records += _unit_segments(
+            unit, scheme, codebook, interviews, tally, display, problems, columns
+        )
     frame = pd.DataFrame(records, columns=list(SEGMENT_COLUMNS), dtype=object).astype("str")
     tally.segments = len(frame)
     return frame.sort_values("interview_id", kind="stable").reset_index(drop=True), problems
@@ -278,8 +290,12 @@ def _unit_segments(
     if len(marks) > 1:
         written = ", ".join(repr(c.code) for c, _ in unit.factors)
         problems.append(
-            _at(display, unit.factors[0][0], None, f"coded with the factors {written}; "
-                "expected one factor per highlight or selection")
+            _at(
+                display,
+                unit.factors[0][0],
+                None,
+                f"coded with the factors {written}; expected one factor per highlight or selection",
+            )
         )
         return []
     mark = next(iter(marks), None)
@@ -296,8 +312,8 @@ def _unit_segments(
                     first,
                     None,
                     f"coded only with the factor code {first.code!r} and no theme; add a "
-                    "theme code to it in the analysis tool, or set codes: {factor_only: "
-                    "exclude} (or a theme id it counts under)",
+                    "theme code to it in the analysis tool, or set inputs.segments.codes: "
+                    "{factor_only: exclude} (or a theme id it counts under)",
                 )
             )
             return []
@@ -313,9 +329,14 @@ def _unit_segments(
         factor = meaning.factor
         if mark is not None and factor is not None and factor != mark:
             problems.append(
-                _at(display, coding, None, f"code {coding.code!r} carries the factor "
+                _at(
+                    display,
+                    coding,
+                    None,
+                    f"code {coding.code!r} carries the factor "
                     f"{factor!r} but its highlight or selection is coded {mark!r}; expected "
-                    "one factor")
+                    "one factor",
+                )
             )
             continue
         factor = factor or mark or "neutral"
@@ -323,14 +344,26 @@ def _unit_segments(
             explicit = scheme.factor(coding.factor)
             if explicit is None:
                 problems.append(
-                    _at(display, coding, columns.get("factor"), f"{coding.factor!r} is not a factor; "
-                        f"expected one of {factor_choices()} (or map it under values.factor)")
+                    _at(
+                        display,
+                        coding,
+                        columns.get("factor"),
+                        f"{coding.factor!r} is not a factor; "
+                        f"expected one of {factor_choices()} (or map it under values.factor)",
+                    )
                 )
                 continue
             factor = explicit
         excerpt = clean_excerpt(coding.excerpt)
         if not excerpt:
-            problems.append(_at(display, coding, columns.get("excerpt"), "empty excerpt; expected the coded text"))
+            problems.append(
+                _at(
+                    display,
+                    coding,
+                    columns.get("excerpt"),
+                    "empty excerpt; expected the coded text",
+                )
+            )
             continue
         interview = interviews.match(coding.document)
         records.append((str(interview), str(meaning.theme), factor, excerpt))
