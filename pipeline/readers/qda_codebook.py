@@ -30,7 +30,7 @@ from pipeline.readers.codebook import Codebook, parse_codebook, read_codebook, t
 from pipeline.readers.codes import CodeScheme, theme_id_part
 from pipeline.readers.common import map_headers, read_raw_table
 from pipeline.readers.options import TableOptions
-from pipeline.readers.refi import CODEBOOK_NAMESPACE, PROJECT_NAMESPACE, code_path, code_tree
+from pipeline.readers.refi import CODEBOOK_NAMESPACE, PROJECT_NAMESPACE, code_paths, code_tree
 from pipeline.readers.refi import parse_xml as _parse_xml
 from pipeline.readers.yamlfile import load_yaml
 
@@ -121,15 +121,13 @@ def _qdc_codes(data: bytes, shown: str, member: str) -> list[tuple[tuple[str, ..
 def _tree_paths(codes_element, namespace: str, shown: str) -> list[tuple[tuple[str, ...], str]]:
     problems: list[Problem] = []
     codes = code_tree(codes_element, namespace, shown, problems)
-    found = []
-    for key, code in codes.items():
-        try:
-            found.append((code_path(codes, key, shown), code.description))
-        except InputError as exc:
-            problems += exc.problems
+    try:
+        paths = code_paths(codes, shown)
+    except InputError as exc:
+        raise InputError(problems + exc.problems) from None
     if problems:
         raise InputError(problems)
-    return found
+    return [(paths[key], code.description) for key, code in codes.items()]
 
 
 def _taguette_codes(

@@ -38,7 +38,7 @@ from pathlib import Path
 from pipeline.errors import InputError, Problem
 from pipeline.readers.codebook import match_key
 from pipeline.readers.reconcile import Coding, InterviewMatcher
-from pipeline.readers.refi import PROJECT_NAMESPACE, Code, code_path, code_tree, guid, parse_xml
+from pipeline.readers.refi import PROJECT_NAMESPACE, Code, code_paths, code_tree, guid, parse_xml
 from pipeline.readers.refi import plain as _plain
 
 NAMESPACE = PROJECT_NAMESPACE
@@ -135,7 +135,10 @@ class _Reader:
         self.codes: dict[str, Code] = code_tree(
             root.find(f"{_Q}CodeBook/{_Q}Codes"), NAMESPACE, shown, problems
         )
-        self.paths = {key: code_path(self.codes, key, shown) for key in self.codes}
+        try:
+            self.paths = code_paths(self.codes, shown)
+        except InputError as exc:
+            raise InputError(problems + exc.problems) from None
         # Taguette-style flat names carry their path ("faktor/hindrande"): split them.
         self.paths = {
             key: tuple(q for p in path for q in p.split(separator) if q.strip())

@@ -109,26 +109,46 @@ def code_tree(
     return found
 
 
+def code_paths(codes: dict[str, Code], shown: str) -> dict[str, tuple[str, ...]]:
+    """Every code's path, by guid.
+
+    Raises:
+        InputError: The tree has a cycle (reported once per code on it).
+    """
+    paths: dict[str, tuple[str, ...]] = {}
+    problems: list[Problem] = []
+    for key in codes:
+        try:
+            paths[key] = code_path(codes, key, shown)
+        except InputError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+    if problems:
+        raise InputError(problems)
+    return paths
+
+
 def code_path(codes: dict[str, Code], key: str, shown: str) -> tuple[str, ...]:
     """The names from the top of the tree down to the code `key`.
 
     Raises:
-        InputError: The code is its own ancestor (a cycle in the code tree).
+        InputError: The code's ancestors loop (a cycle in the code tree).
     """
-    path: list[str] = []
-    seen: set[str] = set()
+    walk: list[str] = []
     current: str | None = key
     while current is not None and current in codes:
-        if current in seen:
-            names = " > ".join(reversed(path))
+        if current in walk:
+            loop = walk[walk.index(current) :]
+            # The same cycle reads the same from whichever code it is met.
+            first = loop.index(min(loop))
+            loop = loop[first:] + loop[:first]
+            names = " > ".join(f"{codes[g].name!r}" for g in [*loop, loop[0]])
             raise InputError(
                 Problem(
                     shown,
-                    f"the code tree has a cycle: code {codes[current].name!r} (guid "
-                    f"{current}) is its own ancestor ({names}); expected every guid once",
+                    f"the code tree has a cycle: {names} (guids {', '.join(loop)}); expected "
+                    "each code once, nested under its parent",
                 )
             )
-        seen.add(current)
-        path.append(codes[current].name)
+        walk.append(current)
         current = codes[current].parent
-    return tuple(reversed(path))
+    return tuple(codes[g].name for g in reversed(walk))
