@@ -27,7 +27,11 @@ DOCUMENTS = {
 }
 TOOLS = {
     "taguette": {
-        "files": ["taguette/highlights.csv", "taguette/codebook.csv", "taguette/codebook.labels.yaml"],
+        "files": [
+            "taguette/highlights.csv",
+            "taguette/codebook.csv",
+            "taguette/codebook.labels.yaml",
+        ],
         "segments": "2020/highlights.csv",
         "codebook": "codebook.csv",
         "codes": {
@@ -60,7 +64,9 @@ def qda_project(tmp: Path, tool: str) -> Path:
     shutil.copytree(ROOT / "data" / "demo", data)
     spec = TOOLS[tool]
     for name in spec["files"]:
-        target = data / ("2020" if name.endswith(("highlights.csv", ".qdpx")) else "") / Path(name).name
+        target = (
+            data / ("2020" if name.endswith(("highlights.csv", ".qdpx")) else "") / Path(name).name
+        )
         shutil.copy(QDA / name, target)
     if tool == "qc":  # the project is both the codebook and the 2020 segments
         shutil.copy(QDA / "qc" / "projekt.qdpx", data / "projekt.qdpx")
@@ -145,8 +151,10 @@ def _break(params: Path, how: str) -> None:
         ),
         (
             "unknown values key",
-            ["evaluation.yaml: key 'inputs.segments.values.document': unknown key; expected one "
-             "of interview_id, theme, factor, excerpt"],
+            [
+                "evaluation.yaml: key 'inputs.segments.values.document': unknown key; expected one "
+                "of interview_id, theme, factor, excerpt"
+            ],
         ),
     ],
 )

@@ -205,14 +205,15 @@ def _document(
         nodes[theme_path] = node
         parent = nodes.get(theme_path[:-1])
         (parent.setdefault("children", []) if parent is not None else top).append(node)
-    unknown = sorted(set(labels) - {n["id"] for n in nodes.values()})
+    ids = sorted(n["id"] for n in nodes.values())
+    unknown = sorted(set(labels) - set(ids))
     if unknown and labels_path is not None:
         raise InputError(
             [
                 Problem(
                     _shown_beside(shown, path, labels_path),
                     f"labels for {theme!r}, which is not a theme of the codebook "
-                    f"{shown}; expected one of {', '.join(sorted(n['id'] for n in nodes.values()))}",
+                    f"{shown}; expected one of {', '.join(ids)}",
                     key=theme,
                 )
                 for theme in unknown
