@@ -44,13 +44,13 @@ TEMPLATES = Path(__file__).parent / "templates"
 # Fonts beyond the Typst wheel's own (Libertinus, New Computer Modern, DejaVu Sans Mono),
 # for characters in quotes: Debian's Noto CJK (fonts-noto-cjk: Chinese, Japanese,
 # Korean), Noto Color Emoji (fonts-noto-color-emoji) and DejaVu Sans (fonts-dejavu-core:
-# Arabic, Hebrew, combining marks; the file alone, so the wheel's DejaVu Sans Mono is
-# not shadowed). Typst uses them only for characters the report fonts lack, so other
-# reports are unaffected; a character none has is replaced (pipeline.render.glyphs).
+# Arabic, Hebrew, combining marks). Typst takes folders only. It uses these fonts only
+# for characters the report fonts lack, so other reports are unaffected; a character
+# none has is replaced (pipeline.render.glyphs).
 FALLBACK_FONT_DIRS = (
     Path("/usr/share/fonts/opentype/noto"),
-    Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"),
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/truetype/noto"),
+    Path("/usr/share/fonts/truetype/dejavu"),
 )
 PANDOC_TIMEOUT = 120  # seconds; a report takes well under one
 _READER_OFF = (
@@ -192,7 +192,7 @@ def _typst(typ: Path, root: Path, timestamp: int) -> bytes:
             pdf_standards=["a-2b"],
             timestamp=timestamp,
             ignore_system_fonts=True,  # only known fonts: identical output on every machine
-            font_paths=[str(d) for d in FALLBACK_FONT_DIRS if d.exists()],
+            font_paths=[str(d) for d in FALLBACK_FONT_DIRS if d.is_dir()],
         )
 
     try:
