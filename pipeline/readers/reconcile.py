@@ -166,6 +166,7 @@ class _Unit:
     factors: list[tuple[Coding, Meaning]] = field(default_factory=list)
     span: tuple[int, int] | None = None
     attached: bool = False
+    borrowed: list[tuple[Coding, Meaning]] = field(default_factory=list)
 
 
 def combine(
@@ -269,7 +270,7 @@ def _attach_overlapping(units: dict[tuple, _Unit]) -> None:
             if u.document == unit.document and u.span[0] < end and start < u.span[1]
         ]
         for target in targets:
-            target.factors += unit.factors
+            target.borrowed += unit.factors  # counted once, with the unit they belong to
         unit.attached = bool(targets)
 
 
@@ -286,13 +287,14 @@ def _unit_segments(
     if unit.attached:
         tally.factors += len(unit.factors)  # their factor went to the overlapping units
         return []
-    marks = {m.factor for _, m in unit.factors}
+    factors = unit.factors + unit.borrowed
+    marks = {m.factor for _, m in factors}
     if len(marks) > 1:
-        written = ", ".join(repr(c.code) for c, _ in unit.factors)
+        written = ", ".join(repr(c.code) for c, _ in factors)
         problems.append(
             _at(
                 display,
-                unit.factors[0][0],
+                factors[0][0],
                 None,
                 f"coded with the factors {written}; expected one factor per highlight or selection",
             )
