@@ -191,8 +191,13 @@ def test_codebook_cycle_exits_2(tmp_path):
     with zipfile.ZipFile(broken, "w") as target:
         for name, content in members.items():
             target.writestr(name, content)
-    result = CliRunner().invoke(app, ["validate", "--params", str(params)])
+    out = tmp_path / "out"
+    (out / "2020").mkdir(parents=True)
+    (out / "2020" / "index.html").write_text("published before", encoding="utf-8")
+    before = _tree(out)
+    result = CliRunner().invoke(app, ["run", "--params", str(params), "--out", str(out)])
     assert result.exit_code == 2, result.output
+    assert _tree(out) == before
     # One line per problem: the reused guid, and the cycle it makes (once).
     assert result.output.splitlines() == [
         f"error: data/projekt.qdpx: Code 'isolering': guid {teman} is used by two codes",
@@ -206,12 +211,18 @@ def test_codebook_cycle_exits_2(tmp_path):
 @pytest.mark.parametrize("tool", sorted(TOOLS))
 def test_report_from_the_export_shows_factors_and_its_pdf_has_the_emoji(tmp_path, tool):
     params = qda_project(tmp_path, tool)
+    if tool == "taguette":  # and a character no installed font has: a warning, not a failure
+        export = tmp_path / "data" / "2020" / "highlights.csv"
+        with export.open("a", encoding="utf-8") as handle:
+            handle.write("99,intervju_peer_03,bidrag_brukare/forstaelse,Jag ritade \U00013000.\n")
     out = tmp_path / "out"
     result = run_cli(
         "run", "--params", str(params), "--out", str(out), "--renderer", "builtin",
         "--no-overview", "--jobs", "1",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+    if tool == "taguette":
+        assert "EGYPTIAN HIEROGLYPH A001 (U+13000)" in result.stdout + result.stderr
     folder = out / "2020" / "stockholm"
     page = html_text(folder / "rapport.html")
     pdf = pdf_text(folder / "rapport.pdf")
