@@ -187,3 +187,9 @@ def test_match_by_leaf(tmp_path, codebook, register):
     path = _taguette(tmp_path, "1,STO-01,Gamla koder/Handledning,A\n")
     source = _read(path, codebook, register, scheme=CodeScheme(match="leaf"))
     assert _rows(source) == [("STO-01", "implementering.handledning", "neutral", "A")]
+
+
+def test_factor_only_rule_naming_no_theme_is_reported(tmp_path, codebook, register):
+    path = _taguette(tmp_path, "1,STO-01,hindrande,Text\n")
+    with pytest.raises(InputError, match="codes.factor_only is 'övrigt', which is neither"):
+        _read(path, codebook, register, scheme=CodeScheme(factor_only="övrigt"))

@@ -308,16 +308,17 @@ def _unit_segments(
             tally.exclude("codes.factor_only", len(unit.factors))
             return []
         if scheme.factor_only is None or codebook.resolve(scheme.factor_only) is None:
-            problems.append(
-                _at(
-                    display,
-                    first,
-                    None,
-                    f"coded only with the factor code {first.code!r} and no theme; add a "
-                    "theme code to it in the analysis tool, or set inputs.segments.codes: "
-                    "{factor_only: exclude} (or a theme id it counts under)",
-                )
+            fix = (
+                "add a theme code to it in the analysis tool, or set inputs.segments.codes: "
+                "{factor_only: exclude} (or a theme id it counts under)"
             )
+            if scheme.factor_only is not None:
+                fix = (
+                    f"codes.factor_only is {scheme.factor_only!r}, which is neither 'exclude' "
+                    "nor a theme id or label of the codebook"
+                )
+            message = f"coded only with the factor code {first.code!r} and no theme; {fix}"
+            problems.append(_at(display, first, None, message))
             return []
         theme = codebook.resolve(scheme.factor_only)
         themes = [(first, Meaning("theme", theme=theme))]
