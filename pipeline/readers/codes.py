@@ -91,12 +91,16 @@ class CodeScheme:
     def _themes_table(self) -> dict[str, str]:
         return {match_key(k): v for k, v in self.theme_map.items()}
 
+    @cached_property
+    def _factors_table(self) -> dict[str, str]:
+        return {match_key(k): v for k, v in self.factor_map.items()}
+
     def factor(self, text: str | None) -> str | None:
         """The factor code `text` denotes (None: none); an absent text (None) is neutral."""
         if text is None:
             return "neutral"
-        table = {match_key(k): v for k, v in self.factor_map.items()}
-        return _FACTORS.get(match_key(table.get(match_key(text), text)))
+        key = match_key(text)
+        return _FACTORS.get(match_key(self._factors_table.get(key, text)))
 
 
 @dataclass(frozen=True)
