@@ -336,20 +336,23 @@ def load_project(params_file: Path | str, root: Path | None = None) -> Project:
 
 
 def _unknown_value_columns(params_file: Path, evaluation: Evaluation) -> list[Problem]:
-    """docs/params.md: unknown keys are errors, also the columns named under `values`."""
+    """docs/params.md: unknown keys are errors, also the columns under `values` / `multi_choice`."""
     problems = []
     for name, allowed in VALUE_COLUMNS.items():
         spec = getattr(evaluation.inputs, name)
-        for column in spec.values if spec is not None else ():
-            if column not in allowed:
-                expected = ", ".join(allowed) if allowed else "no values for this input"
-                problems.append(
-                    Problem(
-                        str(params_file),
-                        f"unknown key; expected one of {expected}",
-                        key=f"inputs.{name}.values.{column}",
+        if spec is None:
+            continue
+        for section, columns in (("values", spec.values), ("multi_choice", spec.multi_choice)):
+            for column in columns:
+                if column not in allowed:
+                    expected = ", ".join(allowed) if allowed else "no columns for this input"
+                    problems.append(
+                        Problem(
+                            str(params_file),
+                            f"unknown key; expected one of {expected}",
+                            key=f"inputs.{name}.{section}.{column}",
+                        )
                     )
-                )
     return problems
 
 
