@@ -193,3 +193,20 @@ def test_factor_only_rule_naming_no_theme_is_reported(tmp_path, codebook, regist
     path = _taguette(tmp_path, "1,STO-01,hindrande,Text\n")
     with pytest.raises(InputError, match="codes.factor_only is 'övrigt', which is neither"):
         _read(path, codebook, register, scheme=CodeScheme(factor_only="övrigt"))
+
+
+def test_qdpx_source_text_by_relative_path_and_file_name(tmp_path, codebook, register):
+    # qualitative-coding 1.7.0 writes plainTextPath="<file>.txt" and no source name.
+    path = tmp_path / "p.qdpx"
+    text = "Rollen var oklar."
+    project = (
+        f'<Project xmlns="{NS}"><CodeBook><Codes><Code guid="r" name="roll"/></Codes>'
+        '</CodeBook><Sources><TextSource guid="s1" plainTextPath="STO-01.txt">'
+        f"{_selection('a', text, 'Rollen var oklar.', 'r')}</TextSource></Sources></Project>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", project)
+        archive.writestr("sources/STO-01.txt", text)
+    assert _rows(_read(path, codebook, register)) == [
+        ("STO-01", "roll", "neutral", "Rollen var oklar.")
+    ]
