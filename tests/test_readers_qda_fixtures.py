@@ -36,6 +36,7 @@ QC = CodeScheme(
 EXPORTS = [
     ("taguette", "taguette/codebook.csv", "taguette/highlights.csv", TAGUETTE),
     ("taguette", "taguette/codebook.qdc", "taguette/highlights.xlsx", TAGUETTE),
+    ("taguette", "taguette/codebook.xlsx", "taguette/highlights.csv", TAGUETTE),
     ("qc", "qc/projekt.qdpx", "qc/projekt.qdpx", QC),
 ]
 
@@ -95,7 +96,7 @@ def test_emoji_cjk_arabic_and_identity_number_survive_reading(register):
     text = "\n".join(source.frame["excerpt"])
     assert "💬🙂" in text
     assert "19850212 1234" in text  # pseudonymised later, when quoted
-    _, qdpx = _read(*EXPORTS[2][1:], register)
+    _, qdpx = _read(*EXPORTS[-1][1:], register)
     assert "💬🙂" in "\n".join(qdpx.frame["excerpt"])
 
 
