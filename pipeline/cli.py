@@ -165,6 +165,8 @@ def validate(params: ParamsOption = DEFAULT_PARAMS) -> None:
         f"{len(data.survey)} survey responses, {len(data.register)} interviews, "
         f"{len(data.segments)} coded segments."
     )
+    for tally in data.tallies:  # every coding accounted for, per segment source
+        typer.echo(f"  {tally.line()}")
 
 
 @app.command("list")

@@ -15,8 +15,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.errors import InputError, Problem
+from pipeline.readers.codes import CodeScheme
 from pipeline.readers.options import MultiChoice, TableOptions
 from pipeline.readers.yamlfile import load_yaml
+from pipeline.schema import (
+    POPULATION_COLUMNS,
+    REGISTER_COLUMNS,
+    SEGMENT_COLUMNS,
+    SURVEY_COLUMNS,
+    SURVEY_OPTIONAL_COLUMNS,
+)
 from pipeline.slug import slugify
 
 Format = Literal["html", "pdf"]
@@ -66,14 +74,87 @@ class InputSpec(_Strict):
         return data_dir / self.path.replace("{year}", str(year))
 
 
+class CodesSpec(_Strict):
+    """How code paths map onto themes and factors (see pipeline.readers.codes)."""
+
+    separator: str = Field(default="/", min_length=1)
+    themes: str | None = None
+    factors: str | None = None
+    match: Literal["path", "leaf"] = "path"
+    exclude: tuple[str, ...] = ()
+    factor_only: str | None = None
+
+    def scheme(self, values: dict[str, dict[str, str]]) -> CodeScheme:
+        """The reader's code scheme, with the `values.theme` / `values.factor` tables."""
+
+        def parts(text: str) -> tuple[str, ...]:
+            return tuple(p.strip() for p in text.split(self.separator) if p.strip())
+
+        return CodeScheme(
+            separator=self.separator,
+            themes=parts(self.themes) if self.themes else (),
+            factors=parts(self.factors) if self.factors else None,
+            match=self.match,
+            exclude=tuple(parts(e) for e in self.exclude),
+            factor_only=self.factor_only,
+            theme_map=dict(values.get("theme", {})),
+            factor_map=dict(values.get("factor", {})),
+        )
+
+
+class SegmentsSpec(InputSpec):
+    """Coded segments: one source file or several (mixed formats), and their code rules."""
+
+    path: str | tuple[str, ...]
+    codes: CodesSpec = CodesSpec()
+
+    @field_validator("path")
+    @classmethod
+    def _paths_given(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        if isinstance(value, tuple) and not value:
+            raise ValueError("at least one path is needed")
+        return value
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every source path (relative to data_dir, `{year}` not yet replaced)."""
+        return (self.path,) if isinstance(self.path, str) else tuple(self.path)
+
+    def resolve_all(self, data_dir: Path, year: int) -> list[Path]:
+        """Every source file of one year."""
+        return [data_dir / p.replace("{year}", str(year)) for p in self.paths]
+
+    def resolve(self, data_dir: Path, year: int) -> Path:
+        """The first source file of one year (use `resolve_all` for every one)."""
+        return self.resolve_all(data_dir, year)[0]
+
+
+class CodebookSpec(InputSpec):
+    """The codebook: YAML, or a QDA tool's codebook (.qdpx, .qdc, Taguette .csv)."""
+
+    labels: str | None = None
+
+
+# The canonical columns a `values` table may translate, per input.
+VALUE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "survey": (*SURVEY_COLUMNS, *SURVEY_OPTIONAL_COLUMNS),
+    "population": POPULATION_COLUMNS,
+    "interviews": REGISTER_COLUMNS,
+    "segments": SEGMENT_COLUMNS,
+    "codebook": (),
+    "recommendations": (),
+    "names": (),
+}
+
+
 class Inputs(_Strict):
     """Every input the reports read. Paths are relative to data_dir."""
 
     survey: InputSpec = InputSpec(path="{year}/survey.csv")
     population: InputSpec = InputSpec(path="{year}/population.csv")
     interviews: InputSpec = InputSpec(path="{year}/interviews.csv")
-    segments: InputSpec = InputSpec(path="{year}/segments.csv")
-    codebook: InputSpec = InputSpec(path="codebook.yaml")
+    segments: SegmentsSpec = SegmentsSpec(path="{year}/segments.csv")
+    codebook: CodebookSpec = CodebookSpec(path="codebook.yaml")
     recommendations: InputSpec | None = InputSpec(path="recommendations.yaml")
     names: InputSpec | None = InputSpec(path="names.txt")
 
@@ -245,11 +326,34 @@ def load_project(params_file: Path | str, root: Path | None = None) -> Project:
         evaluation = Evaluation.model_validate(data)
     except ValidationError as exc:
         raise InputError(_problems(params_file, exc)) from None
-    problems = _per_year_paths(params_file, evaluation)
+    problems = _per_year_paths(params_file, evaluation) + _unknown_value_columns(
+        params_file, evaluation
+    )
     if problems:
         raise InputError(problems)
     root = (root or params_file.parent.parent).resolve()
     return Project(params_file=params_file, root=root, evaluation=evaluation)
+
+
+def _unknown_value_columns(params_file: Path, evaluation: Evaluation) -> list[Problem]:
+    """docs/params.md: unknown keys are errors, also the columns under `values` / `multi_choice`."""
+    problems = []
+    for name, allowed in VALUE_COLUMNS.items():
+        spec = getattr(evaluation.inputs, name)
+        if spec is None:
+            continue
+        for section, columns in (("values", spec.values), ("multi_choice", spec.multi_choice)):
+            for column in columns:
+                if column not in allowed:
+                    expected = ", ".join(allowed) if allowed else "no columns for this input"
+                    problems.append(
+                        Problem(
+                            str(params_file),
+                            f"unknown key; expected one of {expected}",
+                            key=f"inputs.{name}.{section}.{column}",
+                        )
+                    )
+    return problems
 
 
 def _per_year_paths(params_file: Path, evaluation: Evaluation) -> list[Problem]:
@@ -262,8 +366,10 @@ def _per_year_paths(params_file: Path, evaluation: Evaluation) -> list[Problem]:
         return []
     problems = []
     for name in ("survey", "population", "interviews", "segments"):
-        path = getattr(evaluation.inputs, name).path
-        if "{year}" not in path:
+        spec = getattr(evaluation.inputs, name)
+        for path in spec.paths if name == "segments" else (spec.path,):
+            if "{year}" in path:
+                continue
             message = (
                 f"{path!r} has no {{year}}, but params have {len(evaluation.years)} years; "
                 f"expected e.g. '{{year}}/{name}.csv'"

@@ -16,12 +16,13 @@ import pandas as pd
 
 from pipeline.config import InputSpec, Project, load_project
 from pipeline.errors import InputError, Problem
-from pipeline.readers.codebook import Codebook, read_codebook
+from pipeline.readers.codebook import Codebook
 from pipeline.readers.common import map_headers, read_raw_table, text_key
 from pipeline.readers.population import read_population
+from pipeline.readers.qda_codebook import labels_file, read_any_codebook
 from pipeline.readers.recommendations import read_recommendations
 from pipeline.readers.register import read_register
-from pipeline.readers.segments import read_segments
+from pipeline.readers.segments import Tally, read_segment_source
 from pipeline.readers.survey import read_survey
 
 PER_YEAR = ("survey", "population", "interviews", "segments")
@@ -38,6 +39,8 @@ class EvaluationData:
     codebook: Codebook
     recommendations: pd.DataFrame | None
     names: tuple[str, ...]
+    tallies: tuple[Tally, ...] = ()
+    """Per segment source file: codings read = used as themes + factors + excluded."""
 
 
 def input_files(project: Project, year: int) -> list[Path]:
@@ -56,11 +59,23 @@ def input_files(project: Project, year: int) -> list[Path]:
         if earlier > year:
             continue
         for name in PER_YEAR:
-            files.add(getattr(inputs, name).resolve(project.data_dir, earlier))
+            if name == "segments":
+                files.update(inputs.segments.resolve_all(project.data_dir, earlier))
+            else:
+                files.add(getattr(inputs, name).resolve(project.data_dir, earlier))
     for spec in (inputs.codebook, inputs.recommendations, inputs.names):
         if spec is not None:
             files.add(spec.resolve(project.data_dir, year))
+    labels = _codebook_labels(project)
+    if labels is not None:
+        files.add(labels)
     return sorted(files)
+
+
+def _codebook_labels(project: Project) -> Path | None:
+    spec = project.evaluation.inputs.codebook
+    given = project.data_dir / spec.labels if spec.labels else None
+    return labels_file(spec.resolve(project.data_dir, 0), given)
 
 
 def file_hashes(project: Project, files: list[Path]) -> dict[str, str]:
@@ -94,9 +109,17 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
     problems: list[Problem] = []
     tables: dict[str, list[pd.DataFrame]] = {name: [] for name in PER_YEAR}
 
-    codebook = _collect(
-        problems, lambda: read_codebook(*_where(project, evaluation.inputs.codebook))
-    )
+    segments_spec = evaluation.inputs.segments
+    scheme = segments_spec.codes.scheme(segments_spec.values)
+    tallies: list[Tally] = []
+
+    def read_codebook() -> Codebook:
+        path, shown = _where(project, evaluation.inputs.codebook)
+        return read_any_codebook(
+            path, scheme=scheme, labels=_codebook_labels(project), display=shown
+        )
+
+    codebook = _collect(problems, read_codebook)
     every_region: dict[str, None] = dict.fromkeys(regions)
     for year in years:
         # The population file lists the regions of that year's data; params may report on
@@ -116,16 +139,24 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
         if register is not None:
             tables["interviews"].append(register)
         if register is not None and codebook is not None:
-            spec = evaluation.inputs.segments
-            path, shown = _where(project, spec, year)
-            segments = _collect(
-                problems,
-                lambda p=path, s=shown, r=register, sp=spec: read_segments(
-                    p, sp.table_options(), codebook=codebook, register=r, display=s
-                ),
-            )
-            if segments is not None:
-                tables["segments"].append(segments)
+            found = []
+            for path in segments_spec.resolve_all(project.data_dir, year):
+                source = _collect(
+                    problems,
+                    lambda p=path, r=register: read_segment_source(
+                        p,
+                        segments_spec.table_options(),
+                        codebook=codebook,
+                        register=r,
+                        display=_shown(project, p),
+                        scheme=scheme,
+                    ),
+                )
+                if source is not None:
+                    tallies.append(source.tally)
+                    found.append(source)
+            problems.extend(_duplicates_across_sources(found))
+            tables["segments"] += [source.frame for source in found]
     recommendations = None
     if evaluation.inputs.recommendations is not None:
         path, shown = _where(project, evaluation.inputs.recommendations)
@@ -149,7 +180,37 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
         codebook=codebook,
         recommendations=recommendations,
         names=names or (),
+        tallies=tuple(tallies),
     )
+
+
+def _duplicates_across_sources(sources: list) -> list[Problem]:
+    """The same coding (interview, theme, excerpt) in two source files of one year.
+
+    Usually one export listed twice, or two analysts' exports of the same coding;
+    counted twice it would double the theme's weight.
+    """
+    seen: dict[tuple[str, str, str], str] = {}
+    problems = []
+    for source in sources:
+        repeated: dict[str, int] = {}
+        for key in source.frame[["interview_id", "theme", "excerpt"]].itertuples(index=False):
+            key = tuple(key)
+            first = seen.get(key)
+            if first is not None and first != source.tally.file:
+                repeated[first] = repeated.get(first, 0) + 1
+        for first, count in repeated.items():
+            problems.append(
+                Problem(
+                    source.tally.file,
+                    f"{count} coding{'s are' if count > 1 else ' is'} also in {first} (same "
+                    "interview, theme and excerpt); expected each coding in one source "
+                    "(remove the duplicated source from inputs.segments.path)",
+                )
+            )
+        for key in source.frame[["interview_id", "theme", "excerpt"]].itertuples(index=False):
+            seen.setdefault(tuple(key), source.tally.file)
+    return problems
 
 
 def merge_repeated(problems: list[Problem], keep: int = 3) -> list[Problem]:
@@ -191,11 +252,14 @@ def load_for_notebook(params_file: str, year: int) -> EvaluationData:
 
 def _where(project: Project, spec: InputSpec, year: int = 0) -> tuple[Path, str]:
     path = spec.resolve(project.data_dir, year)
+    return path, _shown(project, path)
+
+
+def _shown(project: Project, path: Path) -> str:
     try:
-        shown = str(path.relative_to(project.root))
+        return str(path.relative_to(project.root))
     except ValueError:
-        shown = str(path)
-    return path, shown
+        return str(path)
 
 
 def _read_table(project: Project, name: str, year: int, reader, regions: list[str]) -> pd.DataFrame:

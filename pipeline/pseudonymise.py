@@ -18,6 +18,8 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 
+import phonenumbers
+
 MARKERS: dict[str, dict[str, str]] = {
     "name": {"sv": "[namn]", "en": "[name]"},
     "id_number": {"sv": "[personnummer]", "en": "[ID number]"},
@@ -28,23 +30,25 @@ MARKERS: dict[str, dict[str, str]] = {
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?![\w-])")
 
-# Personal identity number: optional century, YYMMDD, optional - or + separator, 4 digits.
-# The look-arounds keep it from matching inside a longer digit string.
+# Personal identity number: optional century, YYMMDD, optional separator (-, +, an en
+# dash, or a space as typed in chat: "19850212 1234"), 4 digits. The look-arounds keep
+# it from matching inside a longer digit string.
 _ID_NUMBER = re.compile(
     r"(?<![\w+-])(?P<century>\d{2})?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})"
-    r"(?P<sep>[-+]?)(?P<tail>\d{4})(?![\w])"
+    r"(?P<sep>[-+\u2013]|[ \u00a0](?:[-+] ?)?)?(?P<tail>\d{4})(?!\w)"
 )
 
-# Phone numbers: national (leading 0, then an area code of 1-3 digits not starting with 0)
-# or international (+46 / 0046, optional "(0)"). The subscriber part is groups of 2-3
-# digits separated by at most one space; a hyphen is allowed only after the area code,
-# so dates such as "01-12-2020" do not qualify. The digit count is checked afterwards.
+# Phone numbers: candidates are national (leading 0, then an area code of 1-3 digits not
+# starting with 0) or international (+46 / 0046, optional "(0)"). The subscriber part is
+# groups of 2-3 digits separated by at most one space; a hyphen is allowed only after the
+# area code, so dates such as "01-12-2020" do not qualify. Whether a candidate is a real
+# number is phonenumbers' (libphonenumber's) decision for region SE; its own matcher
+# adds numbers written otherwise, except dates and times it would take for numbers.
 _PHONE = re.compile(
     r"(?<![\w+])(?:(?P<international>\+46|0046)[ -]?(?P<trunk>\(0\)[ -]?)?|0)"
     r"[1-9]\d{0,2}[ -]?\d{2,3}(?: ?\d{2,3}){1,3}(?!\w)"
 )
-_PHONE_NATIONAL_DIGITS = range(8, 11)  # including the leading 0
-_PHONE_INTERNATIONAL_DIGITS = range(7, 10)  # after the country code, without the trunk 0
+_NOT_A_PHONE = re.compile(r"[.:/]|^\d{1,4}-\d{1,2}-\d{1,4}$")
 
 _PRIORITY = ("email", "id_number", "phone", "name")
 
@@ -53,9 +57,11 @@ def pseudonymise(text: str, names: Sequence[str] = (), lang: str = "sv") -> str:
     """Replace personal data in a text with markers such as "[namn]".
 
     Replaced: names from `names` (whole words, case-insensitive, also with a Swedish
-    genitive -s, so "Karins" for "Karin"); Swedish personal identity numbers
-    (YYYYMMDD-XXXX, YYMMDD-XXXX, YYMMDD+XXXX, with or without separator, also as 12
-    digits; coordination numbers with day + 60 too); Swedish phone numbers
+    genitive -s, so "Karins" for "Karin"; a full name also part by part, so "Anna
+    Svensson" removes "Anna", "Annas" and "Svensson"); Swedish personal identity
+    numbers (YYYYMMDD-XXXX, YYMMDD-XXXX, YYMMDD+XXXX, with a space, an en dash or no
+    separator, also as 12 digits; coordination numbers with day + 60 too); Swedish
+    phone numbers that libphonenumber (`phonenumbers`, region SE) takes as valid
     ("070-123 45 67", "08-123 456 78", "+46 70 123 45 67", "0701234567"); e-mail
     addresses.
 
@@ -89,9 +95,14 @@ def _detect(text: str, names: Sequence[str]) -> Iterator[tuple[int, int, str]]:
     for match in _EMAIL.finditer(text):
         yield match.start(), match.end(), "email"
     for match in _ID_NUMBER.finditer(text):
+        # "850212 1234 5678" is a digit sequence, not an identity number and a count.
+        spaced = match["sep"] is not None and match["sep"][:1] in " \u00a0"
+        if spaced and re.match(r"[ \u00a0]?\d", text[match.end() :]):
+            continue
         if _is_id_number(match):
             yield match.start(), match.end(), "id_number"
     yield from _phone_spans(text)
+    yield from _matcher_spans(text)
     pattern = _names_pattern(names)
     if pattern is not None:
         for match in pattern.finditer(text):
@@ -152,18 +163,36 @@ def _phone_spans(text: str) -> Iterator[tuple[int, int, str]]:
 
 
 def _is_phone(match: re.Match[str]) -> bool:
-    digits = sum(ch.isdigit() for ch in match.group(0))
-    country = match["international"]
-    if country is None:
-        return digits in _PHONE_NATIONAL_DIGITS
-    trunk = 1 if match["trunk"] else 0
-    country_digits = sum(ch.isdigit() for ch in country)
-    return digits - country_digits - trunk in _PHONE_INTERNATIONAL_DIGITS
+    return _valid_phone(match.group(0))
+
+
+def _valid_phone(text: str) -> bool:
+    try:
+        number = phonenumbers.parse(text, "SE")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number)
+
+
+def _matcher_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    for match in phonenumbers.PhoneNumberMatcher(text, "SE", leniency=phonenumbers.Leniency.VALID):
+        raw = match.raw_string
+        if raw[:1] in "0+" and not _NOT_A_PHONE.search(raw):
+            yield match.start, match.end, "phone"
 
 
 def _names_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
     cleaned = {unicodedata.normalize("NFC", " ".join(n.split())) for n in names if n.strip()}
     cleaned = {n for n in cleaned if re.search(r"\w", n)}
+    # Every part of a full name on its own: "Anna Svensson" also removes "Anna",
+    # "Svensson" and "Svenssons". Lower-case particles ("af", "von", "de") are words too
+    # common to remove.
+    cleaned |= {
+        part
+        for name in cleaned
+        for part in name.split(" ")
+        if len(part) > 1 and part[:1].isupper() and re.search(r"\w", part)
+    }
     if not cleaned:
         return None
     # Longest first so "Anna-Karin" wins over "Anna"; sorted for a stable pattern.

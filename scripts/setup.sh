@@ -11,6 +11,8 @@ if [[ "${1:-}" == "--system" ]]; then
   [[ -d /usr/share/fonts/truetype/dejavu ]] || need+=(fonts-dejavu-core)  # page fonts (Chromium)
   # Chinese/Japanese/Korean text in quotes: the PDF renderer falls back to Noto CJK.
   ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+  # Emoji in quotes (chat and text-message interviews): Noto Color Emoji.
+  [[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]] || need+=(fonts-noto-color-emoji)
   if ((${#need[@]})); then
     if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
     echo "installing Debian packages: ${need[*]}"

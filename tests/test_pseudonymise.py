@@ -126,3 +126,51 @@ def test_everything_in_one_text() -> None:
     text = "Karin (850312-1234) nås på 070-123 45 67 eller karin@ex.se, sa Karins chef."
     expected = "[namn] ([personnummer]) nås på [telefon] eller [e-post], sa [namn] chef."
     assert pseudonymise(text, ["Karin"]) == expected
+
+
+# --- issue 10: variants the list and the detectors used to miss ----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Anna kom.", "[namn] kom."),
+        ("Annas samtal hjälpte.", "[namn] samtal hjälpte."),
+        ("Svensson ringde.", "[namn] ringde."),
+        ("Svenssons hund hälsar.", "[namn] hund hälsar."),
+        ("Med Anna Svensson varje tisdag.", "Med [namn] varje tisdag."),
+        ("Ebba von Sydow och de andra.", "[namn] och de andra."),  # "de" stays
+        ("Sydows bok.", "[namn] bok."),
+    ],
+)
+def test_every_part_of_a_full_name_and_its_genitive(text: str, expected: str) -> None:
+    assert pseudonymise(text, ["Anna Svensson", "Ebba von Sydow"]) == expected
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "19850212 1234",  # a space, as typed in a chat
+        "850212 1234",
+        "850212–1234",  # en dash
+        "19850272 1234",  # coordination number with a space
+        "850212 - 1234",
+    ],
+)
+def test_identity_numbers_in_all_common_spellings(number: str) -> None:
+    assert pseudonymise(f"Mitt nummer är {number}.", []) == "Mitt nummer är [personnummer]."
+
+
+def test_a_spaced_digit_sequence_is_not_an_identity_number() -> None:
+    text = "Kod 850212 1234 5678 gäller."
+    assert "[personnummer]" not in pseudonymise(text, [])
+
+
+@pytest.mark.parametrize("number", ["+46-70-123-45-67", "+46 8 123 456 78", "0771-123 456"])
+def test_phone_numbers_libphonenumber_accepts(number: str) -> None:
+    assert pseudonymise(f"Ring {number} nu.", []) == "Ring [telefon] nu."
+
+
+@pytest.mark.parametrize("text", ["Kl. 08.00-17.00 varje dag.", "Datum 01-12-2020."])
+def test_dates_and_times_are_no_phone_numbers(text: str) -> None:
+    assert pseudonymise(text, []) == text

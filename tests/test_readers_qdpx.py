@@ -283,7 +283,7 @@ def test_doctype_is_refused(tmp_path, codebook, register):
         _read(path, codebook, register, display="p.qdpx")
 
     assert _problems(excinfo) == [
-        "p.qdpx: project.qde declares a DOCTYPE, which REFI-QDA projects do not have; "
+        "p.qdpx: project.qde declares a DOCTYPE, which REFI-QDA files do not have; "
         "refused for safety"
     ]
 
@@ -338,10 +338,19 @@ def test_unknown_source_and_codes_missing_from_the_codebook(tmp_path, codebook, 
             display="p.qdpx",
         )
 
+    # Changed on purpose: the message names the mapping to add, and the unmapped code
+    # of the same project is reported too.
+    hint = "(closest theme: 'implementering.introduktion') ('' excludes it)"
+    unmapped = (
+        "PlainTextSelection d0000000-0000-4000-8000-000000010003: code 'Implementering/Intro "
+        "(kod)': it names no theme of the codebook; add it to the codebook, or map it: "
+        f"inputs.segments.values: {{theme: {{'Implementering/Intro (kod)': <theme id>}}}} {hint}"
+    )
     assert _problems(excinfo) == [
         f"p.qdpx: TextSource 'Intervju 9.docx' (guid {G_SOURCE_1}): 'Intervju 9.docx' is not an "
-        "interview in the register; expected a source named by its interview_id, or a case "
-        "variable 'interview_id'",
+        "interview in the register; expected an interview_id of the register; map the "
+        "document: inputs.segments.values: {interview_id: {'Intervju 9.docx': '<interview_id>'}}",
+        f"p.qdpx: TextSource 'Intervju 9.docx' (guid {G_SOURCE_1}) {unmapped}",
     ]
     with pytest.raises(InputError) as excinfo:
         _read(
@@ -352,9 +361,7 @@ def test_unknown_source_and_codes_missing_from_the_codebook(tmp_path, codebook, 
             display="q.qdpx",
         )
     assert _problems(excinfo) == [
-        "q.qdpx: 1 code is not in the codebook: 'Intro (kod)' (1 coding); expected theme ids "
-        "or labels of the codebook (add them to the codebook, or map them to a theme id in the "
-        "theme value mapping)"
+        f"q.qdpx: TextSource 'STO-01.docx' (guid {G_SOURCE_1}) {unmapped}",
     ]
 
 
@@ -385,9 +392,10 @@ def test_conflicting_and_lone_factor_codings(tmp_path, codebook, register):
     where = f"p.qdpx: TextSource 'STO-02' (guid {G_SOURCE_2}) PlainTextSelection"
     assert _problems(excinfo) == [
         f"{where} d0000000-0000-4000-8000-000000040001: coded with the factors 'Främjande', "
-        "'hindrande'; expected one factor per selection",
+        "'hindrande'; expected one factor per highlight or selection",
         f"{where} d0000000-0000-4000-8000-000000040002: coded only with the factor code "
-        "'Främjande'; expected a theme code as well",
+        "'Främjande' and no theme; add a theme code to it in the analysis tool, or set "
+        "inputs.segments.codes: {factor_only: exclude} (or a theme id it counts under)",
     ]
 
 

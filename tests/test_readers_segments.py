@@ -120,7 +120,7 @@ def test_export_headers_mapped_through_options(tmp_path, codebook, register):
     )
 
 
-def test_every_row_problem_and_one_problem_for_all_unknown_codes(tmp_path, codebook, register):
+def test_every_row_problem_and_one_line_per_unknown_code(tmp_path, codebook, register):
     path = _csv(
         tmp_path,
         "interview_id;theme;factor;excerpt\n"
@@ -136,16 +136,22 @@ def test_every_row_problem_and_one_problem_for_all_unknown_codes(tmp_path, codeb
     with pytest.raises(InputError) as excinfo:
         _read(path, codebook, register, display="seg.csv")
 
+    # One line per problem, in row order; an unknown code is one line naming its rows and
+    # the mapping to add (changed on purpose: it was one line for all unknown codes).
     assert _problems(excinfo) == [
         "seg.csv: row 2: column 'interview_id': 'STO-09' is not an interview in the register; "
-        "expected an interview_id of the register",
+        "expected an interview_id of the register (closest interview_id: 'STO-02'); map the "
+        "document: inputs.segments.values: {interview_id: {'STO-09': 'STO-02'}}",
+        "seg.csv: row 3: column 'theme': code 'lön' (rows 3, 7): it names no theme of the "
+        "codebook; add it to the codebook, or map it: inputs.segments.values: {theme: "
+        "{'lön': <theme id>}} ('' excludes it)",
         "seg.csv: row 4: column 'factor': 'ibland' is not a factor; expected one of framjande, "
-        "hindrande, neutral",
+        "hindrande, neutral (or map it under values.factor)",
         "seg.csv: row 5: column 'excerpt': empty excerpt; expected the coded text",
+        "seg.csv: row 6: column 'theme': code 'Arbetsmiljö': it names no theme of the "
+        "codebook; add it to the codebook, or map it: inputs.segments.values: {theme: "
+        "{'Arbetsmiljö': <theme id>}} ('' excludes it)",
         "seg.csv: row 8: column 'theme': empty theme; expected a theme id or label of the codebook",
-        "seg.csv: column 'theme': 2 codes are not in the codebook: 'Arbetsmiljö' (row 6); "
-        "'lön' (rows 3, 7); expected theme ids or labels of the codebook (add them to the "
-        "codebook, or map them to a theme id in the theme value mapping)",
     ]
 
 
@@ -162,8 +168,8 @@ def test_taguette_conflicting_factor_tags(tmp_path, codebook, register):
         _read(path, codebook, register, display="tag.csv")
 
     assert _problems(excinfo) == [
-        "tag.csv: row 4: column 'tag': highlight 1 has the factor tags 'främjande' (row 3) and "
-        "'Hindering'; expected one factor per highlight"
+        "tag.csv: row 3: coded with the factors 'främjande', 'Hindering'; expected one factor "
+        "per highlight or selection"
     ]
 
 
@@ -175,7 +181,8 @@ def test_taguette_unknown_document(tmp_path, codebook, register):
 
     assert _problems(excinfo) == [
         "tag.csv: row 2: column 'document': 'Okänd.docx' is not an interview in the register; "
-        "expected an interview_id of the register"
+        "expected an interview_id of the register; map the document: inputs.segments.values: "
+        "{interview_id: {'Okänd.docx': '<interview_id>'}}"
     ]
 
 

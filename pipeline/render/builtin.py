@@ -29,6 +29,7 @@ import yaml
 from pipeline.errors import InputError, Problem, RenderError
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
+from pipeline.render.glyphs import compile_with_fallback
 from pipeline.render.notebook_cells import Output
 from pipeline.render.shortcodes import (
     Source,
@@ -40,10 +41,17 @@ from pipeline.render.shortcodes import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
-# Fonts beyond the Typst wheel's own (Libertinus, New Computer Modern, DejaVu Sans Mono):
-# Debian's Noto CJK covers Chinese, Japanese and Korean text in quotes. Typst uses them
-# only for characters the report fonts lack, so other reports are unaffected.
-FALLBACK_FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"),)
+# Fonts beyond the Typst wheel's own (Libertinus, New Computer Modern, DejaVu Sans Mono),
+# for characters in quotes: Debian's Noto CJK (fonts-noto-cjk: Chinese, Japanese,
+# Korean), Noto Color Emoji (fonts-noto-color-emoji) and DejaVu Sans (fonts-dejavu-core:
+# Arabic, Hebrew, combining marks). Typst takes folders only. It uses these fonts only
+# for characters the report fonts lack, so other reports are unaffected; a character
+# none has is replaced (pipeline.render.glyphs).
+FALLBACK_FONT_DIRS = (
+    Path("/usr/share/fonts/opentype/noto"),
+    Path("/usr/share/fonts/truetype/noto"),
+    Path("/usr/share/fonts/truetype/dejavu"),
+)
 PANDOC_TIMEOUT = 120  # seconds; a report takes well under one
 _READER_OFF = (
     "smart",  # typographic quotes would alter quoted data
@@ -177,21 +185,24 @@ def _with_alt_texts(source: str, alt_texts: dict[str, str]) -> str:
 
 
 def _typst(typ: Path, root: Path, timestamp: int) -> bytes:
-    try:
+    def compile_file(source: Path) -> bytes:
         return typst.compile(
-            str(typ),
+            str(source),
             root=str(root),
             pdf_standards=["a-2b"],
             timestamp=timestamp,
             ignore_system_fonts=True,  # only known fonts: identical output on every machine
             font_paths=[str(d) for d in FALLBACK_FONT_DIRS if d.is_dir()],
         )
+
+    try:
+        return compile_with_fallback(typ, compile_file)
     except Exception as exc:  # typst.TypstError and friends carry Typst's diagnostics
         hint = ""
         if "could not be displayed" in str(exc):
             hint = (
-                " (no font here has these characters; for Chinese, Japanese or Korean text "
-                "install Debian's fonts-noto-cjk: bash scripts/setup.sh --system)"
+                " (no font here has these characters; install the fallback fonts: "
+                "bash scripts/setup.sh --system)"
             )
         raise RenderError(f"typst failed to compile {typ.name}: {exc}{hint}") from exc
 

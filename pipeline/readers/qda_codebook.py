@@ -1,0 +1,240 @@
+"""Codebooks exported by qualitative-analysis tools, read into the same `Codebook`.
+
+Read by suffix:
+
+* ``.yaml`` / ``.yml``: the project's own codebook (pipeline.readers.codebook);
+* ``.qdpx``: the CodeBook of a REFI-QDA project;
+* ``.qdc``: a REFI-QDA codebook (Taguette, NVivo, MAXQDA, ATLAS.ti, QualCoder);
+* ``.csv`` / ``.xlsx``: Taguette's codebook export (columns ``tag``, ``description``).
+
+Each code is a path (nested codes, or a Taguette tag split at "/"). The same
+`CodeScheme` as for the segments decides which codes are themes: codes in the
+factor subtree or named as factors, and excluded codes, are not; the theme subtree
+(`codes.themes`) is stripped. A theme's id is its path in id form
+(``Bidrag till brukare/Isolering`` -> ``bidrag_till_brukare.isolering``), so the
+segments of the same tool match it by path; parents implied by a path are themes
+too. Labels are the tool's code names in both languages unless a labels YAML
+(`inputs.codebook.labels`, default ``<codebook>.labels.yaml`` beside it when
+present) gives them::
+
+    bidrag_till_brukare.isolering: {sv: "Bryta isolering", en: "Breaking isolation"}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from pipeline.errors import InputError, Problem
+from pipeline.readers.codebook import Codebook, parse_codebook, read_codebook, texts
+from pipeline.readers.codes import CodeScheme, theme_id_part
+from pipeline.readers.common import map_headers, read_raw_table
+from pipeline.readers.options import TableOptions
+from pipeline.readers.refi import CODEBOOK_NAMESPACE, PROJECT_NAMESPACE, code_paths, code_tree
+from pipeline.readers.refi import parse_xml as _parse_xml
+from pipeline.readers.yamlfile import load_yaml
+
+TOOL_SUFFIXES = (".qdpx", ".qdc", ".csv", ".xlsx", ".xlsm")
+
+
+def labels_file(path: Path, labels: Path | None) -> Path | None:
+    """The labels YAML of a tool's codebook: the one given, else `<codebook>.labels.yaml`."""
+    if path.suffix.lower() not in TOOL_SUFFIXES:
+        return None
+    if labels is not None:
+        return labels
+    beside = path.with_name(f"{path.stem}.labels.yaml")
+    return beside if beside.is_file() else None
+
+
+def read_any_codebook(
+    path: Path,
+    *,
+    scheme: CodeScheme | None = None,
+    labels: Path | None = None,
+    display: str | None = None,
+) -> Codebook:
+    """Read a codebook from YAML or from a qualitative-analysis tool's export.
+
+    Args:
+        path: The codebook file.
+        scheme: Which codes are themes (default: factors recognised by name).
+        labels: A labels YAML (theme id -> {sv, en}); default: beside the file.
+        display: How to name the file in messages.
+
+    Returns:
+        The codebook.
+
+    Raises:
+        InputError: Every problem found (unreadable file, unknown layout, a cycle in
+            the code tree, labels for unknown themes ...).
+    """
+    shown = display or str(path)
+    suffix = path.suffix.lower()
+    if suffix not in TOOL_SUFFIXES:
+        return read_codebook(path, shown)
+    if not path.is_file():
+        raise InputError(Problem(shown, "file not found"))
+    scheme = scheme or CodeScheme()
+    if suffix == ".qdpx":
+        codes = _qdpx_codes(path, shown)
+    elif suffix == ".qdc":
+        codes = _qdc_codes(path.read_bytes(), shown, path.name)
+    else:
+        codes = _taguette_codes(path, scheme, shown)
+    # Taguette writes its tags flat, the path in the name ("faktor/hindrande").
+    codes = [(tuple(q for p in parts for q in scheme.parts(p)), d) for parts, d in codes]
+    themes = _theme_paths(codes, scheme)
+    extra = labels_file(path, labels)
+    overrides = _read_labels(extra, _shown_beside(shown, path, extra)) if extra else {}
+    return parse_codebook(_document(themes, overrides, shown, extra, path), shown)
+
+
+def _shown_beside(shown: str, path: Path, other: Path) -> str:
+    return str(Path(shown).parent / other.name) if other.parent == path.parent else str(other)
+
+
+def _qdpx_codes(path: Path, shown: str) -> list[tuple[tuple[str, ...], str]]:
+    # Imported here: the project reader imports the segment readers, which import this.
+    from pipeline.readers.qdpx import open_project, project_root
+
+    with open_project(path, shown) as archive:
+        root = project_root(archive, shown)
+    q = f"{{{PROJECT_NAMESPACE}}}"
+    return _tree_paths(root.find(f"{q}CodeBook/{q}Codes"), PROJECT_NAMESPACE, shown)
+
+
+def _qdc_codes(data: bytes, shown: str, member: str) -> list[tuple[tuple[str, ...], str]]:
+    root = _parse_xml(data, shown, member)
+    q = f"{{{CODEBOOK_NAMESPACE}}}"
+    if root.tag != f"{q}CodeBook":
+        raise InputError(
+            Problem(
+                shown,
+                f"the root element is {root.tag.rpartition('}')[2]!r}; expected CodeBook in "
+                f"the namespace {CODEBOOK_NAMESPACE}",
+            )
+        )
+    return _tree_paths(root.find(f"{q}Codes"), CODEBOOK_NAMESPACE, shown)
+
+
+def _tree_paths(codes_element, namespace: str, shown: str) -> list[tuple[tuple[str, ...], str]]:
+    problems: list[Problem] = []
+    codes = code_tree(codes_element, namespace, shown, problems)
+    try:
+        paths = code_paths(codes, shown)
+    except InputError as exc:
+        raise InputError(problems + exc.problems) from None
+    if problems:
+        raise InputError(problems)
+    return [(paths[key], code.description) for key, code in codes.items()]
+
+
+def _taguette_codes(
+    path: Path, scheme: CodeScheme, shown: str
+) -> list[tuple[tuple[str, ...], str]]:
+    raw = read_raw_table(path, TableOptions(), shown)
+    mapped = map_headers(raw, TableOptions(), ("tag",), optional=("description",))
+    if mapped.problems:
+        raise InputError(
+            Problem(
+                raw.display,
+                f"unrecognised codebook layout: found columns {list(raw.frame.columns)}; "
+                "expected Taguette's codebook export (tag, description, ...)",
+                row=1,
+            )
+        )
+    found = []
+    for cells in raw.frame.to_dict("records"):
+        tag = cells[mapped.found["tag"]]
+        if tag:
+            description = cells.get(mapped.found.get("description", ""), None) or ""
+            found.append((scheme.parts(tag), str(description)))
+    return found
+
+
+def _theme_paths(
+    codes: list[tuple[tuple[str, ...], str]], scheme: CodeScheme
+) -> dict[tuple[str, ...], str]:
+    """Theme path -> description, in tree order, parents before children."""
+    themes: dict[tuple[str, ...], str] = {}
+    for parts, description in codes:
+        path = _theme_path(parts, scheme)
+        if not path:
+            continue
+        for depth in range(1, len(path)):
+            themes.setdefault(path[:depth], "")
+        themes[path] = description or themes.get(path, "")
+    return themes
+
+
+def _theme_path(parts: tuple[str, ...], scheme: CodeScheme) -> tuple[str, ...]:
+    def under(path: tuple[str, ...], root: tuple[str, ...]) -> bool:
+        return len(path) >= len(root) and all(
+            theme_id_part(a) == theme_id_part(b) for a, b in zip(path, root, strict=False)
+        )
+
+    if any(under(parts, e) for e in scheme.exclude):
+        return ()
+    if scheme.factors is not None and under(parts, scheme.factors):
+        return ()
+    if scheme.factors is None and any(scheme.factor(p) for p in parts):
+        return ()  # a factor code, or a theme inside a factor branch: not a theme of its own
+    if scheme.themes:
+        if not under(parts, scheme.themes):
+            return ()
+        parts = parts[len(scheme.themes) :]
+    return parts
+
+
+def _document(
+    themes: dict[tuple[str, ...], str],
+    labels: Mapping[str, dict[str, str]],
+    shown: str,
+    labels_path: Path | None,
+    path: Path,
+) -> dict:
+    nodes: dict[tuple[str, ...], dict] = {}
+    top: list[dict] = []
+    for theme_path, description in themes.items():
+        theme_id = ".".join(theme_id_part(p) for p in theme_path)
+        label = labels.get(theme_id) or {"sv": theme_path[-1], "en": theme_path[-1]}
+        node: dict = {"id": theme_id, "label": dict(label)}
+        if description.strip():
+            node["description"] = {"sv": description.strip(), "en": description.strip()}
+        nodes[theme_path] = node
+        parent = nodes.get(theme_path[:-1])
+        (parent.setdefault("children", []) if parent is not None else top).append(node)
+    ids = sorted(n["id"] for n in nodes.values())
+    unknown = sorted(set(labels) - set(ids))
+    if unknown and labels_path is not None:
+        raise InputError(
+            [
+                Problem(
+                    _shown_beside(shown, path, labels_path),
+                    f"labels for {theme!r}, which is not a theme of the codebook "
+                    f"{shown}; expected one of {', '.join(ids)}",
+                    key=theme,
+                )
+                for theme in unknown
+            ]
+        )
+    if not top:
+        raise InputError(
+            Problem(shown, "no theme codes found (every code is a factor or excluded)")
+        )
+    return {"themes": top}
+
+
+def _read_labels(path: Path, shown: str) -> dict[str, dict[str, str]]:
+    data = load_yaml(path, shown)
+    if not isinstance(data, Mapping):
+        raise InputError(Problem(shown, "expected a mapping: theme id -> {sv: ..., en: ...}"))
+    problems: list[Problem] = []
+    found = {
+        str(theme): texts(value, str(theme), shown, problems, required=True)
+        for theme, value in data.items()
+    }
+    if problems:
+        raise InputError(problems)
+    return found
