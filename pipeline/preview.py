@@ -123,26 +123,48 @@ def watch(
     files: Iterable[Path],
     on_change: Callable[[], None],
     stop: threading.Event | None = None,
+    since: tuple | None = None,
 ) -> None:
     """Call `on_change` after each save of any of `files`, until `stop` is set or Ctrl-C.
 
     Folders are watched rather than files, so that an editor that saves by writing a
     new file and renaming it (most do), or a narrative that does not exist yet, is seen.
+    The files' size and modification time are also compared twice a second with
+    `since` (their `signature` when the shown rendering read them), so a save made
+    while the watcher was still starting is not lost either.
     """
     from watchfiles import watch as watch_paths
 
     wanted = {Path(f).resolve() for f in files}
     folders = sorted({str(f.parent) for f in wanted if f.parent.is_dir()})
-    for changes in watch_paths(
+    seen = signature(wanted) if since is None else since
+    for _changes in watch_paths(
         *folders,
         watch_filter=lambda _change, path: Path(path).resolve() in wanted,
         debounce=50,
         step=20,
+        rust_timeout=500,
+        yield_on_timeout=True,
         stop_event=stop,
         raise_interrupt=False,
     ):
-        if changes:
+        current = signature(wanted)
+        if current != seen:
+            seen = current
             on_change()
+
+
+def signature(files: Iterable[Path]) -> tuple:
+    """Size and modification time of each file (None for an absent one), in a fixed order."""
+
+    def stat(path: Path) -> tuple[int, int] | None:
+        try:
+            status = path.stat()
+        except OSError:
+            return None
+        return status.st_mtime_ns, status.st_size
+
+    return tuple(stat(path) for path in sorted(Path(f).resolve() for f in files))
 
 
 def run_preview(task: PairTask, *, port: int, echo: Callable[[str], None] = print) -> None:
@@ -159,11 +181,12 @@ def run_preview(task: PairTask, *, port: int, echo: Callable[[str], None] = prin
     echo(f"preparing {task.pair.key}: executed notebooks from the cache, or executed now ...")
     folder = prepare(task)
     state = PreviewState()
+    files = watched_files(task)
+    rendered_from = signature(files)  # before rendering: a save during it is seen later
     rerender(task, folder, state)
     title = f"{task.pair.region} {task.pair.year}"
     server = serve(folder, state, port=port, title=title, lang=task.pair.settings.lang)
     echo(f"preview: http://127.0.0.1:{server.server_address[1]}/  (Ctrl-C stops)")
-    files = watched_files(task)
     for path in files:
         echo(f"watching {path}")
 
@@ -172,7 +195,7 @@ def run_preview(task: PairTask, *, port: int, echo: Callable[[str], None] = prin
         echo(f"error: {state.error}" if state.error else f"re-rendered ({state.seconds:.2f} s)")
 
     try:
-        watch(files, on_change)
+        watch(files, on_change, since=rendered_from)
     finally:
         server.shutdown()
 
