@@ -137,10 +137,10 @@ def quarto_front_matter(front: dict, resolved: dict | None = None) -> dict:
     subtitle = str(resolved.get("subtitle") or "")
     out["pagetitle"] = f"{title} – {subtitle}" if title and subtitle else title or subtitle
     # Read by cover.lua: fixed words of the cover page and the contents.
-    out["peer-eval"] = {
-        **docx.cover_labels(lang),
-        "toc": bool(_options(front, "typst").get("toc", True)),
-    }
+    # The template's typst `toc` asks for contents; once rewritten, `peer-eval` holds it.
+    earlier = front.get("peer-eval") if isinstance(front.get("peer-eval"), dict) else {}
+    toc = earlier.get("toc", _options(front, "typst").get("toc", True))
+    out["peer-eval"] = {**docx.cover_labels(lang), "toc": bool(toc)}
     formats = {}
     for name, options in FORMAT_OPTIONS.items():
         formats[name] = {**_options(front, name), **copy.deepcopy(options)}
