@@ -133,6 +133,7 @@ def _hostile_build(tmp: Path, quotes: list[str], formats: str) -> subprocess.Com
     return run_cli(
         "run", "--params", str(params), "--out", str(tmp / "out"),
         "--region", "Stockholm", "--year", "2020", "--format", formats, "--no-overview",
+        "--renderer", "builtin",
     )  # fmt: skip
 
 
