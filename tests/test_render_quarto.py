@@ -9,12 +9,15 @@ tests/test_quarto_filters.py. The tests marked `quarto` run the real CLI.
 from __future__ import annotations
 
 import json
+import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from support import ROOT, make_project
 
 from pipeline.errors import RenderError
 from pipeline.render import docx, quarto, render, resolve_renderer
@@ -216,3 +219,30 @@ def test_missing_quarto_is_a_render_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(RenderError, match="quarto CLI is not on PATH"):
         render(_source(tmp_path), ["html"], renderer="quarto", timestamp=0)
+
+
+@pytest.mark.e2e
+def test_pipeline_picks_quarto_on_path_and_publishes_its_files(tmp_path, monkeypatch):
+    """`auto` with a (stand-in) Quarto on PATH: one call per pair, its files published."""
+    path = os.environ["PATH"]
+    log = fake_quarto(tmp_path, monkeypatch)
+    params = make_project(tmp_path)
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--params", str(params), "--out", str(out),
+         "--region", "Stockholm", "--year", "2020", "--format", "html,pdf,docx", "--no-overview"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PATH": f"{tmp_path / 'bin'}:{path}"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    folder = out / "2020" / "stockholm"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["renderer"] == {"name": "quarto", "version": "quarto 1.11.0"}
+    assert (folder / "rapport.docx").read_text() == "rendered docx"
+    (call,) = json.loads(log.read_text())
+    assert call["args"][3] == "html,typst,docx"
+    front, _ = split_front_matter(call["source"])
+    assert front["pagetitle"] == "Utvärdering av peer support – Stockholm 2020"
+    assert front["region"] == "SE" and front["params"]["region"] == "Stockholm"
+    assert front["report"]["case_number"] and front["peer-eval"]["toc"] is True
+    assert {"notebooks", "reference.docx", "cells.lua"} <= set(call["files"])
