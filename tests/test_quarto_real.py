@@ -23,6 +23,7 @@ from test_render_docx import _captions, _text
 
 pytestmark = [
     pytest.mark.quarto,
+    pytest.mark.e2e,
     pytest.mark.skipif(
         shutil.which("quarto") is None,
         reason="quarto CLI not on PATH: install Quarto 1.11 to run the real-Quarto tests",

@@ -15,6 +15,9 @@ local function unstable(key)
 end
 
 local function clean(element)
+  if #element.attributes == 0 then
+    return nil
+  end
   local kept = {}
   for key, value in pairs(element.attributes) do
     if not unstable(key) then
