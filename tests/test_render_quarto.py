@@ -13,6 +13,7 @@ import os
 import stat
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,12 @@ if mode == "fail":
 if mode == "ok":
     for to in args[args.index("--to") + 1].split(","):
         suffix = {{"html": ".html", "typst": ".pdf", "docx": ".docx"}}[to]
-        source.with_suffix(suffix).write_text("rendered " + to)
+        if to == "docx":  # a zip with today's timestamps, as a pandoc without SOURCE_DATE_EPOCH
+            import zipfile
+            with zipfile.ZipFile(source.with_suffix(suffix), "w") as archive:
+                archive.writestr("word/document.xml", "rendered docx")
+        else:
+            source.with_suffix(suffix).write_text("rendered " + to)
 """
 
 FRONT = {
@@ -238,7 +244,9 @@ def test_pipeline_picks_quarto_on_path_and_publishes_its_files(tmp_path, monkeyp
     folder = out / "2020" / "stockholm"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["renderer"] == {"name": "quarto", "version": "quarto 1.11.0"}
-    assert (folder / "rapport.docx").read_text() == "rendered docx"
+    with zipfile.ZipFile(folder / "rapport.docx") as archive:  # timestamps fixed
+        assert archive.read("word/document.xml") == b"rendered docx"
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     (call,) = json.loads(log.read_text())
     assert call["args"][3] == "html,typst,docx"
     front, _ = split_front_matter(call["source"])
