@@ -26,7 +26,8 @@ CELL_ATTRIBUTES = [
     ("execution_count", "3"),
     ("tags", "[]"),
     ("notebook", NOTEBOOK),
-    ("quarto-private-1", '{"key":"outputs"}'),
+    # Quarto's jupyter engine wraps other cell metadata in a JSON envelope (here papermill's).
+    ("quarto-private-1", '{"key":"papermill","value":{"duration":1.25,"status":"completed"}}'),
     ("layout-align", "center"),
     ("data-quarto-private-2", "x"),
 ]
