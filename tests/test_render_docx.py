@@ -10,6 +10,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import docx as python_docx
 import pytest
@@ -90,7 +91,16 @@ def test_builtin_docx_has_title_cover_captions_and_figure(small_docx):
         assert expected in text, expected
     assert _captions(small_docx) == ["Figur 1: Svarsfrekvens per region", "Tabell 1: Svarsfrekvens"]
     parts = _parts(small_docx)
-    assert [n for n in parts if n.startswith("word/media/")][0].endswith(".svg")
+    # The figure as SVG, with a PNG in the main picture for Word 2013 and other readers.
+    media = sorted(n for n in parts if n.startswith("word/media/"))
+    assert [Path(n).suffix for n in media] == [".png", ".svg"]
+    assert parts[media[0]].startswith(b"\x89PNG\r\n\x1a\n")
+    document = parts["word/document.xml"]
+    assert re.search(rb'<a:blip r:embed="\w+png"><a:extLst>.*<asvg:svgBlip ', document)
+    assert b'descr="data:' not in document  # pandoc's copy of the data URI is gone
+    for name, data in parts.items():  # every XML part still parses
+        if name.endswith((".xml", ".rels")):
+            ElementTree.fromstring(data)
     assert b'descr="Stapeldiagram \xc3\xb6ver svarsfrekvens"' in parts["word/document.xml"]
     assert re.search(rb'<w:lang [^>]*w:val="sv-SE"', parts["word/styles.xml"])
     section = python_docx.Document(str(small_docx)).sections[0]
@@ -174,3 +184,11 @@ def test_hostile_text_is_literal_in_docx(tmp_path):
     assert "javascript:" not in "".join(
         v.decode("utf-8") for k, v in _parts(path).items() if k.endswith(".rels")
     )
+
+
+def test_png_fallback_leaves_pictures_with_a_raster_alone():
+    from pipeline.render import docx_figures
+
+    document = b'<w:document><a:blip r:embed="rId5" /></w:document>'
+    parts = {"word/document.xml": document, "[Content_Types].xml": b"<Types/>"}
+    assert docx_figures.add_png_fallbacks(parts) == parts

@@ -6,11 +6,12 @@ its `docx` format. Both use the reference document built here for styles: pandoc
 default (`pandoc --print-default-data-file reference.docx`) on A4 with 11 pt text and
 ruled tables, zipped again with fixed timestamps, so every machine builds the same bytes.
 
-Figures are embedded from data URIs (pandoc reads no files in sandbox mode); captions
-and table captions are the renderer's numbered ones, in Word's "Image Caption" and
-"Table Caption" styles. No table of contents: it would be a Word field. Data text is
-Markdown-escaped before pandoc sees it, and the reader has no raw OpenXML, so neither
-script nor field codes can come from data.
+Figures are embedded from data URIs (pandoc reads no files in sandbox mode), as SVG
+with a PNG fallback (`docx_figures`); captions and table captions are the renderer's
+numbered ones, in Word's "Image Caption" and "Table Caption" styles. No table of
+contents: it would be a Word field. Data text is Markdown-escaped before pandoc sees
+it, and the reader has no raw OpenXML, so neither script nor field codes can come
+from data.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 import pypandoc
 
 from pipeline.errors import RenderError
+from pipeline.render import docx_figures
 from pipeline.render.notebook_cells import Output
 from pipeline.render.shortcodes import Source, expand, labels
 
@@ -164,13 +166,15 @@ def data_uri(name: str, output: Output, alt: str) -> str:
 
 
 def normalise(data: bytes) -> bytes:
-    """The same docx zipped again with fixed timestamps and permissions, entries in order.
+    """The docx as published: PNG fallbacks for SVG pictures, fixed timestamps and modes.
 
-    Pandoc honours SOURCE_DATE_EPOCH already; this makes the bytes independent of the
-    pandoc and of the Quarto that wrote them.
+    Pandoc honours SOURCE_DATE_EPOCH already; zipping again with fixed timestamps and
+    permissions, entries in order, makes the bytes independent of the pandoc and of the
+    Quarto that wrote them. `docx_figures` adds the PNG older Word versions show.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as source:
-        return _zip({info.filename: source.read(info) for info in source.infolist()})
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    return _zip(docx_figures.add_png_fallbacks(parts))
 
 
 def _zip(parts: dict[str, bytes]) -> bytes:
