@@ -18,7 +18,7 @@ from support import make_project, run_cli
 from test_browser import CASE_NUMBER, HOSTILE, LABEL, ORGANISATION, _flat, _hostile_build
 from test_render_builtin import TIMESTAMP, _make_work
 
-from pipeline.render import docx, render
+from pipeline.render import docx, docx_figures, render
 
 A4 = (7560310, 10692130)  # EMU: 210 x 297 mm, as python-docx reads it back
 FIELD_MARKUP = ("<w:fldSimple", "<w:instrText", "<w:fldChar", "<w:sdt>")
@@ -187,8 +187,6 @@ def test_hostile_text_is_literal_in_docx(tmp_path):
 
 
 def test_png_fallback_leaves_pictures_with_a_raster_alone():
-    from pipeline.render import docx_figures
-
     document = b'<w:document><a:blip r:embed="rId5" /></w:document>'
     parts = {"word/document.xml": document, "[Content_Types].xml": b"<Types/>"}
     assert docx_figures.add_png_fallbacks(parts) == parts
