@@ -254,3 +254,20 @@ def test_pipeline_picks_quarto_on_path_and_publishes_its_files(tmp_path, monkeyp
     assert front["region"] == "SE" and front["params"]["region"] == "Stockholm"
     assert front["report"]["case_number"] and front["peer-eval"]["toc"] is True
     assert {"notebooks", "reference.docx", "cells.lua"} <= set(call["files"])
+
+
+def test_template_may_turn_the_html_contents_off_but_not_the_safety_options():
+    front = {**FRONT, "format": {"html": {"toc": False, "embed-resources": False}}}
+    html = quarto.quarto_front_matter(front)["format"]["html"]
+    assert html["toc"] is False and html["embed-resources"] is True
+
+
+def test_other_quarto_version_is_named_in_a_warning(tmp_path, monkeypatch, caplog):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "quarto"
+    script.write_text("#!/bin/sh\necho 1.9.5\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    assert quarto.version() == "quarto 1.9.5"
+    assert "targets Quarto 1.11; found 1.9.5" in caplog.text

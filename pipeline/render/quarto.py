@@ -22,6 +22,7 @@ Lua filters and style files it names are copied beside the source.
 from __future__ import annotations
 
 import copy
+import logging
 import os
 import shutil
 import subprocess
@@ -43,7 +44,9 @@ STYLESHEET = TEMPLATES / "quarto.css"
 SUPPORT_FILES = (SAFETY_FILTER, CITATIONS_FILTER, docx.COVER_FILTER, CELLS_FILTER, STYLESHEET)
 """Files copied beside the source, where its front matter names them."""
 
+_log = logging.getLogger(__name__)
 TARGET_VERSION = "1.11"
+"""The Quarto version the options and filters were checked against (docs/quarto.md)."""
 QUARTO_TIMEOUT = 900  # seconds for all formats of one report; a render takes a few seconds
 QUARTO_FORMATS: dict[str, tuple[str, str]] = {
     "html": ("html", ".html"),
@@ -76,7 +79,6 @@ FORMAT_OPTIONS: dict[str, dict] = {
         "embed-resources": True,  # one file, no network: figures and CSS inside
         "minimal": True,  # no Bootstrap theme or scripts (1.6 MB -> a few hundred kB)
         "css": [STYLESHEET.name],
-        "toc": True,
         "notebook-links": False,  # no links to the work folder's notebooks
         "format-links": False,  # no "Other formats" box
         "anchor-sections": False,
@@ -91,6 +93,8 @@ FORMAT_OPTIONS: dict[str, dict] = {
     "docx": {"reference-doc": docx.REFERENCE_NAME, "toc": False},
 }
 """Quarto format options that override the template's (the rest of it is kept)."""
+FORMAT_DEFAULTS: dict[str, dict] = {"html": {"toc": True}}
+"""Quarto format options the template may change."""
 
 
 def quarto_command(source: Path, formats: Sequence[str], quarto: str = "quarto") -> list[str]:
@@ -143,7 +147,8 @@ def quarto_front_matter(front: dict, resolved: dict | None = None) -> dict:
     out["peer-eval"] = {**docx.cover_labels(lang), "toc": bool(toc)}
     formats = {}
     for name, options in FORMAT_OPTIONS.items():
-        formats[name] = {**_options(front, name), **copy.deepcopy(options)}
+        defaults = FORMAT_DEFAULTS.get(name, {})
+        formats[name] = {**defaults, **_options(front, name), **copy.deepcopy(options)}
     out["format"] = formats
     return out
 
@@ -208,14 +213,20 @@ def prepare(source: Path) -> None:
 
 
 def version() -> str:
-    """ "quarto <version>" as reported by `quarto --version`."""
+    """ "quarto <version>" as reported by `quarto --version`.
+
+    Logs a warning when it is not the Quarto version this backend targets.
+    """
     try:
         result = subprocess.run(
             [_executable(), "--version"], capture_output=True, text=True, timeout=60, check=True
         )
     except (OSError, subprocess.SubprocessError) as exc:
         raise RenderError(f"quarto --version failed: {exc}") from exc
-    return f"quarto {result.stdout.strip()}"
+    found = result.stdout.strip()
+    if found.split(".")[:2] != TARGET_VERSION.split("."):
+        _log.warning("the Quarto backend targets Quarto %s; found %s", TARGET_VERSION, found)
+    return f"quarto {found}"
 
 
 def _options(front: dict, name: str) -> dict:
