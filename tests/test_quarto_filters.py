@@ -15,6 +15,7 @@ import subprocess
 import pypandoc
 import pytest
 import typst
+from pypdf import PdfReader
 
 from pipeline.render import quarto
 
@@ -162,3 +163,21 @@ def test_cover_block_from_metadata_is_literal():
     # Contents after the cover page; its title is a Typst string, escaped.
     assert '#outline(title: "Inne\\"hålls\\\\förteckning", depth: 2)' in typ
     assert typ.index("<report-cover>") < typ.index("#pagebreak") < typ.index("#outline")
+
+
+def test_cover_page_and_contents_compile_in_typst(tmp_path):
+    """The raw Typst cover.lua inserts (page breaks, the outline) is valid Typst."""
+    meta = (
+        "---\ntitle: Utvärdering\nreport:\n  organisation: 'Region \\#Test'\n"
+        "  case_number: 'SN 1'\npeer-eval:\n  toc: true\n  toc-title: 'Innehålls\"förteckning'\n"
+        "  case-label: Diarienummer\n---\n\n# Del ett\n\nText.\n\n# Del två\n\nMer.\n"
+    )
+    source = tmp_path / "doc.typ"
+    source.write_text(_pandoc(meta, "typst", FILTERS, quarto.QUARTO_READER, "--standalone"))
+    pdf = tmp_path / "doc.pdf"
+    pdf.write_bytes(typst.compile(str(source)))
+    pages = [page.extract_text() for page in PdfReader(pdf).pages]
+    assert "Region #Test" in pages[0] and "Diarienummer: SN 1" in pages[0]
+    assert 'Innehålls"förteckning' in pages[1]  # a Typst string: the quote is escaped
+    assert "Del ett" in pages[1] and "Del två" in pages[1]  # the contents, on their own page
+    assert "Text." in pages[2]
