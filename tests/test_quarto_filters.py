@@ -9,12 +9,15 @@ text with hostile strings and citations. pandoc runs with the reader Quarto is g
 
 from __future__ import annotations
 
+import base64
 import html.parser
 import subprocess
 
 import pypandoc
 import pytest
 import typst
+from browser_support import PHONE, launch, open_page, require_chromium
+from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
 from pipeline.render import quarto
@@ -181,3 +184,49 @@ def test_cover_page_and_contents_compile_in_typst(tmp_path):
     assert 'Innehålls"förteckning' in pages[1]  # a Typst string: the quote is escaped
     assert "Del ett" in pages[1] and "Del två" in pages[1]  # the contents, on their own page
     assert "Text." in pages[2]
+
+
+@pytest.mark.browser
+def test_quarto_stylesheet_keeps_a_phone_page_from_scrolling_sideways(tmp_path):
+    """quarto.css (Quarto HTML has no Bootstrap with `minimal: true`) on pandoc's page."""
+    header = "| " + " | ".join(f"Mycket lång kolumnrubrik {i}" for i in range(12)) + " |"
+    rule = "|" + "---|" * 12
+    row = "| " + " | ".join("123 456" for _ in range(12)) + " |"
+    svg = (
+        "data:image/svg+xml;base64,"
+        + base64.b64encode(
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="2000" height="300"></svg>'
+        ).decode()
+    )
+    sections = "\n\n".join(f"# Avsnitt {i}\n\nText {i}." for i in range(12))
+    markdown = (
+        f"---\ntitle: Rapport\n---\n\n{header}\n{rule}\n{row}\n\n"
+        f"Ord{'x' * 300}\n\n![Figur 1: bred]({svg})\n\n{sections}\n"
+    )
+    page_file = tmp_path / "rapport.html"
+    page_file.write_text(
+        _pandoc(
+            markdown,
+            "html5",
+            [quarto.SAFETY_FILTER],
+            quarto.QUARTO_READER,
+            "--standalone",
+            "--toc",
+            "--embed-resources",
+            f"--css={quarto.STYLESHEET}",
+            "--metadata=document-css:false",
+        ),  # fmt: skip
+        encoding="utf-8",
+    )
+    require_chromium()
+    with sync_playwright() as playwright:
+        context = launch(playwright, tmp_path / "profile")
+        page, log = open_page(context, page_file, PHONE)
+        width = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+        last = page.locator("nav#TOC a").last
+        last.scroll_into_view_if_needed()
+        visible = last.is_visible()
+        page.close()
+        context.close()
+    assert width[0] <= width[1] + 1, width
+    assert visible and log.page_errors == []
