@@ -86,7 +86,7 @@ def test_manifest_names_quarto(builds):
     assert '"name": "quarto"' in manifest
 
 
-def test_1_narrative_and_data_html_is_inert(hostile):
+def test_1_narrative_and_data_html_is_inert(hostile, tmp_path):
     elements = _elements(hostile / "rapport.html")
     assert not [t for t, _, text in elements if t == "script" and "alert" in text]
     assert not [(t, a) for t, a, _ in elements for k in a if k.startswith("on")]
@@ -94,7 +94,7 @@ def test_1_narrative_and_data_html_is_inert(hostile):
     assert not [a for t, a, _ in elements if t == "img" and a.get("src") == "x"]
     require_chromium()
     with sync_playwright() as playwright:
-        context = launch(playwright, hostile.parent / "profile")
+        context = launch(playwright, tmp_path / "profile")
         page, log = open_page(context, hostile / "rapport.html", PHONE)
         body = _flat(page.evaluate("document.body.innerText"))
         page.close()
