@@ -53,7 +53,7 @@ def run(
         str, typer.Option(help="auto (quarto if on PATH, else builtin), quarto or builtin.")
     ] = "auto",
     format: Annotated[
-        str | None, typer.Option("--format", "-f", help="Comma-separated: html,pdf.")
+        str | None, typer.Option("--format", "-f", help="Comma-separated: html,pdf,docx.")
     ] = None,
     lang: Annotated[str | None, typer.Option(help="Report language: sv or en.")] = None,
     force: Annotated[bool, typer.Option(help="Rebuild every pair, changed or not.")] = False,
@@ -129,11 +129,14 @@ def run(
 
 def _cli_settings(format: str | None, lang: str | None) -> dict:
     """The settings given on the command line, checked, as params keys."""
+    from pipeline.config import FORMATS
+
     settings: dict = {}
     if format is not None:
         formats = [f.strip() for f in format.split(",") if f.strip()]
-        if not formats or any(f not in ("html", "pdf") for f in formats):
-            raise _usage_error("--format", f"{format!r}; expected html, pdf or html,pdf")
+        if not formats or any(f not in FORMATS for f in formats):
+            expected = ", ".join(FORMATS)
+            raise _usage_error("--format", f"{format!r}; expected any of {expected}, e.g. html,pdf")
         settings["formats"] = formats
     if lang is not None:
         if lang not in ("sv", "en"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -27,7 +27,9 @@ from pipeline.schema import (
 )
 from pipeline.slug import slugify
 
-Format = Literal["html", "pdf"]
+Format = Literal["html", "pdf", "docx"]
+FORMATS: tuple[str, ...] = get_args(Format)
+"""Output formats: HTML, PDF (Typst, PDF/A-2b) and Word (docx)."""
 Language = Literal["sv", "en"]
 
 

@@ -102,7 +102,9 @@ def chromium(tmp_path_factory):
     playwright.stop()
 
 
-def _hostile_build(tmp: Path, quotes: list[str], formats: str) -> subprocess.CompletedProcess:
+def _hostile_build(
+    tmp: Path, quotes: list[str], formats: str, renderer: str = "builtin"
+) -> subprocess.CompletedProcess:
     """Build Stockholm 2020 from a copy of the demo data carrying hostile text everywhere."""
     data = tmp / "data"
     shutil.copytree(ROOT / "data" / "demo", data)
@@ -133,6 +135,7 @@ def _hostile_build(tmp: Path, quotes: list[str], formats: str) -> subprocess.Com
     return run_cli(
         "run", "--params", str(params), "--out", str(tmp / "out"),
         "--region", "Stockholm", "--year", "2020", "--format", formats, "--no-overview",
+        "--renderer", renderer,
     )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ BUILT = [("stockholm", "Stockholm"), ("orebro", "Örebro")]
 
 def _args(params, out, *extra: str) -> list[str]:
     args = ["run", "--params", str(params), "--out", str(out), "--year", "2020", *extra]
+    args += ["--renderer", "builtin"]
     for _, region in BUILT:
         args += ["--region", region]
     return args

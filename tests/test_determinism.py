@@ -42,7 +42,7 @@ def _assert_identical(a: Path, b: Path) -> None:
 def _two_runs(params: Path, outs: list[Path], *args: str, **env: str) -> None:
     """Two fresh processes at the same time: nothing shared, nothing ordered."""
     command = [sys.executable, "-m", "pipeline", "run", "--params", str(params)]
-    command += ["--year", "2020", "--no-overview", "--force", *args]
+    command += ["--year", "2020", "--no-overview", "--force", "--renderer", "builtin", *args]
     runs = [
         subprocess.Popen(
             [*command, "--out", str(out)],

@@ -124,16 +124,16 @@ def test_second_run_skips_fresh_pairs_and_force_rebuilds(demo_build):
     html = out / "2020" / "stockholm" / "rapport.html"
     before = html.stat().st_mtime_ns
     again = run_cli("run", "--params", str(params), "--out", str(out), "--year", "2020",
-                    "--region", "Stockholm")  # fmt: skip
+                    "--region", "Stockholm", "--renderer", "builtin")  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert html.stat().st_mtime_ns == before
     content = html.read_bytes()
     forced = run_cli("run", "--params", str(params), "--out", str(out), "--year", "2020",
-                     "--region", "Stockholm", "--force")  # fmt: skip
+                     "--region", "Stockholm", "--force", "--renderer", "builtin")  # fmt: skip
     assert forced.returncode == 0, forced.stderr
     assert html.stat().st_mtime_ns != before
     assert html.read_bytes() == content  # rebuilt, byte for byte the same
-    listing = run_cli("list", "--params", str(params), "--out", str(out))
+    listing = run_cli("list", "--params", str(params), "--out", str(out), "--renderer", "builtin")
     assert re.search(r"2020\s+Stockholm\s+fresh", listing.stdout)
     assert re.search(r"2019\s+Stockholm\s+missing", listing.stdout)
 
@@ -237,7 +237,10 @@ def test_init_then_fill_with_demo_files_then_run_publishes(tmp_path):
         shutil.copy(demo / name, project / "data" / name)
     assert run_cli("validate", "--params", str(params)).returncode == 0
     out = project / "reports" / "output"
-    result = run_cli("run", "--params", str(params), "--out", str(out), "--format", "html")
+    result = run_cli(
+        "run", "--params", str(params), "--out", str(out), "--format", "html",
+        "--renderer", "builtin",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     page = html_text(out / "2020" / "stockholm" / "rapport.html")
     assert "Stockholm 2020" in page and "87,5 %" in page

@@ -38,8 +38,9 @@ def _env(tag: str, **extra: str) -> dict[str, str]:
 
 
 def _cli(*args: str, tag: str, timeout: int = 300, **env: str) -> subprocess.CompletedProcess:
+    renderer = ["--renderer", "builtin"] if args[:1] == ("run",) else []  # as demo_build
     return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
+        [sys.executable, "-m", "pipeline", *args, *renderer],
         cwd=ROOT,
         env=_env(tag, **env),
         capture_output=True,
@@ -312,7 +313,8 @@ def _demo_params() -> dict:
 def _start(params: Path, out: Path, tag: str, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "pipeline", "run", "--params", str(params), "--out", str(out),
-         "--region", "Stockholm", "--year", "2020", "--no-overview", *extra],
+         "--region", "Stockholm", "--year", "2020", "--no-overview", "--renderer", "builtin",
+         *extra],
         cwd=ROOT, env=_env(tag), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         start_new_session=True,
     )  # fmt: skip

@@ -191,6 +191,7 @@ def test_hostile_region_names_and_paths_reach_the_notebooks_as_data(tmp_path, mo
     monkeypatch.setenv("PE_SENTINEL", str(sentinel))
     out = tmp_path / "out"
     args = ["run", "--params", str(params), "--out", str(out), "--year", "2020", "--jobs", "2"]
+    args += ["--renderer", "builtin"]
     for region in HOSTILE_REGIONS:
         args += ["--region", region]
 

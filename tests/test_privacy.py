@@ -202,7 +202,7 @@ def test_shared_output_mode_makes_files_readable(tmp_path):
     out = tmp_path / "out"
     result = run_cli(
         "run", "--params", str(params), "--out", str(out), "--year", "2020",
-        "--region", "Örebro", "--no-overview",
+        "--region", "Örebro", "--no-overview", "--renderer", "builtin",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     modes = _modes(out)

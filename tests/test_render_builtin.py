@@ -236,4 +236,4 @@ def test_registry_and_auto(monkeypatch, tmp_path):
     with pytest.raises(UsageError, match="unknown renderer 'latex'"):
         render(tmp_path / "rapport.qmd", ["html"], renderer="latex", timestamp=0)
     with pytest.raises(UsageError, match="unknown output format"):
-        render(tmp_path / "rapport.qmd", ["docx"], renderer="builtin", timestamp=0)
+        render(tmp_path / "rapport.qmd", ["odt"], renderer="builtin", timestamp=0)

@@ -1,4 +1,4 @@
-"""Render a report source (`rapport.qmd`) to HTML and PDF, with Quarto or the built-in renderer.
+"""Render a report source (`rapport.qmd`) to HTML, PDF and Word, with Quarto or built-in.
 
 Renderers are looked up by name in `RENDERERS`; "auto" means Quarto when the
 `quarto` CLI is on PATH, else the built-in pandoc + Typst renderer.
@@ -14,7 +14,7 @@ from pathlib import Path
 from pipeline.errors import UsageError
 from pipeline.render import builtin, quarto
 
-FORMATS: tuple[str, ...] = ("html", "pdf")
+FORMATS: tuple[str, ...] = ("html", "pdf", "docx")
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,11 @@ def resolve_renderer(name: str) -> tuple[str, str]:
 def render(
     source: Path, formats: Sequence[str], *, renderer: str = "auto", timestamp: int
 ) -> dict[str, Path]:
-    """Render `source` into `rapport.html` / `rapport.pdf` next to it.
+    """Render `source` into `rapport.html` / `rapport.pdf` / `rapport.docx` next to it.
 
     Args:
         source: The report source (`.qmd`) in its work directory.
-        formats: Any of "html", "pdf".
+        formats: Any of "html", "pdf", "docx".
         renderer: "auto", "quarto" or "builtin".
         timestamp: Seconds since the epoch (from SOURCE_DATE_EPOCH or params): fixes
             the PDF's dates, so the same inputs give the same bytes.

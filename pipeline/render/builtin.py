@@ -73,7 +73,7 @@ def render(source: Path, formats: Sequence[str], *, timestamp: int) -> dict[str,
 
     Args:
         source: The `.qmd` file (its embeds are resolved relative to its folder).
-        formats: Any of "html", "pdf".
+        formats: Any of "html", "pdf", "docx".
         timestamp: Seconds since the epoch; the PDF's creation time, and the report
             date when the front matter has none.
 
@@ -207,7 +207,13 @@ def _typst(typ: Path, root: Path, timestamp: int) -> bytes:
         raise RenderError(f"typst failed to compile {typ.name}: {exc}{hint}") from exc
 
 
-_WRITERS = {"html": _render_html, "pdf": _render_pdf}
+def _render_docx(doc: Source, front: dict, lang: str, metadata: dict, timestamp: int) -> bytes:
+    from pipeline.render import docx  # docx uses this module's reader settings
+
+    return docx.render(doc, lang, metadata, timestamp)
+
+
+_WRITERS = {"html": _render_html, "pdf": _render_pdf, "docx": _render_docx}
 
 
 # --- shared -----------------------------------------------------------------------------
