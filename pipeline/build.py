@@ -278,6 +278,7 @@ def build_pair(task: PairTask) -> PairResult:
     (work / "notebooks").mkdir(parents=True)
     try:
         parameters = {"year": pair.year, "lang": settings.lang, "k": settings.k}
+        parameters |= {"interview_k": settings.interview_k, "extremes_k": settings.extremes_k}
         parameters["params_file"] = task.params_file
         if task.kind == "region":
             parameters |= {"region": pair.region, "quotes_per_theme": settings.quotes_per_theme}

@@ -176,7 +176,8 @@ def test_numeric_markdown_shows_the_table_at_k_and_withholds_below():
     survey = group(["kvinna"] * 6, months_worked=[1, 2, 3, 4, 5, np.nan])
     text = S.numeric_markdown(survey, "months_worked", "sv", k=5)
     assert "| Antal svar \\(N\\) | 5 |" in text and "| Median | 3 |" in text
-    assert "| Medelvärde | 3 |" in text
+    assert "Medelvärde" not in text and "Lägsta" not in text  # 5 answers < extremes_k 10
+    assert "| Medelvärde | 3 |" in S.numeric_markdown(survey, "months_worked", "sv", 5, None)
     hidden = S.numeric_markdown(survey, "months_worked", "sv", k=6)
     assert hidden == "Uppgifterna redovisas inte \\(färre än 6 svarande\\)\\.\n"
 
@@ -380,7 +381,11 @@ def test_key_indicators_markdown_suppresses_per_cell():
     assert _cells(text)[0][0] == "Antal svar"
     assert rows["Antal svar"] == ["1", "6"]  # public
     assert rows["Svarsfrekvens"] == ["25\u00a0\\%", "50\u00a0\\%"]
-    assert rows["Medelålder \\(år\\)"] == ["–\\*", "36\\,7"]  # 2019: one answer
+    # 2019: one answer; 2020: six answers, below the extremes threshold (mean x n = sum)
+    assert rows["Medelålder \\(år\\)"] == ["–\\*", "–\\*"]
+    assert "färre än 10 svar" in text
+    loose = S.key_indicators_markdown(survey, population, "Skåne", [2019, 2020], "sv", 5, None)
+    assert {r[0]: r[1:] for r in _cells(loose)}["Medelålder \\(år\\)"] == ["–\\*", "36\\,7"]
     assert rows["Andel utbildade"] == ["–\\*", "–\\*"]  # 2020: 5 of 6, one untrained
     assert rows["Andel med handledning"] == ["–\\*", "–\\*"]  # 4 of 5
     assert rows["Median månadslön \\(heltid\\, kr\\)"] == ["–\\*", "29\u00a0000"]
