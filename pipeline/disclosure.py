@@ -471,7 +471,8 @@ def disclose_interview_groups(
     """Apply the interview rule to a table with one row per (theme, group) or group.
 
     Rows of groups below `interview_k` persons have `columns` suppressed; the table is
-    withheld (reason "interviews") when no group reaches it.
+    withheld (reason "interviews") when no group reaches it. Only `columns` are ever
+    blanked: labels and interview counts per group are public (the method table).
 
     Args:
         table: The table, with a group column.
@@ -484,12 +485,12 @@ def disclose_interview_groups(
         The disclosed table.
     """
     small = ~table[group].map(lambda g: interview_publishable(int(persons.get(g, 0)), interview_k))
-    if len(table) and bool(small.all()):
-        return _withhold(table, interview_k, "interviews")
     mask = _no_mask(table)
     for column in columns:
         mask[column] = small.astype(bool)
-    return _make(table, mask, interview_k)
+    # Withheld when nothing is left; labels and the public interview counts stay.
+    withheld = bool(len(table)) and bool(small.all())
+    return _make(table, mask, interview_k, withheld, "interviews")
 
 
 def disclose_interview_totals(table: pd.DataFrame, persons: int, interview_k: int) -> Disclosed:
@@ -511,21 +512,27 @@ def disclose_interview_totals(table: pd.DataFrame, persons: int, interview_k: in
     return _make(table, _no_mask(table), interview_k)
 
 
-def disclose_cells(table: pd.DataFrame, mask: pd.DataFrame, k: int) -> Disclosed:
+def disclose_cells(
+    table: pd.DataFrame, mask: pd.DataFrame, k: int, withheld_reason: str = ""
+) -> Disclosed:
     """Make a disclosed table from a suppression pattern decided by a rule of this package.
 
-    For rules that span tables (`pipeline.linked`): the pattern comes from a joint
-    table, and every published piece of it is cut from the same pattern.
+    For rules that span tables (`pipeline.linked`, where the pattern comes from a
+    joint table and every published piece is cut from it) and for rules decided row by
+    row elsewhere (a round of interviews without a publishable group).
 
     Args:
         table: The values.
         mask: Same shape, True where a cell is suppressed.
         k: The minimum group size the pattern was made with.
+        withheld_reason: When set, the table is withheld for this reason (see
+            `Disclosed.reason`); the mask still says which cells are blank.
 
     Returns:
         The disclosed table.
     """
-    return _make(table, mask.reindex_like(table).fillna(False).astype(bool), k)
+    mask = mask.reindex_like(table).fillna(False).astype(bool)
+    return _make(table, mask, k, bool(withheld_reason), withheld_reason)
 
 
 def _withhold(table: pd.DataFrame, k: int, reason: str = "small") -> Disclosed:

@@ -68,9 +68,7 @@ def withheld_message(k: int, lang: str = "sv", reason: str = "small") -> str:
     return f"Uppgifterna redovisas inte (färre än {k} svarande)."
 
 
-def rules_text(
-    k: int, interview_k: int, extremes_k: int, lang: str = "sv"
-) -> list[str]:
+def rules_text(k: int, interview_k: int, extremes_k: int, lang: str = "sv") -> list[str]:
     """The disclosure rules with their parameters, for the method section (plain text).
 
     Args:
