@@ -721,6 +721,20 @@ def distribution_markdown(
 
 def _distribution_markdown(table: pd.DataFrame, lang: str, k: int, multi: bool = False) -> str:
     disclosed = (disclose_multi_choice if multi else disclose_distribution)(table, k)
+    return distribution_table_markdown(disclosed, lang)
+
+
+def distribution_table_markdown(disclosed: Disclosed, lang: str = "sv") -> str:
+    """A disclosed distribution (answer | number | share) as Markdown.
+
+    Args:
+        disclosed: A disclosed table with the columns of `distribution`.
+        lang: "sv" or "en".
+
+    Returns:
+        Markdown table with the footnote when cells are suppressed, or the withheld
+        sentence.
+    """
     headers = {"label": _t("answer", lang), "n": _t("n", lang), "percent": _t("percent", lang)}
     return disclosed_markdown(disclosed, headers, {"n": _count(lang), "percent": _pct(lang)}, lang)
 
