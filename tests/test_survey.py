@@ -402,3 +402,26 @@ def test_years_up_to_and_select():
 def test_region_withheld_markdown_escapes_the_region():
     text = S.region_withheld_markdown("Ö*rebro", 2020, "sv", 5)
     assert "Ö\\*rebro" in text and "Färre än 5" in text
+
+
+# --- extremes and totals (issue 11) --------------------------------------------------------
+
+_EXTREME_ROWS = ("Lägsta värde", "Högsta värde", "Summa", "Medelvärde", "Standardavvikelse")
+
+
+@pytest.mark.parametrize("n", [5, 9])  # k and the extremes threshold - 1
+def test_numeric_items_below_the_extremes_threshold_show_no_min_max_or_sum(n):
+    salaries = [25_400.0 + 700 * i for i in range(n)]
+    table = group(["kvinna"] * n, salary_monthly_fte=salaries, age=list(range(28, 28 + n)))
+    text = S.numeric_items_markdown(table, ("age", "salary_monthly_fte"), "sv", 5)
+    for row in _EXTREME_ROWS:
+        assert f"| {row} |" not in text, row
+    assert "| Median |" in text and "25\u00a0400" not in text and "| 28 |" not in text
+    assert "färre än 10 svar" in text
+
+
+def test_numeric_items_mix_thresholds_per_item():
+    n = 10
+    table = group(["kvinna"] * n, age=list(range(30, 30 + n)), months_worked=[1.0] * 6 + [None] * 4)
+    text = S.numeric_items_markdown(table, ("age", "months_worked"), "sv", 5)
+    assert "| Lägsta värde | 30 | –\\* |" in text  # age has 10 answers, months only 6
