@@ -635,14 +635,10 @@ def numeric_items_markdown(
         Markdown table (statistic | item ...) with the footnote when anything was
         suppressed, or the withheld message when no item can be shown.
     """
+    described = {column: describe_numeric(survey[column]) for column in columns}
     disclosed = {
-        column: suppress_statistics(
-            describe_numeric(survey[column]),
-            int(describe_numeric(survey[column])["n"]),
-            k,
-            extremes_k,
-        )
-        for column in columns
+        column: suppress_statistics(stats, int(stats["n"]), k, extremes_k)
+        for column, stats in described.items()
     }
     if all(d.withheld for d in disclosed.values()):
         return md_text(withheld_message(k, lang)) + "\n"
