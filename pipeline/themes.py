@@ -1334,6 +1334,7 @@ def interview_summary_markdown(
     year: int,
     lang: str = "sv",
     k: int | None = None,
+    themes: pd.DataFrame | None = None,
 ) -> str:
     """One sentence on the interviews of a region-year: interviews, participants, coding.
 
@@ -1348,6 +1349,8 @@ def interview_summary_markdown(
         year: The evaluation round.
         lang: "sv" or "en".
         k: The interview rule's minimum group size (persons); None counts every group.
+        themes: The codebook; when given, themes are counted at the top level, as the
+            theme tables show them (otherwise every distinct coded theme id counts).
 
     Returns:
         Markdown (escaped); the no-interviews sentence when there are none.
@@ -1358,6 +1361,11 @@ def interview_summary_markdown(
     small = small_groups(register, region, year, k)
     analysed = pair.loc[~pair["group"].isin(small)]
     coded = segments[segments["interview_id"].isin(analysed["interview_id"])]
+    theme_ids = {str(t) for t in coded["theme"]}
+    if themes is not None:
+        book = _codebook(themes)
+        _check_themes(coded, book)
+        theme_ids = {_ancestor(book, t, 1) for t in theme_ids}
     key = "summary" if not small else "summary_part" if len(analysed) else "summary_none"
     text = _t(
         lang,
@@ -1367,7 +1375,7 @@ def interview_summary_markdown(
         interviews=number(len(pair), lang, 0),
         participants=number(int(pair["participants"].sum()), lang, 0),
         segments=number(len(coded), lang, 0),
-        themes=number(coded["theme"].nunique(), lang, 0),
+        themes=number(len(theme_ids), lang, 0),
     )
     return md_text(text) + "\n"
 

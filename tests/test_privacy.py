@@ -243,3 +243,20 @@ def test_groups_above_the_threshold_keep_their_extremes(texts):
         "Lowest value" in texts["2020/skane/rapport.html"]
         or "Minimum" in texts["2020/skane/rapport.html"]
     )
+
+
+def test_seed_like_stockholm_shows_every_interview_group(texts):
+    """Stockholm 2020 (4 / 7 / 6 / 12 interviewees) with default params: all groups shown."""
+    html = texts["2020/stockholm/rapport.html"]
+    for group in ("Enhetschefer", "Medarbetare", "Peer supportrar", "Brukare"):
+        assert f"— {group}" in html, group  # quotes attributed to the group, and only to it
+    summary = re.search(r"kodades i (\d+) segment inom (\d+) teman", html)
+    assert summary, "the interview summary states the coding"
+    assert "Samtliga (n = 21)" in html
+
+
+def test_no_suppressed_value_is_shown_as_zero(texts):
+    for name, text in texts.items():
+        if name.endswith(".html"):
+            assert "(n = 0)" not in text, name
+            assert "n \\= 0" not in text, name

@@ -536,9 +536,12 @@ def test_seed_like_stockholm_shows_themes_factors_and_quotes_for_every_group() -
     )
     assert set(quotes["group"]) == {"enhetschef", "medarbetare", "peer_supporter", "brukare"}
     # Text and tables agree: the summary's segments are the table's coded segments.
-    summary = th.interview_summary_markdown(register, segments, "Stockholm", 2020, "sv", IK)
+    summary = th.interview_summary_markdown(
+        register, segments, "Stockholm", 2020, "sv", IK, codebook()
+    )
     segment_total = sum(int(r[-1]) for r in rows[1:])
-    assert f"kodades i {segment_total} segment" in summary
+    coded_themes = sum(int(r[-1]) > 0 for r in rows[1:])
+    assert f"kodades i {segment_total} segment inom {coded_themes} teman" in summary
     assert "21 intervjuer med sammanlagt 29 deltagare" in summary
 
 
