@@ -18,7 +18,6 @@ that the relations determine exactly; an empty list means no suppression is undo
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -289,12 +288,3 @@ def audit_build(out: Path) -> list[Finding]:
     """
     system = build_system(out)
     return attack(system.values, system.relations, system.targets, system.upper)
-
-
-def summary(findings: list[Finding]) -> dict[str, int]:
-    """Determined cells per year and report (for messages)."""
-    counts: dict[str, int] = defaultdict(int)
-    for finding in findings:
-        key = finding.cell
-        counts[f"{key[0]}/{key[1]}"] += 1  # type: ignore[index]
-    return dict(counts)
