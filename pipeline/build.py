@@ -373,6 +373,7 @@ def execute_pair(task: PairTask, work: Path) -> None:
     """
     pair, settings = task.pair, task.pair.settings
     parameters = {"year": pair.year, "lang": settings.lang, "k": settings.k}
+    parameters |= {"interview_k": settings.interview_k, "extremes_k": settings.extremes_k}
     parameters["params_file"] = task.params_file
     parameters["inputs_snapshot"] = task.inputs_snapshot
     if task.kind == "region":

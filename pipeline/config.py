@@ -178,6 +178,8 @@ class PairSettings(_Strict):
 
     lang: Language = "sv"
     k: int = Field(default=5, ge=1, le=100)
+    interview_k: int = Field(default=3, ge=1, le=100)
+    extremes_k: int = Field(default=10, ge=1, le=1000)
     formats: tuple[Format, ...] = ("html", "pdf")
     quotes_per_theme: int = Field(default=2, ge=0, le=20)
     timeout_seconds: int = Field(default=600, ge=1)
@@ -238,6 +240,8 @@ class Override(_Strict):
 
     lang: Language | None = None
     k: int | None = Field(default=None, ge=1, le=100)
+    interview_k: int | None = Field(default=None, ge=1, le=100)
+    extremes_k: int | None = Field(default=None, ge=1, le=1000)
     formats: tuple[Format, ...] | None = None
     quotes_per_theme: int | None = Field(default=None, ge=0, le=20)
     timeout_seconds: int | None = Field(default=None, ge=1)

@@ -22,6 +22,18 @@ with a minimum group size k from params (default 5):
   and the answered base behind every percentage, and it reveals no answer.
 - **Response counts are public.** Responses and target population per region are
   published as they are (`disclose_public`), as the commissioning bodies do.
+- **Extremes and totals.** Min, max, sum, mean and standard deviation of a group with
+  fewer than `extremes_k` answers (params, default 10) are suppressed; such a group
+  shows only counts, median and quartiles (`ROBUST_STATISTICS`).
+- **Interviews** have their own minimum, `interview_k` persons (params, default 3):
+  interview and participant counts per group are public; theme and factor counts of
+  a group only when it reaches `interview_k` (`disclose_interview_groups`); quotes are
+  attributed to a group only, never to a group of one (`quotes_publishable`).
+- **Across reports.** A table that is the sum of tables in other reports (the
+  national gender table over the regions' tables) gets complementary suppression from
+  one joint pattern (`pipeline.linked`), audited by `pipeline.differencing`.
+- **Withheld, never zero.** A withheld table says why in one sentence
+  (`disclosed_withheld_message`); a suppressed value is never shown or drawn as zero.
 
 Tables that passed the rule are `Disclosed` objects; only this module can make one, and
 the report's Markdown and figure functions accept nothing else. A `Disclosed` table
@@ -36,11 +48,30 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from pipeline.disclosure_text import (  # noqa: F401  (re-exported: callers import them here)
+    SUPPRESSED_MARK,
+    footnote,
+    region_withheld_message,
+    rules_text,
+    withheld_message,
+)
+
 DEFAULT_K = 5
 """Minimum group size when params do not set one."""
 
-SUPPRESSED_MARK = "–*"
-"""What a suppressed cell shows (en dash and asterisk, explained by `footnote`)."""
+DEFAULT_EXTREMES_K = 10
+"""Answers a group needs before its min, max, sum, mean and spread are published."""
+
+DEFAULT_INTERVIEW_K = 3
+"""Persons a respondent group of the interviews needs before it is broken down by theme."""
+
+ROBUST_STATISTICS = frozenset({"n", "missing", "missing_pct", "p25", "p50", "p75"})
+"""What a group below the extremes threshold still shows: counts, median and quartiles.
+
+A minimum or maximum is one person's answer; a sum (and a mean, which is the sum over a
+published n, and the spread around it) can be differenced against another table. The
+median and quartiles of a group of at least k are positions, robust to any single answer.
+"""
 
 _TOKEN = object()  # only this module holds it, so only this module makes Disclosed tables
 
@@ -85,6 +116,7 @@ class Disclosed:
         suppressed: Same shape as `table`, True where a cell is suppressed.
         k: The minimum group size the rule was applied with.
         withheld: True when the whole breakdown is withheld (group smaller than k).
+        reason: Why it is withheld (see the field's note).
     """
 
     table: pd.DataFrame
@@ -92,6 +124,10 @@ class Disclosed:
     k: int
     withheld: bool = False
     _token: object = field(default=None, repr=False, compare=False)
+    reason: str = ""
+    """Why the table is withheld: "small" (group below k), "unprotectable" (no
+    suppression pattern hides the small cells) or "interviews" (no respondent group has
+    enough persons); empty when it is not withheld."""
 
     def __post_init__(self) -> None:
         if self._token is not _TOKEN:
@@ -106,7 +142,9 @@ class Disclosed:
         return self.withheld or bool(self.suppressed.to_numpy().any())
 
 
-def _make(table: pd.DataFrame, mask: pd.DataFrame, k: int, withheld: bool = False) -> Disclosed:
+def _make(
+    table: pd.DataFrame, mask: pd.DataFrame, k: int, withheld: bool = False, reason: str = ""
+) -> Disclosed:
     blanked = table.copy()
     for column in mask.columns:
         if not mask[column].any():
@@ -117,7 +155,7 @@ def _make(table: pd.DataFrame, mask: pd.DataFrame, k: int, withheld: bool = Fals
             blanked[column] = blanked[column].astype("float64").mask(mask[column])
         else:
             blanked[column] = blanked[column].astype(object).mask(mask[column], None)
-    return Disclosed(blanked, mask.copy(), k, withheld, _TOKEN)
+    return Disclosed(blanked, mask.copy(), k, withheld, _TOKEN, reason if withheld else "")
 
 
 def _no_mask(table: pd.DataFrame) -> pd.DataFrame:
@@ -127,7 +165,9 @@ def _no_mask(table: pd.DataFrame) -> pd.DataFrame:
 # --- suppression of one additive group ---------------------------------------------
 
 
-def suppression_mask(counts: pd.Series, k: int, total_shown: bool = True) -> pd.Series:
+def suppression_mask(
+    counts: pd.Series, k: int, total_shown: bool = True, forced: pd.Series | None = None
+) -> pd.Series:
     """Decide which cells of one additive group (cells that sum to a total) to suppress.
 
     Primary: counts 1..k-1. Secondary (only when the total is shown or derivable):
@@ -139,6 +179,8 @@ def suppression_mask(counts: pd.Series, k: int, total_shown: bool = True) -> pd.
         k: The minimum group size.
         total_shown: Whether the group's total is shown (or derivable, e.g. from
             percentages); without it no secondary suppression is needed.
+        forced: Cells already suppressed for another reason (complementary
+            suppression across tables, `pipeline.linked`); they count as secondary.
 
     Returns:
         A boolean Series aligned with `counts`, True for cells to suppress.
@@ -146,6 +188,8 @@ def suppression_mask(counts: pd.Series, k: int, total_shown: bool = True) -> pd.
     values = [int(v) for v in counts.fillna(0)]
     primary = [is_small(v, k) for v in values]
     mask = list(primary)
+    if forced is not None:
+        mask = [m or bool(f) for m, f in zip(mask, forced.reindex(counts.index), strict=True)]
     if total_shown:
         while not _protected(values, mask, primary, k):
             candidates = [i for i, m in enumerate(mask) if not m]
@@ -227,7 +271,8 @@ def disclose_distribution(
         [is_small(v, k) for v in table.loc[cells, count]],
         k,
     ):
-        return _withhold(table, k)  # even suppressing every cell would not hide them
+        # Even suppressing every cell would not hide them (e.g. k=5, six answers as 1+5).
+        return _withhold(table, k, "unprotectable")
     return _make(table, mask, k)
 
 
@@ -286,13 +331,33 @@ def statistic_publishable(n: int, k: int, count: float | None = None) -> bool:
     return not (is_small(count, k) or is_small(n - count, k))
 
 
-def suppress_statistics(describe: Mapping[str, float], n: int, k: int) -> Disclosed:
-    """Apply the rule to descriptive statistics: fewer than k answers publish nothing.
+def extremes_publishable(n: int, k: int, extremes_k: int | None = DEFAULT_EXTREMES_K) -> bool:
+    """Return whether min, max, sum, mean and spread over `n` answers may be published.
+
+    Args:
+        n: Number of answers.
+        k: The minimum group size (the extremes threshold is never below it).
+        extremes_k: The extremes-and-totals threshold from params; None: k alone.
+
+    Returns:
+        True when n reaches both thresholds.
+    """
+    return is_publishable(n, max(k, extremes_k or 0))
+
+
+def suppress_statistics(
+    describe: Mapping[str, float], n: int, k: int, extremes_k: int | None = DEFAULT_EXTREMES_K
+) -> Disclosed:
+    """Apply the rules to descriptive statistics of one group.
+
+    Fewer than k answers publish nothing; fewer than `extremes_k` publish only the
+    `ROBUST_STATISTICS` (counts, median, quartiles): the others are suppressed.
 
     Args:
         describe: Statistic name -> value, e.g. `pipeline.survey.describe_numeric`.
         n: Number of answers the statistics are computed from.
         k: The minimum group size.
+        extremes_k: The extremes-and-totals threshold; None applies k alone.
 
     Returns:
         A disclosed one-column table (index: statistic, column "value"), withheld
@@ -301,7 +366,10 @@ def suppress_statistics(describe: Mapping[str, float], n: int, k: int) -> Disclo
     table = pd.DataFrame({"value": pd.Series(dict(describe), dtype="float64")})
     if not is_publishable(n, k):
         return _withhold(table, k)
-    return _make(table, _no_mask(table), k)
+    mask = _no_mask(table)
+    if not extremes_publishable(n, k, extremes_k):
+        mask["value"] = [key not in ROBUST_STATISTICS for key in table.index]
+    return _make(table, mask, k)
 
 
 def disclose_statistics_table(
@@ -310,6 +378,8 @@ def disclose_statistics_table(
     k: int,
     counts: pd.DataFrame | None = None,
     public: Iterable[str] = (),
+    totals: Iterable[str] = (),
+    extremes_k: int | None = DEFAULT_EXTREMES_K,
 ) -> Disclosed:
     """Apply the rule cell by cell to a table of statistics (e.g. key indicators by year).
 
@@ -320,18 +390,24 @@ def disclose_statistics_table(
         counts: Same shape, optional: for shares, the number with the property (NaN
             for other statistics); see `statistic_publishable`.
         public: Columns published as they are (response counts, target population, rate).
+        totals: Columns of means (a sum over a published n) that also need the
+            extremes-and-totals threshold.
+        extremes_k: That threshold; None applies k alone.
 
     Returns:
         The disclosed table.
     """
-    public = set(public)
+    public, totals = set(public), set(totals)
     mask = _no_mask(values)
     for column in values.columns:
         if column in public:
             continue
         for row in values.index:
             count = None if counts is None else counts.at[row, column]
-            ok = statistic_publishable(int(bases.at[row, column]), k, count)
+            base = int(bases.at[row, column])
+            ok = statistic_publishable(base, k, count)
+            if column in totals:
+                ok = ok and extremes_publishable(base, k, extremes_k)
             mask.at[row, column] = not ok
     return _make(values, mask, k)
 
@@ -349,9 +425,119 @@ def disclose_public(table: pd.DataFrame, k: int) -> Disclosed:
     return _make(table, _no_mask(table), k)
 
 
-def _withhold(table: pd.DataFrame, k: int) -> Disclosed:
+# --- interviews ---------------------------------------------------------------------
+
+
+def interview_publishable(persons: int, interview_k: int) -> bool:
+    """Return whether an interview group may be broken down by theme and factor.
+
+    Interview and participant counts per group are always published (the method
+    table); what a group said, counted per theme, only when it has `interview_k`
+    persons (a group interview with six participants is six persons).
+
+    Args:
+        persons: Participants of the group in the region-year.
+        interview_k: The interview rule's minimum group size from params.
+
+    Returns:
+        True when the group has at least `interview_k` persons.
+    """
+    return is_publishable(persons, interview_k)
+
+
+def quotes_publishable(persons: int, interview_k: int) -> bool:
+    """Return whether quotes may be attributed to an interview group.
+
+    A quote names its group and nothing else; a group of one would name the person,
+    so at least two persons are needed whatever `interview_k` is.
+
+    Args:
+        persons: Participants of the group in the region-year.
+        interview_k: The interview rule's minimum group size.
+
+    Returns:
+        True when the group has at least max(2, interview_k) persons.
+    """
+    return is_publishable(persons, max(2, interview_k))
+
+
+def disclose_interview_groups(
+    table: pd.DataFrame,
+    persons: Mapping[str, int],
+    interview_k: int,
+    group: str = "group",
+    columns: Iterable[str] = (),
+) -> Disclosed:
+    """Apply the interview rule to a table with one row per (theme, group) or group.
+
+    Rows of groups below `interview_k` persons have `columns` suppressed; the table is
+    withheld (reason "interviews") when no group reaches it. Only `columns` are ever
+    blanked: labels and interview counts per group are public (the method table).
+
+    Args:
+        table: The table, with a group column.
+        persons: Persons per group code in the region-year.
+        interview_k: The interview rule's minimum group size.
+        group: The group column.
+        columns: The columns that describe what the group said (counts, shares).
+
+    Returns:
+        The disclosed table.
+    """
+    small = ~table[group].map(lambda g: interview_publishable(int(persons.get(g, 0)), interview_k))
+    mask = _no_mask(table)
+    for column in columns:
+        mask[column] = small.astype(bool)
+    # Withheld when nothing is left; labels and the public interview counts stay.
+    withheld = bool(len(table)) and bool(small.all())
+    return _make(table, mask, interview_k, withheld, "interviews")
+
+
+def disclose_interview_totals(table: pd.DataFrame, persons: int, interview_k: int) -> Disclosed:
+    """Apply the interview rule to a table over the published groups taken together.
+
+    The caller has already left out the groups below `interview_k` (`persons` counts
+    the rest); when nothing is left the table is withheld, never shown as zeros.
+
+    Args:
+        table: The table (e.g. factors per theme, shares per region).
+        persons: Persons of the groups the table covers.
+        interview_k: The interview rule's minimum group size.
+
+    Returns:
+        The disclosed table.
+    """
+    if not interview_publishable(persons, interview_k):
+        return _withhold(table, interview_k, "interviews")
+    return _make(table, _no_mask(table), interview_k)
+
+
+def disclose_cells(
+    table: pd.DataFrame, mask: pd.DataFrame, k: int, withheld_reason: str = ""
+) -> Disclosed:
+    """Make a disclosed table from a suppression pattern decided by a rule of this package.
+
+    For rules that span tables (`pipeline.linked`, where the pattern comes from a
+    joint table and every published piece is cut from it) and for rules decided row by
+    row elsewhere (a round of interviews without a publishable group).
+
+    Args:
+        table: The values.
+        mask: Same shape, True where a cell is suppressed.
+        k: The minimum group size the pattern was made with.
+        withheld_reason: When set, the table is withheld for this reason (see
+            `Disclosed.reason`); the mask still says which cells are blank.
+
+    Returns:
+        The disclosed table.
+    """
+    mask = mask.reindex_like(table).fillna(False).astype(bool)
+    return _make(table, mask, k, bool(withheld_reason), withheld_reason)
+
+
+def _withhold(table: pd.DataFrame, k: int, reason: str = "small") -> Disclosed:
     mask = pd.DataFrame(True, index=table.index, columns=table.columns)
-    return _make(table, mask, k, withheld=True)
+    return _make(table, mask, k, withheld=True, reason=reason)
 
 
 def display_table(
@@ -389,39 +575,17 @@ def display_table(
 # --- texts ---------------------------------------------------------------------------
 
 
-def footnote(k: int, lang: str = "sv") -> str:
-    """The footnote under a table or figure with suppressed cells (plain text).
+def disclosed_withheld_message(disclosed: Disclosed, lang: str = "sv") -> str:
+    """The sentence a withheld disclosed table or figure shows (plain text).
 
     Args:
-        k: The minimum group size.
+        disclosed: A withheld table.
         lang: "sv" or "en".
 
     Returns:
-        E.g. "Uppgifter för grupper med färre än 5 personer redovisas inte (markeras –*)."
+        `withheld_message` for the table's rule and reason.
     """
-    if lang == "en":
-        return (
-            f"Figures for groups of fewer than {k} people are not shown (marked {SUPPRESSED_MARK})."
-        )
-    return (
-        f"Uppgifter för grupper med färre än {k} personer redovisas inte "
-        f"(markeras {SUPPRESSED_MARK})."
-    )
-
-
-def withheld_message(k: int, lang: str = "sv") -> str:
-    """What a withheld table or figure says instead of numbers (plain text).
-
-    Args:
-        k: The minimum group size.
-        lang: "sv" or "en".
-
-    Returns:
-        E.g. "Uppgifterna redovisas inte (färre än 5 svarande)."
-    """
-    if lang == "en":
-        return f"Not shown (fewer than {k} respondents)."
-    return f"Uppgifterna redovisas inte (färre än {k} svarande)."
+    return withheld_message(disclosed.k, lang, disclosed.reason or "small")
 
 
 def region_publishable(survey: pd.DataFrame, region: str, year: int, k: int) -> bool:
@@ -438,29 +602,3 @@ def region_publishable(survey: pd.DataFrame, region: str, year: int, k: int) -> 
     """
     rows = (survey["region"] == region) & (survey["year"] == year)
     return is_publishable(int(rows.sum()), k)
-
-
-def region_withheld_message(region: str, year: int, k: int, lang: str = "sv") -> str:
-    """The text a region's report shows instead of survey statistics (plain text).
-
-    The region name is data: escape the result (`pipeline.formatting.md_text`) before it
-    enters Markdown.
-
-    Args:
-        region: The region.
-        year: The year.
-        k: The minimum group size.
-        lang: "sv" or "en".
-
-    Returns:
-        One paragraph of plain text.
-    """
-    if lang == "en":
-        return (
-            f"Fewer than {k} people in {region} answered the survey in {year}. To protect "
-            "the respondents, the report shows no survey statistics for groups this small."
-        )
-    return (
-        f"Färre än {k} personer i {region} besvarade enkäten {year}. För att skydda de "
-        "svarande redovisas ingen statistik från enkäten för så små grupper."
-    )

@@ -11,6 +11,7 @@ import re
 
 import pandas as pd
 
+from pipeline.disclosure import DEFAULT_K, disclose_public, display_table
 from pipeline.formatting import md_text
 from pipeline.schema import CATEGORIES, label
 from pipeline.tables import markdown_table
@@ -162,13 +163,17 @@ def recommendation_followup_markdown(
         region: The region.
         year: The report year.
         lang: "sv" or "en".
-        k: Accepted for a uniform interface; recommendations hold no person data.
+        k: The minimum group size (recorded only: recommendations hold no person data).
 
     Returns:
         Markdown: a pipe table (recommendation, made, one column per round, change).
     """
-    del k  # recommendations are about organisations, not persons
-    table = recommendation_followup(recommendations, region, year, lang)
+    # Recommendations are about organisations, not persons: public, but on the one path
+    # every published table takes (pipeline.disclosure).
+    disclosed = disclose_public(
+        recommendation_followup(recommendations, region, year, lang), k or DEFAULT_K
+    )
+    table = display_table(disclosed, {})
     if table.empty:
         return md_text(_t(lang, "no_recommendations", region=region, year=year)) + "\n"
     rounds_ = [c for c in table.columns if c.isdigit()]

@@ -62,6 +62,8 @@ PRELOAD: tuple[str, ...] = (
     "pipeline.figures.style",
     "pipeline.figures.survey",
     "pipeline.figures.themes",
+    "pipeline.figures.present",
+    "pipeline.linked",  # imports scipy (the differencing attacker's linear programs)
 )
 # What ipykernel itself imports while a kernel initialises (its debugger pulls in debugpy):
 # a third of a second per kernel if left to each child.

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline.disclosure import (
+    DEFAULT_EXTREMES_K,
+    DEFAULT_INTERVIEW_K,
     DEFAULT_K,
     SUPPRESSED_MARK,
     Disclosed,
@@ -22,10 +24,12 @@ from pipeline.disclosure import (
     disclose_multi_choice,
     disclose_public,
     disclose_statistics_table,
+    disclosed_withheld_message,
     display_table,
     footnote,
     region_publishable,
     region_withheld_message,
+    rules_text,
     suppress_statistics,
     withheld_message,
 )
@@ -531,7 +535,7 @@ def disclosed_markdown(
     if not isinstance(disclosed, Disclosed):
         raise TypeError("disclosed_markdown takes a Disclosed table (see pipeline.disclosure)")
     if disclosed.withheld:
-        return md_text(withheld_message(disclosed.k, lang)) + "\n"
+        return md_text(disclosed_withheld_message(disclosed, lang)) + "\n"
     shown = display_table(disclosed, formats)[list(headers)]
     shown.columns = list(headers.values())
     text = markdown_table(shown, align)
@@ -577,29 +581,28 @@ def response_rates_markdown(
 
 
 def numeric_markdown(
-    survey: pd.DataFrame, column: str, lang: str = "sv", k: int = DEFAULT_K
+    survey: pd.DataFrame,
+    column: str,
+    lang: str = "sv",
+    k: int = DEFAULT_K,
+    extremes_k: int | None = DEFAULT_EXTREMES_K,
 ) -> str:
     """The descriptive table of a numeric item (withheld below k answers).
+
+    Below `extremes_k` answers only the robust statistics (counts, median, quartiles)
+    are listed; see `pipeline.disclosure.suppress_statistics`.
 
     Args:
         survey: The canonical survey table (already filtered to the group).
         column: The numeric item, e.g. "months_worked".
         lang: "sv" or "en".
         k: The minimum group size.
+        extremes_k: The extremes-and-totals threshold.
 
     Returns:
         Markdown table statistic | value, or the withheld message.
     """
-    stats = describe_numeric(survey[column])
-    disclosed = suppress_statistics(stats, int(stats["n"]), k)
-    if disclosed.withheld:
-        return md_text(withheld_message(k, lang)) + "\n"
-    decimals = _DECIMALS.get(column, 1)
-    rows = [
-        (_STATISTIC_LABELS[key][_lang(lang)], _format_statistic(key, value, decimals, lang))
-        for key, value in disclosed.table["value"].items()
-    ]
-    return markdown_table(pd.DataFrame(rows, columns=[_t("statistic", lang), _t("value", lang)]))
+    return numeric_items_markdown(survey, (column,), lang, k, extremes_k, single=True)
 
 
 NUMERIC_ITEMS: tuple[str, ...] = ("age", "months_worked", "employment_pct", "salary_monthly_fte")
@@ -610,46 +613,77 @@ def numeric_items_markdown(
     columns: Sequence[str] = NUMERIC_ITEMS,
     lang: str = "sv",
     k: int = DEFAULT_K,
+    extremes_k: int | None = DEFAULT_EXTREMES_K,
+    single: bool = False,
 ) -> str:
     """The descriptive table of several numeric items side by side (statistics as rows).
 
-    Each item passes the small-cell rule on its own: an item with fewer than k
-    answers is shown as suppressed in its whole column.
+    Each item passes the rules on its own (`pipeline.disclosure.suppress_statistics`):
+    an item with fewer than k answers is suppressed in its whole column, one with fewer
+    than `extremes_k` shows only counts, median and quartiles. A statistic that no item
+    may show is left out as a row rather than printed as a row of marks.
 
     Args:
         survey: The canonical survey table (already filtered to the group).
         columns: The numeric items, one column each.
         lang: "sv" or "en".
         k: The minimum group size.
+        extremes_k: The extremes-and-totals threshold.
+        single: One item, shown with the header "Värde" (see `numeric_markdown`).
 
     Returns:
         Markdown table (statistic | item ...) with the footnote when anything was
         suppressed, or the withheld message when no item can be shown.
     """
-    shown: dict[str, list[str]] = {}
-    suppressed = False
-    statistics: list[str] = []
-    for column in columns:
-        stats = describe_numeric(survey[column])
-        disclosed = suppress_statistics(stats, int(stats["n"]), k)
-        statistics = list(stats.index)
-        if disclosed.withheld:
-            suppressed = True
-            shown[item_label(column, lang)] = [SUPPRESSED_MARK] * len(statistics)
-            continue
-        decimals = _DECIMALS.get(column, 1)
-        values = disclosed.table["value"]
-        shown[item_label(column, lang)] = [
-            _format_statistic(key, values[key], decimals, lang) for key in statistics
-        ]
-    if suppressed and len(shown) == sum(set(v) == {SUPPRESSED_MARK} for v in shown.values()):
+    described = {column: describe_numeric(survey[column]) for column in columns}
+    disclosed = {
+        column: suppress_statistics(stats, int(stats["n"]), k, extremes_k)
+        for column, stats in described.items()
+    }
+    if all(d.withheld for d in disclosed.values()):
         return md_text(withheld_message(k, lang)) + "\n"
+    statistics = [
+        key
+        for key in STATISTICS
+        if any(not d.suppressed.at[key, "value"] for d in disclosed.values())
+    ]
+    shown: dict[str, list[str]] = {}
+    for column, d in disclosed.items():
+        decimals = _DECIMALS.get(column, 1)
+        head = _t("value", lang) if single else item_label(column, lang)
+        shown[head] = [
+            SUPPRESSED_MARK
+            if d.suppressed.at[key, "value"]
+            else _format_statistic(key, d.table.at[key, "value"], decimals, lang)
+            for key in statistics
+        ]
     labels = [_STATISTIC_LABELS[key][_lang(lang)] for key in statistics]
-    table = pd.DataFrame({_t("statistic", lang): labels, **shown})
-    text = markdown_table(table)
-    if suppressed:
-        text += "\n" + md_text(footnote(k, lang)) + "\n"
+    text = markdown_table(pd.DataFrame({_t("statistic", lang): labels, **shown}))
+    notes = []
+    if any(d.withheld for d in disclosed.values()):
+        notes.append(footnote(k, lang))
+    if any(d.any_suppressed and not d.withheld for d in disclosed.values()) or len(
+        statistics
+    ) < len(STATISTICS):
+        notes.append(_extremes_note(k, extremes_k, lang))
+    for note in notes:
+        text += "\n" + md_text(note) + "\n"
     return text
+
+
+def _extremes_note(k: int, extremes_k: int | None, lang: str) -> str:
+    threshold = max(k, extremes_k or 0)
+    if lang == "en":
+        return (
+            f"For items with fewer than {threshold} answers only the median and quartiles "
+            f"are shown (minimum, maximum, sum, mean and spread are marked {SUPPRESSED_MARK} "
+            "or left out)."
+        )
+    return (
+        f"För frågor med färre än {threshold} svar redovisas bara median och kvartiler "
+        f"(lägsta och högsta värde, summa, medelvärde och spridning markeras {SUPPRESSED_MARK} "
+        "eller utelämnas)."
+    )
 
 
 def _format_statistic(key: str, value: float, decimals: int, lang: str) -> str:
@@ -683,6 +717,20 @@ def distribution_markdown(
 
 def _distribution_markdown(table: pd.DataFrame, lang: str, k: int, multi: bool = False) -> str:
     disclosed = (disclose_multi_choice if multi else disclose_distribution)(table, k)
+    return distribution_table_markdown(disclosed, lang)
+
+
+def distribution_table_markdown(disclosed: Disclosed, lang: str = "sv") -> str:
+    """A disclosed distribution (answer | number | share) as Markdown.
+
+    Args:
+        disclosed: A disclosed table with the columns of `distribution`.
+        lang: "sv" or "en".
+
+    Returns:
+        Markdown table with the footnote when cells are suppressed, or the withheld
+        sentence.
+    """
     headers = {"label": _t("answer", lang), "n": _t("n", lang), "percent": _t("percent", lang)}
     return disclosed_markdown(disclosed, headers, {"n": _count(lang), "percent": _pct(lang)}, lang)
 
@@ -709,12 +757,14 @@ def key_indicators_markdown(
     years: Iterable[int],
     lang: str = "sv",
     k: int = DEFAULT_K,
+    extremes_k: int | None = DEFAULT_EXTREMES_K,
 ) -> str:
     """The key-indicator table of a region (indicators as rows, years as columns).
 
     Responses, target population and response rate are public; every other value is
     suppressed when fewer than k answered, and shares also when the yes or the no
-    group is 1..k-1 (see `pipeline.disclosure.statistic_publishable`).
+    group is 1..k-1 (see `pipeline.disclosure.statistic_publishable`); means also
+    when fewer than `extremes_k` answered (a mean times the public n is a sum).
 
     Args:
         survey: The canonical survey table (all years).
@@ -728,18 +778,55 @@ def key_indicators_markdown(
         Markdown table.
     """
     values, bases, counts = _indicator_tables(survey, population, region, years)
-    disclosed = disclose_statistics_table(
-        values, bases, k, counts, public=("responses", "target_population", "response_rate")
-    )
+    disclosed = _disclose_indicators(values, bases, counts, k, extremes_k)
     formats = {key: _indicator_format(key, lang) for key in KEY_INDICATORS}
     shown = display_table(disclosed, formats).T
     shown.columns = [str(year) for year in shown.columns]
     names = [_INDICATORS[key][_lang(lang)] for key in shown.index]
     shown.insert(0, _t("indicator", lang), names)
     text = markdown_table(shown.reset_index(drop=True))
-    if disclosed.any_suppressed:
-        text += "\n" + md_text(footnote(k, lang)) + "\n"
+    text += _indicator_notes([disclosed], bases, k, extremes_k, lang)
     return text
+
+
+_MEANS = ("mean_age", "mean_employment_pct")
+
+
+def _indicator_notes(
+    tables: Sequence[Disclosed], bases: pd.DataFrame, k: int, extremes_k: int | None, lang: str
+) -> str:
+    """The footnotes of an indicator table: the k rule, and the means rule when it applied."""
+    notes = []
+    if any(d.any_suppressed for d in tables):
+        notes.append(footnote(k, lang))
+    means = [m for m in _MEANS if m in bases.columns]
+    if any(
+        d.suppressed.at[row, m] and bases.at[row, m] >= k
+        for d in tables
+        for row in d.table.index
+        for m in means
+    ):
+        notes.append(_extremes_note(k, extremes_k, lang))
+    return "".join("\n" + md_text(note) + "\n" for note in notes)
+
+
+def _disclose_indicators(
+    values: pd.DataFrame,
+    bases: pd.DataFrame,
+    counts: pd.DataFrame,
+    k: int,
+    extremes_k: int | None,
+) -> Disclosed:
+    """The key indicators through the rules: public counts, shares, means (totals)."""
+    return disclose_statistics_table(
+        values,
+        bases,
+        k,
+        counts,
+        public=("responses", "target_population", "response_rate"),
+        totals=_MEANS,
+        extremes_k=extremes_k,
+    )
 
 
 def _indicator_format(key: str, lang: str) -> Callable[[object], str]:
@@ -774,6 +861,7 @@ def key_figures_markdown(
     year: int,
     lang: str = "sv",
     k: int = DEFAULT_K,
+    extremes_k: int | None = DEFAULT_EXTREMES_K,
 ) -> str:
     """The summary's key figures for one region-year, as a bullet list.
 
@@ -792,9 +880,7 @@ def key_figures_markdown(
         Markdown bullet list (escaped), with the footnote when anything was left out.
     """
     values, bases, counts = _indicator_tables(survey, population, region, [year])
-    disclosed = disclose_statistics_table(
-        values, bases, k, counts, public=("responses", "target_population", "response_rate")
-    )
+    disclosed = _disclose_indicators(values, bases, counts, k, extremes_k)
     formats = {key: _indicator_format(key, lang) for key in KEY_INDICATORS}
     shown = display_table(disclosed, formats).T.iloc[:, 0]
     lines = [
@@ -803,8 +889,7 @@ def key_figures_markdown(
         if value != SUPPRESSED_MARK and value != "–"
     ]
     text = "\n".join(lines) + "\n"
-    if disclosed.any_suppressed:
-        text += "\n" + md_text(footnote(k, lang)) + "\n"
+    text += _indicator_notes([disclosed], bases, k, extremes_k, lang)
     return text
 
 
@@ -845,29 +930,27 @@ def survey_status_markdown(
     return md_text(text) + "\n"
 
 
-def method_markdown(lang: str = "sv", k: int = DEFAULT_K) -> str:
-    """The method notes for the survey: the small-cell rule and the percentile definition.
+def method_markdown(
+    lang: str = "sv",
+    k: int = DEFAULT_K,
+    interview_k: int = DEFAULT_INTERVIEW_K,
+    extremes_k: int = DEFAULT_EXTREMES_K,
+) -> str:
+    """The method notes: every disclosure rule with its parameters, and the percentiles.
 
     Args:
         lang: "sv" or "en".
-        k: The minimum group size.
+        k: The survey rule's minimum group size.
+        interview_k: The interview rule's minimum group size (persons).
+        extremes_k: The extremes-and-totals threshold.
 
     Returns:
-        Markdown (escaped), two paragraphs.
+        Markdown (escaped): a bullet list of the rules, then the percentile definition.
     """
-    if lang == "en":
-        rule = (
-            f"Disclosure control: counts and statistics for groups of fewer than {k} people "
-            "are not shown, and where one small cell could be worked out from a total, a "
-            "further cell is hidden as well. Response counts per region are public."
-        )
-    else:
-        rule = (
-            f"Röjandekontroll: antal och statistik för grupper med färre än {k} personer "
-            "redovisas inte, och där en dold uppgift skulle kunna räknas fram ur en summa döljs "
-            "ytterligare en uppgift. Antalet svar per region är offentligt."
-        )
-    return md_text(rule) + "\n\n" + md_text(PERCENTILE_METHOD_TEXT[_lang(lang)]) + "\n"
+    head = "Röjandekontroll:" if lang != "en" else "Disclosure control:"
+    rules = "\n".join(f"- {md_text(rule)}" for rule in rules_text(k, interview_k, extremes_k, lang))
+    percentiles = md_text(PERCENTILE_METHOD_TEXT[_lang(lang)])
+    return f"{md_text(head)}\n\n{rules}\n\n{percentiles}\n"
 
 
 def regional_indicators_markdown(
@@ -876,6 +959,7 @@ def regional_indicators_markdown(
     year: int,
     lang: str = "sv",
     k: int = DEFAULT_K,
+    extremes_k: int | None = DEFAULT_EXTREMES_K,
 ) -> str:
     """Key indicators of every region in one year, side by side (for the national overview).
 
@@ -897,17 +981,19 @@ def regional_indicators_markdown(
     regions += sorted(set(survey.loc[survey["year"] == year, "region"]) - set(regions))
     formats = {key: _indicator_format(key, lang) for key in KEY_INDICATORS}
     columns: dict[str, list[str]] = {}
-    suppressed = False
+    tables, all_bases = [], []
     for region in regions:
         values, bases, counts = _indicator_tables(survey, population, region, [year])
-        disclosed = disclose_statistics_table(
-            values, bases, k, counts, public=("responses", "target_population", "response_rate")
-        )
-        suppressed = suppressed or disclosed.any_suppressed
+        disclosed = _disclose_indicators(values, bases, counts, k, extremes_k)
+        tables.append(disclosed)
+        all_bases.append(bases)
         columns[region] = list(display_table(disclosed, formats).iloc[0])
     names = [_INDICATORS[key][_lang(lang)] for key in KEY_INDICATORS]
     table = pd.DataFrame({_t("indicator", lang): names, **columns})
-    text = markdown_table(table)
-    if suppressed:
-        text += "\n" + md_text(footnote(k, lang)) + "\n"
-    return text
+    notes = "".join(
+        dict.fromkeys(
+            _indicator_notes([d], b, k, extremes_k, lang)
+            for d, b in zip(tables, all_bases, strict=True)
+        )
+    )
+    return markdown_table(table) + notes

@@ -4,11 +4,16 @@ Pure functions over the canonical register, segments and codebook tables
 (`pipeline.schema`), each with a `*_markdown` variant that formats the result as report
 Markdown (every data-derived text escaped by `md_text` / `markdown_table`).
 
-Disclosure: the unit of the small-cell rule is persons, not interviews; a group
-interview with six peer supporters counts as six. A respondent group with fewer than k
-participants in a region-year is reported as counts only (method table): its segments
-are left out of every per-theme statistic of that region-year (so that no total minus
-the published groups reveals it) and its quotes are never shown.
+Disclosure (`pipeline.disclosure`, the interview rule): the unit is persons, not
+interviews; a group interview with six peer supporters counts as six. The `k` argument
+of these functions is the interview rule's minimum (`interview_k` in params). A
+respondent group with fewer than k participants in a region-year is reported as counts
+only (method table): its segments are left out of every per-theme statistic of that
+region-year (so that no total minus the published groups reveals it) and its quotes
+are never shown; quotes need a group of at least two whatever k is. Every table and
+figure value passes through a `Disclosed` table (`disclose_theme_by_group`,
+`disclose_factors`, `disclose_across_rounds`); a table with no publishable group is
+withheld with a sentence saying why, never shown as zeros.
 """
 
 from __future__ import annotations
@@ -18,7 +23,18 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from pipeline.disclosure import SUPPRESSED_MARK, is_publishable
+from pipeline.disclosure import (
+    SUPPRESSED_MARK,
+    Disclosed,
+    disclose_cells,
+    disclose_interview_groups,
+    disclose_interview_totals,
+    disclosed_withheld_message,
+    display_table,
+    footnote,
+    interview_publishable,
+    quotes_publishable,
+)
 from pipeline.formatting import md_text, number, percent
 from pipeline.pseudonymise import pseudonymise
 from pipeline.schema import CATEGORIES, label
@@ -54,10 +70,22 @@ _TEXT: dict[str, dict[str, str]] = {
         "segments": "Kodade segment",
         "no_interviews": "Inga intervjuer finns för {region} {year}.",
         "no_factors": "Det finns inga främjande eller hindrande faktorer att redovisa.",
+        "no_subfactors": (
+            "De främjande och hindrande faktorerna är kodade på temanivå, utan underteman."
+        ),
         "summary": (
             "I {region} {year} genomfördes {interviews} intervjuer med sammanlagt "
             "{participants} deltagare. Intervjuerna kodades i {segments} segment inom "
             "{themes} teman."
+        ),
+        "summary_part": (
+            "I {region} {year} genomfördes {interviews} intervjuer med sammanlagt "
+            "{participants} deltagare. Intervjuerna med de grupper som redovisas per tema "
+            "kodades i {segments} segment inom {themes} teman."
+        ),
+        "summary_none": (
+            "I {region} {year} genomfördes {interviews} intervjuer med sammanlagt "
+            "{participants} deltagare."
         ),
         "unit_note": (
             "Deltagare räknas som personer: en gruppintervju med sex deltagare är sex personer."
@@ -66,10 +94,7 @@ _TEXT: dict[str, dict[str, str]] = {
             "{groups} hade färre än {k} deltagare och redovisas endast med antal; "
             "gruppens svar ingår inte i temaredovisningen och citat visas inte."
         ),
-        "suppressed_note": (
-            "– = gruppen har färre än {k} deltagare och redovisas inte. "
-            "Summorna omfattar endast redovisade grupper."
-        ),
+        "suppressed_note": "Samtliga och kodade segment omfattar endast redovisade grupper.",
         "mention_note": "Antal intervjuer där temat nämns (minst ett kodat segment).",
         "promoting": "främjande",
         "hindering": "hindrande",
@@ -97,9 +122,19 @@ _TEXT: dict[str, dict[str, str]] = {
         "segments": "Coded segments",
         "no_interviews": "There are no interviews for {region} {year}.",
         "no_factors": "There are no promoting or hindering factors to report.",
+        "no_subfactors": "The promoting and hindering factors are coded at theme level only.",
         "summary": (
             "In {region} {year}, {interviews} interviews with {participants} participants in "
             "all were carried out. They were coded in {segments} segments on {themes} themes."
+        ),
+        "summary_part": (
+            "In {region} {year}, {interviews} interviews with {participants} participants in "
+            "all were carried out. The interviews of the groups reported by theme were coded "
+            "in {segments} segments on {themes} themes."
+        ),
+        "summary_none": (
+            "In {region} {year}, {interviews} interviews with {participants} participants in "
+            "all were carried out."
         ),
         "unit_note": (
             "Participants are counted as persons: a group interview with six participants "
@@ -109,10 +144,7 @@ _TEXT: dict[str, dict[str, str]] = {
             "{groups}: fewer than {k} participants, reported as counts only; the group's "
             "answers are left out of the theme analysis and no quotes are shown."
         ),
-        "suppressed_note": (
-            "– = the group has fewer than {k} participants and is not reported. "
-            "Totals cover the reported groups only."
-        ),
+        "suppressed_note": "All and coded segments cover the reported groups only.",
         "mention_note": "Number of interviews mentioning the theme (at least one coded segment).",
         "promoting": "promoting",
         "hindering": "hindering",
@@ -174,7 +206,7 @@ def small_groups(register: pd.DataFrame, region: str, year: int, k: int | None) 
     if k is None:
         return []
     sizes = group_sizes(register, region, year)
-    return [g for g, n in sizes.items() if not is_publishable(int(n), k)]
+    return [g for g, n in sizes.items() if not interview_publishable(int(n), k)]
 
 
 def rounds(register: pd.DataFrame, region: str, year: int) -> list[int]:
@@ -201,7 +233,15 @@ def _small_note(groups: Sequence[str], k: int, lang: str) -> str:
 
 
 def _count(value: object, lang: str) -> str:
-    return "–" if pd.isna(value) else number(int(value), lang, 0)
+    return SUPPRESSED_MARK if pd.isna(value) else number(int(value), lang, 0)
+
+
+def _withheld(disclosed: Disclosed, lang: str) -> str:
+    return md_text(disclosed_withheld_message(disclosed, lang)) + "\n"
+
+
+def _footnote(k: int | None, lang: str) -> str:
+    return md_text(footnote(int(k or 0), lang))
 
 
 # --- codebook ---------------------------------------------------------------------------
@@ -407,7 +447,7 @@ def _modes_text(row: dict[str, object], lang: str) -> str:
 # --- themes by group --------------------------------------------------------------------
 
 
-def theme_by_group(
+def disclose_theme_by_group(
     register: pd.DataFrame,
     segments: pd.DataFrame,
     themes: pd.DataFrame,
@@ -416,8 +456,8 @@ def theme_by_group(
     level: int = 1,
     k: int | None = None,
     lang: str = "sv",
-) -> pd.DataFrame:
-    """Interviews mentioning each theme, per respondent group, and coded segments.
+) -> Disclosed:
+    """Interviews mentioning each theme, per respondent group, through the interview rule.
 
     Segments are rolled up to the theme at `level` (1 = top level); a segment coded at
     a higher level than `level` counts for that higher theme itself.
@@ -429,22 +469,20 @@ def theme_by_group(
         region: The region.
         year: The evaluation round.
         level: Theme level to report (1 or 2).
-        k: Minimum group size (persons); groups below it are suppressed (NA). None
-            reports every group.
+        k: The interview rule's minimum group size (persons); None reports every group.
         lang: Language of the label columns.
 
     Returns:
-        A long frame, one row per theme and group (codebook order, then group order),
-        with columns theme, label, group, group_label, interviews (interviews of the
-        group), mentioning (interviews with at least one segment of the theme), share
-        (mentioning / interviews in percent), segments, suppressed (bool). For
-        suppressed groups mentioning, share and segments are NA.
+        A disclosed long table, one row per theme and group (codebook order, then group
+        order), with columns theme, label, group, group_label, interviews (public),
+        mentioning, share (percent), segments; the last three are suppressed for groups
+        below k, and the whole table is withheld when no group reaches k.
 
     Raises:
         ValueError: A segment's theme is not in the codebook.
     """
     all_rows = _interviews(register, region, year)
-    _, coded, small = _coded(register, segments, themes, region, year, level, k)
+    _, coded, _ = _coded(register, segments, themes, region, year, level, None)
     theme_rows = _level_themes(themes, level, coded["theme"].unique().tolist(), lang)
     sizes = all_rows.groupby("group")["interview_id"].nunique()
     mentions = coded.groupby(["theme", "group"])["interview_id"].nunique()
@@ -454,7 +492,6 @@ def theme_by_group(
         for group in GROUPS:
             if group not in sizes.index:
                 continue
-            suppressed = group in small
             n = int(sizes[group])
             hit = int(mentions.get((theme, group), 0))
             records.append(
@@ -464,13 +501,47 @@ def theme_by_group(
                     "group": group,
                     "group_label": label("group", group, lang),
                     "interviews": n,
-                    "mentioning": pd.NA if suppressed else hit,
-                    "share": pd.NA if suppressed else 100.0 * hit / n,
-                    "segments": pd.NA if suppressed else int(counts.get((theme, group), 0)),
-                    "suppressed": suppressed,
+                    "mentioning": hit,
+                    "share": 100.0 * hit / n,
+                    "segments": int(counts.get((theme, group), 0)),
                 }
             )
-    frame = pd.DataFrame.from_records(records, columns=_THEME_GROUP_COLUMNS)
+    frame = pd.DataFrame.from_records(records, columns=_THEME_GROUP_COLUMNS[:-1])
+    persons = group_sizes(register, region, year).to_dict()
+    return disclose_interview_groups(
+        frame, persons, 1 if k is None else k, columns=("mentioning", "share", "segments")
+    )
+
+
+def theme_by_group(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    themes: pd.DataFrame,
+    region: str,
+    year: int,
+    level: int = 1,
+    k: int | None = None,
+    lang: str = "sv",
+) -> pd.DataFrame:
+    """The disclosed theme x group table as a plain frame (for notebooks and the overview).
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        themes: The codebook themes.
+        region: The region.
+        year: The evaluation round.
+        level: Theme level to report (1 or 2).
+        k: The interview rule's minimum group size (persons).
+        lang: Language of the label columns.
+
+    Returns:
+        `disclose_theme_by_group`'s table with a `suppressed` column (bool); for
+        suppressed groups mentioning, share and segments are NA.
+    """
+    disclosed = disclose_theme_by_group(register, segments, themes, region, year, level, k, lang)
+    frame = disclosed.table.copy()
+    frame["suppressed"] = disclosed.suppressed["mentioning"].astype(bool)
     return frame.astype(
         {"interviews": "Int64", "mentioning": "Int64", "share": "Float64", "segments": "Int64"}
     )
@@ -499,7 +570,7 @@ def theme_by_group_markdown(
     k: int | None = None,
     level: int = 1,
 ) -> str:
-    """The theme x group table as Markdown, with suppressed groups shown as "–".
+    """The theme x group table as Markdown, suppressed groups marked `SUPPRESSED_MARK`.
 
     Args:
         register: The interview register.
@@ -508,16 +579,22 @@ def theme_by_group_markdown(
         region: The region.
         year: The evaluation round.
         lang: "sv" or "en".
-        k: Minimum group size (persons).
+        k: The interview rule's minimum group size (persons).
         level: Theme level (1 or 2).
 
     Returns:
-        Markdown: a pipe table (columns "Group (n = interviews)") and notes.
+        Markdown: a pipe table (columns "Group (n = interviews)") and notes; the
+        withheld sentence when no group has k persons.
     """
-    table = theme_by_group(register, segments, themes, region, year, level, k, lang)
+    disclosed = disclose_theme_by_group(register, segments, themes, region, year, level, k, lang)
+    table = disclosed.table
     if table.empty:
         return md_text(_t(lang, "no_interviews", region=region, year=year)) + "\n"
-    published = table.loc[~table["suppressed"]]
+    if disclosed.withheld:
+        return _withheld(disclosed, lang)
+    hidden = disclosed.suppressed["mentioning"]
+    shown = display_table(disclosed, {"mentioning": lambda v: number(int(v), lang, 0)})
+    published = table.loc[~hidden]
     n_all = int(published.drop_duplicates("group")["interviews"].sum())
     columns: dict[str, list[str]] = {_t(lang, "theme"): []}
     group_heads = {
@@ -530,15 +607,15 @@ def theme_by_group_markdown(
     for _, rows in table.groupby("theme", sort=False):
         columns[_t(lang, "theme")].append(str(rows["label"].iloc[0]))
         for group, head in group_heads.items():
-            value = rows.loc[rows["group"] == group, "mentioning"].iloc[0]
-            columns[head].append(_count(value, lang))
-        public = rows.loc[~rows["suppressed"]]
+            columns[head].append(
+                str(shown.loc[rows.index[rows["group"] == group][0], "mentioning"])
+            )
+        public = rows.loc[~hidden[rows.index]]
         columns[all_head].append(_count(int(public["mentioning"].sum()), lang))
         columns[_t(lang, "segments")].append(_count(int(public["segments"].sum()), lang))
     parts = [markdown_table(pd.DataFrame(columns)), md_text(_t(lang, "mention_note"))]
-    small = sorted(set(table.loc[table["suppressed"], "group"]), key=GROUPS.index)
-    if small and k is not None:
-        parts.append(md_text(_t(lang, "suppressed_note", k=k)))
+    if hidden.any():
+        parts += [_footnote(k, lang), md_text(_t(lang, "suppressed_note"))]
     return "\n".join(parts) + "\n"
 
 
@@ -581,6 +658,42 @@ def factors_by_theme(
         frame[factor] = [int(counts.get((t, factor), 0)) for t in frame["theme"]]
     frame["segments"] = frame[list(FACTORS)].sum(axis=1).astype(int)
     return frame
+
+
+def _published_persons(register: pd.DataFrame, region: str, year: int, k: int | None) -> int:
+    sizes = group_sizes(register, region, year)
+    small = set(small_groups(register, region, year, k))
+    return int(sum(int(n) for g, n in sizes.items() if g not in small))
+
+
+def disclose_factors(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    themes: pd.DataFrame,
+    region: str,
+    year: int,
+    level: int = 1,
+    k: int | None = None,
+    lang: str = "sv",
+) -> Disclosed:
+    """`factors_by_theme` through the interview rule: withheld when no group reaches k.
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        themes: The codebook themes.
+        region: The region.
+        year: The evaluation round.
+        level: Theme level (1 or 2).
+        k: The interview rule's minimum group size (persons).
+        lang: Language of the label column.
+
+    Returns:
+        The disclosed table (columns as `factors_by_theme`).
+    """
+    table = factors_by_theme(register, segments, themes, region, year, level, k, lang)
+    persons = _published_persons(register, region, year, k)
+    return disclose_interview_totals(table, persons, 1 if k is None else k)
 
 
 def main_factors(
@@ -670,6 +783,9 @@ def factors_by_theme_markdown(
     Returns:
         Markdown: a pipe table, then one bullet per theme listing its main factors.
     """
+    disclosed = disclose_factors(register, segments, themes, region, year, 1, k, lang)
+    if disclosed.withheld:
+        return _withheld(disclosed, lang)
     parts = [
         md_text(_t(lang, "factors_head")),
         "",
@@ -704,7 +820,10 @@ def factors_table_markdown(
     Returns:
         A Markdown pipe table.
     """
-    table = factors_by_theme(register, segments, themes, region, year, 1, k, lang)
+    disclosed = disclose_factors(register, segments, themes, region, year, 1, k, lang)
+    if disclosed.withheld:
+        return _withheld(disclosed, lang)
+    table = disclosed.table
     shown = pd.DataFrame(
         {
             _t(lang, "theme"): table["label"],
@@ -742,7 +861,10 @@ def main_factors_markdown(
     Returns:
         Markdown bullets and the small-group note (empty when there is nothing to list).
     """
-    table = factors_by_theme(register, segments, themes, region, year, 1, k, lang)
+    disclosed = disclose_factors(register, segments, themes, region, year, 1, k, lang)
+    if disclosed.withheld:
+        return _withheld(disclosed, lang)
+    table = disclosed.table
     factors = main_factors(register, segments, themes, region, year, top, k, lang)
     bullets = []
     for theme in table["theme"]:
@@ -756,7 +878,12 @@ def main_factors_markdown(
             f"- **{name}**: {_t(lang, 'promoting')}: {promoting}; "
             f"{_t(lang, 'hindering')}: {hindering}"
         )
-    parts = ["\n".join(bullets) + "\n"] if bullets else [md_text(_t(lang, "no_factors")) + "\n"]
+    if bullets:
+        parts = ["\n".join(bullets) + "\n"]
+    elif int(table[["framjande", "hindrande"]].to_numpy().sum()):
+        parts = [md_text(_t(lang, "no_subfactors")) + "\n"]  # coded at theme level only
+    else:
+        parts = [md_text(_t(lang, "no_factors")) + "\n"]
     small = small_groups(register, region, year, k)
     if small and k is not None:
         parts.append(_small_note(small, k, lang) + "\n")
@@ -829,6 +956,42 @@ def themes_across_rounds(
     columns = ["theme", "label", "year", "interviews", "mentioning", "share"]
     frame = pd.DataFrame.from_records(records, columns=columns)
     return frame.astype({"year": int, "interviews": int, "mentioning": int, "share": "Float64"})
+
+
+def disclose_across_rounds(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    themes: pd.DataFrame,
+    region: str,
+    years: Sequence[int],
+    level: int = 1,
+    k: int | None = None,
+    lang: str = "sv",
+) -> Disclosed:
+    """`themes_across_rounds` through the interview rule.
+
+    A round in which no group reaches k has its mentions and shares suppressed (not
+    zero); the table is withheld when that holds for every round.
+
+    Args:
+        register: The interview register.
+        segments: The coded segments.
+        themes: The codebook themes.
+        region: The region.
+        years: The rounds.
+        level: Theme level (1 or 2).
+        k: The interview rule's minimum group size (persons), applied per round.
+        lang: Language of the label column.
+
+    Returns:
+        The disclosed long table (columns as `themes_across_rounds`).
+    """
+    across = themes_across_rounds(register, segments, themes, region, years, level, k, lang)
+    empty = across["interviews"] == 0
+    mask = pd.DataFrame(False, index=across.index, columns=across.columns)
+    mask["mentioning"] = mask["share"] = empty
+    withheld = "interviews" if len(across) and bool(empty.all()) else ""
+    return disclose_cells(across, mask, 1 if k is None else k, withheld)
 
 
 def classify_trends(
@@ -919,10 +1082,15 @@ def themes_across_rounds_markdown(
     years = rounds(register, region, year)
     if not years:
         return md_text(_t(lang, "no_interviews", region=region, year=year)) + "\n"
-    across = themes_across_rounds(register, segments, themes, region, years, level, k, lang)
+    disclosed = disclose_across_rounds(register, segments, themes, region, years, level, k, lang)
+    if disclosed.withheld:
+        return _withheld(disclosed, lang)
+    across = disclosed.table
     trends = classify_trends(across, threshold, lang).set_index("theme")
     sizes = across.drop_duplicates("year").set_index("year")["interviews"]
-    heads = {y: f"{y} (n = {number(int(sizes[y]), lang, 0)})" for y in years}
+    heads = {
+        y: f"{y} (n = {number(int(sizes[y]), lang, 0)})" if sizes[y] else str(y) for y in years
+    }
     columns: dict[str, list[str]] = {_t(lang, "theme"): []}
     for head in heads.values():
         columns[head] = []
@@ -933,7 +1101,9 @@ def themes_across_rounds_markdown(
         columns[_t(lang, "theme")].append(str(rows["label"].iloc[0]))
         for y, head in heads.items():
             share = rows.loc[rows["year"] == y, "share"].iloc[0]
-            columns[head].append("–" if pd.isna(share) else percent(float(share), lang, 0))
+            columns[head].append(
+                SUPPRESSED_MARK if pd.isna(share) else percent(float(share), lang, 0)
+            )
         if not single:
             columns[_t(lang, "trend")].append(str(trends.loc[theme, "trend_label"]) or "–")
     align = "l" + "r" * len(heads) + ("" if single else "l")
@@ -949,6 +1119,8 @@ def themes_across_rounds_markdown(
             last=years[-1],
         )
         parts.append(md_text(note))
+    if disclosed.any_suppressed:
+        parts.append(_footnote(k, lang))
     smalls = [(y, small_groups(register, region, y, k)) for y in years]
     if k is not None:
         for y, small in smalls:
@@ -1005,7 +1177,7 @@ def select_quotes(
         ValueError: A segment's theme is not in the codebook.
     """
     interviews = _interviews(register, region, year)
-    small = small_groups(register, region, year, k)
+    small = quote_small_groups(register, region, year, k)
     interviews = interviews.loc[~interviews["group"].isin(small)]
     coded = segments.merge(
         interviews[["interview_id", "group"]], on="interview_id", how="inner", validate="m:1"
@@ -1133,16 +1305,42 @@ def select_quotes_markdown(
             parts.append(f"> {md_text(quote)}\n>\n> — {md_text(group)}\n")
     if not parts:
         parts.append(md_text(_t(lang, "no_quotes")) + "\n")
-    small = small_groups(register, region, year, k)
+    small = quote_small_groups(register, region, year, k)
     if small:
-        parts.append(_small_note(small, k, lang) + "\n")
+        parts.append(_small_note(small, max(2, k), lang) + "\n")
     return "\n".join(parts)
 
 
+def quote_small_groups(register: pd.DataFrame, region: str, year: int, k: int) -> list[str]:
+    """Respondent groups whose quotes are never shown (`pipeline.disclosure.quotes_publishable`).
+
+    Args:
+        register: The interview register.
+        region: The region.
+        year: The evaluation round.
+        k: The interview rule's minimum group size (persons).
+
+    Returns:
+        Group codes in group order: groups below max(2, k) persons.
+    """
+    sizes = group_sizes(register, region, year)
+    return [g for g, n in sizes.items() if not quotes_publishable(int(n), k)]
+
+
 def interview_summary_markdown(
-    register: pd.DataFrame, segments: pd.DataFrame, region: str, year: int, lang: str = "sv"
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    region: str,
+    year: int,
+    lang: str = "sv",
+    k: int | None = None,
+    themes: pd.DataFrame | None = None,
 ) -> str:
     """One sentence on the interviews of a region-year: interviews, participants, coding.
+
+    Interviews and participants are public (the method table); the coding counts cover
+    only the groups the theme tables report (groups of at least k persons), so the
+    sentence never states a number the tables withhold.
 
     Args:
         register: The interview register.
@@ -1150,6 +1348,9 @@ def interview_summary_markdown(
         region: The region.
         year: The evaluation round.
         lang: "sv" or "en".
+        k: The interview rule's minimum group size (persons); None counts every group.
+        themes: The codebook; when given, themes are counted at the top level, as the
+            theme tables show them (otherwise every distinct coded theme id counts).
 
     Returns:
         Markdown (escaped); the no-interviews sentence when there are none.
@@ -1157,16 +1358,24 @@ def interview_summary_markdown(
     pair = register[(register["region"] == region) & (register["year"] == year)]
     if pair.empty:
         return md_text(_t(lang, "no_interviews", region=region, year=year)) + "\n"
-    coded = segments[segments["interview_id"].isin(pair["interview_id"])]
+    small = small_groups(register, region, year, k)
+    analysed = pair.loc[~pair["group"].isin(small)]
+    coded = segments[segments["interview_id"].isin(analysed["interview_id"])]
+    theme_ids = {str(t) for t in coded["theme"]}
+    if themes is not None:
+        book = _codebook(themes)
+        _check_themes(coded, book)
+        theme_ids = {_ancestor(book, t, 1) for t in theme_ids}
+    key = "summary" if not small else "summary_part" if len(analysed) else "summary_none"
     text = _t(
         lang,
-        "summary",
+        key,
         region=region,
         year=year,
         interviews=number(len(pair), lang, 0),
         participants=number(int(pair["participants"].sum()), lang, 0),
         segments=number(len(coded), lang, 0),
-        themes=number(coded["theme"].nunique(), lang, 0),
+        themes=number(len(theme_ids), lang, 0),
     )
     return md_text(text) + "\n"
 
@@ -1226,36 +1435,44 @@ def theme_prevalence_by_region_markdown(
 ) -> str:
     """The overview's theme table: regions side by side (see `theme_prevalence_by_region`).
 
+    A region without any group of k persons has its column suppressed (the same rule
+    and the same groups as the region's own report, so nothing can be differenced).
+
     Args:
         register: The interview register.
         segments: The coded segments.
         themes: The codebook's themes table.
         year: The evaluation round.
         lang: "sv" or "en".
-        k: The minimum group size (persons).
+        k: The interview rule's minimum group size (persons).
         regions: Column order (e.g. the params' regions).
 
     Returns:
-        Markdown table and a note, or a sentence when no region has interviews that year.
+        Markdown table and notes, or a sentence when no region has interviews that year.
     """
     table = theme_prevalence_by_region(register, segments, themes, year, k, lang, regions)
     if table.empty:
         text = "Inga intervjuer detta år." if lang == "sv" else "No interviews this year."
         return md_text(text) + "\n"
     regions = [c for c in table.columns if c not in ("theme", "label")]
-    shown = pd.DataFrame({_t(lang, "theme"): table["label"]})
+    mask = pd.DataFrame(False, index=table.index, columns=table.columns)
     for region in regions:
-        shown[region] = [
-            SUPPRESSED_MARK if pd.isna(v) else percent(float(v), lang, 0) for v in table[region]
-        ]
+        mask[region] = table[region].isna()
+    disclosed = disclose_cells(table, mask, 1 if k is None else k)
+    formats = {region: (lambda v: percent(float(v), lang, 0)) for region in regions}
+    shown = display_table(disclosed, formats)
+    shown = shown.drop(columns=["theme"]).rename(columns={"label": _t(lang, "theme")})
     if lang == "sv":
         note = (
-            "Andel intervjuer i regionen som tar upp temat. Grupper med färre än "
-            f"{k} deltagare ingår inte (markeras –\\*)."
+            "Andel intervjuer i regionen som tar upp temat, bland de respondentgrupper som "
+            f"redovisas per tema (minst {k} deltagare)."
         )
     else:
         note = (
-            "Share of the region's interviews that raise the theme. Groups of fewer than "
-            f"{k} participants are left out (marked –\\*)."
+            "Share of the region's interviews that raise the theme, among the respondent "
+            f"groups reported by theme (at least {k} participants)."
         )
-    return markdown_table(shown) + "\n" + note + "\n"
+    parts = [markdown_table(shown), md_text(note)]
+    if disclosed.any_suppressed:
+        parts.append(_footnote(k, lang))
+    return "\n".join(parts) + "\n"

@@ -227,7 +227,10 @@ def test_every_image_has_alt_text_and_every_figure_a_graphic(demo_build, chromiu
         outline = page.evaluate(OUTLINE_JS)
     finally:
         page.close()
-    assert len(outline["figures"]) == (6 if slug in REPORTS else 1)
+    # A figure a disclosure rule withholds is left out (one sentence says why): Stockholm's
+    # months worked (fewer than k answers), Örebro's months worked and tasks (one respondent).
+    drawn = {"stockholm": 5, "orebro": 4}.get(slug, 6)
+    assert len(outline["figures"]) == (drawn if slug in REPORTS else 1)
     for figure in outline["figures"]:
         assert figure["graphic"], figure
     assert outline["images"], "no images"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 
 import numpy as np
 import pandas as pd
@@ -13,15 +14,21 @@ from pipeline.disclosure import (
     SUPPRESSED_MARK,
     Disclosed,
     disclose_distribution,
+    disclose_interview_groups,
+    disclose_interview_totals,
     disclose_multi_choice,
     disclose_public,
     disclose_statistics_table,
+    disclosed_withheld_message,
     display_table,
     footnote,
+    interview_publishable,
     is_publishable,
     is_small,
+    quotes_publishable,
     region_publishable,
     region_withheld_message,
+    rules_text,
     statistic_publishable,
     suppress_statistics,
     suppression_mask,
@@ -221,7 +228,7 @@ def test_statistics_of_fewer_than_k_answers_are_suppressed_entirely():
     disclosed = suppress_statistics(stats, 4, 5)
     assert disclosed.withheld
     assert disclosed.table["value"].isna().all()
-    shown = suppress_statistics(stats, 5, 5)
+    shown = suppress_statistics(stats, 5, 5, extremes_k=None)
     assert not shown.withheld and shown.table.loc["mean", "value"] == 30.0
 
 
@@ -273,3 +280,128 @@ def test_texts_name_k_in_both_languages():
     )
     assert "Örebro" in sv and "färre än 5" in sv.lower() and "2020" in sv
     assert "Fewer than 5" in en and "Örebro" in en
+
+
+# --- the rules of issue 11: extremes, interviews, reasons, method text ------------------
+
+K = 5
+EXTREMES = 10
+ROBUST = {"n", "missing", "missing_pct", "p25", "p50", "p75"}
+
+
+def _describe(n: int) -> dict[str, float]:
+    from pipeline.survey import describe_numeric
+
+    return dict(describe_numeric(pd.Series([20_000.0 + 1_000 * i for i in range(n)])))
+
+
+@pytest.mark.parametrize("n", [1, 2, K - 1])
+def test_statistics_below_k_show_nothing(n):
+    disclosed = suppress_statistics(_describe(n), n, K, EXTREMES)
+    assert disclosed.withheld and disclosed.table["value"].isna().all()
+
+
+@pytest.mark.parametrize("n", [K, EXTREMES - 1])
+def test_statistics_below_the_extremes_threshold_show_only_robust_ones(n):
+    disclosed = suppress_statistics(_describe(n), n, K, EXTREMES)
+    assert not disclosed.withheld
+    shown = {key for key, hidden in disclosed.suppressed["value"].items() if not hidden}
+    assert shown == ROBUST  # no min, max, sum, mean, std, outer percentiles or unique
+    for key in ("min", "max", "sum", "mean", "std", "p5", "p95"):
+        assert np.isnan(disclosed.table.at[key, "value"]), key  # blanked, not just flagged
+    values = set(disclosed.table["value"].dropna())
+    assert 20_000.0 not in values and 20_000.0 + 1_000 * (n - 1) not in values
+
+
+def test_statistics_at_the_extremes_threshold_show_everything():
+    disclosed = suppress_statistics(_describe(EXTREMES), EXTREMES, K, EXTREMES)
+    assert not disclosed.any_suppressed
+    assert disclosed.table.at["min", "value"] == 20_000 and disclosed.table.at["sum", "value"]
+
+
+def test_the_extremes_threshold_is_never_below_k():
+    disclosed = suppress_statistics(_describe(6), 6, 8, extremes_k=3)
+    assert disclosed.withheld  # k wins
+    assert suppress_statistics(_describe(8), 8, 8, 3).table.at["max", "value"] == 27_000
+
+
+@pytest.mark.parametrize(("base", "kept"), [(EXTREMES - 1, False), (EXTREMES, True)])
+def test_means_in_statistics_tables_need_the_extremes_threshold(base, kept):
+    values = pd.DataFrame({"mean_age": [41.0], "median_salary": [29_000.0]})
+    bases = pd.DataFrame({"mean_age": [base], "median_salary": [base]})
+    disclosed = disclose_statistics_table(values, bases, K, totals=("mean_age",))
+    assert bool(disclosed.suppressed.at[0, "mean_age"]) is not kept
+    assert not disclosed.suppressed.at[0, "median_salary"]  # a median is robust
+
+
+@pytest.mark.parametrize("base", [1, 2, K - 1])
+def test_distribution_of_a_group_below_k_is_withheld_as_small(base):
+    disclosed = disclose_distribution(_dist([base]), K)
+    assert disclosed.withheld and disclosed.reason == "small"
+    assert disclosed_withheld_message(disclosed) == withheld_message(K)
+
+
+def test_a_distribution_no_pattern_protects_says_so_not_fewer_than_k():
+    # Six answers as 1 + 5: whatever is hidden, a rule-aware reader finds 1 and 5.
+    disclosed = disclose_distribution(_dist([1, 5]), K)
+    assert disclosed.withheld and disclosed.reason == "unprotectable"
+    text = disclosed_withheld_message(disclosed)
+    assert "färre än" not in text and "räknas fram" in text
+
+
+def test_distribution_at_k_is_shown():
+    disclosed = disclose_distribution(_dist([K, 0]), K)
+    assert not disclosed.withheld and not disclosed.any_suppressed
+
+
+IK = 3  # interview_k
+
+
+@pytest.mark.parametrize(("persons", "shown"), [(1, False), (2, False), (IK, True), (6, True)])
+def test_interview_groups_are_broken_down_only_from_interview_k_persons(persons, shown):
+    table = pd.DataFrame(
+        {"group": ["enhetschef", "brukare"], "interviews": [persons, 9], "mentioning": [1, 4]}
+    )
+    disclosed = disclose_interview_groups(
+        table, {"enhetschef": persons, "brukare": 12}, IK, columns=("mentioning",)
+    )
+    assert bool(disclosed.suppressed.at[0, "mentioning"]) is not shown
+    assert disclosed.table.at[0, "interviews"] == persons  # counts per group stay public
+    assert not disclosed.withheld
+
+
+@pytest.mark.parametrize("persons", [1, 2])
+def test_interview_table_without_any_publishable_group_is_withheld_not_zero(persons):
+    table = pd.DataFrame({"group": ["enhetschef"], "interviews": [persons], "mentioning": [0]})
+    disclosed = disclose_interview_groups(
+        table, {"enhetschef": persons}, IK, columns=["mentioning"]
+    )
+    assert disclosed.withheld and disclosed.reason == "interviews"
+    assert np.isnan(disclosed.table.at[0, "mentioning"])
+    assert disclose_interview_totals(table, persons, IK).withheld
+    assert not disclose_interview_totals(table, IK, IK).withheld
+
+
+@pytest.mark.parametrize(
+    ("persons", "interview_k", "allowed"),
+    [(1, 1, False), (2, 1, True), (2, 3, False), (3, 3, True), (1, 3, False)],
+)
+def test_quotes_never_come_from_a_group_of_one(persons, interview_k, allowed):
+    assert quotes_publishable(persons, interview_k) is allowed
+    assert interview_publishable(persons, interview_k) is (persons >= interview_k)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_method_text_states_every_rule_with_its_parameters(lang):
+    text = " ".join(rules_text(5, 3, 10, lang))
+    for number in ("5", "3", "10"):
+        assert re.search(rf"\b{number}\b", text), number
+    assert SUPPRESSED_MARK in text
+    assert ("noll" if lang == "sv" else "zero") in text
+    assert " 7 " in " ".join(rules_text(7, 4, 6, lang)) + " "  # extremes never below k
+
+
+def test_every_withheld_reason_has_its_own_sentence_in_both_languages():
+    for lang in ("sv", "en"):
+        texts = {withheld_message(4, lang, r) for r in ("small", "unprotectable", "interviews")}
+        assert len(texts) == 3

@@ -58,8 +58,13 @@ def _texts(fig: Figure) -> list[str]:
     return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
 
 
-def _bars(fig: Figure) -> list[float]:
-    return [p.get_width() for p in fig.axes[0].patches]
+def _bars(fig: Figure) -> list[float | None]:
+    """Bar width per category row, None where no bar is drawn (a suppressed category)."""
+    rows = len(fig.axes[0].get_yticklabels())
+    widths: list[float | None] = [None] * rows
+    for patch in fig.axes[0].patches:
+        widths[round(patch.get_y() + patch.get_height() / 2)] = patch.get_width()
+    return widths
 
 
 # --- response rate -------------------------------------------------------------------------
@@ -116,8 +121,9 @@ def test_distribution_figure_suppresses_small_cells(group):
         "Annat",
         "Vill ej ange",
     ]
-    # Kvinna 12/20 shown; annat 2 (primary) and man 6 (secondary) have no bar.
-    assert _bars(fig) == pytest.approx([60.0, 0.0, 0.0, 0.0])
+    # Kvinna 12/20 shown; annat 2 (primary) and man 6 (secondary) have no bar at all:
+    # a zero-length bar would draw a suppressed value as zero. "Vill ej ange" is a real 0.
+    assert _bars(fig) == [60.0, None, None, 0.0]
     texts = _texts(fig)
     assert texts.count("–*") == 2 and "60\u00a0%" in texts and "30\u00a0%" not in texts
     assert any("markeras –*" in t for t in texts)
@@ -137,22 +143,19 @@ def test_distribution_alt_never_names_a_suppressed_number(group):
     text = F.distribution_alt(group, "gender")
     assert text == (
         "Stapeldiagram: Kön bland 20 svarande. Kvinna 60\u00a0%; Vill ej ange 0\u00a0%. "
-        "2 svarsalternativ redovisas inte (färre än 5 svarande)."
+        "2 svarsalternativ redovisas inte (markeras –*)."
     )
     assert "30" not in text and "10\u00a0%" not in text
 
 
-def test_distribution_figure_below_k_is_a_notice_not_a_chart(group):
+def test_distribution_figure_below_k_is_a_sentence_not_a_chart(group):
     small = group.iloc[:3]
     fig = F.distribution_figure(small, "gender")
-    assert isinstance(fig, Figure)
-    assert fig.axes[0].patches == [] or not fig.axes[0].axison
-    assert "Uppgifterna redovisas inte (färre än 5 svarande)." in _texts(fig)
-    assert not any(t.strip() in {"1", "2", "3"} for t in _texts(fig))
+    assert fig == "Uppgifterna redovisas inte (färre än 5 svarande)."  # no empty figure
     en = F.distribution_figure(small, "gender", lang="en")
-    assert "Not shown (fewer than 5 respondents)." in _texts(en)
+    assert en == "Not shown (fewer than 5 respondents)."
     assert F.distribution_alt(small, "gender", "en") == (
-        "Gender: not shown (fewer than 5 respondents)."
+        "Gender: Not shown (fewer than 5 respondents)."
     )
 
 
@@ -163,7 +166,7 @@ def test_tasks_figure_and_alt(group):
     assert ax.get_xlabel() == "Share of those naming at least one task (%)"
     # 20 respondents name a task: all 20 do supportive conversations, 19 group sessions
     # (1 does not, so it is suppressed), nobody lectures.
-    assert _bars(fig)[:3] == pytest.approx([100.0, 0.0, 0.0])
+    assert _bars(fig)[:3] == [100.0, None, 0.0]
     alt = F.tasks_alt(group, "en")
     assert "Supportive conversations 100%" in alt and "95" not in alt
 
@@ -173,7 +176,7 @@ def test_band_figures_for_employment(group):
     fig = F.distribution_figure(survey, "employment_pct")
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["Under 50 %", "50–74 %", "75–99 %", "100 %"]  # figures use plain spaces
-    assert _bars(fig) == pytest.approx([0.0, 50.0, 0.0, 50.0])
+    assert _bars(fig) == [0.0, 50.0, 0.0, 50.0]
 
 
 # --- numeric ------------------------------------------------------------------------------------
@@ -202,5 +205,20 @@ def test_numeric_alt(group):
 
 def test_numeric_figure_below_k(group):
     fig = F.numeric_figure(group.iloc[:4], "months_worked", "sv", k=5)
-    assert "Uppgifterna redovisas inte (färre än 5 svarande)." in _texts(fig)
+    assert fig == "Uppgifterna redovisas inte (färre än 5 svarande)."
     assert F.numeric_alt(group.iloc[:4], lang="sv", k=5).endswith("(färre än 5 svarande).")
+
+
+@pytest.mark.parametrize("n", [5, 9])  # k and extremes threshold - 1
+def test_numeric_figure_below_the_extremes_threshold_draws_quartiles_only(group, n):
+    small = group.iloc[:n]  # months 1..n
+    fig = F.numeric_figure(small, "months_worked", "sv", k=5)
+    assert isinstance(fig, Figure)
+    texts = _texts(fig)
+    assert "1" not in texts and str(n) not in texts  # neither the minimum nor the maximum
+    assert not fig.axes[0].lines or all(
+        min(line.get_xdata()) >= 1.5 for line in fig.axes[0].lines if len(line.get_xdata())
+    )  # no whisker reaches down to the smallest answer
+    alt = F.numeric_alt(small, "months_worked", "sv", k=5)
+    assert "medelvärde" not in alt and alt.startswith("Lådagram")
+    assert "medelvärde" in F.numeric_alt(group.iloc[:10], "months_worked", "sv", k=5)

@@ -11,15 +11,32 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
+from pipeline.disclosure import (
+    Disclosed,
+    disclose_cells,
+    disclose_interview_groups,
+    disclose_interview_totals,
+)
 from pipeline.figures import themes as ft
 from pipeline.figures.style import HINDERING_COLOUR, PROMOTING_COLOUR, to_svg
 
+PERSONS = {"enhetschef": 1, "brukare": 9}  # one manager: below interview_k 3
 
-def heat_table() -> pd.DataFrame:
-    rows = [
-        ("impl", "Implementering", "enhetschef", 4, None, None, None, True),
+
+def heat_table() -> Disclosed:
+    return disclose_interview_groups(
+        heat_frame().drop(columns="suppressed"),
+        PERSONS,
+        3,
+        columns=("mentioning", "share", "segments"),
+    )
+
+
+def heat_frame() -> pd.DataFrame:
+    rows = [  # the manager's counts are real here: the rule must hide them
+        ("impl", "Implementering", "enhetschef", 4, 4, 100.0, 7, True),
         ("impl", "Implementering", "brukare", 9, 6, 66.7, 8, False),
-        ("roll", "Lön $5$ i månaden", "enhetschef", 4, None, None, None, True),
+        ("roll", "Lön $5$ i månaden", "enhetschef", 4, 1, 25.0, 1, True),
         ("roll", "Lön $5$ i månaden", "brukare", 9, 0, 0.0, 0, False),
     ]
     frame = pd.DataFrame(
@@ -41,7 +58,11 @@ def heat_table() -> pd.DataFrame:
     )
 
 
-def factor_table() -> pd.DataFrame:
+def factor_table() -> Disclosed:
+    return disclose_interview_totals(factor_frame(), 9, 3)
+
+
+def factor_frame() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "theme": ["impl", "roll"],
@@ -54,7 +75,12 @@ def factor_table() -> pd.DataFrame:
     )
 
 
-def across_table() -> pd.DataFrame:
+def across_table() -> Disclosed:
+    frame = across_frame()
+    return disclose_cells(frame, pd.DataFrame(False, frame.index, frame.columns), 3)
+
+
+def across_frame() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "theme": ["impl", "impl", "roll", "roll"],
@@ -82,7 +108,8 @@ def test_heatmap_annotates_counts_and_hatches_suppressed_groups() -> None:
     fig = ft.theme_heatmap(heat_table(), "sv")
     assert isinstance(fig, Figure)
     annotations = texts(fig)
-    assert annotations.count("–") == 2  # both manager cells
+    assert annotations.count("–*") == 2  # both manager cells, the one mark
+    assert "4/4" not in annotations and "1/4" not in annotations
     assert "6/9" in annotations and "0/9" in annotations
     assert not any(a.startswith(("4/", "None")) for a in annotations)
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
@@ -154,14 +181,43 @@ def test_rounds_chart_alt_text_with_trends() -> None:
 @pytest.mark.parametrize(
     "build",
     [
-        lambda: ft.theme_heatmap(heat_table().iloc[0:0]),
-        lambda: ft.factors_chart(factor_table().iloc[0:0]),
-        lambda: ft.rounds_chart(across_table().iloc[0:0]),
+        lambda: ft.theme_heatmap(disclose_interview_groups(heat_frame().iloc[0:0], PERSONS, 3)),
+        lambda: ft.factors_chart(disclose_interview_totals(factor_frame().iloc[0:0], 9, 3)),
+        lambda: ft.rounds_chart(
+            disclose_cells(across_frame().iloc[0:0], pd.DataFrame(dtype=bool), 3)
+        ),
     ],
 )
 def test_empty_tables_give_a_figure_saying_so(build) -> None:
     fig = build()
     assert "Inga data." in texts(fig)
+
+
+@pytest.mark.parametrize("persons", [1, 2])
+def test_withheld_tables_give_a_sentence_not_an_empty_figure(persons) -> None:
+    only_small = {"enhetschef": persons, "brukare": persons}
+    heat = disclose_interview_groups(
+        heat_frame().drop(columns="suppressed"), only_small, 3, columns=("mentioning", "share")
+    )
+    factors = disclose_interview_totals(factor_frame(), 0, 3)
+    for result in (
+        ft.theme_heatmap(heat, "sv"),
+        ft.factors_chart(factors, "sv"),
+        ft.theme_heatmap_alt(heat, "sv"),
+        ft.factors_chart_alt(factors, "sv"),
+    ):
+        assert isinstance(result, str)
+        assert result.startswith("Redovisas inte: ingen respondentgrupp hade minst 3 deltagare")
+        assert not re.search(r"\b[0-9]\b(?! deltagare)", result)  # no count, no zero
+
+
+def test_figure_functions_take_only_disclosed_tables() -> None:
+    with pytest.raises(TypeError, match="Disclosed"):
+        ft.theme_heatmap(heat_frame(), "sv")
+    with pytest.raises(TypeError, match="Disclosed"):
+        ft.factors_chart(factor_frame(), "sv")
+    with pytest.raises(TypeError, match="Disclosed"):
+        ft.rounds_chart(across_frame(), "sv")
 
 
 def test_figures_render_to_identical_svg() -> None:

@@ -213,3 +213,50 @@ def test_shared_output_mode_makes_files_readable(tmp_path):
         if mode != (0o755 if (out / name).is_dir() else 0o644)
     }
     assert not wrong, wrong
+
+
+# --- extremes and totals (issue 11) ----------------------------------------------------
+
+_EXTREMES = ("Lägsta värde", "Högsta värde", "Summa", "Medelvärde", "Standardavvikelse")
+
+
+def _amount(value: int) -> str:
+    return rf"(?<![\d,.]){value // 1000}[ \u202f,]?{value % 1000:03d}(?![\d])"
+
+
+@pytest.mark.parametrize(("slug", "region"), [("stockholm", "Stockholm"), ("orebro", "Örebro")])
+def test_no_min_max_or_sum_for_groups_below_the_extremes_threshold(texts, slug, region):
+    """Stockholm 2020 has 7 respondents, Örebro 1: fewer than the default threshold 10."""
+    salaries = sorted(_salaries(region))
+    assert len(salaries) < 10
+    for name in ("rapport.html", "rapport.pdf", "notebooks/survey.ipynb"):
+        text = texts[f"2020/{slug}/{name}"]
+        for row in _EXTREMES:
+            assert row not in text, (name, row)
+        for value in (salaries[0], salaries[-1], sum(salaries)):
+            assert not re.search(_amount(value), text), (name, value)
+
+
+def test_groups_above_the_threshold_keep_their_extremes(texts):
+    assert len(_salaries("Skåne")) >= 10
+    assert (
+        "Lowest value" in texts["2020/skane/rapport.html"]
+        or "Minimum" in texts["2020/skane/rapport.html"]
+    )
+
+
+def test_seed_like_stockholm_shows_every_interview_group(texts):
+    """Stockholm 2020 (4 / 7 / 6 / 12 interviewees) with default params: all groups shown."""
+    html = texts["2020/stockholm/rapport.html"]
+    for group in ("Enhetschefer", "Medarbetare", "Peer supportrar", "Brukare"):
+        assert f"— {group}" in html, group  # quotes attributed to the group, and only to it
+    summary = re.search(r"kodades i (\d+) segment inom (\d+) teman", html)
+    assert summary, "the interview summary states the coding"
+    assert "Samtliga (n = 21)" in html
+
+
+def test_no_suppressed_value_is_shown_as_zero(texts):
+    for name, text in texts.items():
+        if name.endswith(".html"):
+            assert "(n = 0)" not in text, name
+            assert "n \\= 0" not in text, name

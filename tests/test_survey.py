@@ -176,7 +176,8 @@ def test_numeric_markdown_shows_the_table_at_k_and_withholds_below():
     survey = group(["kvinna"] * 6, months_worked=[1, 2, 3, 4, 5, np.nan])
     text = S.numeric_markdown(survey, "months_worked", "sv", k=5)
     assert "| Antal svar \\(N\\) | 5 |" in text and "| Median | 3 |" in text
-    assert "| Medelvärde | 3 |" in text
+    assert "Medelvärde" not in text and "Lägsta" not in text  # 5 answers < extremes_k 10
+    assert "| Medelvärde | 3 |" in S.numeric_markdown(survey, "months_worked", "sv", 5, None)
     hidden = S.numeric_markdown(survey, "months_worked", "sv", k=6)
     assert hidden == "Uppgifterna redovisas inte \\(färre än 6 svarande\\)\\.\n"
 
@@ -380,7 +381,11 @@ def test_key_indicators_markdown_suppresses_per_cell():
     assert _cells(text)[0][0] == "Antal svar"
     assert rows["Antal svar"] == ["1", "6"]  # public
     assert rows["Svarsfrekvens"] == ["25\u00a0\\%", "50\u00a0\\%"]
-    assert rows["Medelålder \\(år\\)"] == ["–\\*", "36\\,7"]  # 2019: one answer
+    # 2019: one answer; 2020: six answers, below the extremes threshold (mean x n = sum)
+    assert rows["Medelålder \\(år\\)"] == ["–\\*", "–\\*"]
+    assert "färre än 10 svar" in text
+    loose = S.key_indicators_markdown(survey, population, "Skåne", [2019, 2020], "sv", 5, None)
+    assert {r[0]: r[1:] for r in _cells(loose)}["Medelålder \\(år\\)"] == ["–\\*", "36\\,7"]
     assert rows["Andel utbildade"] == ["–\\*", "–\\*"]  # 2020: 5 of 6, one untrained
     assert rows["Andel med handledning"] == ["–\\*", "–\\*"]  # 4 of 5
     assert rows["Median månadslön \\(heltid\\, kr\\)"] == ["–\\*", "29\u00a0000"]
@@ -397,3 +402,26 @@ def test_years_up_to_and_select():
 def test_region_withheld_markdown_escapes_the_region():
     text = S.region_withheld_markdown("Ö*rebro", 2020, "sv", 5)
     assert "Ö\\*rebro" in text and "Färre än 5" in text
+
+
+# --- extremes and totals (issue 11) --------------------------------------------------------
+
+_EXTREME_ROWS = ("Lägsta värde", "Högsta värde", "Summa", "Medelvärde", "Standardavvikelse")
+
+
+@pytest.mark.parametrize("n", [5, 9])  # k and the extremes threshold - 1
+def test_numeric_items_below_the_extremes_threshold_show_no_min_max_or_sum(n):
+    salaries = [25_400.0 + 700 * i for i in range(n)]
+    table = group(["kvinna"] * n, salary_monthly_fte=salaries, age=list(range(28, 28 + n)))
+    text = S.numeric_items_markdown(table, ("age", "salary_monthly_fte"), "sv", 5)
+    for row in _EXTREME_ROWS:
+        assert f"| {row} |" not in text, row
+    assert "| Median |" in text and "25\u00a0400" not in text and "| 28 |" not in text
+    assert "färre än 10 svar" in text
+
+
+def test_numeric_items_mix_thresholds_per_item():
+    n = 10
+    table = group(["kvinna"] * n, age=list(range(30, 30 + n)), months_worked=[1.0] * 6 + [None] * 4)
+    text = S.numeric_items_markdown(table, ("age", "months_worked"), "sv", 5)
+    assert "| Lägsta värde | 30 | –\\* |" in text  # age has 10 answers, months only 6

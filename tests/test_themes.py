@@ -11,6 +11,7 @@ import pypandoc
 import pytest
 
 from pipeline import themes as th
+from pipeline.disclosure import DEFAULT_INTERVIEW_K
 
 REGISTER_COLUMNS = ["interview_id", "year", "region", "group", "form", "participants", "mode"]
 SEGMENT_COLUMNS = ["interview_id", "theme", "factor", "excerpt"]
@@ -200,8 +201,8 @@ def test_theme_by_group_markdown_totals_cover_only_reported_groups() -> None:
     assert header in text
     assert "| Samtliga \\(n \\= 3\\) | Kodade segment |" in text
     # impl: managers suppressed; staff 1, users 1 -> total 2, segments 3 + 2 = 5 (not 6)
-    assert "| Implementering | – | 1 | 1 | 2 | 5 |" in text
-    assert "färre än 2 deltagare" in text
+    assert "| Implementering | –\\* | 1 | 1 | 2 | 5 |" in text  # one mark everywhere
+    assert "färre än 2 personer" in text and "markeras –\\*" in text
 
 
 def test_theme_by_group_rejects_unknown_theme_ids() -> None:
@@ -487,3 +488,107 @@ def test_no_quotes_message() -> None:
     empty = pd.DataFrame(columns=SEGMENT_COLUMNS)
     text = th.select_quotes_markdown(register, empty, "Stockholm", 2020, "en", k=1)
     assert text == "No quotes can be shown\\.\n"
+
+
+# --- the interview rule with its defaults (issue 11) ------------------------------------
+
+IK = DEFAULT_INTERVIEW_K
+
+
+def seed_like() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stockholm 2020 as in the seed (4 / 7 / 6 / 12): every interview codes two themes."""
+    register, segments = stockholm_2020(), []
+    for interview in register.loc[register["year"] == 2020, "interview_id"]:
+        segments.append((interview, "impl.hand", "framjande", f"{MEDIUM} ({interview} a)"))
+        segments.append((interview, "roll.lon", "hindrande", f"{MEDIUM} ({interview} b)"))
+    return register, pd.DataFrame(segments, columns=SEGMENT_COLUMNS)
+
+
+def _cells(text: str) -> list[list[str]]:
+    return [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in text.splitlines()
+        if line.startswith("|") and not set(line) <= set("|:- ")
+    ]
+
+
+def test_the_default_interview_k_is_small_enough_for_the_seed_and_protects_pairs() -> None:
+    assert IK == 3  # 4 / 7 / 6 / 12 all reach it; a group of 1 or 2 never does
+
+
+def test_seed_like_stockholm_shows_themes_factors_and_quotes_for_every_group() -> None:
+    register, segments = seed_like()
+    table = th.theme_by_group_markdown(register, segments, codebook(), "Stockholm", 2020, "sv", IK)
+    rows = _cells(table)
+    assert rows[0][1:5] == [
+        "Enhetschefer \\(n \\= 4\\)",
+        "Medarbetare \\(n \\= 7\\)",
+        "Peer supportrar \\(n \\= 1\\)",
+        "Brukare \\(n \\= 9\\)",
+    ]
+    assert "–\\*" not in table and "Samtliga \\(n \\= 21\\)" in table
+    factors = th.factors_table_markdown(register, segments, codebook(), "Stockholm", 2020, "sv", IK)
+    assert "| Implementering | 21 | 0 | 0 | 21 |" in factors
+    listed = th.main_factors_markdown(register, segments, codebook(), "Stockholm", 2020, "sv", IK)
+    assert "Handledning (21)" in listed and "Lön (21)" in listed
+    quotes = th.select_quotes(
+        register, segments, "Stockholm", 2020, per_theme=8, k=IK, themes=codebook()
+    )
+    assert set(quotes["group"]) == {"enhetschef", "medarbetare", "peer_supporter", "brukare"}
+    # Text and tables agree: the summary's segments are the table's coded segments.
+    summary = th.interview_summary_markdown(
+        register, segments, "Stockholm", 2020, "sv", IK, codebook()
+    )
+    segment_total = sum(int(r[-1]) for r in rows[1:])
+    coded_themes = sum(int(r[-1]) > 0 for r in rows[1:])
+    assert f"kodades i {segment_total} segment inom {coded_themes} teman" in summary
+    assert "21 intervjuer med sammanlagt 29 deltagare" in summary
+
+
+def small_groups_register() -> pd.DataFrame:
+    rows = [
+        ("c1", 2020, "R", "enhetschef", "individuell", 1, "telefon"),  # a group of one
+        ("m1", 2020, "R", "medarbetare", "individuell", 1, "video"),  # a group of two
+        ("m2", 2020, "R", "medarbetare", "individuell", 1, "video"),
+        ("b1", 2020, "R", "brukare", "grupp", 3, "fysiskt"),  # exactly interview_k
+    ]
+    return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
+
+
+def small_groups_segments() -> pd.DataFrame:
+    rows = [(i, "impl.hand", "framjande", f"{MEDIUM} ({i})") for i in ("c1", "m1", "m2", "b1")]
+    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+
+
+def test_groups_of_one_and_two_are_never_broken_down() -> None:
+    register, segments = small_groups_register(), small_groups_segments()
+    table = th.theme_by_group_markdown(register, segments, codebook(), "R", 2020, "sv", IK)
+    impl = next(r for r in _cells(table) if r[0] == "Implementering")
+    assert impl == ["Implementering", "–\\*", "–\\*", "1", "1", "1"]  # only the users' count
+    assert "Samtliga \\(n \\= 1\\)" in table and "markeras –\\*" in table
+    frame = th.theme_by_group(register, segments, codebook(), "R", 2020, k=IK)
+    assert frame.loc[frame["group"] != "brukare", "mentioning"].isna().all()
+    quotes = th.select_quotes(register, segments, "R", 2020, per_theme=9, k=IK)
+    assert set(quotes["group"]) == {"brukare"}
+    # interview_k = 1 still never attributes a quote to the group of one
+    loose = th.select_quotes(register, segments, "R", 2020, per_theme=9, k=1)
+    assert set(loose["group"]) == {"medarbetare", "brukare"}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_region_without_a_publishable_group_says_why_and_shows_no_zeros(lang) -> None:
+    register = small_groups_register().iloc[:3]  # only the groups of one and two
+    segments = small_groups_segments().iloc[:3]
+    args = (register, segments, codebook(), "R", 2020, lang, IK)
+    withheld = th.theme_by_group_markdown(*args)
+    assert "n \\= 0" not in withheld and "|" not in withheld
+    assert withheld.count(".") == 1  # one sentence
+    assert th.factors_table_markdown(*args) == withheld
+    assert th.main_factors_markdown(*args) == withheld  # not "no promoting factors"
+    assert th.factors_by_theme_markdown(*args) == withheld
+    rounds = th.themes_across_rounds_markdown(*args)
+    assert rounds == withheld
+    summary = th.interview_summary_markdown(register, segments, "R", 2020, lang, IK)
+    assert "segment" not in summary  # no coding count for groups the tables withhold
+    quotes = th.select_quotes_markdown(register, segments, "R", 2020, lang, IK, per_theme=5)
+    assert MEDIUM[:20] not in quotes

@@ -6,10 +6,11 @@ text. Alt texts are plain text and may contain region names: escape them for the
 
 Disclosure: the figures compute their numbers through the same `pipeline.disclosure`
 functions as the report tables. A suppressed category gets no bar, only the
-`SUPPRESSED_MARK` and the footnote; a breakdown of fewer than k respondents is not drawn
-at all, and the function returns a small figure that says so instead of raising. That
-keeps a notebook for a small region running, and the report's figure (and its
-cross-reference) in place, with nothing in it to identify anyone.
+`SUPPRESSED_MARK` and the footnote; a withheld breakdown (fewer than k respondents, or
+cells no pattern can protect) is not drawn at all: the function returns the sentence
+that says why instead of a figure (display either with
+`pipeline.figures.present.present`). A numeric item below the extremes threshold is
+drawn from its median and quartiles only: no whiskers, no mean.
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from pipeline.disclosure import (
+    DEFAULT_EXTREMES_K,
     DEFAULT_K,
     SUPPRESSED_MARK,
     Disclosed,
     disclose_distribution,
     disclose_multi_choice,
+    disclosed_withheld_message,
     footnote,
     suppress_statistics,
-    withheld_message,
 )
 from pipeline.figures.style import PALETTE, new_figure, report_style
 from pipeline.formatting import number, percent
@@ -61,12 +63,19 @@ _TEXT: dict[str, dict[str, str]] = {
         ),
         "rate_alt_total": "Stapeldiagram över svarsfrekvens per region {year}: {n} svar totalt.",
         "dist_alt": "Stapeldiagram: {item} bland {n} svarande. {shares}.",
-        "hidden_alt": " {count} svarsalternativ redovisas inte (färre än {k} svarande).",
+        "hidden_alt": " {count} svarsalternativ redovisas inte (markeras –*).",
+        "box_note_robust": (
+            "Lådan visar 25:e–75:e percentilen och strecket medianen (färre än {e} svar: "
+            "inga ytterpunkter eller medelvärde)."
+        ),
+        "box_alt_robust": (
+            "Lådagram: {item} bland {n} svarande: median {median}, hälften mellan {q1} och {q3}."
+        ),
         "box_alt": (
             "Lådagram: {item} bland {n} svarande: median {median}, hälften mellan {q1} och "
             "{q3}, medelvärde {mean}."
         ),
-        "withheld_alt": "{item}: uppgifterna redovisas inte (färre än {k} svarande).",
+        "withheld_alt": "{item}: {message}",
         "and": "och",
     },
     "en": {
@@ -88,12 +97,19 @@ _TEXT: dict[str, dict[str, str]] = {
         ),
         "rate_alt_total": "Bar chart of the response rate by region in {year}: {n} responses.",
         "dist_alt": "Bar chart: {item} among {n} respondents. {shares}.",
-        "hidden_alt": " {count} answer options are not shown (fewer than {k} respondents).",
+        "hidden_alt": " {count} answer options are not shown (marked –*).",
+        "box_note_robust": (
+            "The box shows the 25th–75th percentile and the line the median (fewer than {e} "
+            "answers: no extremes or mean)."
+        ),
+        "box_alt_robust": (
+            "Box plot: {item} among {n} respondents: median {median}, half between {q1} and {q3}."
+        ),
         "box_alt": (
             "Box plot: {item} among {n} respondents: median {median}, half between {q1} and "
             "{q3}, mean {mean}."
         ),
-        "withheld_alt": "{item}: not shown (fewer than {k} respondents).",
+        "withheld_alt": "{item}: {message}",
         "and": "and",
     },
 }
@@ -234,20 +250,9 @@ def _base(disclosed: Disclosed) -> int:
     return int(disclosed.table.loc[disclosed.table["kind"] == "total", "n"].iloc[0])
 
 
-def _withheld_figure(title: str, k: int, lang: str) -> Figure:
-    """A small figure that says the breakdown is not shown, in place of the chart."""
-    with report_style():
-        fig = new_figure(7.0, 1.4)
-        ax = fig.subplots()
-        ax.set_axis_off()
-        ax.set_title(title, loc="left")
-        ax.text(0.5, 0.45, withheld_message(k, lang), ha="center", va="center", fontsize=11)
-    return fig
-
-
 def distribution_figure(
     survey: pd.DataFrame, column: str, lang: str = "sv", k: int = DEFAULT_K
-) -> Figure:
+) -> Figure | str:
     """Horizontal bars of an item's answers in percent, disclosed.
 
     Works for categorical and yes/no items, "tasks" (multi-choice: % of those naming any
@@ -260,12 +265,12 @@ def distribution_figure(
         k: The minimum group size.
 
     Returns:
-        The figure; a "not shown" figure when fewer than k answered.
+        The figure; the withheld sentence (plain text) when it may not be drawn.
     """
     disclosed = _disclosed(survey, column, lang, k)
     title = item_label(column, lang)
     if disclosed.withheld:
-        return _withheld_figure(title, k, lang)
+        return disclosed_withheld_message(disclosed, lang)
     cells = disclosed.table.loc[disclosed.table["kind"] == "category"]
     hidden = disclosed.suppressed.loc[cells.index, "n"]
     base = _base(disclosed)
@@ -274,7 +279,9 @@ def distribution_figure(
         ax = fig.subplots()
         positions = list(range(len(cells)))
         shares = [0.0 if h else float(p) for p, h in zip(cells["percent"], hidden, strict=True)]
-        ax.barh(positions, shares, color=PALETTE[0], height=0.6)
+        shown = [(y, v) for y, v, h in zip(positions, shares, hidden, strict=True) if not h]
+        # A suppressed category gets no bar at all (a zero-length bar would read as 0 %).
+        ax.barh([y for y, _ in shown], [v for _, v in shown], color=PALETTE[0], height=0.6)
         for y, share, h in zip(positions, shares, hidden, strict=True):
             text = SUPPRESSED_MARK if h else percent(share, lang)
             ax.text(share + 1.5, y, text, va="center", fontsize=9)
@@ -308,7 +315,9 @@ def distribution_alt(
     disclosed = _disclosed(survey, column, lang, k)
     item = item_label(column, lang)
     if disclosed.withheld:
-        return _t(lang, "withheld_alt").format(item=item, k=k)
+        return _t(lang, "withheld_alt").format(
+            item=item, message=disclosed_withheld_message(disclosed, lang)
+        )
     cells = disclosed.table.loc[disclosed.table["kind"] == "category"]
     hidden = disclosed.suppressed.loc[cells.index, "n"]
     shares = [
@@ -324,7 +333,7 @@ def distribution_alt(
     return text
 
 
-def tasks_figure(survey: pd.DataFrame, lang: str = "sv", k: int = DEFAULT_K) -> Figure:
+def tasks_figure(survey: pd.DataFrame, lang: str = "sv", k: int = DEFAULT_K) -> Figure | str:
     """Bars of how many name each task (% of those naming any); see `distribution_figure`."""
     return distribution_figure(survey, "tasks", lang, k)
 
@@ -337,51 +346,60 @@ def tasks_alt(survey: pd.DataFrame, lang: str = "sv", k: int = DEFAULT_K) -> str
 # --- numeric items -------------------------------------------------------------------------
 
 
-def _statistics(survey: pd.DataFrame, column: str, k: int) -> Disclosed:
+def _statistics(survey: pd.DataFrame, column: str, k: int, extremes_k: int | None) -> Disclosed:
     stats = describe_numeric(survey[column])
-    return suppress_statistics(stats, int(stats["n"]), k)
+    return suppress_statistics(stats, int(stats["n"]), k, extremes_k)
 
 
 def numeric_figure(
-    survey: pd.DataFrame, column: str = "months_worked", lang: str = "sv", k: int = DEFAULT_K
-) -> Figure:
+    survey: pd.DataFrame,
+    column: str = "months_worked",
+    lang: str = "sv",
+    k: int = DEFAULT_K,
+    extremes_k: int | None = DEFAULT_EXTREMES_K,
+) -> Figure | str:
     """A box plot of a numeric item (default: months worked as peer supporter).
 
     The box is drawn from the published statistics (quartiles, median, mean, 5th and
     95th percentile), not from the answers, so the figure shows nothing the table does
-    not: no outlier points, which would be single persons' answers.
+    not: no outlier points, which would be single persons' answers. Below the extremes
+    threshold only the box (quartiles) and the median are drawn.
 
     Args:
         survey: The canonical survey table (already filtered to the group).
         column: The numeric item.
         lang: "sv" or "en".
         k: The minimum group size.
+        extremes_k: The extremes-and-totals threshold.
 
     Returns:
-        The figure; a "not shown" figure when fewer than k answered.
+        The figure; the withheld sentence (plain text) when fewer than k answered.
     """
-    disclosed = _statistics(survey, column, k)
+    disclosed = _statistics(survey, column, k, extremes_k)
     title = item_label(column, lang)
     if disclosed.withheld:
-        return _withheld_figure(title, k, lang)
+        return disclosed_withheld_message(disclosed, lang)
     s = disclosed.table["value"]
+    robust = bool(disclosed.suppressed.at["mean", "value"])
     decimals = _DECIMALS.get(column, 1)
     with report_style():
         fig = new_figure(7.0, 2.6)
         ax: Axes = fig.subplots()
+        low, high = ("p25", "p75") if robust else ("p5", "p95")
         box = {
-            "whislo": s["p5"],
+            "whislo": s[low],
             "q1": s["p25"],
             "med": s["p50"],
             "q3": s["p75"],
-            "whishi": s["p95"],
-            "mean": s["mean"],
+            "whishi": s[high],
+            "mean": s["p50"] if robust else s["mean"],
             "fliers": [],
         }
         ax.bxp(
             [box],
             orientation="horizontal",
-            showmeans=True,
+            showmeans=not robust,
+            showcaps=not robust,
             showfliers=False,
             widths=0.5,
             patch_artist=True,
@@ -389,7 +407,8 @@ def numeric_figure(
             medianprops={"color": PALETTE[1], "linewidth": 2},
             meanprops={"marker": "D", "markerfacecolor": PALETTE[0], "markeredgecolor": "white"},
         )
-        for key in ("p5", "p25", "p50", "p75", "p95"):
+        keys = ("p25", "p50", "p75") if robust else ("p5", "p25", "p50", "p75", "p95")
+        for key in keys:
             ax.text(s[key], 1.32, number(s[key], lang, decimals), ha="center", fontsize=8)
         ax.set_yticks([])
         ax.set_ylim(0.6, 1.5)
@@ -397,12 +416,21 @@ def numeric_figure(
         ax.set_xlabel(_UNITS.get(column, {}).get(lang, ""))
         n_text = f"{_t(lang, 'n')} = {number(s['n'], lang, 0)}"
         ax.set_title(f"{title} ({n_text})", loc="left")
-        fig.supxlabel(_t(lang, "box_note"), fontsize=8, x=0.01, ha="left", color="#555555")
+        note = (
+            _t(lang, "box_note_robust").format(e=max(k, extremes_k or 0))
+            if robust
+            else _t(lang, "box_note")
+        )
+        fig.supxlabel(note, fontsize=8, x=0.01, ha="left", color="#555555")
     return fig
 
 
 def numeric_alt(
-    survey: pd.DataFrame, column: str = "months_worked", lang: str = "sv", k: int = DEFAULT_K
+    survey: pd.DataFrame,
+    column: str = "months_worked",
+    lang: str = "sv",
+    k: int = DEFAULT_K,
+    extremes_k: int | None = DEFAULT_EXTREMES_K,
 ) -> str:
     """Alt text of `numeric_figure`: n, median, quartiles and mean.
 
@@ -411,21 +439,25 @@ def numeric_alt(
         column: The numeric item.
         lang: "sv" or "en".
         k: The minimum group size.
+        extremes_k: The extremes-and-totals threshold.
 
     Returns:
         One sentence of plain text.
     """
-    disclosed = _statistics(survey, column, k)
+    disclosed = _statistics(survey, column, k, extremes_k)
     item = item_label(column, lang)
     if disclosed.withheld:
-        return _t(lang, "withheld_alt").format(item=item, k=k)
+        return _t(lang, "withheld_alt").format(
+            item=item, message=disclosed_withheld_message(disclosed, lang)
+        )
     s = disclosed.table["value"]
     decimals = _DECIMALS.get(column, 1)
-    return _t(lang, "box_alt").format(
+    robust = bool(disclosed.suppressed.at["mean", "value"])
+    return _t(lang, "box_alt_robust" if robust else "box_alt").format(
         item=item,
         n=number(s["n"], lang, 0),
         median=number(s["p50"], lang, decimals),
         q1=number(s["p25"], lang, decimals),
         q3=number(s["p75"], lang, decimals),
-        mean=number(s["mean"], lang, decimals),
+        mean="" if robust else number(s["mean"], lang, decimals),
     )

@@ -1,9 +1,13 @@
 """Figures of the thematic analysis: theme x group heatmap, factors, themes across rounds.
 
-Each figure function takes the frame of its analysis function in `pipeline.themes` and
-returns a Figure; each has an `*_alt` companion that states the key numbers as text for
-the figure's alt attribute. Theme labels are data: `_plain` escapes "$" so that
-matplotlib's mathtext never interprets them, and figures are built with usetex off.
+Each figure function takes the `Disclosed` table of its analysis function in
+`pipeline.themes` (`disclose_theme_by_group`, `disclose_factors`,
+`disclose_across_rounds`) and nothing else, and returns a Figure; for a withheld table
+it returns the sentence that says why instead (display either with
+`pipeline.figures.present.present`), so no figure is drawn empty. Each has an `*_alt`
+companion that states the key numbers as text for the figure's alt attribute. Theme
+labels are data: `_plain` escapes "$" so that matplotlib's mathtext never interprets
+them, and figures are built with usetex off.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from pipeline.disclosure import SUPPRESSED_MARK, Disclosed, disclosed_withheld_message
 from pipeline.figures.style import (
     HINDERING_COLOUR,
     PALETTE,
@@ -86,6 +91,16 @@ def _style() -> contextlib.AbstractContextManager:
 # --- heatmap ---------------------------------------------------------------------------
 
 
+def _table(disclosed: Disclosed, what: str) -> pd.DataFrame:
+    """The values of a disclosed table, with `suppressed` per row (of its counts)."""
+    if not isinstance(disclosed, Disclosed):
+        raise TypeError(f"{what} takes a Disclosed table (see pipeline.themes.disclose_*)")
+    table = disclosed.table.copy()
+    counts = "mentioning" if "mentioning" in table.columns else table.columns[-1]
+    table["suppressed"] = disclosed.suppressed[counts].astype(bool).to_numpy()
+    return table
+
+
 def _heatmap_grid(table: pd.DataFrame) -> tuple[list, list, pd.DataFrame]:
     themes = list(dict.fromkeys(table["theme"]))
     groups = list(dict.fromkeys(table["group"]))
@@ -93,16 +108,23 @@ def _heatmap_grid(table: pd.DataFrame) -> tuple[list, list, pd.DataFrame]:
     return themes, groups, grid
 
 
-def theme_heatmap(table: pd.DataFrame, lang: str = "sv") -> Figure:
+def theme_heatmap(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
     """Heatmap of themes x respondent groups, coloured by share, annotated "m/n".
 
     Args:
-        table: Output of `pipeline.themes.theme_by_group` (long format).
+        disclosed: Output of `pipeline.themes.disclose_theme_by_group` (long format).
         lang: "sv" or "en".
 
     Returns:
-        The figure; suppressed groups are hatched grey cells marked "–".
+        The figure, suppressed groups as hatched grey cells marked `SUPPRESSED_MARK`;
+        the withheld sentence (plain text) when no group may be shown.
+
+    Raises:
+        TypeError: When given anything but a `Disclosed` table.
     """
+    table = _table(disclosed, "theme_heatmap")
+    if disclosed.withheld:
+        return disclosed_withheld_message(disclosed, lang)
     themes, groups, grid = _heatmap_grid(table)
     height = max(2.2, 0.55 * len(themes) + 1.4)
     with report_style(), _style():
@@ -136,7 +158,7 @@ def theme_heatmap(table: pd.DataFrame, lang: str = "sv") -> Figure:
                             linewidth=0,
                         )
                     )
-                    ax.text(j, i, "–", ha="center", va="center", color="#555555")
+                    ax.text(j, i, SUPPRESSED_MARK, ha="center", va="center", color="#555555")
                     continue
                 text = f"{int(row['mentioning'])}/{int(row['interviews'])}"
                 dark = float(row["share"]) > 60
@@ -162,16 +184,19 @@ def _group_tick(grid: pd.DataFrame, group: str, theme: str, lang: str) -> str:
     return f"{name}\nn = {number(int(row['interviews']), lang, 0)}{suffix}"
 
 
-def theme_heatmap_alt(table: pd.DataFrame, lang: str = "sv") -> str:
+def theme_heatmap_alt(disclosed: Disclosed, lang: str = "sv") -> str:
     """Alt text of `theme_heatmap`: every theme's counts per group.
 
     Args:
-        table: Output of `pipeline.themes.theme_by_group`.
+        disclosed: Output of `pipeline.themes.disclose_theme_by_group`.
         lang: "sv" or "en".
 
     Returns:
         Plain text (escape it for the target before embedding).
     """
+    table = _table(disclosed, "theme_heatmap_alt")
+    if disclosed.withheld:
+        return disclosed_withheld_message(disclosed, lang)
     parts = [_t(lang, "heatmap_alt")]
     for _, rows in table.groupby("theme", sort=False):
         cells = []
@@ -191,16 +216,23 @@ def theme_heatmap_alt(table: pd.DataFrame, lang: str = "sv") -> str:
 # --- promoting vs hindering -------------------------------------------------------------
 
 
-def factors_chart(table: pd.DataFrame, lang: str = "sv") -> Figure:
+def factors_chart(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
     """Diverging bar chart: hindering segments to the left, promoting to the right.
 
     Args:
-        table: Output of `pipeline.themes.factors_by_theme`.
+        disclosed: Output of `pipeline.themes.disclose_factors`.
         lang: "sv" or "en".
 
     Returns:
-        The figure, themes top to bottom in codebook order.
+        The figure, themes top to bottom in codebook order; the withheld sentence when
+        no group may be shown.
+
+    Raises:
+        TypeError: When given anything but a `Disclosed` table.
     """
+    table = _table(disclosed, "factors_chart")
+    if disclosed.withheld:
+        return disclosed_withheld_message(disclosed, lang)
     n = len(table)
     height = max(2.2, 0.45 * n + 1.3)
     with report_style(), _style():
@@ -232,16 +264,19 @@ def factors_chart(table: pd.DataFrame, lang: str = "sv") -> Figure:
     return fig
 
 
-def factors_chart_alt(table: pd.DataFrame, lang: str = "sv") -> str:
+def factors_chart_alt(disclosed: Disclosed, lang: str = "sv") -> str:
     """Alt text of `factors_chart`: promoting and hindering counts per theme.
 
     Args:
-        table: Output of `pipeline.themes.factors_by_theme`.
+        disclosed: Output of `pipeline.themes.disclose_factors`.
         lang: "sv" or "en".
 
     Returns:
         Plain text.
     """
+    table = _table(disclosed, "factors_chart_alt")
+    if disclosed.withheld:
+        return disclosed_withheld_message(disclosed, lang)
     promoting = label("factor", "framjande", lang).lower()
     hindering = label("factor", "hindrande", lang).lower()
     parts = [_t(lang, "factors_alt")]
@@ -256,16 +291,25 @@ def factors_chart_alt(table: pd.DataFrame, lang: str = "sv") -> str:
 # --- themes across rounds ---------------------------------------------------------------
 
 
-def rounds_chart(across: pd.DataFrame, lang: str = "sv") -> Figure:
+def rounds_chart(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
     """Line-and-dot chart of the share of interviews mentioning each theme per round.
 
+    A suppressed round has no point (the line skips it), never a point at zero.
+
     Args:
-        across: Output of `pipeline.themes.themes_across_rounds`.
+        disclosed: Output of `pipeline.themes.disclose_across_rounds`.
         lang: "sv" or "en".
 
     Returns:
-        The figure; rounds on the x axis, 0-100 % on the y axis, one line per theme.
+        The figure; rounds on the x axis, 0-100 % on the y axis, one line per theme;
+        the withheld sentence when no round may be shown.
+
+    Raises:
+        TypeError: When given anything but a `Disclosed` table.
     """
+    across = _table(disclosed, "rounds_chart")
+    if disclosed.withheld:
+        return disclosed_withheld_message(disclosed, lang)
     years = sorted({int(y) for y in across["year"]})
     with report_style(), _style():
         fig = new_figure(7.0, 3.8)
@@ -297,12 +341,12 @@ def rounds_chart(across: pd.DataFrame, lang: str = "sv") -> Figure:
 
 
 def rounds_chart_alt(
-    across: pd.DataFrame, lang: str = "sv", trends: pd.DataFrame | None = None
+    disclosed: Disclosed, lang: str = "sv", trends: pd.DataFrame | None = None
 ) -> str:
     """Alt text of `rounds_chart`: every theme's share per round (and trend).
 
     Args:
-        across: Output of `pipeline.themes.themes_across_rounds`.
+        disclosed: Output of `pipeline.themes.disclose_across_rounds`.
         lang: "sv" or "en".
         trends: Optional output of `pipeline.themes.classify_trends`; adds each
             theme's trend label.
@@ -310,13 +354,16 @@ def rounds_chart_alt(
     Returns:
         Plain text.
     """
+    across = _table(disclosed, "rounds_chart_alt")
+    if disclosed.withheld:
+        return disclosed_withheld_message(disclosed, lang)
     labels = (
         {} if trends is None else dict(zip(trends["theme"], trends["trend_label"], strict=True))
     )
     parts = [_t(lang, "rounds_alt")]
     for theme, rows in across.groupby("theme", sort=False):
         cells = [
-            f"{int(y)} " + ("–" if pd.isna(s) else percent(float(s), lang, 0))
+            f"{int(y)} " + (SUPPRESSED_MARK if pd.isna(s) else percent(float(s), lang, 0))
             for y, s in zip(rows["year"], rows["share"], strict=True)
         ]
         trend = labels.get(theme) or ""
