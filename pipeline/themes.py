@@ -32,9 +32,9 @@ TREND_THRESHOLD = 15.0
 """Change in percentage points (first to last round) from which a theme grew or faded."""
 
 TRENDS: dict[str, dict[str, str]] = {
-    "grew": {"sv": "Ökat", "en": "Grew"},
-    "faded": {"sv": "Minskat", "en": "Faded"},
-    "stable": {"sv": "Oförändrat", "en": "Stable"},
+    "grew": {"sv": "Ökat", "en": "Increased"},
+    "faded": {"sv": "Minskat", "en": "Decreased"},
+    "stable": {"sv": "Oförändrat", "en": "Unchanged"},
 }
 
 QUOTE_WORDS = (12, 60)
@@ -67,9 +67,21 @@ _TEXT: dict[str, dict[str, str]] = {
             "gruppens svar ingår inte i temaredovisningen och citat visas inte."
         ),
         "suppressed_note": (
-            "– = gruppen har färre än {k} deltagare och redovisas inte. "
-            "Summorna omfattar endast redovisade grupper."
+            "Ett streck (–) betyder att gruppen har färre än {k} deltagare och inte "
+            "redovisas. Summorna omfattar endast redovisade grupper."
         ),
+        "no_themes": "Inga teman att redovisa för {year}, eftersom inga intervjuer gjordes.",
+        "no_segments": "Inga kodade segment att redovisa för {year}.",
+        "factors_lead": (
+            "Punkterna nämner upp till {top} faktorer per tema och riktning; @tbl-factors "
+            "redovisar alla kodade segment per tema."
+        ),
+        "factor_rest": "{n} segment om andra faktorer eller temat i stort",
+        "factor_head": "{direction} ({n} segment)",
+        "no_round": "ingen datainsamling",
+        "no_round_note": "{region} hade ingen intervjuomgång {years} (ingen datainsamling).",
+        "small_rounds": ("Grupper med färre än {k} deltagare ingår inte i andelarna: {items}."),
+        "and": "och",
         "mention_note": "Antal intervjuer där temat nämns (minst ett kodat segment).",
         "promoting": "främjande",
         "hindering": "hindrande",
@@ -106,13 +118,27 @@ _TEXT: dict[str, dict[str, str]] = {
             "is six persons."
         ),
         "small_note": (
-            "{groups}: fewer than {k} participants, reported as counts only; the group's "
-            "answers are left out of the theme analysis and no quotes are shown."
+            "{groups} had fewer than {k} participants and are reported as counts only; "
+            "their answers are left out of the theme analysis and no quotes are shown."
         ),
         "suppressed_note": (
-            "– = the group has fewer than {k} participants and is not reported. "
-            "Totals cover the reported groups only."
+            "A dash (–) means that the group has fewer than {k} participants and is not "
+            "reported. Totals cover the reported groups only."
         ),
+        "no_themes": "There are no themes to report for {year}, as no interviews took place.",
+        "no_segments": "There are no coded segments to report for {year}.",
+        "factors_lead": (
+            "The bullets name up to {top} factors per theme and direction; @tbl-factors "
+            "gives every coded segment per theme."
+        ),
+        "factor_rest": "{n} segments on other factors or the theme as a whole",
+        "factor_head": "{direction} ({n} segments)",
+        "no_round": "no data collection",
+        "no_round_note": "{region} had no interview round in {years} (no data collection).",
+        "small_rounds": (
+            "Groups with fewer than {k} participants are left out of the shares: {items}."
+        ),
+        "and": "and",
         "mention_note": "Number of interviews mentioning the theme (at least one coded segment).",
         "promoting": "promoting",
         "hindering": "hindering",
@@ -516,7 +542,7 @@ def theme_by_group_markdown(
     """
     table = theme_by_group(register, segments, themes, region, year, level, k, lang)
     if table.empty:
-        return md_text(_t(lang, "no_interviews", region=region, year=year)) + "\n"
+        return md_text(_t(lang, "no_themes", year=year)) + "\n"
     published = table.loc[~table["suppressed"]]
     n_all = int(published.drop_duplicates("group")["interviews"].sum())
     columns: dict[str, list[str]] = {_t(lang, "theme"): []}
@@ -705,6 +731,8 @@ def factors_table_markdown(
         A Markdown pipe table.
     """
     table = factors_by_theme(register, segments, themes, region, year, 1, k, lang)
+    if not int(table["segments"].sum()):
+        return md_text(_t(lang, "no_segments", year=year)) + "\n"
     shown = pd.DataFrame(
         {
             _t(lang, "theme"): table["label"],
@@ -743,33 +771,47 @@ def main_factors_markdown(
         Markdown bullets and the small-group note (empty when there is nothing to list).
     """
     table = factors_by_theme(register, segments, themes, region, year, 1, k, lang)
+    if not int(table["segments"].sum()):
+        return ""  # the factor table already says that there is nothing to report
     factors = main_factors(register, segments, themes, region, year, top, k, lang)
     bullets = []
-    for theme in table["theme"]:
-        rows = factors.loc[factors["theme"] == theme]
+    for row in table.to_dict("records"):
+        rows = factors.loc[factors["theme"] == row["theme"]]
         if rows.empty:
             continue
         name = md_text(rows["theme_label"].iloc[0])
-        promoting = _factor_list(rows.loc[rows["factor"] == "framjande"], lang)
-        hindering = _factor_list(rows.loc[rows["factor"] == "hindrande"], lang)
-        bullets.append(
-            f"- **{name}**: {_t(lang, 'promoting')}: {promoting}; "
-            f"{_t(lang, 'hindering')}: {hindering}"
-        )
-    parts = ["\n".join(bullets) + "\n"] if bullets else [md_text(_t(lang, "no_factors")) + "\n"]
-    small = small_groups(register, region, year, k)
-    if small and k is not None:
-        parts.append(_small_note(small, k, lang) + "\n")
-    return "\n".join(parts)
+        lists = [
+            _factor_list(rows.loc[rows["factor"] == factor], int(row[factor]), factor, lang)
+            for factor in ("framjande", "hindrande")
+        ]
+        bullets.append(f"- **{name}**: " + "; ".join(lists))
+    if not bullets:
+        return md_text(_t(lang, "no_factors")) + "\n"
+    # The lead is our own sentence: its cross-reference must stay a reference.
+    lead = md_text(_t(lang, "factors_lead", top=number(top, lang, 0)))
+    lead = lead.replace(md_text("@tbl-factors"), "@tbl-factors")
+    return lead + "\n\n" + "\n".join(bullets) + "\n"
 
 
-def _factor_list(rows: pd.DataFrame, lang: str) -> str:
-    if rows.empty:
-        return _t(lang, "none")
-    return ", ".join(
+def _factor_list(rows: pd.DataFrame, total: int, factor: str, lang: str) -> str:
+    """ "hindrande (6 segment): A (2), B (1) och 3 segment om andra faktorer": sums to total."""
+    head = _t(lang, "factor_head", direction=label("factor", factor, lang).lower(), n=total)
+    if not total:
+        return f"{md_text(head)}"
+    items = [
         f"{md_text(name)} ({number(int(n), lang, 0)})"
         for name, n in zip(rows["subtheme_label"], rows["segments"], strict=True)
-    )
+    ]
+    rest = total - int(rows["segments"].sum())
+    if rest > 0:
+        items.append(md_text(_t(lang, "factor_rest", n=number(rest, lang, 0))))
+    return f"{md_text(head)}: {_join(items, lang)}"
+
+
+def _join(items: Sequence[str], lang: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {_t(lang, 'and')} {items[-1]}"
 
 
 # --- themes across rounds ---------------------------------------------------------------
@@ -898,8 +940,12 @@ def themes_across_rounds_markdown(
     k: int | None = None,
     threshold: float = TREND_THRESHOLD,
     level: int = 1,
+    all_rounds: Sequence[int] | None = None,
 ) -> str:
     """Shares per round for every round up to `year`, with the trend and its threshold.
+
+    A round of the evaluation without interviews in the region keeps its column,
+    marked "ingen datainsamling", and a sentence names it: no year disappears silently.
 
     Args:
         register: The interview register.
@@ -911,10 +957,13 @@ def themes_across_rounds_markdown(
         k: Minimum group size (persons), applied per round.
         threshold: Percentage points for grew/faded.
         level: Theme level (1 or 2).
+        all_rounds: The region's evaluation rounds (`pipeline.rounds`), including
+            those without interviews; default: only the rounds with interviews.
 
     Returns:
         Markdown: a pipe table (theme, one column per round "2017 (n = 20)", trend)
-        and a note stating the threshold.
+        and notes stating the threshold, the rounds without interviews and the
+        groups left out.
     """
     years = rounds(register, region, year)
     if not years:
@@ -922,7 +971,14 @@ def themes_across_rounds_markdown(
     across = themes_across_rounds(register, segments, themes, region, years, level, k, lang)
     trends = classify_trends(across, threshold, lang).set_index("theme")
     sizes = across.drop_duplicates("year").set_index("year")["interviews"]
-    heads = {y: f"{y} (n = {number(int(sizes[y]), lang, 0)})" for y in years}
+    absent = sorted({int(y) for y in all_rounds or ()} - set(years))
+    absent = [y for y in absent if years[0] < y <= int(year)]
+    heads = {
+        y: f"{y} ({_t(lang, 'no_round')})"
+        if y in absent
+        else f"{y} (n = {number(int(sizes[y]), lang, 0)})"
+        for y in sorted([*years, *absent])
+    }
     columns: dict[str, list[str]] = {_t(lang, "theme"): []}
     for head in heads.values():
         columns[head] = []
@@ -932,6 +988,9 @@ def themes_across_rounds_markdown(
     for theme, rows in across.groupby("theme", sort=False):
         columns[_t(lang, "theme")].append(str(rows["label"].iloc[0]))
         for y, head in heads.items():
+            if y in absent:
+                columns[head].append("·")
+                continue
             share = rows.loc[rows["year"] == y, "share"].iloc[0]
             columns[head].append("–" if pd.isna(share) else percent(float(share), lang, 0))
         if not single:
@@ -949,11 +1008,13 @@ def themes_across_rounds_markdown(
             last=years[-1],
         )
         parts.append(md_text(note))
+    if absent:
+        missing = _join([str(y) for y in absent], lang)
+        parts.append(md_text(_t(lang, "no_round_note", region=region, years=missing)))
     smalls = [(y, small_groups(register, region, y, k)) for y in years]
-    if k is not None:
-        for y, small in smalls:
-            if small:
-                parts.append(md_text(f"{y}: ") + _small_note(small, k, lang))
+    items = [f"{_group_list(small, lang).lower()} {y}" for y, small in smalls if small]
+    if k is not None and items:
+        parts.append(md_text(_t(lang, "small_rounds", k=k, items=_join(items, lang))))
     return "\n".join(parts) + "\n"
 
 
@@ -1133,9 +1194,7 @@ def select_quotes_markdown(
             parts.append(f"> {md_text(quote)}\n>\n> — {md_text(group)}\n")
     if not parts:
         parts.append(md_text(_t(lang, "no_quotes")) + "\n")
-    small = small_groups(register, region, year, k)
-    if small:
-        parts.append(_small_note(small, k, lang) + "\n")
+    # Groups below k give no quotes: the method section says so once for the report.
     return "\n".join(parts)
 
 
