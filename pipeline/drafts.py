@@ -29,7 +29,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "intro": "Rapporten är ett utkast och inte färdig att lämnas till nämnden:",
         "no_narrative": "analytikerns text saknas ({path})",
         "no_section": 'avsnittet "# {heading}" saknas i {path}',
-        "no_meta": "{field} saknas (report.{key} i params)",
+        "no_meta": "{field} saknas (report.{name} i params)",
         "tool_author": "report.author namnger verktyget, inte en person eller organisation",
         "author": "författare",
         "commissioner": "uppdragsgivare",
@@ -42,7 +42,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "intro": "This report is a draft, not ready for the committee:",
         "no_narrative": "the analyst's text is missing ({path})",
         "no_section": 'the section "# {heading}" is missing in {path}',
-        "no_meta": "{field} is missing (report.{key} in params)",
+        "no_meta": "{field} is missing (report.{name} in params)",
         "tool_author": "report.author names the tool, not a person or organisation",
         "author": "author",
         "commissioner": "commissioning body",
@@ -151,7 +151,7 @@ def draft_status(
         for key in REQUIRED_METADATA:
             value = getattr(meta, key)
             if value is None or not str(value).strip():
-                reasons.append(text(lang, "no_meta", field=text(lang, key), key=key))
+                reasons.append(text(lang, "no_meta", field=text(lang, key), name=key))
         if meta.author.strip().casefold() in _TOOL_NAMES:
             reasons.append(text(lang, "tool_author"))
     return DraftStatus(tuple(reasons), lang)

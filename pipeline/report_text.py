@@ -161,7 +161,7 @@ def interview_status_markdown(
     ]
     small = sorted(set(table.loc[table["suppressed"], "group"]), key=GROUPS.index)
     if small:
-        groups = join_words([label("group", g, lang) for g in small], lang)
+        groups = join_words([label("group", g, lang).lower() for g in small], lang)
         sentences.append(
             _t(lang, "basis_part", shown=number(interviews_shown, lang, 0), groups=groups, k=k)
         )

@@ -10,10 +10,7 @@ from support import PAIRS, make_project, run_cli
 def demo_build(tmp_path_factory):
     """Build the shared demo pairs once per test session: (params file, out dir, result)."""
     tmp = tmp_path_factory.mktemp("demo-build")
-    params = make_project(tmp)
-    override = params.parent / "overrides" / "2020" / "skane.yaml"
-    override.parent.mkdir(parents=True)
-    override.write_text("lang: en\n", encoding="utf-8")
+    params = make_project(tmp, overrides=True)  # Skåne 2020 is English in the demo
     out = tmp / "out"
     args = ["run", "--params", str(params), "--out", str(out), "--year", "2020", "--jobs", "2"]
     for _, _, region in PAIRS:
