@@ -56,7 +56,7 @@ def test_recommendation_followup_in_an_earlier_year_and_english() -> None:
     table = fu.recommendation_followup(recommendations(), "Stockholm", 2018, "en")
     assert table["id"].tolist() == ["R2", "R10", "R3", "R4"]
     assert list(table.columns[3:5]) == ["2017", "2018"]
-    assert table.set_index("id").loc["R2", "change_text"] == "First follow-up: Still stands"
+    assert table.set_index("id").loc["R2", "change_text"] == "First follow-up: Still open"
     # an empty English text falls back to Swedish
     assert table.set_index("id").loc["R3", "text"] == "Skriv arbetsbeskrivning"
 
