@@ -146,8 +146,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "factors_head": "Promoting and hindering factors per theme (number of coded segments).",
         "rounds_note": (
             "Share of interviews mentioning the theme per round. A theme increased or "
-            "decreased when its share changed by at least {threshold} percentage points between the first "
-            "({first}) and the latest round ({last}); otherwise it is unchanged."
+            "decreased when its share changed by at least {threshold} percentage points "
+            "between the first ({first}) and the latest round ({last}); otherwise it is "
+            "unchanged."
         ),
         "single_round": "Only one round ({year}); no comparison over time is possible.",
         "trend": "Trend",
