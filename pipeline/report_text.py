@@ -37,7 +37,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "basis_all": "Alla intervjuer ingår i temaredovisningen.",
         "basis_part": (
             "Temaredovisningen bygger på {shown} av intervjuerna; {groups} ingår inte "
-            "eftersom gruppen har färre än {k} deltagare."
+            "eftersom {which} färre än {k} deltagare."
         ),
         "coded": "De kodades i {segments} segment inom {themes} av kodbokens {book} teman.",
         "coded_none": "Inga av de redovisade intervjuerna har kodade segment.",
@@ -65,7 +65,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "basis_all": "All interviews are part of the theme analysis.",
         "basis_part": (
             "The theme analysis rests on {shown} of the interviews; {groups} are left out "
-            "because the group has fewer than {k} participants."
+            "because {which} fewer than {k} participants."
         ),
         "coded": "They were coded in {segments} segments on {themes} of the codebook's "
         "{book} themes.",
@@ -79,6 +79,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "latest": "The latest round with interviews was {latest}.",
     },
 }
+
+
+_WHICH = {"sv": ("gruppen har", "grupperna har"), "en": ("the group has", "the groups have")}
 
 
 def _t(lang: str, key: str, **values: object) -> str:
@@ -163,7 +166,14 @@ def interview_status_markdown(
     if small:
         groups = join_words([label("group", g, lang).lower() for g in small], lang)
         sentences.append(
-            _t(lang, "basis_part", shown=number(interviews_shown, lang, 0), groups=groups, k=k)
+            _t(
+                lang,
+                "basis_part",
+                shown=number(interviews_shown, lang, 0),
+                groups=groups,
+                which=_WHICH[lang if lang in _WHICH else "sv"][len(small) > 1],
+                k=k,
+            )
         )
     else:
         sentences.append(_t(lang, "basis_all"))

@@ -77,7 +77,7 @@ _TEXT: dict[str, dict[str, str]] = {
             "redovisar alla kodade segment per tema."
         ),
         "factor_rest": "{n} segment om andra faktorer eller temat i stort",
-        "factor_head": "{direction} ({n} segment)",
+        "factor_head": "{direction} ({n} {segment_word})",
         "no_round": "ingen datainsamling",
         "no_round_note": "{region} hade ingen intervjuomgång {years} (ingen datainsamling).",
         "small_rounds": ("Grupper med färre än {k} deltagare ingår inte i andelarna: {items}."),
@@ -132,7 +132,7 @@ _TEXT: dict[str, dict[str, str]] = {
             "gives every coded segment per theme."
         ),
         "factor_rest": "{n} segments on other factors or the theme as a whole",
-        "factor_head": "{direction} ({n} segments)",
+        "factor_head": "{direction} ({n} {segment_word})",
         "no_round": "no data collection",
         "no_round_note": "{region} had no interview round in {years} (no data collection).",
         "small_rounds": (
@@ -153,6 +153,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "single_round": "Only one round ({year}); no comparison over time is possible.",
         "trend": "Trend",
         "no_quotes": "No quotes can be shown.",
+        "quotes_original": "Quotes are given in the original Swedish, as they were said.",
     },
 }
 
@@ -220,7 +221,9 @@ def rounds(register: pd.DataFrame, region: str, year: int) -> list[int]:
 
 
 def _group_list(groups: Sequence[str], lang: str) -> str:
-    return ", ".join(label("group", g, lang) for g in groups)
+    """"Enhetschefer och medarbetare": a list that reads as part of a sentence."""
+    names = [label("group", g, lang) for g in groups]
+    return _join([names[0], *(n.lower() for n in names[1:])], lang) if names else ""
 
 
 def _small_note(groups: Sequence[str], k: int, lang: str) -> str:
@@ -796,7 +799,9 @@ def main_factors_markdown(
 
 def _factor_list(rows: pd.DataFrame, total: int, factor: str, lang: str) -> str:
     """ "hindrande (6 segment): A (2), B (1) och 3 segment om andra faktorer": sums to total."""
-    head = _t(lang, "factor_head", direction=label("factor", factor, lang).lower(), n=total)
+    word = "segment" if lang == "sv" or total == 1 else "segments"
+    direction = label("factor", factor, lang).lower()
+    head = _t(lang, "factor_head", direction=direction, n=total, segment_word=word)
     if not total:
         return f"{md_text(head)}"
     items = [
@@ -1195,6 +1200,8 @@ def select_quotes_markdown(
             parts.append(f"> {md_text(quote)}\n>\n> — {md_text(group)}\n")
     if not parts:
         parts.append(md_text(_t(lang, "no_quotes")) + "\n")
+    elif lang == "en":
+        parts.insert(0, md_text(_t(lang, "quotes_original")) + "\n")
     # Groups below k give no quotes: the method section says so once for the report.
     return "\n".join(parts)
 

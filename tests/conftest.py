@@ -18,3 +18,14 @@ def demo_build(tmp_path_factory):
     result = run_cli(*args)
     assert result.returncode == 0, result.stderr
     return params, out, result
+
+
+@pytest.fixture(scope="session")
+def full_demo(tmp_path_factory):
+    """The whole demo (every region x year, overrides included), HTML only: (params, out)."""
+    tmp = tmp_path_factory.mktemp("full-demo")
+    params = make_project(tmp, overrides=True)
+    out = tmp / "out"
+    result = run_cli("run", "--params", str(params), "--out", str(out), "--format", "html")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return params, out
