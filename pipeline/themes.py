@@ -14,6 +14,7 @@ the published groups reveals it) and its quotes are never shown.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -1097,9 +1098,10 @@ def select_quotes(
 
     records = []
     used: set[tuple[str, str]] = set()
+    said: set[str] = set()  # a report never shows the same sentence in two quotes
     for theme in sorted(coded["theme"].unique(), key=order):
         candidates = coded.loc[coded["theme"] == theme]
-        for pick in _spread(candidates, per_theme, used):
+        for pick in _spread(candidates, per_theme, used, said):
             used.add((pick["interview_id"], pick["excerpt"]))
             records.append(
                 {
@@ -1127,14 +1129,30 @@ def _stable_hash(seed: object, interview_id: object, excerpt: str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _sentence_set(excerpt: str) -> set[str]:
+    return {s.strip().casefold() for s in _SENTENCE_SPLIT.split(excerpt) if s.strip()}
+
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
 def _spread(
-    candidates: pd.DataFrame, count: int, used: set[tuple[str, str]]
+    candidates: pd.DataFrame,
+    count: int,
+    used: set[tuple[str, str]],
+    said: set[str] | None = None,
 ) -> list[dict[str, object]]:
-    """Greedy picks in candidate order, preferring groups and interviews used least."""
+    """Greedy picks in candidate order, preferring groups and interviews used least.
+
+    Excerpts that repeat a sentence of a quote already picked (`said`, updated here)
+    are passed over, so that no report prints the same sentence twice.
+    """
+    said = set() if said is None else said
     pool = [
         row
         for row in candidates.to_dict("records")
         if (row["interview_id"], row["excerpt"]) not in used
+        and not _sentence_set(str(row["excerpt"])) & said
     ]
     picks: list[dict[str, object]] = []
     groups: dict[str, int] = {}
@@ -1149,6 +1167,8 @@ def _spread(
             ),
         )
         pick = pool.pop(best)
+        said |= _sentence_set(str(pick["excerpt"]))
+        pool = [row for row in pool if not _sentence_set(str(row["excerpt"])) & said]
         groups[pick["group"]] = groups.get(pick["group"], 0) + 1
         interviews[pick["interview_id"]] = interviews.get(pick["interview_id"], 0) + 1
         picks.append(pick)
