@@ -168,7 +168,7 @@ def plan_overviews(
             Pair(region=OVERVIEW_REGION[settings.lang], year=year, settings=settings),
             notebooks,
             template=template,
-            narrative=None,  # the overview template has no narrative sections yet
+            narrative=narrative_file(project.narrative_dir, year, OVERVIEW_STEM, settings.lang),
             parameters=regions,
             kind="overview",
         )

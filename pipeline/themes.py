@@ -222,7 +222,7 @@ def rounds(register: pd.DataFrame, region: str, year: int) -> list[int]:
 
 
 def _group_list(groups: Sequence[str], lang: str) -> str:
-    """"Enhetschefer och medarbetare": a list that reads as part of a sentence."""
+    """ "Enhetschefer och medarbetare": a list that reads as part of a sentence."""
     names = [label("group", g, lang) for g in groups]
     return _join([names[0], *(n.lower() for n in names[1:])], lang) if names else ""
 

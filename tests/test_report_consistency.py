@@ -62,6 +62,13 @@ def _reports(out: Path) -> list[tuple[Path, dict]]:
     ]
 
 
+def _overviews(out: Path) -> list[tuple[Path, dict]]:
+    manifests = sorted(out.glob("[0-9]*/oversikt.json"))
+    return [
+        (m.parent / "oversikt.html", json.loads(m.read_text(encoding="utf-8"))) for m in manifests
+    ]
+
+
 def test_demo_has_every_report_and_exactly_one_draft(full_demo):
     _, out = full_demo
     reports = _reports(out)
@@ -71,6 +78,8 @@ def test_demo_has_every_report_and_exactly_one_draft(full_demo):
     ]
     assert drafts == ["orebro2019"]
     assert all(m["status"] in ("draft", "final") for _, m in reports)
+    overviews = _overviews(out)
+    assert len(overviews) == 4 and all(m["status"] == "final" for _, m in overviews)
 
 
 def test_counts_in_text_equal_the_theme_table(full_demo):
@@ -130,7 +139,7 @@ def test_round_ordinal_is_the_number_of_rounds_in_the_data(full_demo):
 
 def test_every_table_and_figure_reference_resolves(full_demo):
     _, out = full_demo
-    for path, _ in _reports(out):
+    for path, _ in _reports(out) + _overviews(out):
         page = path.read_text(encoding="utf-8")
         present = {(k[0] in "T", int(n)) for k, n in _CAPTION.findall(_text(page))}
         for paragraph in _prose(page):
@@ -141,7 +150,7 @@ def test_every_table_and_figure_reference_resolves(full_demo):
 
 def test_no_sentence_occurs_twice(full_demo):
     _, out = full_demo
-    for path, _ in _reports(out):
+    for path, _ in _reports(out) + _overviews(out):
         sentences = [
             s for block in _prose(path.read_text(encoding="utf-8"))
             for s in _SENTENCE_END.split(block) if len(s.split()) >= 4
@@ -152,7 +161,7 @@ def test_no_sentence_occurs_twice(full_demo):
 
 def test_placeholders_only_in_reports_marked_draft(full_demo):
     _, out = full_demo
-    for path, manifest in _reports(out):
+    for path, manifest in _reports(out) + _overviews(out):
         page = path.read_text(encoding="utf-8")
         placeholder = any(p in page for p in PLACEHOLDERS)
         if manifest["status"] == "final":
@@ -181,6 +190,18 @@ def test_english_report_has_no_swedish_fixed_strings_and_an_english_narrative(fu
         data_free = prose.replace("Peer support i Sverige (syntetiska demodata)", "")
         assert swedish not in data_free.replace("Enheten för uppföljning och analys", ""), swedish
     assert "the contribution to service users dominates" in prose  # the English narrative
+
+
+def test_overview_has_a_national_column_and_the_national_descriptive_table(full_demo):
+    _, out = full_demo
+    page = (out / "2020" / "oversikt.html").read_text(encoding="utf-8")
+    themes = _table(page, "tbl-themes")
+    assert themes[0][-1] == "Hela landet" and all(row[-1] for row in themes[1:])
+    numeric = [row[0] for row in _table(page, "tbl-numeric")]
+    for statistic in ("Antal svar (N)", "Uppgift saknas (n)", "Median", "95:e percentilen"):
+        assert statistic in numeric
+    assert "Totalt" in [row[0] for row in _table(page, "tbl-response-rate")]
+    assert "Den fjärde omgången har den högsta svarsfrekvensen" in page  # its own narrative
 
 
 def test_final_refuses_the_demo_draft_and_builds_nothing(tmp_path):
