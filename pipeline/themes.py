@@ -55,11 +55,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "segments": "Kodade segment",
         "no_interviews": "Inga intervjuer finns för {region} {year}.",
         "no_factors": "Det finns inga främjande eller hindrande faktorer att redovisa.",
-        "summary": (
-            "I {region} {year} genomfördes {interviews} intervjuer med sammanlagt "
-            "{participants} deltagare. Intervjuerna kodades i {segments} segment inom "
-            "{themes} teman."
-        ),
         "unit_note": (
             "Deltagare räknas som personer: en gruppintervju med sex deltagare är sex personer."
         ),
@@ -110,10 +105,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "segments": "Coded segments",
         "no_interviews": "There are no interviews for {region} {year}.",
         "no_factors": "There are no promoting or hindering factors to report.",
-        "summary": (
-            "In {region} {year}, {interviews} interviews with {participants} participants in "
-            "all were carried out. They were coded in {segments} segments on {themes} themes."
-        ),
         "unit_note": (
             "Participants are counted as persons: a group interview with six participants "
             "is six persons."
@@ -1224,38 +1215,6 @@ def select_quotes_markdown(
         parts.insert(0, md_text(_t(lang, "quotes_original")) + "\n")
     # Groups below k give no quotes: the method section says so once for the report.
     return "\n".join(parts)
-
-
-def interview_summary_markdown(
-    register: pd.DataFrame, segments: pd.DataFrame, region: str, year: int, lang: str = "sv"
-) -> str:
-    """One sentence on the interviews of a region-year: interviews, participants, coding.
-
-    Args:
-        register: The interview register.
-        segments: The coded segments.
-        region: The region.
-        year: The evaluation round.
-        lang: "sv" or "en".
-
-    Returns:
-        Markdown (escaped); the no-interviews sentence when there are none.
-    """
-    pair = register[(register["region"] == region) & (register["year"] == year)]
-    if pair.empty:
-        return md_text(_t(lang, "no_interviews", region=region, year=year)) + "\n"
-    coded = segments[segments["interview_id"].isin(pair["interview_id"])]
-    text = _t(
-        lang,
-        "summary",
-        region=region,
-        year=year,
-        interviews=number(len(pair), lang, 0),
-        participants=number(int(pair["participants"].sum()), lang, 0),
-        segments=number(len(coded), lang, 0),
-        themes=number(coded["theme"].nunique(), lang, 0),
-    )
-    return md_text(text) + "\n"
 
 
 def theme_prevalence_by_region(
