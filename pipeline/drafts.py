@@ -174,3 +174,20 @@ def refuse_drafts(reports: list[tuple[str, tuple[str, ...]]]) -> None:
             "Complete them, or run without --final to publish them marked as drafts."
         )
         raise DraftError("\n".join(lines))
+
+
+def banner_markdown(mark: dict) -> str:
+    """The draft banner as a Markdown block, for renderers without the built-in templates.
+
+    Args:
+        mark: The front matter's `draft_mark` (label, intro, reasons), already escaped
+            Markdown (pipeline.report_source).
+
+    Returns:
+        A fenced div `.draft-banner` to put first in the body; "" for no mark.
+    """
+    if not isinstance(mark, dict) or not mark.get("label"):
+        return ""
+    lines = ['::: {.draft-banner role="note"}', f"**{mark['label']}**: {mark.get('intro', '')}", ""]
+    lines += [f"- {reason}" for reason in mark.get("reasons") or []]
+    return "\n".join([*lines, ":::", "", ""])

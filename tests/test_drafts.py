@@ -68,3 +68,13 @@ def test_refuse_drafts_lists_each_draft_with_its_reasons():
     assert lines[0] == "2019/orebro: draft: a saknas; b saknas"
     assert "1 report(s) are drafts" in lines[-1] and len(lines) == 2
     assert error.value.exit_code == 2
+
+
+def test_banner_markdown_for_quarto_lists_the_reasons():
+    from pipeline.drafts import banner_markdown
+
+    mark = {"label": "Utkast", "intro": "Inte färdig\\:", "reasons": ["a saknas", "b saknas"]}
+    text = banner_markdown(mark)
+    assert text.startswith('::: {.draft-banner role="note"}\n**Utkast**: Inte färdig\\:')
+    assert "- a saknas\n- b saknas\n:::" in text
+    assert banner_markdown(None) == "" and banner_markdown({}) == ""

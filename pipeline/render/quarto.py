@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.drafts import banner_markdown
 from pipeline.errors import RenderError
 from pipeline.report_source import split_front_matter
 
@@ -103,10 +104,11 @@ def _add_safety_filter(source: Path) -> None:
     text = source.read_text(encoding="utf-8")
     front, body = split_front_matter(text)
     filters = list(front.get("filters") or [])
-    if SAFETY_FILTER.name not in filters:
-        front["filters"] = [*filters, SAFETY_FILTER.name]
+    banner = banner_markdown(front.get("draft_mark"))  # Quarto uses its own templates
+    if SAFETY_FILTER.name not in filters or banner:
+        front["filters"] = list(dict.fromkeys([*filters, SAFETY_FILTER.name]))
         header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
-        source.write_text(f"---\n{header}---\n{body}", encoding="utf-8")
+        source.write_text(f"---\n{header}---\n{banner}{body}", encoding="utf-8")
 
 
 def version() -> str:
