@@ -18,7 +18,7 @@ from pipeline.disclosure import SUPPRESSED_MARK
 from pipeline.formatting import md_text, number
 from pipeline.rounds import evaluation_rounds, join_words
 from pipeline.schema import label
-from pipeline.themes import GROUPS, theme_by_group
+from pipeline.themes import GROUPS, method_table_markdown, theme_by_group
 
 _TEXT: dict[str, dict[str, str]] = {
     "sv": {
@@ -48,6 +48,7 @@ _TEXT: dict[str, dict[str, str]] = {
             "redovisar inga teman, faktorer eller citat för året."
         ),
         "latest": "Den senaste omgången med intervjuer var {latest}.",
+        "method_lead": "@tbl-method visar vilka som intervjuades i {region} och i vilken form.",
     },
     "en": {
         "commission": (
@@ -77,6 +78,7 @@ _TEXT: dict[str, dict[str, str]] = {
             "reports no themes, factors or quotes for the year."
         ),
         "latest": "The latest round with interviews was {latest}.",
+        "method_lead": "@tbl-method shows who was interviewed in {region} and how.",
     },
 }
 
@@ -109,6 +111,30 @@ def commission_markdown(meta: ReportMeta, lang: str = "sv") -> str:
         commissioner = f"{commissioner}{joiner}{meta.organisation.strip()}"
     values["commissioner"] = commissioner
     return md_text(_t(lang, "commission", **values))
+
+
+def method_markdown(
+    register: pd.DataFrame, region: str, year: int, lang: str = "sv", k: int | None = None
+) -> str:
+    """The method table, led by a sentence pointing to it only when there are interviews.
+
+    Args:
+        register: The interview register.
+        region: The region.
+        year: The evaluation round.
+        lang: "sv" or "en".
+        k: Minimum group size (persons).
+
+    Returns:
+        Markdown: the lead sentence (with its cross-reference) and the method table, or
+        the table function's no-interviews sentence alone.
+    """
+    table = method_table_markdown(register, region, year, lang, k)
+    pair = register[(register["region"] == region) & (register["year"].astype(int) == year)]
+    if pair.empty:
+        return table
+    lead = _t(lang, "method_lead", region="\x00").split("\x00")
+    return lead[0] + md_text(region) + lead[1] + "\n\n" + table
 
 
 def interview_status_markdown(

@@ -120,3 +120,11 @@ def test_overview_national_column_pools_only_reported_groups():
         "impl": 100.0, "bidrag": 100.0, "roll": 0.0,
     }  # fmt: skip
     assert table["R"].tolist() == table["Hela landet"].tolist()
+
+
+def test_method_lead_points_to_the_table_only_when_there_are_interviews():
+    from pipeline.report_text import method_markdown
+
+    text = method_markdown(REGISTER, "R", 2020, "en", 5)
+    assert text.startswith("@tbl-method shows who was interviewed in R and how.\n\n|")
+    assert "@tbl" not in method_markdown(REGISTER, "R", 2019, "sv", 5)
