@@ -78,3 +78,17 @@ def test_banner_markdown_for_quarto_lists_the_reasons():
     assert text.startswith('::: {.draft-banner role="note"}\n**Utkast**: Inte färdig\\:')
     assert "- a saknas\n- b saknas\n:::" in text
     assert banner_markdown(None) == "" and banner_markdown({}) == ""
+
+
+def test_list_shows_each_reports_status_and_what_a_draft_lacks(tmp_path):
+    from support import make_project, run_cli
+
+    params = make_project(tmp_path, overrides=True)
+    result = run_cli("list", "--params", str(params), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["year", "region", "state", "status", "why"]
+    drafts = [line for line in lines if " draft " in line]
+    assert len(drafts) == 1 and drafts[0].startswith("2019  Örebro"), drafts
+    assert "analytikerns text saknas" in drafts[0] and "diarienummer saknas" in drafts[0]
+    assert sum(" final " in line for line in lines) == 27  # 23 reports and 4 overviews
