@@ -25,6 +25,7 @@ from pathlib import Path
 
 from pipeline import execution_cache
 from pipeline.config import Pair, PairSettings, Project, report_date
+from pipeline.drafts import DraftStatus, draft_status, narrative_file
 from pipeline.errors import InputError, PeerEvalError, Problem
 from pipeline.execute import execute_notebook
 from pipeline.inputs import file_hashes, input_files
@@ -64,8 +65,14 @@ class PairTask:
     git_commit: str
     output_mode: str
     kind: str = "region"  # "region": one region-year; "overview": all regions of a year
+    draft_reasons: tuple[str, ...] = ()  # empty: final; else what is missing (report language)
     reuse_execution: bool = True  # False (--force): execute even if the cache is valid
     inputs_snapshot: str = ""  # the run's validated inputs (pipeline.snapshot), or "" for none
+
+    @property
+    def draft(self) -> DraftStatus:
+        """The report's draft status (decided at planning, from params and narrative)."""
+        return DraftStatus(self.draft_reasons, self.pair.settings.lang)
 
     @property
     def digest(self) -> str:
@@ -138,7 +145,9 @@ def plan_tasks(project: Project, pairs: list[Pair], out: Path, renderer: str) ->
             pair,
             notebooks,
             template=project.templates_dir / f"rapport.{pair.settings.lang}.qmd",
-            narrative=project.narrative_dir / str(pair.year) / f"{pair.slug}.md",
+            narrative=narrative_file(
+                project.narrative_dir, pair.year, pair.slug, pair.settings.lang
+            ),
             parameters=inputs_spec,
         )
         for pair in pairs
@@ -173,7 +182,7 @@ def plan_overviews(
             Pair(region=OVERVIEW_REGION[settings.lang], year=year, settings=settings),
             notebooks,
             template=template,
-            narrative=None,
+            narrative=narrative_file(project.narrative_dir, year, OVERVIEW_STEM, settings.lang),
             parameters=regions,
             kind="overview",
         )
@@ -220,8 +229,13 @@ class _Planner:
             "data": _hash_text(json.dumps(inputs, sort_keys=True)),
             "renderer": self.version,
         }
+        draft: tuple[str, ...] = ()
         if narrative is not None:
             components["narrative"] = _hash_files([narrative]) if narrative.is_file() else "none"
+            sections = _read_narrative(narrative)
+            shown = _relative(narrative, project.root)
+            status = draft_status(pair.settings, sections, shown, require_metadata=kind == "region")
+            draft = status.reasons
         return PairTask(
             pair=pair,
             params_file=str(project.params_file),
@@ -237,7 +251,15 @@ class _Planner:
             git_commit=self.commit,
             output_mode=project.evaluation.output_mode,
             kind=kind,
+            draft_reasons=draft,
         )
+
+
+def _read_narrative(path: Path) -> dict[str, str] | None:
+    """The narrative's sections, or None when there is no narrative file."""
+    if not path.is_file():
+        return None
+    return parse_narrative(path.read_text(encoding="utf-8"))
 
 
 def _check_sources(project: Project, pairs: list[Pair], notebooks: tuple[str, ...]) -> None:
@@ -407,14 +429,21 @@ def render_pair(task: PairTask, work: Path, formats: Iterable[str]) -> dict[str,
     pair = task.pair
     date = report_date(pair.settings)
     narrative_path = Path(task.narrative_file)
-    narrative = (
-        parse_narrative(narrative_path.read_text(encoding="utf-8"))
-        if task.narrative_file and narrative_path.is_file()
-        else {}
-    )
+    sections = _read_narrative(narrative_path) if task.narrative_file else None
     shown = _relative(narrative_path, Path(task.root))
+    # Decided again from the narrative as read now: the same as at planning in a run, and
+    # current in a preview, where the narrative changes while the task stays.
+    draft = task.draft
+    if task.narrative_file:
+        require = task.kind == "region"
+        draft = draft_status(pair.settings, sections, shown, require_metadata=require)
     source_text = compose_source(
-        Path(task.template).read_text(encoding="utf-8"), pair, date, narrative, shown
+        Path(task.template).read_text(encoding="utf-8"),
+        pair,
+        date,
+        sections or {},
+        shown,
+        draft=draft,
     )
     report_source = work / f"{task.stem}.qmd"
     report_source.write_text(source_text, encoding="utf-8")
@@ -501,6 +530,8 @@ def manifest_for(task: PairTask, outputs: dict[str, str]) -> dict:
     pair = task.pair
     return {
         "report": {"region": pair.region, "year": pair.year, "slug": pair.slug, "kind": task.kind},
+        "status": task.draft.status,
+        "draft_reasons": list(task.draft_reasons),
         "parameters": json.loads(pair.settings.model_dump_json()),
         "inputs": task.inputs,
         "components": task.components,

@@ -11,11 +11,14 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pipeline.errors import InputError, PeerEvalError, Problem
+
+if TYPE_CHECKING:
+    from pipeline.build import PairTask
 
 app = typer.Typer(
     add_completion=False,
@@ -68,6 +71,9 @@ def run(
     overview: Annotated[
         bool, typer.Option(help="Also build each year's national overview (oversikt.html/pdf).")
     ] = True,
+    final: Annotated[
+        bool, typer.Option("--final", help="Refuse to publish drafts; list what each lacks.")
+    ] = False,
 ) -> None:
     """Build and publish the reports of every (or the chosen) region x year."""
     from pipeline.build import (
@@ -80,6 +86,7 @@ def run(
         with_snapshot,
     )
     from pipeline.config import load_project, overview_settings, plan_pairs
+    from pipeline.drafts import refuse_drafts
     from pipeline.inputs import load_evaluation
     from pipeline.progress import Progress
     from pipeline.publish import output_lock, recover, tidy
@@ -101,6 +108,8 @@ def run(
         if overview:
             settings = overview_settings(project, cli_settings)
             tasks += plan_overviews(project, pairs, out, renderer, settings)
+        if final:
+            refuse_drafts([(_task_key(t), t.draft_reasons) for t in tasks])
         started = time.monotonic()
         with output_lock(out, wait=wait):
             recover(out)
@@ -125,6 +134,11 @@ def run(
         raise _fail(error) from None
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
+
+
+def _task_key(task: PairTask) -> str:
+    """A report as the analyst names it: "2019/orebro", or "2019/oversikt" for an overview."""
+    return f"{task.pair.year}/oversikt" if task.kind == "overview" else task.pair.key
 
 
 def _cli_settings(format: str | None, lang: str | None) -> dict:
@@ -193,13 +207,17 @@ def list_pairs(
         tasks += plan_overviews(project, pairs, out, renderer, overview_settings(project))
     except PeerEvalError as error:
         raise _fail(error) from None
-    typer.echo(f"{'year':<6}{'region':<24}{'state':<9}why")
+    typer.echo(f"{'year':<6}{'region':<24}{'state':<9}{'status':<8}why")
     for task in tasks:
         state, reasons = staleness(task)
         why = ", ".join(reasons)
         if state == "stale":
             why = f"{stale_stage(reasons)}: {why}"
-        typer.echo(f"{task.pair.year:<6}{task.pair.region:<24}{state:<9}{why}")
+        if task.draft_reasons:
+            why = "; ".join(filter(None, [why, *task.draft_reasons]))
+        typer.echo(
+            f"{task.pair.year:<6}{task.pair.region:<24}{state:<9}{task.draft.status:<8}{why}"
+        )
 
 
 @app.command()

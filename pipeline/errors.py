@@ -56,6 +56,12 @@ class UsageError(PeerEvalError):
     exit_code = 2
 
 
+class DraftError(PeerEvalError):
+    """Raised when `--final` is asked for and some reports are still drafts."""
+
+    exit_code = 2
+
+
 class ShortcodeError(PeerEvalError):
     """Raised when a report source uses a shortcode the built-in renderer cannot resolve."""
 

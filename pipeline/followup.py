@@ -8,11 +8,13 @@ Evaluations repeat: a recommendation made in one round is followed up in the nex
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pandas as pd
 
 from pipeline.disclosure import DEFAULT_K, disclose_public, display_table
 from pipeline.formatting import md_text
+from pipeline.rounds import NO_DATA, join_words
 from pipeline.schema import CATEGORIES, label
 from pipeline.tables import markdown_table
 
@@ -29,6 +31,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "unchanged": "Oförändrad: {status}",
         "changed": "Ändrad från {old} till {new}",
         "no_recommendations": "Inga rekommendationer finns för {region} till och med {year}.",
+        "no_round": (
+            "Rekommendationerna följdes inte upp {years}, eftersom {region} inte hade någon "
+            "intervjuomgång då."
+        ),
     },
     "en": {
         "recommendation": "Recommendation",
@@ -40,6 +46,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "unchanged": "Unchanged: {status}",
         "changed": "Changed from {old} to {new}",
         "no_recommendations": "There are no recommendations for {region} up to {year}.",
+        "no_round": (
+            "The recommendations were not followed up in {years}, as {region} had no "
+            "interview round then."
+        ),
     },
 }
 
@@ -155,8 +165,13 @@ def recommendation_followup_markdown(
     year: int,
     lang: str = "sv",
     k: int | None = None,
+    all_rounds: Sequence[int] | None = None,
 ) -> str:
     """The follow-up of recommendations as a Markdown table.
+
+    A round of the evaluation (`all_rounds`, from `pipeline.rounds`) in which nothing
+    was followed up keeps its column, marked "ingen datainsamling", and a sentence
+    names it: no year disappears silently.
 
     Args:
         recommendations: The recommendations table.
@@ -164,6 +179,8 @@ def recommendation_followup_markdown(
         year: The report year.
         lang: "sv" or "en".
         k: The minimum group size (recorded only: recommendations hold no person data).
+        all_rounds: The region's evaluation rounds up to `year` (default: only the
+            rounds with a follow-up).
 
     Returns:
         Markdown: a pipe table (recommendation, made, one column per round, change).
@@ -177,14 +194,27 @@ def recommendation_followup_markdown(
     if table.empty:
         return md_text(_t(lang, "no_recommendations", region=region, year=year)) + "\n"
     rounds_ = [c for c in table.columns if c.isdigit()]
+    first = int(rounds_[0]) if rounds_ else int(year)
+    absent = sorted(
+        {int(y) for y in all_rounds or ()} - {int(y) for y in rounds_} if all_rounds else set()
+    )
+    absent = [y for y in absent if first < y <= int(year)]
+    columns = {y: table[y] for y in rounds_}
+    for y in absent:
+        columns[f"{y} ({NO_DATA.get(lang, NO_DATA['sv'])})"] = ["·"] * len(table)
+    ordered = sorted(columns, key=lambda head: int(head[:4]))
     shown = pd.DataFrame(
         {
             _t(lang, "recommendation"): [
                 f"{i}. {t}" for i, t in zip(table["id"], table["text"], strict=True)
             ],
             _t(lang, "made"): table["made"].astype(str),
-            **{y: table[y] for y in rounds_},
+            **{head: columns[head] for head in ordered},
             _t(lang, "change"): table["change_text"],
         }
     )
-    return markdown_table(shown, align="l" + "r" + "l" * (len(rounds_) + 1))
+    text = markdown_table(shown, align="l" + "r" + "l" * (len(ordered) + 1))
+    if absent:
+        years = join_words(absent, lang)
+        text += "\n" + md_text(_t(lang, "no_round", region=region, years=years)) + "\n"
+    return text

@@ -13,8 +13,10 @@ import re
 import yaml
 
 from pipeline.config import Pair
+from pipeline.drafts import DraftStatus
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
+from pipeline.report_text import commission_markdown
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _MARKER = re.compile(r"^<!-- narrative:([a-z_]+) -->$", re.MULTILINE)
@@ -81,6 +83,7 @@ def compose_source(
     report_date: dt.date,
     narrative: dict[str, str],
     narrative_path: str,
+    draft: DraftStatus | None = None,
 ) -> str:
     """Return the report source for one pair.
 
@@ -90,6 +93,9 @@ def compose_source(
         report_date: The date printed on the report.
         narrative: Parsed narrative sections (may be empty).
         narrative_path: Where the analyst writes the narrative (for the placeholder).
+        draft: The report's draft status; a draft gets a `draft_mark` front-matter
+            entry (label, intro, reasons) that the templates show as banner and
+            watermark (not `draft`, which Quarto uses for something else).
 
     Returns:
         Quarto Markdown source.
@@ -110,8 +116,15 @@ def compose_source(
         "author": md_text(meta.author),
         "case_number": md_text(meta.case_number),
         "date_text": md_text(format_date(report_date, lang)),
+        "commission": commission_markdown(meta, lang),
         "k": settings.k,
     }
+    if draft is not None and draft.is_draft:
+        front["draft_mark"] = {
+            "label": md_text(draft.label),
+            "intro": md_text(draft.intro),
+            "reasons": [md_text(reason) for reason in draft.reasons],
+        }
 
     def fill(match: re.Match) -> str:
         key = match.group(1)

@@ -117,9 +117,9 @@ CATEGORIES: dict[str, dict[str, dict[str, str]]] = {
         "neutral": {"sv": "Neutral", "en": "Neutral"},
     },
     "recommendation_status": {
-        "kvarstar": {"sv": "Kvarstår", "en": "Still stands"},
-        "delvis": {"sv": "Delvis genomförd", "en": "Partly done"},
-        "genomford": {"sv": "Genomförd", "en": "Done"},
+        "kvarstar": {"sv": "Kvarstår", "en": "Still open"},
+        "delvis": {"sv": "Delvis genomförd", "en": "Partly implemented"},
+        "genomford": {"sv": "Genomförd", "en": "Implemented"},
     },
 }
 

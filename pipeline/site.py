@@ -19,6 +19,7 @@ _TEXT = {
         "formats": "Rapport",
         "empty": "Inga rapporter är publicerade ännu.",
         "lang": "Språk",
+        "draft": "Utkast",
     },
     "en": {
         "title": "Evaluations of peer support",
@@ -29,6 +30,7 @@ _TEXT = {
         "formats": "Report",
         "empty": "No reports have been published yet.",
         "lang": "Language",
+        "draft": "Draft",
     },
 }
 
@@ -41,6 +43,8 @@ border-bottom:1px solid #e3e3e3}a{color:#0b5394}a:focus{outline:2px solid #e07b3
 .formats a{margin-right:.8rem}@media print{a{color:#000}}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;
 clip:rect(0 0 0 0);white-space:nowrap}
+.draft-mark{margin-left:.5rem;padding:0 .4rem;border:2px solid #b3261e;color:#b3261e;
+font-size:.8rem;font-weight:700;text-transform:uppercase;letter-spacing:.05em}
 """
 
 
@@ -76,6 +80,7 @@ def published_reports(out: Path) -> list[dict]:
                 "report_date": (data.get("parameters", {}).get("report") or {}).get("date") or "",
                 "lang": data.get("parameters", {}).get("lang", ""),
                 "built": built.isoformat(),
+                "status": data.get("status", "final"),
             }
         )
     entries.sort(key=lambda e: (-e["year"], not e["overview"], e["region"]))
@@ -106,8 +111,11 @@ def index_html(entries: list[dict], lang: str = "sv") -> str:
                 f'<span class="visually-hidden"> {esc(entry["region"])} {year}</span></a>'
                 for name in entry["formats"]
             )
+            mark = ""
+            if entry.get("status") == "draft":  # pipeline.drafts: never mistaken for final
+                mark = f' <span class="draft-mark">{esc(text["draft"])}</span>'
             parts.append(
-                f'<tr><td>{esc(entry["region"])}</td><td class="formats">{links}</td>'
+                f'<tr><td>{esc(entry["region"])}{mark}</td><td class="formats">{links}</td>'
                 f"<td>{esc(entry['lang'])}</td><td>{esc(str(entry['report_date']))}</td>"
                 f"<td>{esc(entry['built'])}</td></tr>"
             )

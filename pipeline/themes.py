@@ -19,6 +19,7 @@ withheld with a sentence saying why, never shown as zeros.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -48,9 +49,9 @@ TREND_THRESHOLD = 15.0
 """Change in percentage points (first to last round) from which a theme grew or faded."""
 
 TRENDS: dict[str, dict[str, str]] = {
-    "grew": {"sv": "Ökat", "en": "Grew"},
-    "faded": {"sv": "Minskat", "en": "Faded"},
-    "stable": {"sv": "Oförändrat", "en": "Stable"},
+    "grew": {"sv": "Ökat", "en": "Increased"},
+    "faded": {"sv": "Minskat", "en": "Decreased"},
+    "stable": {"sv": "Oförändrat", "en": "Unchanged"},
 }
 
 QUOTE_WORDS = (12, 60)
@@ -73,20 +74,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "no_subfactors": (
             "De främjande och hindrande faktorerna är kodade på temanivå, utan underteman."
         ),
-        "summary": (
-            "I {region} {year} genomfördes {interviews} intervjuer med sammanlagt "
-            "{participants} deltagare. Intervjuerna kodades i {segments} segment inom "
-            "{themes} teman."
-        ),
-        "summary_part": (
-            "I {region} {year} genomfördes {interviews} intervjuer med sammanlagt "
-            "{participants} deltagare. Intervjuerna med de grupper som redovisas per tema "
-            "kodades i {segments} segment inom {themes} teman."
-        ),
-        "summary_none": (
-            "I {region} {year} genomfördes {interviews} intervjuer med sammanlagt "
-            "{participants} deltagare."
-        ),
         "unit_note": (
             "Deltagare räknas som personer: en gruppintervju med sex deltagare är sex personer."
         ),
@@ -95,6 +82,18 @@ _TEXT: dict[str, dict[str, str]] = {
             "gruppens svar ingår inte i temaredovisningen och citat visas inte."
         ),
         "suppressed_note": "Samtliga och kodade segment omfattar endast redovisade grupper.",
+        "no_themes": "Inga teman att redovisa för {year}, eftersom inga intervjuer gjordes.",
+        "no_segments": "Inga kodade segment att redovisa för {year}.",
+        "factors_lead": (
+            "Punkterna nämner upp till {top} faktorer per tema och riktning; @tbl-factors "
+            "redovisar alla kodade segment per tema."
+        ),
+        "factor_rest": "{n} segment om andra faktorer eller temat i stort",
+        "factor_head": "{direction} ({n} {segment_word})",
+        "no_round": "ingen datainsamling",
+        "no_round_note": "{region} hade ingen intervjuomgång {years} (ingen datainsamling).",
+        "small_rounds": ("Grupper med färre än {k} deltagare ingår inte i andelarna: {items}."),
+        "and": "och",
         "mention_note": "Antal intervjuer där temat nämns (minst ett kodat segment).",
         "promoting": "främjande",
         "hindering": "hindrande",
@@ -123,41 +122,44 @@ _TEXT: dict[str, dict[str, str]] = {
         "no_interviews": "There are no interviews for {region} {year}.",
         "no_factors": "There are no promoting or hindering factors to report.",
         "no_subfactors": "The promoting and hindering factors are coded at theme level only.",
-        "summary": (
-            "In {region} {year}, {interviews} interviews with {participants} participants in "
-            "all were carried out. They were coded in {segments} segments on {themes} themes."
-        ),
-        "summary_part": (
-            "In {region} {year}, {interviews} interviews with {participants} participants in "
-            "all were carried out. The interviews of the groups reported by theme were coded "
-            "in {segments} segments on {themes} themes."
-        ),
-        "summary_none": (
-            "In {region} {year}, {interviews} interviews with {participants} participants in "
-            "all were carried out."
-        ),
         "unit_note": (
             "Participants are counted as persons: a group interview with six participants "
             "is six persons."
         ),
         "small_note": (
-            "{groups}: fewer than {k} participants, reported as counts only; the group's "
-            "answers are left out of the theme analysis and no quotes are shown."
+            "{groups} had fewer than {k} participants and are reported as counts only; "
+            "their answers are left out of the theme analysis and no quotes are shown."
         ),
         "suppressed_note": "All and coded segments cover the reported groups only.",
+        "no_themes": "There are no themes to report for {year}, as no interviews took place.",
+        "no_segments": "There are no coded segments to report for {year}.",
+        "factors_lead": (
+            "The bullets name up to {top} factors per theme and direction; @tbl-factors "
+            "gives every coded segment per theme."
+        ),
+        "factor_rest": "{n} segments on other factors or the theme as a whole",
+        "factor_head": "{direction} ({n} {segment_word})",
+        "no_round": "no data collection",
+        "no_round_note": "{region} had no interview round in {years} (no data collection).",
+        "small_rounds": (
+            "Groups with fewer than {k} participants are left out of the shares: {items}."
+        ),
+        "and": "and",
         "mention_note": "Number of interviews mentioning the theme (at least one coded segment).",
         "promoting": "promoting",
         "hindering": "hindering",
         "none": "none",
         "factors_head": "Promoting and hindering factors per theme (number of coded segments).",
         "rounds_note": (
-            "Share of interviews mentioning the theme per round. A theme grew or faded when "
-            "its share changed by at least {threshold} percentage points between the first "
-            "({first}) and the latest round ({last}); otherwise it is stable."
+            "Share of interviews mentioning the theme per round. A theme increased or "
+            "decreased when its share changed by at least {threshold} percentage points "
+            "between the first ({first}) and the latest round ({last}); otherwise it is "
+            "unchanged."
         ),
         "single_round": "Only one round ({year}); no comparison over time is possible.",
         "trend": "Trend",
         "no_quotes": "No quotes can be shown.",
+        "quotes_original": "Quotes are given in the original Swedish, as they were said.",
     },
 }
 
@@ -225,7 +227,9 @@ def rounds(register: pd.DataFrame, region: str, year: int) -> list[int]:
 
 
 def _group_list(groups: Sequence[str], lang: str) -> str:
-    return ", ".join(label("group", g, lang) for g in groups)
+    """ "Enhetschefer och medarbetare": a list that reads as part of a sentence."""
+    names = [label("group", g, lang) for g in groups]
+    return _join([names[0], *(n.lower() for n in names[1:])], lang) if names else ""
 
 
 def _small_note(groups: Sequence[str], k: int, lang: str) -> str:
@@ -589,7 +593,7 @@ def theme_by_group_markdown(
     disclosed = disclose_theme_by_group(register, segments, themes, region, year, level, k, lang)
     table = disclosed.table
     if table.empty:
-        return md_text(_t(lang, "no_interviews", region=region, year=year)) + "\n"
+        return md_text(_t(lang, "no_themes", year=year)) + "\n"
     if disclosed.withheld:
         return _withheld(disclosed, lang)
     hidden = disclosed.suppressed["mentioning"]
@@ -824,6 +828,8 @@ def factors_table_markdown(
     if disclosed.withheld:
         return _withheld(disclosed, lang)
     table = disclosed.table
+    if not int(table["segments"].sum()):
+        return md_text(_t(lang, "no_segments", year=year)) + "\n"
     shown = pd.DataFrame(
         {
             _t(lang, "theme"): table["label"],
@@ -863,40 +869,53 @@ def main_factors_markdown(
     """
     disclosed = disclose_factors(register, segments, themes, region, year, 1, k, lang)
     if disclosed.withheld:
-        return _withheld(disclosed, lang)
+        return ""  # the factor table says why it is withheld
     table = disclosed.table
+    if not int(table["segments"].sum()):
+        return ""  # the factor table already says that there is nothing to report
     factors = main_factors(register, segments, themes, region, year, top, k, lang)
     bullets = []
-    for theme in table["theme"]:
-        rows = factors.loc[factors["theme"] == theme]
+    for row in table.to_dict("records"):
+        rows = factors.loc[factors["theme"] == row["theme"]]
         if rows.empty:
             continue
         name = md_text(rows["theme_label"].iloc[0])
-        promoting = _factor_list(rows.loc[rows["factor"] == "framjande"], lang)
-        hindering = _factor_list(rows.loc[rows["factor"] == "hindrande"], lang)
-        bullets.append(
-            f"- **{name}**: {_t(lang, 'promoting')}: {promoting}; "
-            f"{_t(lang, 'hindering')}: {hindering}"
-        )
-    if bullets:
-        parts = ["\n".join(bullets) + "\n"]
-    elif int(table[["framjande", "hindrande"]].to_numpy().sum()):
-        parts = [md_text(_t(lang, "no_subfactors")) + "\n"]  # coded at theme level only
-    else:
-        parts = [md_text(_t(lang, "no_factors")) + "\n"]
-    small = small_groups(register, region, year, k)
-    if small and k is not None:
-        parts.append(_small_note(small, k, lang) + "\n")
-    return "\n".join(parts)
+        lists = [
+            _factor_list(rows.loc[rows["factor"] == factor], int(row[factor]), factor, lang)
+            for factor in ("framjande", "hindrande")
+        ]
+        bullets.append(f"- **{name}**: " + "; ".join(lists))
+    if not bullets:
+        if int(table[["framjande", "hindrande"]].to_numpy().sum()):
+            return md_text(_t(lang, "no_subfactors")) + "\n"  # coded at theme level only
+        return md_text(_t(lang, "no_factors")) + "\n"
+    # The lead is our own sentence: its cross-reference must stay a reference.
+    lead = md_text(_t(lang, "factors_lead", top=number(top, lang, 0)))
+    lead = lead.replace(md_text("@tbl-factors"), "@tbl-factors")
+    return lead + "\n\n" + "\n".join(bullets) + "\n"
 
 
-def _factor_list(rows: pd.DataFrame, lang: str) -> str:
-    if rows.empty:
-        return _t(lang, "none")
-    return ", ".join(
+def _factor_list(rows: pd.DataFrame, total: int, factor: str, lang: str) -> str:
+    """ "hindrande (6 segment): A (2), B (1) och 3 segment om andra faktorer": sums to total."""
+    word = "segment" if lang == "sv" or total == 1 else "segments"
+    direction = label("factor", factor, lang).lower()
+    head = _t(lang, "factor_head", direction=direction, n=total, segment_word=word)
+    if not total:
+        return f"{md_text(head)}"
+    items = [
         f"{md_text(name)} ({number(int(n), lang, 0)})"
         for name, n in zip(rows["subtheme_label"], rows["segments"], strict=True)
-    )
+    ]
+    rest = total - int(rows["segments"].sum())
+    if rest > 0:
+        items.append(md_text(_t(lang, "factor_rest", n=number(rest, lang, 0))))
+    return f"{md_text(head)}: {_join(items, lang)}"
+
+
+def _join(items: Sequence[str], lang: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {_t(lang, 'and')} {items[-1]}"
 
 
 # --- themes across rounds ---------------------------------------------------------------
@@ -1061,8 +1080,12 @@ def themes_across_rounds_markdown(
     k: int | None = None,
     threshold: float = TREND_THRESHOLD,
     level: int = 1,
+    all_rounds: Sequence[int] | None = None,
 ) -> str:
     """Shares per round for every round up to `year`, with the trend and its threshold.
+
+    A round of the evaluation without interviews in the region keeps its column,
+    marked "ingen datainsamling", and a sentence names it: no year disappears silently.
 
     Args:
         register: The interview register.
@@ -1074,10 +1097,13 @@ def themes_across_rounds_markdown(
         k: Minimum group size (persons), applied per round.
         threshold: Percentage points for grew/faded.
         level: Theme level (1 or 2).
+        all_rounds: The region's evaluation rounds (`pipeline.rounds`), including
+            those without interviews; default: only the rounds with interviews.
 
     Returns:
         Markdown: a pipe table (theme, one column per round "2017 (n = 20)", trend)
-        and a note stating the threshold.
+        and notes stating the threshold, the rounds without interviews and the
+        groups left out.
     """
     years = rounds(register, region, year)
     if not years:
@@ -1088,8 +1114,15 @@ def themes_across_rounds_markdown(
     across = disclosed.table
     trends = classify_trends(across, threshold, lang).set_index("theme")
     sizes = across.drop_duplicates("year").set_index("year")["interviews"]
+    absent = sorted({int(y) for y in all_rounds or ()} - set(years))
+    absent = [y for y in absent if years[0] < y <= int(year)]
     heads = {
-        y: f"{y} (n = {number(int(sizes[y]), lang, 0)})" if sizes[y] else str(y) for y in years
+        y: f"{y} ({_t(lang, 'no_round')})"
+        if y in absent
+        else f"{y} (n = {number(int(sizes[y]), lang, 0)})"
+        if sizes[y]
+        else str(y)
+        for y in sorted([*years, *absent])
     }
     columns: dict[str, list[str]] = {_t(lang, "theme"): []}
     for head in heads.values():
@@ -1100,6 +1133,9 @@ def themes_across_rounds_markdown(
     for theme, rows in across.groupby("theme", sort=False):
         columns[_t(lang, "theme")].append(str(rows["label"].iloc[0]))
         for y, head in heads.items():
+            if y in absent:
+                columns[head].append("·")
+                continue
             share = rows.loc[rows["year"] == y, "share"].iloc[0]
             columns[head].append(
                 SUPPRESSED_MARK if pd.isna(share) else percent(float(share), lang, 0)
@@ -1121,11 +1157,13 @@ def themes_across_rounds_markdown(
         parts.append(md_text(note))
     if disclosed.any_suppressed:
         parts.append(_footnote(k, lang))
+    if absent:
+        missing = _join([str(y) for y in absent], lang)
+        parts.append(md_text(_t(lang, "no_round_note", region=region, years=missing)))
     smalls = [(y, small_groups(register, region, y, k)) for y in years]
-    if k is not None:
-        for y, small in smalls:
-            if small:
-                parts.append(md_text(f"{y}: ") + _small_note(small, k, lang))
+    items = [f"{_group_list(small, lang).lower()} {y}" for y, small in smalls if small]
+    if k is not None and items:
+        parts.append(md_text(_t(lang, "small_rounds", k=k, items=_join(items, lang))))
     return "\n".join(parts) + "\n"
 
 
@@ -1202,9 +1240,10 @@ def select_quotes(
 
     records = []
     used: set[tuple[str, str]] = set()
+    said: set[str] = set()  # a report never shows the same sentence in two quotes
     for theme in sorted(coded["theme"].unique(), key=order):
         candidates = coded.loc[coded["theme"] == theme]
-        for pick in _spread(candidates, per_theme, used):
+        for pick in _spread(candidates, per_theme, used, said):
             used.add((pick["interview_id"], pick["excerpt"]))
             records.append(
                 {
@@ -1232,14 +1271,30 @@ def _stable_hash(seed: object, interview_id: object, excerpt: str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _sentence_set(excerpt: str) -> set[str]:
+    return {s.strip().casefold() for s in _SENTENCE_SPLIT.split(excerpt) if s.strip()}
+
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
 def _spread(
-    candidates: pd.DataFrame, count: int, used: set[tuple[str, str]]
+    candidates: pd.DataFrame,
+    count: int,
+    used: set[tuple[str, str]],
+    said: set[str] | None = None,
 ) -> list[dict[str, object]]:
-    """Greedy picks in candidate order, preferring groups and interviews used least."""
+    """Greedy picks in candidate order, preferring groups and interviews used least.
+
+    Excerpts that repeat a sentence of a quote already picked (`said`, updated here)
+    are passed over, so that no report prints the same sentence twice.
+    """
+    said = set() if said is None else said
     pool = [
         row
         for row in candidates.to_dict("records")
         if (row["interview_id"], row["excerpt"]) not in used
+        and not _sentence_set(str(row["excerpt"])) & said
     ]
     picks: list[dict[str, object]] = []
     groups: dict[str, int] = {}
@@ -1254,6 +1309,8 @@ def _spread(
             ),
         )
         pick = pool.pop(best)
+        said |= _sentence_set(str(pick["excerpt"]))
+        pool = [row for row in pool if not _sentence_set(str(row["excerpt"])) & said]
         groups[pick["group"]] = groups.get(pick["group"], 0) + 1
         interviews[pick["interview_id"]] = interviews.get(pick["interview_id"], 0) + 1
         picks.append(pick)
@@ -1305,9 +1362,9 @@ def select_quotes_markdown(
             parts.append(f"> {md_text(quote)}\n>\n> — {md_text(group)}\n")
     if not parts:
         parts.append(md_text(_t(lang, "no_quotes")) + "\n")
-    small = quote_small_groups(register, region, year, k)
-    if small:
-        parts.append(_small_note(small, max(2, k), lang) + "\n")
+    elif lang == "en":
+        parts.insert(0, md_text(_t(lang, "quotes_original")) + "\n")
+    # Groups below k give no quotes: the method section says so once for the report.
     return "\n".join(parts)
 
 
@@ -1325,59 +1382,6 @@ def quote_small_groups(register: pd.DataFrame, region: str, year: int, k: int) -
     """
     sizes = group_sizes(register, region, year)
     return [g for g, n in sizes.items() if not quotes_publishable(int(n), k)]
-
-
-def interview_summary_markdown(
-    register: pd.DataFrame,
-    segments: pd.DataFrame,
-    region: str,
-    year: int,
-    lang: str = "sv",
-    k: int | None = None,
-    themes: pd.DataFrame | None = None,
-) -> str:
-    """One sentence on the interviews of a region-year: interviews, participants, coding.
-
-    Interviews and participants are public (the method table); the coding counts cover
-    only the groups the theme tables report (groups of at least k persons), so the
-    sentence never states a number the tables withhold.
-
-    Args:
-        register: The interview register.
-        segments: The coded segments.
-        region: The region.
-        year: The evaluation round.
-        lang: "sv" or "en".
-        k: The interview rule's minimum group size (persons); None counts every group.
-        themes: The codebook; when given, themes are counted at the top level, as the
-            theme tables show them (otherwise every distinct coded theme id counts).
-
-    Returns:
-        Markdown (escaped); the no-interviews sentence when there are none.
-    """
-    pair = register[(register["region"] == region) & (register["year"] == year)]
-    if pair.empty:
-        return md_text(_t(lang, "no_interviews", region=region, year=year)) + "\n"
-    small = small_groups(register, region, year, k)
-    analysed = pair.loc[~pair["group"].isin(small)]
-    coded = segments[segments["interview_id"].isin(analysed["interview_id"])]
-    theme_ids = {str(t) for t in coded["theme"]}
-    if themes is not None:
-        book = _codebook(themes)
-        _check_themes(coded, book)
-        theme_ids = {_ancestor(book, t, 1) for t in theme_ids}
-    key = "summary" if not small else "summary_part" if len(analysed) else "summary_none"
-    text = _t(
-        lang,
-        key,
-        region=region,
-        year=year,
-        interviews=number(len(pair), lang, 0),
-        participants=number(int(pair["participants"].sum()), lang, 0),
-        segments=number(len(coded), lang, 0),
-        themes=number(len(theme_ids), lang, 0),
-    )
-    return md_text(text) + "\n"
 
 
 def theme_prevalence_by_region(

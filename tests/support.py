@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -33,12 +34,14 @@ def run_cli(*args: str, cwd: Path = ROOT, timeout: int = 900) -> subprocess.Comp
     )
 
 
-def make_project(tmp: Path, extra: dict | None = None) -> Path:
+def make_project(tmp: Path, extra: dict | None = None, overrides: bool = False) -> Path:
     """A params file in `tmp` over the repository's notebooks, templates and demo data.
 
     Args:
         tmp: Folder for the new params/ directory.
         extra: Keys to set or replace in the demo params.
+        overrides: Also copy the demo's per-pair overrides (case numbers, dates, the
+            English Skåne 2020), so that the build is the demo exactly as published.
 
     Returns:
         The params file.
@@ -54,6 +57,8 @@ def make_project(tmp: Path, extra: dict | None = None) -> Path:
     }
     data |= extra or {}
     params.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    if overrides:
+        shutil.copytree(ROOT / "params" / "overrides", params.parent / "overrides")
     return params
 
 

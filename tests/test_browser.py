@@ -311,7 +311,10 @@ def test_cross_references_point_to_their_numbered_target(demo_build, chromium, s
     try:
         links = page.evaluate(OUTLINE_JS)["links"]
         internal = [link for link in links if link["href"].startswith("#")]
-        assert {link["text"].split()[0] for link in internal} == {words["figure"], words["table"]}
+        kinds = {link["text"].split()[0] for link in internal}
+        # Örebro's groups are all below k: no theme figure, so no sentence points to one.
+        expected = {words["table"]} if slug == "orebro" else {words["figure"], words["table"]}
+        assert kinds == expected
         for link in internal:
             caption = page.evaluate(
                 """id => { const t = document.getElementById(id); if (!t) return null;

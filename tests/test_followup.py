@@ -56,7 +56,7 @@ def test_recommendation_followup_in_an_earlier_year_and_english() -> None:
     table = fu.recommendation_followup(recommendations(), "Stockholm", 2018, "en")
     assert table["id"].tolist() == ["R2", "R10", "R3", "R4"]
     assert list(table.columns[3:5]) == ["2017", "2018"]
-    assert table.set_index("id").loc["R2", "change_text"] == "First follow-up: Still stands"
+    assert table.set_index("id").loc["R2", "change_text"] == "First follow-up: Still open"
     # an empty English text falls back to Swedish
     assert table.set_index("id").loc["R3", "text"] == "Skriv arbetsbeskrivning"
 
@@ -74,3 +74,14 @@ def test_recommendation_followup_markdown_escapes_text() -> None:
     assert "Förändring sedan förra omgången" in text
     none = fu.recommendation_followup_markdown(recommendations(), "Norrland", 2020, "en")
     assert none == "There are no recommendations for Norrland up to 2020\\.\n"
+
+
+def test_a_round_without_follow_up_keeps_its_column_and_is_named() -> None:
+    text = fu.recommendation_followup_markdown(
+        recommendations(), "Stockholm", 2020, "sv", all_rounds=[2017, 2018, 2019, 2020]
+    )
+    header = text.splitlines()[0]
+    assert "| 2018 | 2019 \\(ingen datainsamling\\) | 2020 |" in header
+    assert "följdes inte upp 2019\\, eftersom Stockholm inte hade någon intervjuomgång" in text
+    plain = fu.recommendation_followup_markdown(recommendations(), "Stockholm", 2020, "sv")
+    assert "2019" not in plain  # without the rounds nothing is invented

@@ -113,9 +113,18 @@ def test_escaped_shortcode_is_literal(tmp_path):
     assert markdown.strip() == "Skriv " + md_text("{{< meta params.region >}}") + " så."
 
 
-def test_embedded_output_is_never_rescanned(tmp_path):
+def test_embedded_output_is_never_rescanned_for_shortcodes(tmp_path):
     markdown = _expand(_work(tmp_path, "{{< embed notebooks/survey.ipynb#txt-hostile >}}\n"))
-    assert "{{< include x >}} @fig-a" in markdown
+    assert "{{< include x >}}" in markdown
+
+
+def test_embedded_output_crossrefs_resolve_and_escaped_data_stays_inert(tmp_path):
+    # A notebook's own sentence may point to a table; data in it passed md_text.
+    body = "{{< embed notebooks/survey.ipynb#txt-hostile >}}\n\n"
+    body += "{{< embed notebooks/survey.ipynb#fig-a >}}\n"
+    markdown = _expand(_work(tmp_path, body))
+    assert "{{< include x >}} [Figur 1](#fig-a)" in markdown
+    assert md_text("@fig-a") == "\\@fig\\-a"  # what data text looks like: never a ref
 
 
 def test_unknown_shortcodes_all_reported_with_file_and_line(tmp_path):

@@ -10,11 +10,13 @@ import pandas as pd
 import pypandoc
 import pytest
 
+from pipeline import report_text
 from pipeline import themes as th
 from pipeline.disclosure import DEFAULT_INTERVIEW_K
 
 REGISTER_COLUMNS = ["interview_id", "year", "region", "group", "form", "participants", "mode"]
 SEGMENT_COLUMNS = ["interview_id", "theme", "factor", "excerpt"]
+NO_SURVEY = pd.DataFrame({"region": pd.Series(dtype=str), "year": pd.Series(dtype=int)})
 
 MEDIUM = (
     "Det betydde mycket att någon med egen erfarenhet tog sig tid att lyssna på mig "
@@ -110,7 +112,7 @@ def test_method_table_markdown_shows_counts_even_for_small_groups() -> None:
     assert "| Peer supporters | 1 | 0 | 1 | 6 | In person 1 |" in text
     assert "| Service users | 9 | 8 | 1 | 12 | In person 9 |" in text
     assert "| Total | 21 | 19 | 2 | 29 |" in text
-    assert "Unit managers\\: fewer than 5 participants" in text
+    assert "Unit managers had fewer than 5 participants" in text
     assert "six persons" in text
 
 
@@ -267,8 +269,13 @@ def test_factors_markdown_lists_main_factors() -> None:
         small_register(), small_segments(), codebook(), "R", 2020, "sv", k=1
     )
     assert "| Implementering | 3 | 2 | 1 | 6 |" in text
-    assert "- **Implementering**: främjande: Handledning (3); hindrande: Handledning (1)" in text
-    assert "- **Yrkesroll**: främjande: inga; hindrande: Lön (1)" in text
+    # Each direction names its total from the table, so listed counts add up to it.
+    assert (
+        "- **Implementering**: främjande \\(3 segment\\): Handledning (3); "
+        "hindrande \\(2 segment\\): Handledning (1) och Introduktion (1)"
+    ) in text
+    assert "- **Yrkesroll**: främjande \\(0 segment\\); hindrande \\(1 segment\\): Lön (1)" in text
+    assert "@tbl-factors redovisar alla kodade segment" in text  # the list says it is short
 
 
 # --- rounds -----------------------------------------------------------------------------
@@ -318,7 +325,7 @@ def test_trend_threshold_is_inclusive() -> None:
         }
     )
     trends = th.classify_trends(across, threshold=15, lang="en").set_index("theme")
-    assert trends.loc["a", "trend_label"] == "Grew"
+    assert trends.loc["a", "trend_label"] == "Increased"
     assert trends.loc["b", "trend"] == "stable"
 
 
@@ -337,7 +344,7 @@ def test_themes_across_rounds_markdown_states_the_threshold() -> None:
         "| Theme | 2017 \\(n \\= 10\\) | 2018 \\(n \\= 10\\) | 2020 \\(n \\= 10\\) | Trend |"
         in text
     )
-    assert "| Implementation | 20\\% | 50\\% | 80\\% | Grew |" in text
+    assert "| Implementation | 20\\% | 50\\% | 80\\% | Increased |" in text
     assert "at least 15 percentage points" in text
     # the report year bounds the rounds
     text_2018 = th.themes_across_rounds_markdown(register, segments, codebook(), "R", 2018, "en")
@@ -420,7 +427,8 @@ def test_quotes_of_groups_below_k_never_appear() -> None:
     assert "peer_supporter" in set(quotes["group"])  # one group interview of 6 persons
     text = th.select_quotes_markdown(register, segments, "Stockholm", 2020, "sv", k=5, per_theme=10)
     assert "C0" not in text and "C1" not in text
-    assert "Enhetschefer hade färre än 5 deltagare" in text
+    # the method table says once per report why a group gives no quotes
+    assert "Enhetschefer hade färre än 5 deltagare" not in text
     # with k = 4 the managers' quotes may be shown
     quotes4 = th.select_quotes(register, segments, "Stockholm", 2020, per_theme=10, k=4)
     assert "enhetschef" in set(quotes4["group"])
@@ -536,12 +544,12 @@ def test_seed_like_stockholm_shows_themes_factors_and_quotes_for_every_group() -
     )
     assert set(quotes["group"]) == {"enhetschef", "medarbetare", "peer_supporter", "brukare"}
     # Text and tables agree: the summary's segments are the table's coded segments.
-    summary = th.interview_summary_markdown(
-        register, segments, "Stockholm", 2020, "sv", IK, codebook()
+    summary = report_text.interview_status_markdown(
+        register, segments, codebook(), NO_SURVEY, "Stockholm", 2020, "sv", IK
     )
     segment_total = sum(int(r[-1]) for r in rows[1:])
     coded_themes = sum(int(r[-1]) > 0 for r in rows[1:])
-    assert f"kodades i {segment_total} segment inom {coded_themes} teman" in summary
+    assert f"kodades i {segment_total} segment inom {coded_themes} av" in summary
     assert "21 intervjuer med sammanlagt 29 deltagare" in summary
 
 
@@ -584,11 +592,13 @@ def test_a_region_without_a_publishable_group_says_why_and_shows_no_zeros(lang) 
     assert "n \\= 0" not in withheld and "|" not in withheld
     assert withheld.count(".") == 1  # one sentence
     assert th.factors_table_markdown(*args) == withheld
-    assert th.main_factors_markdown(*args) == withheld  # not "no promoting factors"
+    assert th.main_factors_markdown(*args) == ""  # the factor table already says why
     assert th.factors_by_theme_markdown(*args) == withheld
     rounds = th.themes_across_rounds_markdown(*args)
     assert rounds == withheld
-    summary = th.interview_summary_markdown(register, segments, "R", 2020, lang, IK)
+    summary = report_text.interview_status_markdown(
+        register, segments, codebook(), NO_SURVEY, "R", 2020, lang, IK
+    )
     assert "segment" not in summary  # no coding count for groups the tables withhold
     quotes = th.select_quotes_markdown(register, segments, "R", 2020, lang, IK, per_theme=5)
     assert MEDIUM[:20] not in quotes

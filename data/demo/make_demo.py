@@ -513,11 +513,17 @@ OPENERS: tuple[str, ...] = (
     "Jo, men det är så här.",
 )
 CLOSERS: dict[str, tuple[str, ...]] = {
-    "C": ("Det har vi lärt oss mycket av.", "Det tar vi med oss framåt."),
-    "M": ("Så har det varit för oss i alla fall.", "Det tror jag att fler håller med om."),
-    "P": ("Det är något jag bär med mig.", "Men jag tycker om mitt jobb."),
-    "B": ("Det betyder mycket för mig.", "Jag vet inte var jag hade varit annars."),
-}
+    "C": ("Det har vi lärt oss mycket av.", "Det tar vi med oss framåt.",
+          "Där har vi fortfarande en del kvar att göra.", "Det var inte självklart från början."),
+    "M": ("Så har det varit för oss i alla fall.", "Det tror jag att fler håller med om.",
+          "Så upplever jag det i min grupp.", "Det märktes redan efter några veckor."),
+    "P": ("Det är något jag bär med mig.", "Men jag tycker om mitt jobb.",
+          "Det var därför jag sökte det här arbetet.", "Ibland är det tungt, men oftast givande."),
+    "B": ("Det betyder mycket för mig.", "Jag vet inte var jag hade varit annars.",
+          "Så var det i alla fall för mig.", "Det hade jag inte trott innan."),
+}  # fmt: skip
+# Openers and closers are stock phrases: each is used at most once per region-year, so
+# that no report shows the same phrase in two quotes.
 # Personal data planted in a few excerpts so that pseudonymisation has work to do.
 # (region, year, groups who could say it, sentence; {name}/{lower} are filled from NAMES)
 PERSONAL_DATA: tuple[tuple[str, int, str, str], ...] = (
@@ -930,18 +936,32 @@ def _sentences(theme: str, group: str) -> list[tuple[str, str]]:
     return [(f, s) for t, f, g, s in POOL if t == theme and letter in g]
 
 
-def _excerpt(rng: random.Random, group: str, theme: str) -> tuple[str, str]:
-    """Compose one excerpt of 1-3 sentences about a theme; return (factor, text)."""
+def _excerpt(rng: random.Random, group: str, theme: str, said: set[str]) -> tuple[str, str]:
+    """Compose one excerpt of 1-3 sentences about a theme; return (factor, text).
+
+    Args:
+        rng: The region-year's generator.
+        group: The respondent group.
+        theme: The theme id.
+        said: Stock phrases (openers, closers) already used in this region-year; the
+            ones used here are added.
+    """
     factor, core = rng.choice(_sentences(theme, group))
     parts = [core]
     if rng.random() < 0.3:
-        parts.insert(0, rng.choice(OPENERS))
+        openers = [o for o in OPENERS if o not in said]
+        if openers:
+            parts.insert(0, rng.choice(openers))
+            said.add(parts[0])
     extra = rng.random()
     same = [s for f, s in _sentences(theme, group) if f == factor and s != core]
     if extra < 0.2 and same:
         parts.append(rng.choice(same))
     elif extra < 0.45:
-        parts.append(rng.choice(CLOSERS[GROUP_LETTERS[group]]))
+        closers = [c for c in CLOSERS[GROUP_LETTERS[group]] if c not in said]
+        if closers:
+            parts.append(rng.choice(closers))
+            said.add(parts[-1])
     return factor, " ".join(parts)
 
 
@@ -953,6 +973,7 @@ def _segments(year: int, regions: Sequence[str]) -> list[list[object]]:
         rng = _rng("segments", region, year)
         region_rows: list[list[object]] = []
         groups: list[str] = []
+        said: set[str] = set()
         for interview_id, _, _, group, form, participants, _ in _register(year, [region]):
             count = rng.randint(2, 3) if form == "individuell" else rng.randint(3, 5)
             if participants >= 5:
@@ -962,7 +983,7 @@ def _segments(year: int, regions: Sequence[str]) -> list[list[object]]:
                 # A few redraws keep a year from repeating a quote verbatim.
                 for _attempt in range(6):
                     theme = _pick(rng, weights)
-                    factor, text = _excerpt(rng, str(group), theme)
+                    factor, text = _excerpt(rng, str(group), theme, said)
                     if text not in used:
                         break
                 used.add(text)

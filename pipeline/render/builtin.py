@@ -26,6 +26,7 @@ import pypandoc
 import typst
 import yaml
 
+from pipeline.disclosure import footnote, withheld_message
 from pipeline.errors import InputError, Problem, RenderError
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
@@ -39,6 +40,7 @@ from pipeline.render.shortcodes import (
     resolve_front_matter,
     scalar_markdown,
 )
+from pipeline.report_text import merge_section_notes
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Fonts beyond the Typst wheel's own (Libertinus, New Computer Modern, DejaVu Sans Mono),
@@ -106,7 +108,7 @@ def version() -> str:
 
 
 def _render_html(doc: Source, front: dict, lang: str, metadata: dict, timestamp: int) -> bytes:
-    markdown = expand(doc, lang=lang, image_ref=_data_uri)
+    markdown = _notes_once(expand(doc, lang=lang, image_ref=_data_uri), front, lang)
     html_format = _format_options(front, "html")
     extra = ["--section-divs", "--wrap=none"]
     if html_format.get("number-sections"):
@@ -158,7 +160,7 @@ def _render_pdf(doc: Source, front: dict, lang: str, metadata: dict, timestamp: 
             alt_texts[filename] = alt
             return filename
 
-        markdown = expand(doc, lang=lang, image_ref=image_file)
+        markdown = _notes_once(expand(doc, lang=lang, image_ref=image_file), front, lang)
         source = _pandoc(
             markdown,
             to="typst",
@@ -278,7 +280,31 @@ def _metadata(doc: Source, front: dict, lang: str, timestamp: int) -> dict:
     }
     if subtitle:
         metadata["subtitle"] = subtitle
+    draft = _draft_metadata(front.get("draft_mark"))
+    if draft:
+        metadata["draft_mark"] = draft
     return metadata
+
+
+def _notes_once(markdown: str, front: dict, lang: str) -> str:
+    """One disclosure note per section (pipeline.report_text), with the report's k."""
+    k = (front.get("report") or {}).get("k")
+    if not isinstance(k, int):
+        return markdown
+    notes = [md_text(footnote(k, lang)), md_text(withheld_message(k, lang))]
+    return merge_section_notes(markdown, notes, lang)
+
+
+def _draft_metadata(value: object) -> dict | None:
+    """The draft mark (pipeline.drafts): label, intro and reasons, already escaped Markdown."""
+    if not isinstance(value, dict) or not value.get("label"):
+        return None
+    reasons = [scalar_markdown(r) for r in value.get("reasons") or []]
+    return {
+        "label": scalar_markdown(value["label"]) or "",
+        "intro": scalar_markdown(value.get("intro")) or "",
+        "reasons": [r for r in reasons if r],
+    }
 
 
 def _variables(lang: str) -> dict[str, str]:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.drafts import banner_markdown
 from pipeline.errors import RenderError
 from pipeline.render import docx
 from pipeline.render.shortcodes import Source, labels, resolve_front_matter
@@ -203,10 +204,11 @@ def prepare(source: Path) -> None:
     text = source.read_text(encoding="utf-8")
     front, body = split_front_matter(text)
     resolved = resolve_front_matter(Source(source, front, body, 1))
+    banner = banner_markdown(front.get("draft_mark"))  # Quarto uses its own templates
     header = yaml.safe_dump(
         quarto_front_matter(front, resolved), allow_unicode=True, sort_keys=False, width=1000
     )
-    source.write_text(f"---\n{header}---\n{body}", encoding="utf-8")
+    source.write_text(f"---\n{header}---\n{banner}{body}", encoding="utf-8")
     for path in SUPPORT_FILES:
         shutil.copyfile(path, source.parent / path.name)
     (source.parent / docx.REFERENCE_NAME).write_bytes(docx.reference_doc())

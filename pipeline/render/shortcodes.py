@@ -13,9 +13,11 @@ The built-in renderer understands exactly two shortcodes, like Quarto does them:
 Any other shortcode stops the render with a `ShortcodeError` naming file and line;
 `{{{< x >}}}` is Quarto's escape and renders `{{< x >}}` literally.
 
-Only the template text is scanned: embedded outputs and inserted values are never
-rescanned, neither for shortcodes nor for `@fig-...` cross-references, so data text
-that happens to look like either stays inert.
+Only the template text is scanned for shortcodes: embedded outputs and inserted values
+are never rescanned for them. Embedded Markdown outputs are scanned for `@fig-...` /
+`@tbl-...` cross-references only, so that a notebook can write a sentence pointing to a
+table only when the table has something to show (pipeline.report_text); data text in
+those outputs has passed `md_text`, which escapes every `@` and `-`, so it stays inert.
 """
 
 from __future__ import annotations
@@ -345,6 +347,13 @@ def _template_text(
         problems.append(f"{where}: unterminated shortcode (no '>}}}}' on the same line)")
     if refs is None:
         return text
+    return _link_refs(text, refs, where)
+
+
+def _link_refs(
+    text: str, refs: tuple[dict[str, int], dict[str, str]], where: str = "embedded output"
+) -> str:
+    """Turn `@tbl-x` into a link "Tabell 3"; an unknown label into the warning "?@tbl-x"."""
     numbers, words = refs
 
     def link(match: re.Match[str]) -> str:
@@ -430,11 +439,11 @@ def _embed_markdown(
         blocks = [
             _figure(label, o, caption, alt, image_ref)
             if o.is_image
-            else _block(label, o, alt, image_ref)
+            else _block(label, o, alt, image_ref, (numbers, words))
             for o in cell.outputs
         ]
     else:
-        blocks = [_block(label, o, alt, image_ref) for o in cell.outputs]
+        blocks = [_block(label, o, alt, image_ref, (numbers, words)) for o in cell.outputs]
         if kind == "tbl":
             blocks = _caption_table(blocks, label, caption)
         elif kind == "fig":
@@ -447,12 +456,19 @@ def _figure(label: str, output: Output, caption: str, alt: str, image_ref: Image
     return f"![{caption}]({image_ref(label, output, alt or _plain(caption))}){{{attrs}}}"
 
 
-def _block(label: str, output: Output, alt: str, image_ref: ImageRef) -> str:
+def _block(
+    label: str,
+    output: Output,
+    alt: str,
+    image_ref: ImageRef,
+    refs: tuple[dict[str, int], dict[str, str]] | None = None,
+) -> str:
     if output.is_image:  # an image outside a figure: empty caption keeps it inline
         alt = alt or label
         return f'![]({image_ref(label, output, alt)}){{alt="{_attr(alt)}"}}'
     if output.mime == "text/markdown":
-        return str(output.data).strip("\n")
+        text = str(output.data).strip("\n")
+        return _link_refs(text, refs) if refs else text
     fence = "`" * max(3, 1 + max((len(r) for r in re.findall(r"`+", str(output.data))), default=0))
     return f"{fence}\n{str(output.data).rstrip()}\n{fence}"
 
