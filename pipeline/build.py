@@ -27,6 +27,7 @@ from pipeline.errors import InputError, PeerEvalError, Problem
 from pipeline.execute import execute_notebook
 from pipeline.inputs import file_hashes, input_files
 from pipeline.kernels import start_template
+from pipeline.links import report_links
 from pipeline.publish import FAILED, STAGING, WORK, publish_dir, write_file_atomic
 from pipeline.render import render, resolve_renderer
 from pipeline.report_source import compose_source, parse_narrative
@@ -59,6 +60,7 @@ class PairTask:
     git_commit: str
     output_mode: str
     kind: str = "region"  # "region": one region-year; "overview": all regions of a year
+    links: dict = field(default_factory=dict)  # to the PDF, index, other years (pipeline.links)
 
     @property
     def digest(self) -> str:
@@ -199,6 +201,16 @@ class _Planner:
         }
         if narrative is not None:
             components["narrative"] = _hash_files([narrative]) if narrative.is_file() else "none"
+        links = report_links(
+            kind=kind,
+            year=pair.year,
+            slug=pair.slug,
+            stem=OVERVIEW_STEM if kind == "overview" else "rapport",
+            formats=pair.settings.formats,
+            years=project.evaluation.years,
+            overview=any((project.notebooks_dir / "overview").glob("*.ipynb")),
+        )
+        components["links"] = _hash_text(json.dumps(links, sort_keys=True))
         return PairTask(
             pair=pair,
             params_file=str(project.params_file),
@@ -214,6 +226,7 @@ class _Planner:
             git_commit=self.commit,
             output_mode=project.evaluation.output_mode,
             kind=kind,
+            links=links,
         )
 
 
@@ -300,7 +313,12 @@ def build_pair(task: PairTask) -> PairResult:
         )
         shown = _relative(narrative_path, Path(task.root))
         source_text = compose_source(
-            Path(task.template).read_text(encoding="utf-8"), pair, date, narrative, shown
+            Path(task.template).read_text(encoding="utf-8"),
+            pair,
+            date,
+            narrative,
+            shown,
+            links=task.links,
         )
         report_source = work / f"{task.stem}.qmd"
         report_source.write_text(source_text, encoding="utf-8")

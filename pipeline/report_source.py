@@ -81,6 +81,7 @@ def compose_source(
     report_date: dt.date,
     narrative: dict[str, str],
     narrative_path: str,
+    links: dict | None = None,
 ) -> str:
     """Return the report source for one pair.
 
@@ -90,6 +91,8 @@ def compose_source(
         report_date: The date printed on the report.
         narrative: Parsed narrative sections (may be empty).
         narrative_path: Where the analyst writes the narrative (for the placeholder).
+        links: Relative links to the report's neighbours (`pipeline.links.report_links`),
+            written to the front matter as `links:` for the HTML header bar.
 
     Returns:
         Quarto Markdown source.
@@ -112,6 +115,8 @@ def compose_source(
         "date_text": md_text(format_date(report_date, lang)),
         "k": settings.k,
     }
+    if links:
+        front["links"] = links
 
     def fill(match: re.Match) -> str:
         key = match.group(1)

@@ -32,6 +32,7 @@ import yaml
 from pipeline.errors import InputError, Problem, RenderError
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
+from pipeline.links import is_safe_link
 from pipeline.render.notebook_cells import Output
 from pipeline.render.shortcodes import (
     Source,
@@ -144,7 +145,53 @@ def _render_html(doc: Source, front: dict, lang: str, metadata: dict, timestamp:
         variables=_variables(lang),
         extra=extra,
     )
-    return html.encode("utf-8")
+    return _inline_svgs(html).encode("utf-8")
+
+
+# pandoc writes an embedded SVG figure as <img src="data:image/svg+xml;base64,..." ...>;
+# data text can never produce this (pandoc escapes "<" in text).
+_SVG_IMG = re.compile(
+    r'<img src="data:image/svg\+xml;base64,(?P<data>[A-Za-z0-9+/=]+)"(?P<attrs>[^>]*)>'
+)
+_ALT_ATTR = re.compile(r'\balt="(?P<alt>[^"]*)"')
+_SVG_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
+_SVG_ROOT = re.compile(r"<svg\b[^>]*>")
+_SVG_STYLE = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
+_SVG_SIZE = re.compile(r'\s(?:width|height)="[^"]*"')
+_SVG_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def _inline_svgs(html: str) -> str:
+    """Put SVG figures into the page itself, so their text can be selected and searched.
+
+    Each SVG (matplotlib's, whose text it XML-escaped) becomes `<svg role="img"
+    aria-label="alt">`; its ids get a per-figure prefix (several figures on one page
+    must not share a clip-path id), and its global `<style>` rule moves to styles.css.
+    """
+    count = 0
+
+    def inline(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        svg = base64.b64decode(match.group("data")).decode("utf-8")
+        alt = _ALT_ATTR.search(match.group("attrs"))
+        label = alt.group("alt") if alt else ""  # already HTML-escaped by pandoc
+        svg = _SVG_STYLE.sub("", _SVG_PROLOG.sub("", svg, count=1))
+        prefix = f"f{count}-"
+        for name in sorted(set(_SVG_ID.findall(svg)), key=len, reverse=True):
+            svg = svg.replace(f'id="{name}"', f'id="{prefix}{name}"')
+            svg = svg.replace(f"url(#{name})", f"url(#{prefix}{name})")
+            svg = svg.replace(f'href="#{name}"', f'href="#{prefix}{name}"')
+        root = _SVG_ROOT.search(svg)
+        if root is None:
+            return match.group(0)
+        opening = _SVG_SIZE.sub("", root.group(0))
+        opening = opening.replace(
+            "<svg", f'<svg class="figure-svg" role="img" aria-label="{label}"', 1
+        )
+        return svg[: root.start()] + opening + svg[root.end() :].rstrip()
+
+    return _SVG_IMG.sub(inline, html)
 
 
 def _data_uri(name: str, output: Output, alt: str) -> str:
@@ -335,7 +382,33 @@ def _metadata(doc: Source, front: dict, lang: str, timestamp: int) -> dict:
     }
     if subtitle:
         metadata["subtitle"] = subtitle
+    links = _links(front.get("links"))
+    if links:
+        metadata["links"] = links
     return metadata
+
+
+def _links(value: object) -> dict:
+    """The header bar's links from the front matter, keeping only safe relative paths.
+
+    Values are written by the build (`pipeline.links`), never from data; still, a link
+    that is not a plain relative path is dropped rather than trusted.
+    """
+    if not isinstance(value, dict):
+        return {}
+    links = {k: value[k] for k in ("index", "pdf", "overview") if is_safe_link(value.get(k))}
+    years = [
+        {
+            "year": str(int(y["year"])),
+            "href": y["href"],
+            **({"current": True} if y.get("current") else {}),
+        }
+        for y in value.get("years") or []
+        if isinstance(y, dict) and isinstance(y.get("year"), int) and is_safe_link(y.get("href"))
+    ]
+    if len(years) > 1:
+        links["years"] = years
+    return links
 
 
 def _variables(lang: str) -> dict[str, str]:
@@ -353,6 +426,12 @@ def _variables(lang: str) -> dict[str, str]:
         "page-of": words["page-of"],
         "figures-title": words["figures"],
         "tables-title": words["tables"],
+        "nav-label": words["nav"],
+        "index-label": words["index"],
+        "overview-label": words["overview"],
+        "years-label": words["years"],
+        "pdf-label": words["pdf"],
+        "skip-label": words["skip"],
     }
 
 
