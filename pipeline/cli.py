@@ -75,7 +75,7 @@ def run(
     from pipeline.progress import Progress
     from pipeline.publish import output_lock, recover, tidy
     from pipeline.render import RENDERERS
-    from pipeline.site import write_index
+    from pipeline.site import index_details, write_index
 
     try:
         if renderer not in ("auto", *RENDERERS):
@@ -85,7 +85,7 @@ def run(
         cli_settings = _cli_settings(format, lang)
         project = load_project(params)
         pairs = plan_pairs(project, region, year, cli_settings)
-        load_evaluation(project, upto_year=max(p.year for p in pairs))
+        data = load_evaluation(project, upto_year=max(p.year for p in pairs))
         tasks = plan_tasks(project, pairs, out, renderer)
         if overview:
             settings = overview_settings(project, cli_settings)
@@ -101,7 +101,9 @@ def run(
                 )
             tidy(out)
             mode = 0o644 if project.evaluation.output_mode == "shared" else 0o600
-            index = write_index(out, project.evaluation.lang, mode)
+            index = write_index(
+                out, project.evaluation.lang, mode, **index_details(tasks, data, project)
+            )
         progress.summary(results, skipped, time.monotonic() - started, index)
     except PeerEvalError as error:
         raise _fail(error) from None
