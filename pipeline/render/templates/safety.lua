@@ -59,10 +59,11 @@ end
 -- is focusable and named after the caption.
 function Table(tbl)
   if FORMAT:match("html") then
-    local attributes = { tabindex = "0", role = "region" }
+    -- A list of pairs, not a Lua table: attribute order must not depend on hashing.
+    local attributes = { { "tabindex", "0" }, { "role", "region" } }
     local caption = pandoc.utils.stringify(tbl.caption.long or {})
     if caption ~= "" then
-      attributes["aria-label"] = caption
+      attributes[#attributes + 1] = { "aria-label", caption }
     end
     return pandoc.Div({ tbl }, pandoc.Attr("", { "table-wrap" }, attributes))
   end
