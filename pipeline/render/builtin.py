@@ -15,6 +15,7 @@ attributes, citations or math, so even an escaping slip shows characters, not ma
 from __future__ import annotations
 
 import base64
+import calendar
 import datetime as dt
 import functools
 import json
@@ -243,7 +244,9 @@ def _render_pdf(doc: Source, front: dict, lang: str, metadata: dict, timestamp: 
         (root / "document.json").write_text(
             json.dumps(document, ensure_ascii=False, sort_keys=True), encoding="utf-8"
         )
-        return _typst(typ, root, timestamp)
+        # The PDF's creation and modification dates are the report date, like the
+        # document date: what the committee receives is dated once, not by the build.
+        return _typst(typ, root, calendar.timegm(report_date.timetuple()))
 
 
 def _with_alt_texts(source: str, alt_texts: dict[str, str]) -> str:
@@ -283,9 +286,21 @@ def _pdf_document_data(front: dict, lang: str, alt_texts: dict[str, str]) -> dic
     keywords = [w.strip() for w in labels(lang)["keywords"].split(",")]
     keywords += [str(params[k]) for k in ("region", "year") if params.get(k) is not None]
     author = _plain_text(report.get("author")) or _plain_text(report.get("organisation"))
+    heading = f"{title} – {subtitle}" if subtitle else title
+    words = labels(lang)
+    addressee = ", ".join(
+        part
+        for part in (
+            _plain_text(report.get("committee")),
+            (f"{words['case']} {_plain_text(report.get('case_number'))}")
+            if report.get("case_number")
+            else "",
+        )
+        if part
+    )
     return {
         "author": [author] if author else [],
-        "subject": f"{title} – {subtitle}" if subtitle else title,
+        "subject": f"{heading}. {addressee}" if addressee else heading,
         "keywords": list(dict.fromkeys(k for k in keywords if k)),
         "alt": {name: " ".join(alt.split()) for name, alt in sorted(alt_texts.items())},
     }
