@@ -164,7 +164,9 @@ def test_figure_data_is_a_folded_table_under_the_figure(html):
     body = details.group(1)
     assert "<summary>\nData i figuren\n</summary>" in body or "<summary>Data i figuren" in body
     assert "<th" in body and "87,5 %" in body and "Örebro" in body
-    assert 'aria-label="Data i figuren"' in body  # its scroll container is named
+    assert '<table id="fig-rate-data">' in body  # captioned, named, with its own id
+    assert "<caption>Data i figuren: Figur 1: Svarsfrekvens</caption>" in body
+    assert 'aria-label="Data i figuren: Figur 1: Svarsfrekvens"' in body
 
 
 def test_header_bar_links_pdf_index_overview_and_other_years(html):

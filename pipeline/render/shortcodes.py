@@ -464,7 +464,7 @@ def _embed_markdown(
                 continue
             blocks.append(_figure(label, o, caption, alt, image_ref))
             if o.table.strip():
-                blocks.append(_figure_data(o.table, words))
+                blocks.append(_figure_data(o.table, words, label, caption))
     else:
         blocks = [_block(label, o, generic_alt, image_ref) for o in cell.outputs]
         if kind == "tbl":
@@ -479,13 +479,15 @@ def _figure(label: str, output: Output, caption: str, alt: str, image_ref: Image
     return f"![{caption}]({image_ref(label, output, alt or _plain(caption))}){{{attrs}}}"
 
 
-def _figure_data(table: str, words: dict[str, str]) -> str:
-    """The figure's data as a table in a `.figure-data` div.
+def _figure_data(table: str, words: dict[str, str], label: str, caption: str) -> str:
+    """The figure's data as a captioned table in a `.figure-data` div.
 
     The safety filter makes it a folded `<details>` in HTML and drops it from the PDF
     (where the same numbers stand in the report's own table, and the alt text).
     """
-    return f"::: {{.figure-data}}\n{words['figure-data']}\n\n{table.strip()}\n:::"
+    title = f"{words['figure-data']}: {caption}"
+    blocks = _caption_table([table.strip()], f"{label}-data", title)
+    return "\n\n".join(["::: {.figure-data}", words["figure-data"], *blocks, ":::"])
 
 
 def _block(label: str, output: Output, alt: str, image_ref: ImageRef) -> str:
