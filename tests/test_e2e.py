@@ -194,7 +194,8 @@ def test_pdf_is_archival_tagged_and_has_title_page_toc_and_page_numbers(demo_bui
     root = reader.trailer["/Root"]
     xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
     assert "<pdfaid:part>2</pdfaid:part>" in xmp
-    assert "<pdfaid:conformance>B</pdfaid:conformance>" in xmp
+    assert "<pdfaid:conformance>A</pdfaid:conformance>" in xmp  # PDF/A-2a: tagged
+    assert "<pdfuaid:part>1</pdfuaid:part>" in xmp  # and PDF/UA-1
     assert "/OutputIntents" in root  # PDF/A needs an output intent (sRGB)
     fonts = _fonts(reader)
     assert fonts and all(embedded for _, embedded in fonts), fonts
