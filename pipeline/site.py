@@ -227,6 +227,28 @@ def with_states(
         elif entry["manifest"] in stale:
             status = "stale"
         result.append({**entry, "status": status})
+    # A pair that failed and was never published still gets its cell, in its region's
+    # row (found by slug in another year), or in a row of its own named by the slug.
+    names = {e["slug"]: e["region"] for e in entries if not e["overview"]}
+    published = {(e["year"], e["slug"]) for e in entries}
+    for year, slug in sorted(failed - published):
+        result.append(
+            {
+                "region": names.get(slug, slug),
+                "year": year,
+                "overview": False,
+                "slug": slug,
+                "href": "",
+                "formats": [],
+                "report_date": "",
+                "lang": "",
+                "built": "",
+                "status": "failed",
+                "draft_reasons": [],
+                "manifest": "",
+            }
+        )
+    result.sort(key=lambda e: (-e["year"], not e["overview"], e["region"]))
     return result
 
 

@@ -108,3 +108,13 @@ def test_response_rate_labels_per_region_and_country():
     labels = response_rate_labels(survey, population, [2020], "sv", "Nationell översikt")
     half = "50\u00a0%"  # a no-break space keeps number and sign together
     assert labels == {(2020, "A"): half, (2020, "B"): half, (2020, "Nationell översikt"): half}
+
+
+def test_a_pair_that_failed_before_it_was_ever_published_has_a_failed_cell(tmp_path):
+    from pipeline.site import with_states
+
+    _report(tmp_path, 2019, "skane", "Skåne")
+    entries = with_states(published_reports(tmp_path), {(2020, "skane"), (2020, "gotland")})
+    grid = _grid(index_html(entries, "sv"))
+    assert grid["Skåne"]["2020"][0] == "failed" and "href" not in grid["Skåne"]["2020"][1]
+    assert grid["gotland"]["2020"][0] == "failed"
