@@ -281,19 +281,26 @@ def index_html(
         parts.append(f"<p>{esc(text['empty'])}</p></main></body></html>\n")
         return "\n".join(parts)
     years = sorted({e["year"] for e in entries}, reverse=True)
+    # One row per slug (a region's name could be spelt differently over the years); the
+    # row is named as in its newest report. Overviews first (entries are sorted so).
     rows: dict[str, dict[int, dict]] = {}
-    for entry in entries:  # overviews first (entries are sorted so), then regions by name
-        rows.setdefault(entry["region"], {})[entry["year"]] = entry
+    names: dict[str, str] = {}
+    for entry in entries:
+        names.setdefault(entry["slug"], entry["region"])
+        rows.setdefault(entry["slug"], {})[entry["year"]] = entry
     parts.append(_filters(text))
     parts.append(f'<p class="help">{esc(text["status_help"])}</p>')
     parts.append(f'<table id="grid"><caption>{esc(text["caption"])}</caption><thead><tr>')
     parts.append(f'<th scope="col">{esc(text["region"])}</th>')
     parts += [f'<th scope="col" data-year="{y}">{y}</th>' for y in years]
     parts.append("</tr></thead><tbody>")
-    for region, by_year in rows.items():
+    for slug, by_year in rows.items():
+        region = names[slug]
         parts.append(f'<tr data-region="{esc(region)}"><th scope="row">{esc(region)}</th>')
         for year in years:
-            parts.append(_cell(by_year.get(year), region, year, text, lang, rates))
+            entry = by_year.get(year)
+            name = entry["region"] if entry else region
+            parts.append(_cell(entry, name, year, text, lang, rates))
         parts.append("</tr>")
     parts.append("</tbody></table>")
     parts.append(f"</main><script>{_SCRIPT}</script></body></html>\n")
