@@ -30,6 +30,7 @@ from pipeline.errors import InputError, PeerEvalError, Problem
 from pipeline.execute import execute_notebook
 from pipeline.inputs import file_hashes, input_files
 from pipeline.kernels import start_template
+from pipeline.links import report_links
 from pipeline.publish import FAILED, STAGING, WORK, publish_dir, write_file_atomic
 from pipeline.render import render, resolve_renderer
 from pipeline.report_source import compose_source, parse_narrative
@@ -68,6 +69,7 @@ class PairTask:
     draft_reasons: tuple[str, ...] = ()  # empty: final; else what is missing (report language)
     reuse_execution: bool = True  # False (--force): execute even if the cache is valid
     inputs_snapshot: str = ""  # the run's validated inputs (pipeline.snapshot), or "" for none
+    links: dict = field(default_factory=dict)  # to the PDF, index, other years (pipeline.links)
 
     @property
     def draft(self) -> DraftStatus:
@@ -236,6 +238,16 @@ class _Planner:
             shown = _relative(narrative, project.root)
             status = draft_status(pair.settings, sections, shown, require_metadata=kind == "region")
             draft = status.reasons
+        links = report_links(
+            kind=kind,
+            year=pair.year,
+            slug=pair.slug,
+            stem=OVERVIEW_STEM if kind == "overview" else "rapport",
+            formats=pair.settings.formats,
+            years=project.evaluation.years,
+            overview=any((project.notebooks_dir / "overview").glob("*.ipynb")),
+        )
+        components["links"] = _hash_text(json.dumps(links, sort_keys=True))
         return PairTask(
             pair=pair,
             params_file=str(project.params_file),
@@ -252,6 +264,7 @@ class _Planner:
             output_mode=project.evaluation.output_mode,
             kind=kind,
             draft_reasons=draft,
+            links=links,
         )
 
 
@@ -444,6 +457,7 @@ def render_pair(task: PairTask, work: Path, formats: Iterable[str]) -> dict[str,
         sections or {},
         shown,
         draft=draft,
+        links=task.links,
     )
     report_source = work / f"{task.stem}.qmd"
     report_source.write_text(source_text, encoding="utf-8")

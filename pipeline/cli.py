@@ -91,7 +91,7 @@ def run(
     from pipeline.progress import Progress
     from pipeline.publish import output_lock, recover, tidy
     from pipeline.render import RENDERERS
-    from pipeline.site import write_index
+    from pipeline.site import index_details, write_index
     from pipeline.snapshot import snapshot_dir, write_snapshots
 
     try:
@@ -128,7 +128,9 @@ def run(
                 shutil.rmtree(snapshot_dir(out), ignore_errors=True)
             tidy(out)
             mode = 0o644 if project.evaluation.output_mode == "shared" else 0o600
-            index = write_index(out, project.evaluation.lang, mode)
+            index = write_index(
+                out, project.evaluation.lang, mode, **index_details(tasks, data, project)
+            )
         progress.summary(results, skipped, time.monotonic() - started, index)
     except PeerEvalError as error:
         raise _fail(error) from None

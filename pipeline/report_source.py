@@ -84,6 +84,7 @@ def compose_source(
     narrative: dict[str, str],
     narrative_path: str,
     draft: DraftStatus | None = None,
+    links: dict | None = None,
 ) -> str:
     """Return the report source for one pair.
 
@@ -96,6 +97,8 @@ def compose_source(
         draft: The report's draft status; a draft gets a `draft_mark` front-matter
             entry (label, intro, reasons) that the templates show as banner and
             watermark (not `draft`, which Quarto uses for something else).
+        links: Relative links to the report's neighbours (`pipeline.links.report_links`),
+            written to the front matter as `links:` for the HTML header bar.
 
     Returns:
         Quarto Markdown source.
@@ -125,6 +128,8 @@ def compose_source(
             "intro": md_text(draft.intro),
             "reasons": [md_text(reason) for reason in draft.reasons],
         }
+    if links:
+        front["links"] = links
 
     def fill(match: re.Match) -> str:
         key = match.group(1)

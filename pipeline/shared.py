@@ -52,14 +52,24 @@ def once(snapshot: str, make: Callable[..., str], *args: Any, **kwargs: Any) -> 
     return text
 
 
-def show_once(snapshot: str, make_figure: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """Display `make_figure(*args, **kwargs)` as SVG in a notebook, drawn at most once per run.
+def show_once(
+    snapshot: str,
+    make_figure: Callable[..., Any],
+    *args: Any,
+    alt: str | None = None,
+    data: str | None = None,
+) -> None:
+    """Display `make_figure(*args)` as SVG in a notebook, drawn at most once per run.
 
-    The same as `pipeline.figures.style.show(make_figure(...))`, byte for byte.
+    The same as `pipeline.figures.style.show(make_figure(*args), alt=alt, data=data)`,
+    byte for byte.
     """
     from IPython.display import SVG, display
 
-    display(SVG(once(snapshot, figure_svg, make_figure, *args, **kwargs)))
+    from pipeline.figures.style import figure_metadata
+
+    metadata = figure_metadata(alt, data)
+    display(SVG(once(snapshot, figure_svg, make_figure, *args)), metadata=metadata or None)
 
 
 def figure_svg(make_figure: Callable[..., Any], *args: Any, **kwargs: Any) -> str:

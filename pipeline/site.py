@@ -1,50 +1,152 @@
-"""The index page over every published report (`<out>/index.html`)."""
+"""The index page over every published report (`<out>/index.html`).
+
+One self-contained page (no file or request beyond itself): a region x year grid whose
+cells give the response rate, the report's status (final, draft, failed, stale) and
+links to its HTML and PDF; a search box filters the grid without a network (a few lines
+of inline script; without script the whole grid shows). On a phone each region becomes
+a card of its years. Every data value is HTML-escaped.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from pipeline.publish import write_file_atomic
+import pandas as pd
+
+from pipeline.formatting import percent
+from pipeline.publish import FAILED, write_file_atomic
+from pipeline.survey import response_rates
+
+STATUSES = ("final", "draft", "failed", "stale")
 
 _TEXT = {
     "sv": {
         "title": "Utvärderingar av peer support",
-        "intro": "Alla publicerade rapporter, per år och region.",
+        "intro": "Alla publicerade rapporter: en rad per region, en kolumn per år. "
+        "Varje ruta visar svarsfrekvensen i enkäten och rapportens status.",
         "region": "Region",
-        "report_date": "Rapportdatum",
-        "built": "Byggd",
-        "formats": "Rapport",
         "empty": "Inga rapporter är publicerade ännu.",
-        "lang": "Språk",
+        "search": "Sök region eller år",
+        "status_filter": "Visa status",
+        "all": "Alla",
+        "final": "Slutlig",
         "draft": "Utkast",
+        "failed": "Misslyckad",
+        "stale": "Inaktuell",
+        "missing": "Ingen rapport",
+        "rate": "svarsfrekvens",
+        "caption": "Rapporter per region och år",
+        "shown": "{n} av {total} regioner visas.",
+        "status_help": "Slutlig: färdig rapport. Utkast: text eller uppgifter saknas. "
+        "Misslyckad: senaste bygget misslyckades (en tidigare version visas om den finns). "
+        "Inaktuell: indata eller mallar har ändrats sedan rapporten byggdes.",
+        "report_date": "Rapportdatum",
     },
     "en": {
         "title": "Evaluations of peer support",
-        "intro": "Every published report, by year and region.",
+        "intro": "Every published report: one row per region, one column per year. "
+        "Each cell gives the survey's response rate and the report's status.",
         "region": "Region",
-        "report_date": "Report date",
-        "built": "Built",
-        "formats": "Report",
         "empty": "No reports have been published yet.",
-        "lang": "Language",
+        "search": "Search region or year",
+        "status_filter": "Show status",
+        "all": "All",
+        "final": "Final",
         "draft": "Draft",
+        "failed": "Failed",
+        "stale": "Out of date",
+        "missing": "No report",
+        "rate": "response rate",
+        "caption": "Reports by region and year",
+        "shown": "{n} of {total} regions shown.",
+        "status_help": "Final: a finished report. Draft: text or details are missing. "
+        "Failed: the last build failed (an earlier version is linked if there is one). "
+        "Out of date: inputs or templates changed since the report was built.",
+        "report_date": "Report date",
     },
 }
 
 _CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:60rem;
-padding:1rem 1.25rem;line-height:1.5;color:#1b1b1b}
-h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .5rem;
-border-bottom:1px solid #e3e3e3}a{color:#0b5394}a:focus{outline:2px solid #e07b39}
-.formats a{margin-right:.8rem}@media print{a{color:#000}}
-.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;
-clip:rect(0 0 0 0);white-space:nowrap}
-.draft-mark{margin-left:.5rem;padding:0 .4rem;border:2px solid #b3261e;color:#b3261e;
-font-size:.8rem;font-weight:700;text-transform:uppercase;letter-spacing:.05em}
+*,*::before,*::after{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:72rem;
+padding:1rem 1.25rem 3rem;line-height:1.5;color:#1b1b1b;background:#fff}
+h1{font-size:1.6rem;margin:.5rem 0}p{max-width:46rem}
+a{color:#0b5394}a:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid #b85a1a;
+outline-offset:2px}
+.filters{display:flex;flex-wrap:wrap;gap:.75rem 1.5rem;align-items:end;margin:1.25rem 0 .5rem}
+.filters label{display:block;font-weight:600;font-size:.95rem}
+.filters input,.filters select{font:inherit;padding:.35rem .5rem;border:1px solid #6b6b6b;
+border-radius:4px;min-width:14rem;max-width:100%;background:#fff;color:#1b1b1b}
+.count{color:#4a4a4a;font-size:.95rem;margin:.25rem 0 1rem}
+table{border-collapse:collapse;width:100%}caption{text-align:left;font-weight:600;padding:.25rem 0}
+th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid #d9d9d9;vertical-align:top}
+thead th{border-bottom:2px solid #1b1b1b}
+.rate{display:block;font-size:1.15rem;font-weight:600;font-variant-numeric:tabular-nums}
+.rate small{font-weight:400;font-size:.8rem;color:#4a4a4a;margin-left:.25rem}
+.status{display:inline-block;font-size:.8rem;font-weight:600;padding:.05rem .45rem;
+border-radius:3px;margin:.15rem .75rem .15rem 0;border:1px solid currentColor}
+.status-final{color:#1e5e35}.status-draft{color:#b3261e}.status-failed{color:#a11d2d}
+.status-stale{color:#5b4a8a}.status-missing{color:#595959;border-style:dashed}
+.links a{margin-right:.75rem;white-space:nowrap}.date{display:block;font-size:.8rem;color:#4a4a4a}
+.year-label{display:none}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
+white-space:nowrap}
+.help{font-size:.9rem;color:#4a4a4a}
+[hidden]{display:none!important}
+@media (max-width:44rem){
+ thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+ table,tbody,tr,th,td,caption{display:block;width:100%}
+ tr{border:1px solid #d9d9d9;border-radius:6px;margin:0 0 1rem;padding:.25rem .5rem}
+ tbody th{font-size:1.15rem;border-bottom:1px solid #d9d9d9}
+ td{display:grid;grid-template-columns:4rem 1fr;gap:0 .5rem;border-bottom:1px solid #eee}
+ td:last-child{border-bottom:0}
+ .year-label{display:block;font-weight:700}
+}
+@media print{a{color:#000}.filters,.count{display:none}}
+"""
+
+# Filters rows by the search text (region name or year) and the chosen status. Without
+# script nothing is hidden. Only fixed strings and the page's own elements are used.
+_SCRIPT = """
+(function () {
+  var search = document.getElementById('search'), status = document.getElementById('status');
+  var rows = Array.prototype.slice.call(document.querySelectorAll('#grid tbody tr'));
+  var count = document.getElementById('count'), template = count.getAttribute('data-template');
+  var cols = Array.prototype.slice.call(document.querySelectorAll('#grid thead th[data-year]'));
+  function apply() {
+    var q = search.value.trim().toLowerCase(), s = status.value, shown = 0;
+    var yearQuery = /^\\d{4}$/.test(q);
+    var years = cols.map(function (c) { return c.getAttribute('data-year'); });
+    rows.forEach(function (row) {
+      var name = row.getAttribute('data-region').toLowerCase();
+      var cells = Array.prototype.slice.call(row.querySelectorAll('td[data-year]'));
+      var match = !q || name.indexOf(q) !== -1 || (yearQuery && years.indexOf(q) !== -1);
+      var statusOk = !s || cells.some(function (c) {
+        var inYear = !yearQuery || c.getAttribute('data-year') === q;
+        return c.getAttribute('data-status') === s && inYear;
+      });
+      row.hidden = !(match && statusOk);
+      if (!row.hidden) { shown += 1; }
+    });
+    cols.forEach(function (c) {
+      var hide = yearQuery && years.indexOf(q) !== -1 && c.getAttribute('data-year') !== q;
+      c.hidden = hide;
+      rows.forEach(function (row) {
+        var cell = row.querySelector('td[data-year="' + c.getAttribute('data-year') + '"]');
+        if (cell) { cell.hidden = hide; }
+      });
+    });
+    count.textContent = template.replace('{n}', shown).replace('{total}', rows.length);
+  }
+  search.addEventListener('input', apply);
+  status.addEventListener('change', apply);
+  document.getElementById('filters').hidden = false;
+  apply();
+})();
 """
 
 
@@ -55,8 +157,9 @@ def published_reports(out: Path) -> list[dict]:
         out: The output directory.
 
     Returns:
-        One entry per report: region, year, slug, formats, dates; sorted by year
-        (newest first), then region.
+        One entry per report: region, year, slug, formats, dates, status ("final"
+        unless the manifest says "draft"); sorted by year (newest first), then region
+        (each year's national overview first).
     """
     entries = []
     manifests = sorted(out.glob("[0-9][0-9][0-9][0-9]/*/manifest.json"))
@@ -70,27 +173,103 @@ def published_reports(out: Path) -> list[dict]:
         folder = manifest.parent
         built = dt.datetime.fromtimestamp(manifest.stat().st_mtime, tz=dt.UTC).date()
         overview = report.get("kind") == "overview"
+        status = data.get("status") if data.get("status") in STATUSES else "final"
         entries.append(
             {
                 "region": report["region"],
                 "year": int(report["year"]),
                 "overview": overview,
+                "slug": "oversikt" if overview else folder.name,
                 "href": folder.name if overview else f"{folder.parent.name}/{folder.name}",
                 "formats": sorted(data.get("outputs", {})),
                 "report_date": (data.get("parameters", {}).get("report") or {}).get("date") or "",
                 "lang": data.get("parameters", {}).get("lang", ""),
                 "built": built.isoformat(),
-                "status": data.get("status", "final"),
+                "status": status,
+                "draft_reasons": [str(r) for r in data.get("draft_reasons") or []],
+                "manifest": manifest.relative_to(out).as_posix(),
             }
         )
     entries.sort(key=lambda e: (-e["year"], not e["overview"], e["region"]))
     return entries
 
 
-def index_html(entries: list[dict], lang: str = "sv") -> str:
-    """Return the index page (self-contained; every data value HTML-escaped)."""
+def failed_pairs(out: Path) -> set[tuple[int, str]]:
+    """(year, slug) of every pair whose last build failed (its notebooks kept in `.failed/`)."""
+    return {
+        (int(p.parent.name), p.name)
+        for p in (out / FAILED).glob("[0-9][0-9][0-9][0-9]/*")
+        if p.is_dir()
+    }
+
+
+def with_states(
+    entries: list[dict],
+    failed: set[tuple[int, str]],
+    stale: set[str] = frozenset(),
+) -> list[dict]:
+    """Entries with `status` raised to "failed" or "stale" where the build says so.
+
+    Args:
+        entries: From `published_reports`.
+        failed: (year, slug) pairs whose last build failed.
+        stale: Manifest paths (relative to the output directory, e.g.
+            "2020/stockholm/manifest.json") of reports that are out of date.
+
+    Returns:
+        New entries (the input is not changed).
+    """
+    result = []
+    for entry in entries:
+        status = entry["status"]
+        if (entry["year"], entry["slug"]) in failed:
+            status = "failed"
+        elif entry["manifest"] in stale:
+            status = "stale"
+        result.append({**entry, "status": status})
+    # A pair that failed and was never published still gets its cell, in its region's
+    # row (found by slug in another year), or in a row of its own named by the slug.
+    names = {e["slug"]: e["region"] for e in entries if not e["overview"]}
+    published = {(e["year"], e["slug"]) for e in entries}
+    for year, slug in sorted(failed - published):
+        result.append(
+            {
+                "region": names.get(slug, slug),
+                "year": year,
+                "overview": False,
+                "slug": slug,
+                "href": "",
+                "formats": [],
+                "report_date": "",
+                "lang": "",
+                "built": "",
+                "status": "failed",
+                "draft_reasons": [],
+                "manifest": "",
+            }
+        )
+    result.sort(key=lambda e: (-e["year"], not e["overview"], e["region"]))
+    return result
+
+
+def index_html(
+    entries: list[dict],
+    lang: str = "sv",
+    rates: Mapping[tuple[int, str], str] | None = None,
+) -> str:
+    """Return the index page (self-contained; every data value HTML-escaped).
+
+    Args:
+        entries: From `published_reports` (optionally through `with_states`).
+        lang: Language of the page.
+        rates: Formatted response rate by (year, region name), e.g. "87,5 %".
+
+    Returns:
+        The page's HTML.
+    """
     text = _TEXT.get(lang, _TEXT["sv"])
     esc = html.escape
+    rates = rates or {}
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{esc(lang)}"><head><meta charset="utf-8">',
@@ -99,33 +278,168 @@ def index_html(entries: list[dict], lang: str = "sv") -> str:
         f"<main><h1>{esc(text['title'])}</h1><p>{esc(text['intro'])}</p>",
     ]
     if not entries:
-        parts.append(f"<p>{esc(text['empty'])}</p>")
-    for year in sorted({e["year"] for e in entries}, reverse=True):
-        parts.append(f'<section><h2 id="y{year}">{year}</h2><table><thead><tr>')
-        for key in ("region", "formats", "lang", "report_date", "built"):
-            parts.append(f'<th scope="col">{esc(text[key])}</th>')
-        parts.append("</tr></thead><tbody>")
-        for entry in (e for e in entries if e["year"] == year):
-            links = " ".join(
-                f'<a href="{esc(entry["href"])}/{esc(name)}">{esc(name.rsplit(".", 1)[-1].upper())}'
-                f'<span class="visually-hidden"> {esc(entry["region"])} {year}</span></a>'
-                for name in entry["formats"]
-            )
-            mark = ""
-            if entry.get("status") == "draft":  # pipeline.drafts: never mistaken for final
-                mark = f' <span class="draft-mark">{esc(text["draft"])}</span>'
-            parts.append(
-                f'<tr><td>{esc(entry["region"])}{mark}</td><td class="formats">{links}</td>'
-                f"<td>{esc(entry['lang'])}</td><td>{esc(str(entry['report_date']))}</td>"
-                f"<td>{esc(entry['built'])}</td></tr>"
-            )
-        parts.append("</tbody></table></section>")
-    parts.append("</main></body></html>\n")
+        parts.append(f"<p>{esc(text['empty'])}</p></main></body></html>\n")
+        return "\n".join(parts)
+    years = sorted({e["year"] for e in entries}, reverse=True)
+    # One row per slug (a region's name could be spelt differently over the years); the
+    # row is named as in its newest report. Overviews first (entries are sorted so).
+    rows: dict[str, dict[int, dict]] = {}
+    names: dict[str, str] = {}
+    for entry in entries:
+        names.setdefault(entry["slug"], entry["region"])
+        rows.setdefault(entry["slug"], {})[entry["year"]] = entry
+    parts.append(_filters(text))
+    parts.append(f'<p class="help">{esc(text["status_help"])}</p>')
+    parts.append(f'<table id="grid"><caption>{esc(text["caption"])}</caption><thead><tr>')
+    parts.append(f'<th scope="col">{esc(text["region"])}</th>')
+    parts += [f'<th scope="col" data-year="{y}">{y}</th>' for y in years]
+    parts.append("</tr></thead><tbody>")
+    for slug, by_year in rows.items():
+        region = names[slug]
+        parts.append(f'<tr data-region="{esc(region)}"><th scope="row">{esc(region)}</th>')
+        for year in years:
+            entry = by_year.get(year)
+            name = entry["region"] if entry else region
+            parts.append(_cell(entry, name, year, text, lang, rates))
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    parts.append(f"</main><script>{_SCRIPT}</script></body></html>\n")
     return "\n".join(parts)
 
 
-def write_index(out: Path, lang: str = "sv", mode: int = 0o600) -> Path:
-    """Write `<out>/index.html` atomically over every published report."""
+def _filters(text: dict[str, str]) -> str:
+    """The search box and status filter (hidden until the script runs: they need it)."""
+    esc = html.escape
+    options = "".join(f'<option value="{s}">{esc(text[s])}</option>' for s in ("", *STATUSES) if s)
+    return (
+        '<div class="filters" id="filters" hidden>'
+        f'<div><label for="search">{esc(text["search"])}</label>'
+        '<input id="search" type="search" autocomplete="off" aria-controls="grid"></div>'
+        f'<div><label for="status">{esc(text["status_filter"])}</label>'
+        f'<select id="status" aria-controls="grid"><option value="">{esc(text["all"])}</option>'
+        f"{options}</select></div></div>"
+        f'<p class="count" id="count" role="status" aria-live="polite" '
+        f'data-template="{esc(text["shown"])}"></p>'
+    )
+
+
+def _cell(
+    entry: dict | None,
+    region: str,
+    year: int,
+    text: dict[str, str],
+    lang: str,
+    rates: Mapping[tuple[int, str], str],
+) -> str:
+    esc = html.escape
+    label = f'<span class="year-label" aria-hidden="true">{year}</span>'
+    if entry is None:
+        return (
+            f'<td data-year="{year}" data-status="missing">{label}'
+            f'<span class="status status-missing">{esc(text["missing"])}</span></td>'
+        )
+    status = entry["status"]
+    pieces = [f'<td data-year="{year}" data-status="{esc(status)}">{label}<div>']
+    rate = rates.get((year, region))
+    if rate:
+        pieces.append(f'<span class="rate">{esc(rate)}<small>{esc(text["rate"])}</small></span>')
+    title = f' title="{esc("; ".join(entry["draft_reasons"]))}"' if entry["draft_reasons"] else ""
+    pieces.append(f'<span class="status status-{esc(status)}"{title}>{esc(text[status])}</span>')
+    other = entry["lang"] and entry["lang"] != lang
+    hreflang = f' hreflang="{esc(entry["lang"])}"' if other else ""
+    links = " ".join(
+        f'<a href="{esc(entry["href"])}/{esc(name)}"{hreflang}>'
+        f"{esc(name.rsplit('.', 1)[-1].upper())}"
+        f'<span class="visually-hidden"> {esc(region)} {year}</span></a>'
+        for name in entry["formats"]
+    )
+    pieces.append(f'<span class="links">{links}</span>')
+    if entry["report_date"]:
+        pieces.append(
+            f'<span class="date">{esc(text["report_date"])} {esc(str(entry["report_date"]))}</span>'
+        )
+    pieces.append("</div></td>")
+    return "".join(pieces)
+
+
+def response_rate_labels(
+    survey: pd.DataFrame,
+    population: pd.DataFrame,
+    years: Iterable[int],
+    lang: str,
+    overview_name: str,
+) -> dict[tuple[int, str], str]:
+    """The response rate of every region-year (and the country, for the overview row).
+
+    Response counts are public (no small-cell rule applies), as in the reports' table.
+
+    Args:
+        survey: The canonical survey table.
+        population: The population table.
+        years: The years of the grid.
+        lang: Number format.
+        overview_name: The overview row's name (its rate is the country's).
+
+    Returns:
+        Formatted rates ("87,5 %") by (year, region name); unknown rates left out.
+    """
+    labels: dict[tuple[int, str], str] = {}
+    for year in sorted(set(years)):
+        for row in response_rates(survey, population, year).itertuples(index=False):
+            if pd.isna(row.response_rate):
+                continue
+            name = overview_name if row.is_total else row.region
+            labels[(year, name)] = percent(row.response_rate, lang)
+    return labels
+
+
+def write_index(
+    out: Path,
+    lang: str = "sv",
+    mode: int = 0o600,
+    *,
+    stale: set[str] = frozenset(),
+    rates: Mapping[tuple[int, str], str] | None = None,
+) -> Path:
+    """Write `<out>/index.html` atomically over every published report.
+
+    Args:
+        out: The output directory.
+        lang: Language of the page.
+        mode: File mode of the page.
+        stale: Manifest paths (relative to `out`) of reports that are out of date.
+        rates: Formatted response rate by (year, region name).
+
+    Returns:
+        The page's path.
+    """
     path = out / "index.html"
-    write_file_atomic(path, index_html(published_reports(out), lang).encode("utf-8"), mode)
+    entries = with_states(published_reports(out), failed_pairs(out), stale)
+    write_file_atomic(path, index_html(entries, lang, rates).encode("utf-8"), mode)
     return path
+
+
+def index_details(tasks: list, data: object, project: object) -> dict:
+    """The index's stale reports and response rates for `write_index`, after a run.
+
+    Args:
+        tasks: The run's planned tasks (`pipeline.build.PairTask`).
+        data: The loaded evaluation (`pipeline.inputs.EvaluationData`).
+        project: The loaded project.
+
+    Returns:
+        Keyword arguments `stale` and `rates`.
+    """
+    from pipeline.build import OVERVIEW_REGION, staleness
+
+    stale = {
+        Path(t.manifest_path).relative_to(Path(t.out)).as_posix()
+        for t in tasks
+        if staleness(t)[0] == "stale"
+    }
+    lang = project.evaluation.lang
+    years = {t.pair.year for t in tasks}
+    rates = response_rate_labels(
+        data.survey, data.population, years, lang, OVERVIEW_REGION.get(lang, "")
+    )
+    return {"stale": stale, "rates": rates}

@@ -46,8 +46,9 @@ OUTLINE_JS = """() => ({
     caption: (f.querySelector('figcaption') || {}).textContent || ''})),
   tables: [...document.querySelectorAll('main table')].map(t => ({
     id: t.id, caption: (t.querySelector('caption') || {}).textContent || ''})),
+  // Numbered captions; a figure's folded data table repeats its figure's caption.
   captions: [...document.querySelectorAll('figcaption, caption, .captioned .caption')]
-    .map(c => c.textContent.trim()),
+    .filter(c => !c.closest('.figure-data')).map(c => c.textContent.trim()),
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
   toc: [...document.querySelectorAll('nav#TOC a')].map(a => a.getAttribute('href')),
   tocTitle: (document.getElementById('toc-title') || {}).textContent || '',

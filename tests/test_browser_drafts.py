@@ -100,7 +100,7 @@ def test_index_marks_the_draft_and_only_the_draft(full_demo, chromium):
         )
         drafts = sorted(href for href, is_draft in marked if is_draft)
         assert drafts == [DRAFT], drafts
-        mark = page.locator(".draft-mark")
+        mark = page.locator(".status-draft")
         assert mark.count() == 1 and mark.is_visible()
         mark.scroll_into_view_if_needed()
         row = page.locator("tr", has=mark)

@@ -114,8 +114,15 @@ def test_html_references_nothing_outside_the_file(demo_build):
     _, out, _ = demo_build
     for _, slug, _ in PAIRS:
         page = html_text(out / "2020" / slug / "rapport.html")
+        # The header bar links the report's neighbours in the output tree (navigation,
+        # not resources): plain relative paths. Everything else is in the file.
+        bar = re.search(r'<nav class="doc-bar".*?</nav>', page, re.S)
+        assert bar, "no header bar"
+        neighbours = set(re.findall(r'href="([^"]*)"', bar.group(0)))
+        assert {"rapport.pdf", "../../index.html", "../oversikt.html"} <= neighbours
+        assert all(re.fullmatch(r"(\.\./)*[\w./-]+", link) for link in neighbours), neighbours
         for attribute in re.findall(r'(?:src|href|action|poster|data)\s*=\s*"([^"]*)"', page):
-            assert attribute.startswith(("#", "data:")), attribute
+            assert attribute.startswith(("#", "data:")) or attribute in neighbours, attribute
         assert "@import" not in page and "url(http" not in page
 
 
@@ -194,7 +201,8 @@ def test_pdf_is_archival_tagged_and_has_title_page_toc_and_page_numbers(demo_bui
     root = reader.trailer["/Root"]
     xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
     assert "<pdfaid:part>2</pdfaid:part>" in xmp
-    assert "<pdfaid:conformance>B</pdfaid:conformance>" in xmp
+    assert "<pdfaid:conformance>A</pdfaid:conformance>" in xmp  # PDF/A-2a: tagged
+    assert "<pdfuaid:part>1</pdfuaid:part>" in xmp  # and PDF/UA-1
     assert "/OutputIntents" in root  # PDF/A needs an output intent (sRGB)
     fonts = _fonts(reader)
     assert fonts and all(embedded for _, embedded in fonts), fonts

@@ -1,4 +1,4 @@
-"""The built-in renderer end to end: pandoc to HTML, pandoc + Typst to PDF/A-2b."""
+"""The built-in renderer end to end: pandoc to HTML, pandoc + Typst to PDF/A-2a + PDF/UA-1."""
 
 from __future__ import annotations
 
@@ -109,8 +109,12 @@ def test_html_structure(html):
     assert '<html lang="sv">' in html
     assert '<h2 id="toc-title">Innehållsförteckning</h2>' in html
     assert "<title>Utvärdering av peer support – Västra Götaland &lt;b&gt; 2019</title>" in html
-    assert re.search(r'<figure id="fig-rate">\s*<img src="data:image/svg\+xml;base64,', html)
-    assert 'alt="Stapeldiagram över svarsfrekvens"' in html
+    # The SVG is in the page itself (its text selectable), named by its alt text.
+    assert re.search(
+        r'<figure id="fig-rate">\s*<svg class="figure-svg" role="img" '
+        r'aria-label="Stapeldiagram över svarsfrekvens"',
+        html,
+    )
     assert "<figcaption>Figur 1: Svarsfrekvens per region</figcaption>" in html
     assert '<table id="tbl-rate">\n<caption>Tabell 1: Svarsfrekvens</caption>' in html
     assert '<a href="#fig-rate">Figur 1</a>' in html and '<a href="#tbl-rate">Tabell 1</a>' in html
@@ -162,11 +166,12 @@ def test_pdf_shows_hostile_data_literally(pdf_text):
     assert "root:" not in pdf_text  # /etc/passwd was never read
 
 
-def test_pdf_is_pdfa_2b_with_embedded_fonts(rendered):
+def test_pdf_is_pdfa_2a_and_pdfua_1_with_embedded_fonts(rendered):
     reader = PdfReader(rendered["pdf"])
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
     assert re.search(r"<pdfaid:part>2</pdfaid:part>|pdfaid:part=\"2\"", xmp)
-    assert re.search(r"<pdfaid:conformance>B</pdfaid:conformance>|pdfaid:conformance=\"B\"", xmp)
+    assert re.search(r"<pdfaid:conformance>A</pdfaid:conformance>|pdfaid:conformance=\"A\"", xmp)
+    assert re.search(r"<pdfuaid:part>1</pdfuaid:part>|pdfuaid:part=\"1\"", xmp)
     fonts = {}
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():

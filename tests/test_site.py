@@ -26,7 +26,9 @@ def test_index_lists_reports_newest_year_first_with_links(tmp_path):
 def test_index_escapes_region_names(tmp_path):
     _report(tmp_path, 2020, "x", "<script>alert(1)</script>")
     page = index_html(published_reports(tmp_path))
-    assert "<script>" not in page and "&lt;script&gt;" in page
+    # The page has one script of its own (the filter); the name never becomes one.
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    assert page.count("<script>") == 1
 
 
 def test_empty_index_says_so(tmp_path):
@@ -41,3 +43,78 @@ def test_overview_is_listed_first_in_its_year(tmp_path):
     entries = published_reports(tmp_path)
     assert [e["region"] for e in entries] == ["Nationell översikt", "Skåne"]
     assert 'href="2020/oversikt.html"' in index_html(entries)
+
+
+def _grid(page: str) -> dict[str, dict[str, str]]:
+    """{region: {year: cell html}} from the index grid."""
+    import re
+
+    rows = {}
+    for row in re.findall(r'<tr data-region="([^"]*)">(.*?)</tr>', page, re.S):
+        cells = re.findall(r'<td data-year="(\d+)" data-status="(\w+)">(.*?)</td>', row[1], re.S)
+        rows[row[0]] = {year: (status, body) for year, status, body in cells}
+    return rows
+
+
+def test_index_is_a_region_by_year_grid_with_status_and_rates(tmp_path):
+    from pipeline.site import with_states
+
+    _report(tmp_path, 2019, "skane", "Skåne")
+    _report(tmp_path, 2020, "skane", "Skåne")
+    _report(tmp_path, 2020, "orebro", "Örebro")
+    draft = tmp_path / "2020" / "orebro" / "manifest.json"
+    data = json.loads(draft.read_text())
+    draft.write_text(json.dumps(data | {"status": "draft", "draft_reasons": ["narrative"]}))
+    (tmp_path / ".failed" / "2019" / "skane").mkdir(parents=True)
+    entries = with_states(
+        published_reports(tmp_path), {(2019, "skane")}, {"2020/skane/manifest.json"}
+    )
+    page = index_html(entries, "sv", {(2020, "Skåne"): "54,3 %"})
+    grid = _grid(page)
+    assert list(grid) == ["Skåne", "Örebro"]
+    assert grid["Skåne"]["2020"][0] == "stale" and "54,3 %" in grid["Skåne"]["2020"][1]
+    assert grid["Skåne"]["2019"][0] == "failed"  # a failed rebuild: the old report stays linked
+    assert 'href="2019/skane/rapport.html"' in grid["Skåne"]["2019"][1]
+    assert grid["Örebro"]["2020"][0] == "draft" and 'title="narrative"' in grid["Örebro"]["2020"][1]
+    assert grid["Örebro"]["2019"][0] == "missing" and "href" not in grid["Örebro"]["2019"][1]
+    assert '<th scope="col" data-year="2020">2020</th>' in page
+    assert '<input id="search" type="search"' in page and '<select id="status"' in page
+
+
+def test_status_absent_from_the_manifest_means_final(tmp_path):
+    _report(tmp_path, 2020, "skane", "Skåne")
+    assert published_reports(tmp_path)[0]["status"] == "final"
+    assert 'data-status="final"' in index_html(published_reports(tmp_path))
+
+
+def test_index_marks_reports_in_another_language(tmp_path):
+    _report(tmp_path, 2020, "skane", "Skåne")
+    manifest = tmp_path / "2020" / "skane" / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["parameters"]["lang"] = "en"
+    manifest.write_text(json.dumps(data))
+    assert 'hreflang="en"' in index_html(published_reports(tmp_path), "sv")
+
+
+def test_response_rate_labels_per_region_and_country():
+    import pandas as pd
+
+    from pipeline.site import response_rate_labels
+
+    survey = pd.DataFrame({"year": [2020] * 3, "region": ["A", "A", "B"]})
+    population = pd.DataFrame(
+        {"year": [2020, 2020], "region": ["A", "B"], "target_population": [4, 2]}
+    )
+    labels = response_rate_labels(survey, population, [2020], "sv", "Nationell översikt")
+    half = "50\u00a0%"  # a no-break space keeps number and sign together
+    assert labels == {(2020, "A"): half, (2020, "B"): half, (2020, "Nationell översikt"): half}
+
+
+def test_a_pair_that_failed_before_it_was_ever_published_has_a_failed_cell(tmp_path):
+    from pipeline.site import with_states
+
+    _report(tmp_path, 2019, "skane", "Skåne")
+    entries = with_states(published_reports(tmp_path), {(2020, "skane"), (2020, "gotland")})
+    grid = _grid(index_html(entries, "sv"))
+    assert grid["Skåne"]["2020"][0] == "failed" and "href" not in grid["Skåne"]["2020"][1]
+    assert grid["gotland"]["2020"][0] == "failed"

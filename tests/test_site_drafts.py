@@ -1,4 +1,4 @@
-"""The index marks drafts from their manifests (pipeline.site, minimal draft mark)."""
+"""The index marks drafts from their manifests (pipeline.site: a status per cell)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def test_draft_is_marked_and_final_and_old_manifests_are_not(tmp_path):
     entries = {e["region"]: e["status"] for e in published_reports(tmp_path)}
     assert entries == {"Örebro": "draft", "Skåne": "final", "Norrland": "final"}
     page = index_html(published_reports(tmp_path), "sv")
-    assert page.count('class="draft-mark"') == 1
-    row = next(r for r in page.split("<tr>") if "Örebro" in r)
-    assert '<span class="draft-mark">Utkast</span>' in row
-    assert '<span class="draft-mark">Draft</span>' in index_html(published_reports(tmp_path), "en")
+    assert page.count('class="status status-draft"') == 1
+    row = next(r for r in page.split("<tr") if "Örebro" in r)
+    assert 'status-draft"' in row and ">Utkast</span>" in row
+    assert ">Draft</span>" in index_html(published_reports(tmp_path), "en")

@@ -13,14 +13,16 @@ from pipeline.figures.style import show
 from pipeline.formatting import md_text
 
 
-def present(result: Figure | str) -> None:
+def present(result: Figure | str, alt: str | None = None, data: str | None = None) -> None:
     """Display a figure as deterministic SVG, or a sentence as escaped Markdown.
 
     Args:
         result: What a figure function returned.
+        alt: The figure's alt text built from its data (see `pipeline.figures.style.show`).
+        data: The figure's data as a Markdown table, shown folded under it in HTML.
     """
     if isinstance(result, Figure):
-        show(result)
+        show(result, alt=alt, data=data)
         return
     from IPython.display import Markdown, display
 

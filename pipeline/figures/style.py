@@ -3,12 +3,18 @@
 Figure functions elsewhere return `matplotlib.figure.Figure` objects and never
 touch files; notebooks display them with `show`, which emits SVG that is
 byte-identical from run to run (fixed hash salt, no date metadata).
+
+Text in the SVG stays text (`svg.fonttype: none`): selectable and searchable in the
+HTML report, and typeset by Typst in the PDF's body font, Libertinus Serif (which
+Typst carries itself). Matplotlib measures the labels with DejaVu Serif, the next
+family in the list, whose glyphs are wider, so a label never outgrows its space.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import logging
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
@@ -17,12 +23,16 @@ PALETTE: tuple[str, ...] = ("#1f5f8b", "#e07b39", "#5a9e6f", "#b5485d", "#7d6ca8
 PROMOTING_COLOUR = "#2f7d4f"
 HINDERING_COLOUR = "#b5485d"
 
+# The body font of the PDF first, then the one matplotlib has here for measuring.
+FONT_FAMILY = ["Libertinus Serif", "DejaVu Serif", "serif"]
 STYLE: dict[str, object] = {
     "figure.figsize": (7.0, 3.8),
     "figure.dpi": 100,
-    "font.family": "DejaVu Sans",
+    "font.family": FONT_FAMILY,
     "font.size": 10,
     "axes.titlesize": 11,
+    "xtick.labelsize": 9,  # serif tick labels of neighbouring heatmap columns stay apart
+    "ytick.labelsize": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
@@ -30,8 +40,12 @@ STYLE: dict[str, object] = {
     "grid.color": "#dddddd",
     "axes.prop_cycle": mpl.cycler(color=list(PALETTE)),
     "svg.hashsalt": "peer-eval",  # fixed ids inside the SVG: reproducible bytes
-    "svg.fonttype": "path",  # text as paths: looks the same in browser and Typst
+    "svg.fonttype": "none",  # text as text: selectable, searchable, in the body font
 }
+
+
+# Libertinus Serif is Typst's font, not installed for matplotlib: expected, not a problem.
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 
 def report_style() -> contextlib.AbstractContextManager:
@@ -71,8 +85,25 @@ def to_svg(figure: Figure) -> str:
     return buffer.getvalue()
 
 
-def show(figure: Figure) -> None:
-    """Display a figure in a notebook as deterministic SVG (what the report embeds)."""
+def show(figure: Figure, alt: str | None = None, data: str | None = None) -> None:
+    """Display a figure in a notebook as deterministic SVG (what the report embeds).
+
+    Args:
+        figure: The figure.
+        alt: Alt text built from the figure's data (the `*_alt` functions); it goes
+            into the output's metadata, where the renderer takes it in place of the
+            cell's generic `fig-alt`.
+        data: The figure's data as a Markdown pipe table (escaped, e.g. from
+            `pipeline.tables.markdown_table`); the HTML report shows it under the
+            figure, folded, for readers who cannot see the chart.
+    """
     from IPython.display import SVG, display
 
-    display(SVG(to_svg(figure)))
+    metadata = figure_metadata(alt, data)
+    display(SVG(to_svg(figure)), metadata=metadata or None)
+
+
+def figure_metadata(alt: str | None, data: str | None) -> dict[str, dict[str, str]]:
+    """The display metadata `show` attaches to a figure: `{"peer-eval": {...}}`."""
+    fields = {k: v for k, v in (("alt", alt), ("data", data)) if v}
+    return {"peer-eval": fields} if fields else {}

@@ -3,8 +3,9 @@
 Used where the Quarto CLI is absent. `shortcodes.expand` turns the `.qmd` body into
 plain pandoc Markdown; pandoc (the `pypandoc-binary` executable, run with
 `--sandbox` and a timeout) writes HTML or Typst with this package's templates; the
-`typst` wheel compiles the Typst source to PDF/A-2b with only its embedded fonts, so
-every machine produces the same bytes.
+`typst` wheel compiles the Typst source to a tagged PDF that declares both PDF/A-2a
+(archival, accessible conformance level) and PDF/UA-1 (universal accessibility), with
+only its embedded fonts, so every machine produces the same bytes.
 
 Data text reaches pandoc already escaped by `md_text`; on top of that the reader
 switches off every extension that could turn text into raw HTML/Typst/TeX, raw
@@ -14,7 +15,10 @@ attributes, citations or math, so even an escaping slip shows characters, not ma
 from __future__ import annotations
 
 import base64
+import calendar
 import datetime as dt
+import functools
+import json
 import os
 import re
 import subprocess
@@ -30,7 +34,9 @@ from pipeline.disclosure import footnote, withheld_message
 from pipeline.errors import InputError, Problem, RenderError
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
+from pipeline.links import is_safe_link
 from pipeline.render.glyphs import compile_with_fallback
+from pipeline.render.inline_svg import inline_svgs
 from pipeline.render.notebook_cells import Output
 from pipeline.render.shortcodes import (
     Source,
@@ -67,7 +73,18 @@ _READER_OFF = (
 )
 PANDOC_READER = "markdown" + "".join(f"-{ext}" for ext in _READER_OFF)
 _SECTION_NUMBERING = re.compile(r"[1aAiI*.\-)( ]{1,20}")
-_REPORT_FIELDS = ("organisation", "committee", "case_number", "date_text")
+_REPORT_FIELDS = (
+    "organisation",
+    "committee",
+    "commissioner",
+    "author",
+    "case_number",
+    "date_text",
+)
+# Typst 0.14+ can write one file that is PDF/A-2a and PDF/UA-1 at once: archival, tagged
+# (structure tree, alt text, reading order) and checked by Typst while it writes.
+PDF_STANDARDS = ("a-2a", "ua-1")
+_BACKSLASH_ESCAPE = re.compile(r"\\(.)")
 
 
 def render(source: Path, formats: Sequence[str], *, timestamp: int) -> dict[str, Path]:
@@ -99,9 +116,26 @@ def render(source: Path, formats: Sequence[str], *, timestamp: int) -> dict[str,
     return written
 
 
+@functools.cache
 def version() -> str:
-    """Name and versions for the manifest, e.g. "builtin (pandoc 3.9, typst 0.15.2)"."""
-    return f"builtin (pandoc {pypandoc.get_pandoc_version()}, typst {typst.__version__})"
+    """Name and versions for the manifest, e.g. "builtin (pandoc 3.9, typst 0.15.1)".
+
+    The Typst version is the compiler's own (what the PDF's Creator field says), which
+    can differ from the version of the Python wheel that bundles it.
+    """
+    return f"builtin (pandoc {pypandoc.get_pandoc_version()}, typst {typst_version()})"
+
+
+@functools.cache
+def typst_version() -> str:
+    """The version of the Typst compiler inside the `typst` wheel, e.g. "0.15.1"."""
+    with tempfile.TemporaryDirectory(prefix="peer-eval-typst-") as tmp:
+        probe = Path(tmp) / "version.typ"
+        probe.write_text("", encoding="utf-8")
+        try:
+            return str(typst.eval(str(probe), "str(sys.version)")).strip('"')
+        except Exception:  # an older wheel without eval: fall back to the wheel's version
+            return typst.__version__
 
 
 # --- HTML -------------------------------------------------------------------------------
@@ -123,7 +157,7 @@ def _render_html(doc: Source, front: dict, lang: str, metadata: dict, timestamp:
         variables=_variables(lang),
         extra=extra,
     )
-    return html.encode("utf-8")
+    return inline_svgs(html).encode("utf-8")
 
 
 def _data_uri(name: str, output: Output, alt: str) -> str:
@@ -170,20 +204,77 @@ def _render_pdf(doc: Source, front: dict, lang: str, metadata: dict, timestamp: 
             extra=extra,
         )
         typ = root / "rapport.typ"
-        typ.write_text(_with_alt_texts(source, alt_texts), encoding="utf-8")
-        return _typst(typ, root, timestamp)
+        typ.write_text(_sized_tables(_with_alt_texts(source, alt_texts)), encoding="utf-8")
+        document = _pdf_document_data(front, lang, alt_texts)
+        (root / "document.json").write_text(
+            json.dumps(document, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+        )
+        # The PDF's creation and modification dates are the report date, like the
+        # document date: what the committee receives is dated once, not by the build.
+        return _typst(typ, root, calendar.timegm(report_date.timetuple()))
 
 
 def _with_alt_texts(source: str, alt_texts: dict[str, str]) -> str:
     """Give each figure image its alt text (pandoc's Typst writer drops it).
 
-    The pattern `image("name"` occurs only in code pandoc generated: in text, pandoc
-    escapes the quote. Names are labels (letters, digits, - and _) plus a suffix.
+    The alt text itself stays in `document.json`: the source only gets a call that
+    looks it up by file name. The pattern `image("name"` occurs only in code pandoc
+    generated: in text, pandoc escapes the quote. Names are labels (letters, digits,
+    - and _) plus a suffix, so they are safe inside a Typst string.
     """
-    for filename, alt in alt_texts.items():
-        literal = alt.replace("\\", "\\\\").replace('"', '\\"')
-        source = source.replace(f'image("{filename}"', f'image("{filename}", alt: "{literal}"')
+    for filename in alt_texts:
+        source = source.replace(
+            f'image("{filename}"', f'image("{filename}", alt: figure-alt("{filename}")'
+        )
     return source
+
+
+def _sized_tables(source: str) -> str:
+    """Let the template size table columns from their content (see `sized-table`).
+
+    `[#table(` occurs only in code pandoc generated (in text, pandoc escapes `#`).
+    """
+    return source.replace("[#table(", "[#sized-table(")
+
+
+def _pdf_document_data(front: dict, lang: str, alt_texts: dict[str, str]) -> dict:
+    """Plain strings the Typst template reads from `document.json` (never as source).
+
+    Returns:
+        author, subject (title and subtitle) and keywords for the PDF metadata, and
+        each figure's alt text by image file name.
+    """
+    report = front.get("report") if isinstance(front.get("report"), dict) else {}
+    title = _plain_text(front.get("title"))
+    subtitle = _plain_text(front.get("subtitle"))
+    params = front.get("params") if isinstance(front.get("params"), dict) else {}
+    keywords = [w.strip() for w in labels(lang)["keywords"].split(",")]
+    keywords += [str(params[k]) for k in ("region", "year") if params.get(k) is not None]
+    author = _plain_text(report.get("author")) or _plain_text(report.get("organisation"))
+    heading = f"{title} – {subtitle}" if subtitle else title
+    words = labels(lang)
+    addressee = ", ".join(
+        part
+        for part in (
+            _plain_text(report.get("committee")),
+            (f"{words['case']} {_plain_text(report.get('case_number'))}")
+            if report.get("case_number")
+            else "",
+        )
+        if part
+    )
+    return {
+        "author": [author] if author else [],
+        "subject": f"{heading}. {addressee}" if addressee else heading,
+        "keywords": list(dict.fromkeys(k for k in keywords if k)),
+        "alt": {name: " ".join(alt.split()) for name, alt in sorted(alt_texts.items())},
+    }
+
+
+def _plain_text(value: object) -> str:
+    """A front-matter string as plain text: the Markdown backslash escapes undone."""
+    text = scalar_markdown(value) or ""
+    return " ".join(_BACKSLASH_ESCAPE.sub(r"\1", text).split())
 
 
 def _typst(typ: Path, root: Path, timestamp: int) -> bytes:
@@ -191,7 +282,7 @@ def _typst(typ: Path, root: Path, timestamp: int) -> bytes:
         return typst.compile(
             str(source),
             root=str(root),
-            pdf_standards=["a-2b"],
+            pdf_standards=list(PDF_STANDARDS),
             timestamp=timestamp,
             ignore_system_fonts=True,  # only known fonts: identical output on every machine
             font_paths=[str(d) for d in FALLBACK_FONT_DIRS if d.is_dir()],
@@ -283,6 +374,9 @@ def _metadata(doc: Source, front: dict, lang: str, timestamp: int) -> dict:
     draft = _draft_metadata(front.get("draft_mark"))
     if draft:
         metadata["draft_mark"] = draft
+    links = _links(front.get("links"))
+    if links:
+        metadata["links"] = links
     return metadata
 
 
@@ -307,6 +401,29 @@ def _draft_metadata(value: object) -> dict | None:
     }
 
 
+def _links(value: object) -> dict:
+    """The header bar's links from the front matter, keeping only safe relative paths.
+
+    Values are written by the build (`pipeline.links`), never from data; still, a link
+    that is not a plain relative path is dropped rather than trusted.
+    """
+    if not isinstance(value, dict):
+        return {}
+    links = {k: value[k] for k in ("index", "pdf", "overview") if is_safe_link(value.get(k))}
+    years = [
+        {
+            "year": str(int(y["year"])),
+            "href": y["href"],
+            **({"current": True} if y.get("current") else {}),
+        }
+        for y in value.get("years") or []
+        if isinstance(y, dict) and isinstance(y.get("year"), int) and is_safe_link(y.get("href"))
+    ]
+    if len(years) > 1:
+        links["years"] = years
+    return links
+
+
 def _variables(lang: str) -> dict[str, str]:
     """Template variables the renderer computes itself (pandoc inserts them verbatim)."""
     words = labels(lang)
@@ -316,6 +433,18 @@ def _variables(lang: str) -> dict[str, str]:
         "page-label": words["page"],
         "date-label": words["date"],
         "case-label": words["case"],
+        "committee-label": words["committee"],
+        "commissioner-label": words["commissioner"],
+        "author-label": words["author"],
+        "page-of": words["page-of"],
+        "figures-title": words["figures"],
+        "tables-title": words["tables"],
+        "nav-label": words["nav"],
+        "index-label": words["index"],
+        "overview-label": words["overview"],
+        "years-label": words["years"],
+        "pdf-label": words["pdf"],
+        "skip-label": words["skip"],
     }
 
 

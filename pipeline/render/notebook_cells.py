@@ -33,10 +33,15 @@ class Output:
     Attributes:
         mime: The MIME type chosen for this output.
         data: SVG or Markdown or plain text as `str`; PNG as raw `bytes`.
+        alt: For a figure shown with `pipeline.figures.style.show`: alt text built
+            from the figure's data ("" when the notebook gave none).
+        table: Likewise: the figure's data as a Markdown pipe table, or "".
     """
 
     mime: str
     data: str | bytes
+    alt: str = ""
+    table: str = ""
 
     @property
     def is_image(self) -> bool:
@@ -132,6 +137,9 @@ def _output(output: dict) -> Output:
     value = data[mime]
     if isinstance(value, list):  # notebooks on disk may split text into lines
         value = "".join(value)
+    extra = output.get("metadata", {}).get("peer-eval", {})
+    extra = extra if isinstance(extra, dict) else {}
+    alt, table = (str(extra.get(k) or "") for k in ("alt", "data"))
     if mime == "image/png":
-        return Output(mime, base64.b64decode(value))
-    return Output(mime, value)
+        return Output(mime, base64.b64decode(value), alt, table)
+    return Output(mime, value, alt, table)

@@ -46,6 +46,20 @@ LABELS: dict[str, dict[str, str]] = {
         "page": "Sida",
         "date": "Datum",
         "case": "Diarienummer",
+        "committee": "Nämnd",
+        "commissioner": "Uppdragsgivare",
+        "author": "Författare",
+        "page-of": "av",
+        "figures": "Figurer",
+        "tables": "Tabeller",
+        "figure-data": "Data i figuren",
+        "keywords": "peer support, utvärdering, socialpsykiatri",
+        "nav": "Dokument",
+        "index": "Alla rapporter",
+        "overview": "Nationell översikt",
+        "years": "År",
+        "pdf": "PDF för utskrift",
+        "skip": "Hoppa till innehållet",
     },
     "en": {
         "fig": "Figure",
@@ -54,6 +68,20 @@ LABELS: dict[str, dict[str, str]] = {
         "page": "Page",
         "date": "Date",
         "case": "Case number",
+        "committee": "Committee",
+        "commissioner": "Commissioned by",
+        "author": "Author",
+        "page-of": "of",
+        "figures": "Figures",
+        "tables": "Tables",
+        "figure-data": "Data in the figure",
+        "keywords": "peer support, evaluation, social psychiatry",
+        "nav": "Documents",
+        "index": "All reports",
+        "overview": "National overview",
+        "years": "Year",
+        "pdf": "PDF for print",
+        "skip": "Skip to content",
     },
 }
 """Words the renderer itself puts into a report, by language."""
@@ -434,16 +462,20 @@ def _embed_markdown(
     if kind:
         text = " ".join(str(cell.options.get(f"{kind}-cap") or "").split())
         caption = f"{words[kind]} {numbers[label]}" + (f": {text}" if text else "")
-    alt = " ".join(str(cell.options.get("fig-alt") or "").split())
+    generic_alt = " ".join(str(cell.options.get("fig-alt") or "").split())
     if kind == "fig" and any(o.is_image for o in cell.outputs):
-        blocks = [
-            _figure(label, o, caption, alt, image_ref)
-            if o.is_image
-            else _block(label, o, alt, image_ref, (numbers, words))
-            for o in cell.outputs
-        ]
+        blocks = []
+        for o in cell.outputs:
+            # Alt text built from the data (given by the notebook) beats the generic one.
+            alt = " ".join(o.alt.split()) or generic_alt
+            if not o.is_image:
+                blocks.append(_block(label, o, alt, image_ref, (numbers, words)))
+                continue
+            blocks.append(_figure(label, o, caption, alt, image_ref))
+            if o.table.strip():
+                blocks.append(_figure_data(o.table, words, label, caption))
     else:
-        blocks = [_block(label, o, alt, image_ref, (numbers, words)) for o in cell.outputs]
+        blocks = [_block(label, o, generic_alt, image_ref, (numbers, words)) for o in cell.outputs]
         if kind == "tbl":
             blocks = _caption_table(blocks, label, caption)
         elif kind == "fig":
@@ -454,6 +486,17 @@ def _embed_markdown(
 def _figure(label: str, output: Output, caption: str, alt: str, image_ref: ImageRef) -> str:
     attrs = f'#{label} width="100%"' + (f' alt="{_attr(alt)}"' if alt else "")
     return f"![{caption}]({image_ref(label, output, alt or _plain(caption))}){{{attrs}}}"
+
+
+def _figure_data(table: str, words: dict[str, str], label: str, caption: str) -> str:
+    """The figure's data as a captioned table in a `.figure-data` div.
+
+    The safety filter makes it a folded `<details>` in HTML and drops it from the PDF
+    (where the same numbers stand in the report's own table, and the alt text).
+    """
+    title = f"{words['figure-data']}: {caption}"
+    blocks = _caption_table([table.strip()], f"{label}-data", title)
+    return "\n\n".join(["::: {.figure-data}", words["figure-data"], *blocks, ":::"])
 
 
 def _block(

@@ -5,6 +5,8 @@
 --    text, so analyst-written narrative cannot smuggle in a script link either.
 -- 2. HTML tables sit in a scrolling container, so a wide table scrolls on a phone
 --    instead of squeezing its cells letter by letter.
+-- 3. A figure's data (a `.figure-data` div: a title paragraph, then a table) becomes
+--    a folded <details> under the figure in HTML; other formats leave it out.
 
 local SAFE_SCHEMES = { http = true, https = true, mailto = true }
 
@@ -23,9 +25,47 @@ function Link(link)
   return link.content
 end
 
+function Div(div)
+  if not div.classes:includes("figure-data") then
+    return nil
+  end
+  if not FORMAT:match("html") then
+    return {}
+  end
+  local blocks = { pandoc.RawBlock("html", '<details class="figure-data">\n<summary>') }
+  local first = div.content[1]
+  local rest = 1
+  local title = ""
+  if first and first.t == "Para" then
+    blocks[#blocks + 1] = pandoc.Plain(first.content)
+    title = pandoc.utils.stringify(first.content)
+    rest = 2
+  end
+  for i = rest, #div.content do
+    local block = div.content[i]
+    if block.t == "Div" and block.classes:includes("table-wrap") and not block.attributes["aria-label"] then
+      block.attributes["aria-label"] = title
+    end
+  end
+  blocks[#blocks + 1] = pandoc.RawBlock("html", "</summary>")
+  for i = rest, #div.content do
+    blocks[#blocks + 1] = div.content[i]
+  end
+  blocks[#blocks + 1] = pandoc.RawBlock("html", "</details>")
+  return blocks
+end
+
+-- A table that scrolls must be reachable by keyboard (WCAG 2.1.1), so its container
+-- is focusable and named after the caption.
 function Table(tbl)
   if FORMAT:match("html") then
-    return pandoc.Div({ tbl }, pandoc.Attr("", { "table-wrap" }))
+    -- A list of pairs, not a Lua table: attribute order must not depend on hashing.
+    local attributes = { { "tabindex", "0" }, { "role", "region" } }
+    local caption = pandoc.utils.stringify(tbl.caption.long or {})
+    if caption ~= "" then
+      attributes[#attributes + 1] = { "aria-label", caption }
+    end
+    return pandoc.Div({ tbl }, pandoc.Attr("", { "table-wrap" }, attributes))
   end
   return nil
 end
