@@ -21,6 +21,7 @@ from pipeline.readers.common import map_headers, read_raw_table, text_key
 from pipeline.readers.population import read_population
 from pipeline.readers.recommendations import read_recommendations
 from pipeline.readers.register import read_register
+from pipeline.readers.safety import check_file_size, outside_link, use_limits
 from pipeline.readers.segments import read_segments
 from pipeline.readers.survey import read_survey
 
@@ -88,6 +89,11 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
     Raises:
         InputError: Every problem in every file, one line each.
     """
+    with use_limits(project.evaluation.limits.to_limits()):
+        return _load_evaluation(project, upto_year)
+
+
+def _load_evaluation(project: Project, upto_year: int | None) -> EvaluationData:
     evaluation = project.evaluation
     years = [y for y in evaluation.years if upto_year is None or y <= upto_year]
     regions = list(evaluation.regions)
@@ -116,22 +122,17 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
         if register is not None:
             tables["interviews"].append(register)
         if register is not None and codebook is not None:
-            spec = evaluation.inputs.segments
-            path, shown = _where(project, spec, year)
             segments = _collect(
                 problems,
-                lambda p=path, s=shown, r=register, sp=spec: read_segments(
-                    p, sp.table_options(), codebook=codebook, register=r, display=s
-                ),
+                lambda r=register, y=year: _read_segments(project, y, codebook, r),
             )
             if segments is not None:
                 tables["segments"].append(segments)
     recommendations = None
     if evaluation.inputs.recommendations is not None:
-        path, shown = _where(project, evaluation.inputs.recommendations)
         recommendations = _collect(
             problems,
-            lambda: read_recommendations(path, regions=list(every_region), display=shown),
+            lambda: _read_recommendations(project, list(every_region)),
         )
     names: tuple[str, ...] = ()
     if evaluation.inputs.names is not None:
@@ -190,11 +191,27 @@ def load_for_notebook(params_file: str, year: int) -> EvaluationData:
 
 
 def _where(project: Project, spec: InputSpec, year: int = 0) -> tuple[Path, str]:
+    """An input's path and how messages name it; refuses links out of data_dir.
+
+    Raises:
+        InputError: A symbolic link takes the path out of the data directory (another
+            evaluation's data, /etc) and params do not allow it.
+    """
     path = spec.resolve(project.data_dir, year)
     try:
         shown = str(path.relative_to(project.root))
     except ValueError:
         shown = str(path)
+    target = outside_link(path, project.data_dir)
+    if target is not None:
+        raise InputError(
+            Problem(
+                shown,
+                f"is a symbolic link to {target}, outside the data directory "
+                f"{project.data_dir}; refused (copy the file in, or set "
+                "links_out_of_data_dir: true under limits: in params)",
+            )
+        )
     return path, shown
 
 
@@ -202,6 +219,19 @@ def _read_table(project: Project, name: str, year: int, reader, regions: list[st
     spec: InputSpec = getattr(project.evaluation.inputs, name)
     path, shown = _where(project, spec, year)
     return reader(path, spec.table_options(), regions=regions, year=year, display=shown)
+
+
+def _read_segments(project: Project, year: int, codebook: Codebook, register: pd.DataFrame):
+    spec = project.evaluation.inputs.segments
+    path, shown = _where(project, spec, year)
+    return read_segments(
+        path, spec.table_options(), codebook=codebook, register=register, display=shown
+    )
+
+
+def _read_recommendations(project: Project, regions: list[str]) -> pd.DataFrame:
+    path, shown = _where(project, project.evaluation.inputs.recommendations)
+    return read_recommendations(path, regions=regions, display=shown)
 
 
 def _known_regions(project: Project, year: int) -> list[str]:
@@ -213,8 +243,8 @@ def _known_regions(project: Project, year: int) -> list[str]:
     """
     known = list(project.evaluation.regions)
     spec = project.evaluation.inputs.population
-    path, shown = _where(project, spec, year)
     try:
+        path, shown = _where(project, spec, year)
         raw = read_raw_table(path, spec.table_options(), shown)
     except InputError:
         return known
@@ -233,6 +263,7 @@ def _known_regions(project: Project, year: int) -> list[str]:
 def _read_names(path: Path, shown: str) -> tuple[str, ...]:
     if not path.is_file():
         raise InputError(Problem(shown, "file not found (the list of names to pseudonymise)"))
+    check_file_size(path, shown)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from pipeline.errors import InputError, Problem
 from pipeline.readers.options import TableOptions
+from pipeline.readers.safety import check_file_size, check_row, open_archive, read_member
 
 _FALLBACK_ENCODING = "cp1252"
 _DELIMITERS = (";", ",", "\t")
@@ -296,6 +297,7 @@ def _undecodable(data: bytes, exc: UnicodeDecodeError, encoding: str) -> str:
 
 
 def _read_csv(path: Path, options: TableOptions, shown: str):
+    check_file_size(path, shown)
     data = path.read_bytes()
     if data.startswith(_ZIP_MAGIC):
         raise InputError(
@@ -321,8 +323,11 @@ def _read_csv(path: Path, options: TableOptions, shown: str):
         )
     delimiter = options.delimiter or _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = []
     try:
-        lines = [(reader.line_num, row) for row in reader]
+        for row in reader:
+            lines.append((reader.line_num, row))
+            check_row(shown, len(lines), len(row))
     except csv.Error as exc:
         raise InputError(Problem(shown, f"is not valid CSV: {exc}", row=reader.line_num)) from exc
     # Spreadsheet row numbers: csv.reader counts physical lines, which differ from
@@ -341,18 +346,91 @@ def _sniff_delimiter(text: str) -> str:
 def _read_xlsx(path: Path, options: TableOptions, shown: str):
     import openpyxl
 
+    # The archive's directory is checked first (sizes, names, ratios): openpyxl would
+    # inflate whatever it declares. Its XML is parsed with defusedxml (safety module).
+    open_archive(path, shown, what="xlsx").close()
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except InputError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputError(Problem(shown, f"is not a readable .xlsx workbook ({exc})")) from exc
+        raise InputError(Problem(shown, f"is not a readable .xlsx workbook ({exc})")) from None
     try:
         sheet = _pick_sheet(book, options.sheet, shown)
-        values = [[_cell_value(cell) for cell in row] for row in sheet.iter_rows()]
+        values = _sheet_values(sheet, shown)
+        _check_formulas(path, sheet, shown)
     finally:
         book.close()
     if not values:
         raise InputError(Problem(shown, "worksheet is empty; expected a header row"))
     return list(values[0]), [(i + 2, list(r)) for i, r in enumerate(values[1:])]
+
+
+def _sheet_values(sheet, shown: str) -> list[list[object]]:
+    """The worksheet's cells row by row, stopping at the row and column limits."""
+    # The declared dimension (<dimension ref="A1:XFD1048576">) is the file's claim,
+    # not its content: without it openpyxl yields only the rows that are there.
+    sheet.reset_dimensions()
+    values = []
+    try:
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            check_row(shown, number, len(row))
+            values.append([_cell_value(cell) for cell in row])
+    except InputError:
+        raise
+    except Exception as exc:  # a DTD/entity (defusedxml), broken XML, a bad cell
+        raise InputError(Problem(shown, f"is not a readable .xlsx workbook ({exc})")) from None
+    while values and all(v is None for v in values[-1]):
+        values.pop()  # trailing formatted-but-empty rows
+    return values
+
+
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _check_formulas(path: Path, sheet, shown: str) -> None:
+    """Refuse formula cells that hold no computed value.
+
+    Cells are read as the values Excel last computed (data_only). A workbook written
+    by a program other than a spreadsheet may hold formulas without computed values,
+    which would read as empty cells: say so rather than lose the answers.
+    """
+    from defusedxml.ElementTree import iterparse
+
+    member = getattr(sheet, "_worksheet_path", None)
+    if not member:
+        return
+    with open_archive(path, shown, what="xlsx") as archive:
+        if member.lstrip("/") not in archive.namelist():
+            return
+        data = read_member(archive, member.lstrip("/"), shown)
+    try:
+        for _, element in iterparse(io.BytesIO(data)):
+            if element.tag != f"{_SHEET_NS}c":
+                continue
+            formula = element.find(f"{_SHEET_NS}f")
+            value = element.find(f"{_SHEET_NS}v")
+            if formula is not None and (value is None or not (value.text or "").strip()):
+                reference = element.get("r", "?")
+                raise InputError(
+                    Problem(
+                        shown,
+                        f"cell {reference} holds a formula (={formula.text or ''}) without a "
+                        "computed value; open and save the workbook in Excel or LibreOffice, "
+                        "or paste the values",
+                        row=_row_of(reference),
+                    )
+                )
+            element.clear()
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(Problem(shown, f"is not a readable .xlsx workbook ({exc})")) from None
+
+
+def _row_of(reference: str) -> int | None:
+    digits = "".join(ch for ch in reference if ch.isdigit())
+    return int(digits) if digits else None
 
 
 def _cell_value(cell) -> object:

@@ -100,10 +100,9 @@ def read_qdpx(
     shown = display or str(path)
     if not path.is_file():
         raise InputError(Problem(shown, "file not found"))
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(Problem(shown, f"is not a .qdpx (zip) archive: {exc}")) from exc
+    from pipeline.readers.safety import open_archive  # sizes, names and ratios first
+
+    archive = open_archive(path, shown, what=".qdpx (zip)")
     with archive:
         root = _parse_project(archive, shown)
         problems: list[Problem] = []
