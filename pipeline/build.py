@@ -446,6 +446,11 @@ def _publish_overview(task: PairTask, rendered: dict[str, Path]) -> None:
         outputs[path.name] = hashlib.sha256(data).hexdigest()
     manifest = json.dumps(manifest_for(task, outputs), indent=2, ensure_ascii=False, sort_keys=True)
     write_file_atomic(task.manifest_path, (manifest + "\n").encode("utf-8"), mode)
+    # A format not built this run (--format html) leaves no file behind that the
+    # manifest does not list: the folder holds what the manifest says, as a report's does.
+    for stale in task.published_dir.glob(f"{OVERVIEW_STEM}.*"):
+        if stale.name not in outputs and stale != task.manifest_path:
+            stale.unlink(missing_ok=True)
 
 
 def _quiet_loggers() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import logging
 from pathlib import Path
 
 from pipeline.publish import write_file_atomic
@@ -44,11 +45,13 @@ clip:rect(0 0 0 0);white-space:nowrap}
 """
 
 
-def published_reports(out: Path) -> list[dict]:
+def published_reports(out: Path, pairs: set[tuple[int, str]] | None = None) -> list[dict]:
     """Read the manifests of every published report under `out`.
 
     Args:
         out: The output directory.
+        pairs: Only reports of these (year, region slug) pairs, and the overviews of
+            their years: what params still declare (None: every report found).
 
     Returns:
         One entry per report: region, year, slug, formats, dates; sorted by year
@@ -61,9 +64,16 @@ def published_reports(out: Path) -> list[dict]:
         try:
             data = json.loads(manifest.read_text(encoding="utf-8"))
             report = data["report"]
-        except (OSError, ValueError, KeyError):
+            if not isinstance(report, dict):
+                raise TypeError("its report entry is not a mapping")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            logging.getLogger(__name__).warning(
+                "%s is unreadable (%s); its report is left out of the index", manifest, exc
+            )
             continue
         folder = manifest.parent
+        if pairs is not None and not _declared(folder, report, pairs):
+            continue
         built = dt.datetime.fromtimestamp(manifest.stat().st_mtime, tz=dt.UTC).date()
         overview = report.get("kind") == "overview"
         entries.append(
@@ -80,6 +90,12 @@ def published_reports(out: Path) -> list[dict]:
         )
     entries.sort(key=lambda e: (-e["year"], not e["overview"], e["region"]))
     return entries
+
+
+def _declared(folder: Path, report: dict, pairs: set[tuple[int, str]]) -> bool:
+    if report.get("kind") == "overview":
+        return folder.name in {str(year) for year, _ in pairs}
+    return (folder.parent.name, folder.name) in {(str(y), slug) for y, slug in pairs}
 
 
 def index_html(entries: list[dict], lang: str = "sv") -> str:
@@ -116,8 +132,11 @@ def index_html(entries: list[dict], lang: str = "sv") -> str:
     return "\n".join(parts)
 
 
-def write_index(out: Path, lang: str = "sv", mode: int = 0o600) -> Path:
-    """Write `<out>/index.html` atomically over every published report."""
+def write_index(
+    out: Path, lang: str = "sv", mode: int = 0o600, pairs: set[tuple[int, str]] | None = None
+) -> Path:
+    """Write `<out>/index.html` atomically over every published report (of `pairs`)."""
     path = out / "index.html"
-    write_file_atomic(path, index_html(published_reports(out), lang).encode("utf-8"), mode)
+    entries = published_reports(out, pairs)
+    write_file_atomic(path, index_html(entries, lang).encode("utf-8"), mode)
     return path

@@ -354,7 +354,7 @@ def _read_xlsx(path: Path, options: TableOptions, shown: str):
     except InputError:
         raise
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputError(Problem(shown, f"is not a readable .xlsx workbook ({exc})")) from None
+        raise InputError(Problem(shown, _unreadable(exc))) from None
     try:
         sheet = _pick_sheet(book, options.sheet, shown)
         values = _sheet_values(sheet, shown)
@@ -379,7 +379,7 @@ def _sheet_values(sheet, shown: str) -> list[list[object]]:
     except InputError:
         raise
     except Exception as exc:  # a DTD/entity (defusedxml), broken XML, a bad cell
-        raise InputError(Problem(shown, f"is not a readable .xlsx workbook ({exc})")) from None
+        raise InputError(Problem(shown, _unreadable(exc))) from None
     while values and all(v is None for v in values[-1]):
         values.pop()  # trailing formatted-but-empty rows
     return values
@@ -425,7 +425,25 @@ def _check_formulas(path: Path, sheet, shown: str) -> None:
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(Problem(shown, f"is not a readable .xlsx workbook ({exc})")) from None
+        raise InputError(Problem(shown, _unreadable(exc))) from None
+
+
+def _unreadable(exc: BaseException) -> str:
+    """One line on why openpyxl could not read a workbook (its messages span lines)."""
+    from defusedxml import DefusedXmlException
+
+    cause = exc
+    while cause.__cause__ or cause.__context__:
+        if isinstance(cause, DefusedXmlException):
+            break
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, DefusedXmlException):
+        return (
+            f"is not a readable .xlsx workbook: its XML declares entities ({cause}), "
+            "which workbooks do not have; refused for safety"
+        )
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return f"is not a readable .xlsx workbook ({first})"
 
 
 def _row_of(reference: str) -> int | None:
