@@ -74,7 +74,7 @@ def run(
     from pipeline.inputs import load_evaluation
     from pipeline.progress import Progress
     from pipeline.prune import declared_pairs
-    from pipeline.publish import output_lock, recover, tidy
+    from pipeline.publish import output_lock, publish_failure, recover, tidy
     from pipeline.render import RENDERERS
     from pipeline.site import write_index
 
@@ -102,7 +102,10 @@ def run(
                 )
             tidy(out)
             mode = 0o644 if project.evaluation.output_mode == "shared" else 0o600
-            index = write_index(out, project.evaluation.lang, mode, declared_pairs(project))
+            try:
+                index = write_index(out, project.evaluation.lang, mode, declared_pairs(project))
+            except OSError as exc:  # full or read-only: the reports are published already
+                raise publish_failure(exc, out, 0) from None
         progress.summary(results, skipped, time.monotonic() - started, index)
     except PeerEvalError as error:
         raise _fail(error) from None
