@@ -309,6 +309,7 @@ def build_pair(task: PairTask) -> PairResult:
                 lang=settings.lang,
                 cwd=work,
                 timeout_seconds=settings.timeout_seconds,
+                memory_mb=settings.kernel_memory_mb,
             )
         date = report_date(settings)
         narrative_path = Path(task.narrative_file)

@@ -187,3 +187,27 @@ def test_a_read_only_output_folder_stops_with_one_line(tmp_path, demo_build):
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and str(out) in lines[0] and "read-only" in lines[0], lines
         assert tree(out) == before
+
+
+@pytest.mark.parametrize("mode", ["fork", "fresh"])
+def test_a_kernel_over_its_memory_limit_fails_its_notebook(tmp_path, monkeypatch, mode):
+    import nbformat
+
+    from pipeline.errors import ExecutionError
+    from pipeline.execute import execute_notebook
+
+    monkeypatch.setenv("PEER_EVAL_KERNELS", mode)
+    parameters = nbformat.v4.new_code_cell('region = "x"')
+    parameters.metadata["tags"] = ["parameters"]
+    hog = nbformat.v4.new_code_cell("#| label: hog\nhog = bytearray(3 * 1024**3)")
+    source = tmp_path / "hog.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[parameters, hog]), source)
+
+    with pytest.raises(ExecutionError) as caught:
+        execute_notebook(
+            source, tmp_path / "out" / "hog.ipynb", {"region": "y"}, lang="sv",
+            cwd=tmp_path, timeout_seconds=60, memory_mb=2048,
+        )  # fmt: skip
+
+    assert caught.value.cell.endswith("(hog)")
+    assert "MemoryError" in caught.value.error and "2048 MB" in caught.value.error
