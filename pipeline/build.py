@@ -391,25 +391,63 @@ def _run_local(tasks: list[PairTask], jobs: int, _scheduler: str | None) -> Iter
             yield future.result()
 
 
+# A pair whose worker dies (killed, out of memory) is retried once on another worker,
+# then reported failed; a worker holds only the pair it runs, so no other pair is
+# blamed for its death. These apply to the LocalCluster started here; a cluster given
+# by --scheduler follows its own configuration.
+DASK_CONFIG = {
+    "distributed.scheduler.allowed-failures": 1,
+    "distributed.scheduler.worker-saturation": 1.0,
+}
+
+
 def _run_dask(tasks: list[PairTask], jobs: int, scheduler: str | None) -> Iterable[PairResult]:
+    import dask
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=max(1, jobs), threads_per_worker=1, processes=True,
-            host="127.0.0.1", dashboard_address=None,
-        )  # fmt: skip
+        with dask.config.set(DASK_CONFIG):
+            cluster = LocalCluster(
+                n_workers=max(1, jobs), threads_per_worker=1, processes=True,
+                host="127.0.0.1", dashboard_address=None,
+            )  # fmt: skip
     client = Client(scheduler or cluster)
     try:
-        futures = [client.submit(build_pair, task, key=f"peer-eval-{task.pair.key}", pure=False)
-                   for task in tasks]  # fmt: skip
+        by_key = {f"peer-eval-{task.pair.key}": task for task in tasks}
+        futures = [client.submit(build_pair, task, key=key, pure=False)
+                   for key, task in by_key.items()]  # fmt: skip
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except Exception as exc:  # the worker died (KilledWorker), or lost the result
+                yield _lost(by_key[future.key], exc)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _lost(task: PairTask, exc: Exception) -> PairResult:
+    """The result of a pair whose worker died while building it: failed, nothing published.
+
+    A dead worker never reached the atomic swap, so the published report is the old
+    one; its work folder (if this machine sees it) is kept for debugging.
+    """
+    pair, out = task.pair, Path(task.out)
+    work = out / WORK / str(pair.year) / pair.slug
+    failed = out / FAILED / str(pair.year) / pair.slug
+    kept = _keep_failed(work, failed, out) if work.exists() else ""
+    name = type(exc).__name__
+    reason = (
+        "its Dask worker died while building it, also when retried"
+        if name == "KilledWorker"
+        else str(exc)
+    )
+    return PairResult(
+        key=pair.key, region=pair.region, year=pair.year, status="failed",
+        error=f"{name}: {reason}; nothing was published", kept=kept,
+    )  # fmt: skip
 
 
 _EXECUTORS = {"local": _run_local, "dask": _run_dask}
