@@ -43,7 +43,8 @@ from pipeline.readers.segments import read_segments
 from pipeline.readers.survey import read_survey
 
 DEMO = ROOT / "data" / "demo"
-EXAMPLES = int(os.environ.get("PEER_EVAL_FUZZ_EXAMPLES", "25"))
+CI_EXAMPLES = 25  # per fuzz target in an ordinary test run (README's trust figures)
+EXAMPLES = int(os.environ.get("PEER_EVAL_FUZZ_EXAMPLES", CI_EXAMPLES))
 LONG = "PEER_EVAL_FUZZ_EXAMPLES" in os.environ
 FUZZ_SECONDS = 10
 FUZZ_MEMORY_MB = 300
