@@ -138,6 +138,7 @@ def test_a_hostile_file_stops_quickly_in_bounded_memory(tmp_path, case):
         [*args, "--region", "Stockholm", "--year", "2020"], project.root
     )
 
+    print(f"{case.id}: exit {code}, {seconds:.1f} s, {peak_mb:.0f} MB")  # shown with -s
     assert code == 2, stderr
     lines = stderr.strip().splitlines()
     assert lines and all(line.startswith("error: ") for line in lines), stderr

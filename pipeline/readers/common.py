@@ -6,6 +6,7 @@ import codecs
 import csv
 import difflib
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,13 @@ import pandas as pd
 
 from pipeline.errors import InputError, Problem
 from pipeline.readers.options import TableOptions
-from pipeline.readers.safety import check_file_size, check_row, open_archive, read_member
+from pipeline.readers.safety import (
+    check_file_size,
+    check_row,
+    current_limits,
+    open_archive,
+    read_member,
+)
 
 _FALLBACK_ENCODING = "cp1252"
 _DELIMITERS = (";", ",", "\t")
@@ -348,7 +355,11 @@ def _read_xlsx(path: Path, options: TableOptions, shown: str):
 
     # The archive's directory is checked first (sizes, names, ratios): openpyxl would
     # inflate whatever it declares. Its XML is parsed with defusedxml (safety module).
-    open_archive(path, shown, what="xlsx").close()
+    with open_archive(path, shown, what="xlsx") as archive:
+        for member in archive.namelist():
+            if member.startswith("xl/worksheets/") and member.endswith(".xml"):
+                # Before openpyxl: it parses a whole sheet that states no dimension.
+                _count_rows(read_member(archive, member, shown), shown)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except InputError:
@@ -357,8 +368,9 @@ def _read_xlsx(path: Path, options: TableOptions, shown: str):
         raise InputError(Problem(shown, _unreadable(exc))) from None
     try:
         sheet = _pick_sheet(book, options.sheet, shown)
+        xml = _sheet_xml(path, sheet, shown)
         values = _sheet_values(sheet, shown)
-        _check_formulas(path, sheet, shown)
+        _check_formulas(xml, shown)
     finally:
         book.close()
     if not values:
@@ -386,9 +398,28 @@ def _sheet_values(sheet, shown: str) -> list[list[object]]:
 
 
 _SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s/>]")
 
 
-def _check_formulas(path: Path, sheet, shown: str) -> None:
+def _sheet_xml(path: Path, sheet, shown: str) -> bytes:
+    """The worksheet's XML, read with the archive limits (b"" if openpyxl hides it)."""
+    member = (getattr(sheet, "_worksheet_path", None) or "").lstrip("/")
+    with open_archive(path, shown, what="xlsx") as archive:
+        if member not in archive.namelist():
+            return b""
+        return read_member(archive, member, shown)
+
+
+def _count_rows(xml: bytes, shown: str) -> None:
+    # Counting row tags in the bytes takes milliseconds; parsing a million empty rows
+    # before the row limit stops them takes many seconds.
+    rows = len(_ROW_TAG.findall(xml))
+    if rows > current_limits().max_rows:
+        check_row(shown, rows, 0)
+
+
+def _check_formulas(xml: bytes, shown: str) -> None:
     """Refuse formula cells that hold no computed value.
 
     Cells are read as the values Excel last computed (data_only). A workbook written
@@ -397,15 +428,10 @@ def _check_formulas(path: Path, sheet, shown: str) -> None:
     """
     from defusedxml.ElementTree import iterparse
 
-    member = getattr(sheet, "_worksheet_path", None)
-    if not member:
+    if not _FORMULA_TAG.search(xml):
         return
-    with open_archive(path, shown, what="xlsx") as archive:
-        if member.lstrip("/") not in archive.namelist():
-            return
-        data = read_member(archive, member.lstrip("/"), shown)
     try:
-        for _, element in iterparse(io.BytesIO(data)):
+        for _, element in iterparse(io.BytesIO(xml)):
             if element.tag != f"{_SHEET_NS}c":
                 continue
             formula = element.find(f"{_SHEET_NS}f")
