@@ -1,4 +1,5 @@
-"""Harder faults: a full or read-only disk while publishing, a corrupted manifest.
+"""Harder faults: a full or read-only disk while publishing, a corrupted manifest, a kernel
+over its memory limit, a clock that jumps.
 
 Each fails only what it must and loses nothing published. The disk faults are
 injected as the OSError the kernel would give (always run), and, where this machine
@@ -211,3 +212,21 @@ def test_a_kernel_over_its_memory_limit_fails_its_notebook(tmp_path, monkeypatch
 
     assert caught.value.cell.endswith("(hog)")
     assert "MemoryError" in caught.value.error and "2048 MB" in caught.value.error
+
+
+def test_a_clock_jump_changes_no_pair_state(tmp_path, demo_build):
+    """Freshness is decided by hashes, never by times: files from the far past or future
+    (a clock that jumped, a restore from backup) leave every pair as it was."""
+    import os
+
+    params, demo_out, _ = demo_build
+    out = tmp_path / "out"
+    shutil.copytree(demo_out, out)
+    before = run_cli("list", "--params", str(params), "--out", str(out))
+    for when in (4_102_444_800, 86_400):  # 2100-01-01, 1970-01-02
+        for path in out.rglob("*"):
+            os.utime(path, (when, when), follow_symlinks=False)
+        after = run_cli("list", "--params", str(params), "--out", str(out))
+        assert after.returncode == 0, after.stderr
+        assert after.stdout == before.stdout
+    assert "fresh" in before.stdout

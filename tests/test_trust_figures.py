@@ -72,7 +72,7 @@ def block(counts: dict[str, int]) -> str:
         "`test_hard_faults.py`, `test_dask_faults.py`): "
         f"{counts['notebook_faults']} failing notebooks in one run (an error, a killed, a "
         "stuck and a memory-starved kernel), SIGKILL at five moments, the run lock, a full "
-        "and a read-only disk, corrupt manifests, killed Dask workers.\n"
+        "and a read-only disk, corrupt manifests, killed Dask workers, a clock that jumps.\n"
         "- **Nothing lost**: in each of them the previously published reports stay byte "
         "for byte as they were.\n"
         f"{END}"
