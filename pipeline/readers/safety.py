@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -139,7 +140,8 @@ def open_archive(path: Path, shown: str, *, what: str = "zip") -> zipfile.ZipFil
     Args:
         path: The archive.
         shown: How to name it in messages.
-        what: The kind of file, for the message when it is no zip at all.
+        what: "xlsx" for a workbook (held to max_table_mb; every member may be read),
+            else how to name the kind of archive (held to max_archive_mb).
 
     Returns:
         The open archive, every member of which passed the checks.
@@ -147,14 +149,19 @@ def open_archive(path: Path, shown: str, *, what: str = "zip") -> zipfile.ZipFil
     Raises:
         InputError: Not a zip archive, or a member name or size that is refused.
     """
-    archive_kind = what != "xlsx"
-    check_file_size(path, shown, archive=archive_kind)
+    workbook = what == "xlsx"
+    check_file_size(path, shown, archive=not workbook)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-        raise InputError(Problem(shown, f"is not a {what} archive: {exc}")) from None
+        message = (
+            f"is not a readable .xlsx workbook ({exc})"
+            if workbook
+            else f"is not a {what} archive: {exc}"
+        )
+        raise InputError(Problem(shown, message)) from None
     try:
-        check_members(archive.infolist(), shown, read_suffixes=None if what == "xlsx" else _TEXT)
+        check_members(archive.infolist(), shown, read_suffixes=None if workbook else _TEXT)
     except BaseException:
         archive.close()
         raise
@@ -306,7 +313,7 @@ def outside_link(path: Path, data_dir: Path) -> Path | None:
     """
     if current_limits().links_out_of_data_dir:
         return None
-    written = Path(_normpath(path))
+    written = Path(os.path.normpath(path))
     if not _inside(written, data_dir):
         return None
     try:
@@ -314,12 +321,6 @@ def outside_link(path: Path, data_dir: Path) -> Path | None:
     except (OSError, RuntimeError):  # a loop of links
         return path
     return None if _inside(target, data_dir) else target
-
-
-def _normpath(path: Path) -> str:
-    import os.path
-
-    return os.path.normpath(str(path))
 
 
 def _inside(path: Path, folder: Path) -> bool:
