@@ -171,3 +171,28 @@ def test_links_out_of_data_dir(tmp_path):
     assert safety.outside_link(tmp_path / "elsewhere.csv", data) is None  # params' own choice
     with use_limits(Limits(links_out_of_data_dir=True)):
         assert safety.outside_link(data / "2020" / "survey.csv", data) is None
+
+
+def test_a_corrupt_compressed_worksheet_is_an_input_error(tmp_path):
+    """Found by the fuzzer: zlib's own error escaped the archive reader."""
+    book = openpyxl.Workbook()
+    book.active.append(["a", "b"])
+    path = tmp_path / "broken.xlsx"
+    book.save(path)
+    data = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start] = 0x07  # a deflate block of the reserved type 3
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="cannot be read from the archive"):
+        read_raw_table(path, TableOptions(), "broken.xlsx")
+
+
+def test_a_number_too_large_for_a_whole_number_is_an_input_error(tmp_path):
+    """Found by the fuzzer: a 20-digit year overflowed int64 (OverflowError)."""
+    from pipeline.readers.population import read_population
+
+    path = tmp_path / "population.csv"
+    path.write_text("year,region,target_population\n22222222222222222020,Stockholm,8\n")
+    with pytest.raises(InputError, match="column 'year': '22222222222222222020' is not a whole"):
+        read_population(path, TableOptions(), regions=["Stockholm"], year=2020)

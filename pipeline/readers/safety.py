@@ -30,6 +30,7 @@ import contextvars
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -258,7 +259,7 @@ def read_member(archive: zipfile.ZipFile, name: str, shown: str) -> bytes:
     try:
         with archive.open(info) as handle:
             data = handle.read(limit + 1)
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, RuntimeError, EOFError) as exc:
         raise InputError(Problem(shown, f"{name} cannot be read from the archive: {exc}")) from None
     if len(data) > limit:  # zipfile trusts the directory's size; this does not
         raise InputError(Problem(shown, f"{name} unpacks to more than {limits.max_member_mb} MB"))
