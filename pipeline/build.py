@@ -31,7 +31,15 @@ from pipeline.execute import execute_notebook
 from pipeline.inputs import file_hashes, input_files
 from pipeline.kernels import start_template
 from pipeline.links import report_links
-from pipeline.publish import FAILED, STAGING, WORK, publish_dir, write_file_atomic
+from pipeline.publish import (
+    FAILED,
+    STAGING,
+    WORK,
+    publish_dir,
+    publish_failure,
+    write_file_atomic,
+    write_files_atomic,
+)
 from pipeline.render import render, resolve_renderer
 from pipeline.report_source import compose_source, parse_narrative
 
@@ -300,10 +308,21 @@ def staleness(task: PairTask) -> tuple[str, list[str]]:
     published = task.published_dir
     failed = Path(task.out) / FAILED / str(task.pair.year) / task.pair.slug
     manifest = _read_manifest(task.manifest_path)
+    if manifest is None and task.manifest_path.exists():
+        # A truncated or corrupted manifest (a disk that filled, a hand edit): rebuild
+        # this pair; never trust its outputs, never stop the run.
+        logging.getLogger(__name__).warning(
+            "%s is unreadable; %s will be rebuilt", task.manifest_path, task.pair.key
+        )
+        reasons = [f"{task.manifest_path.name} unreadable"]
+        if failed.exists():
+            return "failed", ["last build failed", *reasons]
+        return "stale", reasons
     if manifest is None:
         return ("failed", ["last build failed"]) if failed.exists() else ("missing", [])
     missing = [name for name in task.output_names if not (published / name).is_file()]
-    old = manifest.get("components", {})
+    old = manifest.get("components")
+    old = old if isinstance(old, dict) else {}
     changed = [key for key, value in task.components.items() if old.get(key) != value]
     reasons = changed + [f"{name} missing" for name in missing]
     if failed.exists():
@@ -422,6 +441,7 @@ def execute_pair(task: PairTask, work: Path) -> None:
             lang=settings.lang,
             cwd=work,
             timeout_seconds=settings.timeout_seconds,
+            memory_mb=settings.kernel_memory_mb,
         )
     entry = execution_cache.entry_dir(Path(task.out), pair.year, pair.slug)
     mode = 0o644 if task.output_mode == "shared" else 0o600
@@ -514,25 +534,63 @@ def _run_local(tasks: list[PairTask], jobs: int, _scheduler: str | None) -> Iter
             yield future.result()
 
 
+# A pair whose worker dies (killed, out of memory) is retried once on another worker,
+# then reported failed; a worker holds only the pair it runs, so no other pair is
+# blamed for its death. These apply to the LocalCluster started here; a cluster given
+# by --scheduler follows its own configuration.
+DASK_CONFIG = {
+    "distributed.scheduler.allowed-failures": 1,
+    "distributed.scheduler.worker-saturation": 1.0,
+}
+
+
 def _run_dask(tasks: list[PairTask], jobs: int, scheduler: str | None) -> Iterable[PairResult]:
+    import dask
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=max(1, jobs), threads_per_worker=1, processes=True,
-            host="127.0.0.1", dashboard_address=None,
-        )  # fmt: skip
+        with dask.config.set(DASK_CONFIG):
+            cluster = LocalCluster(
+                n_workers=max(1, jobs), threads_per_worker=1, processes=True,
+                host="127.0.0.1", dashboard_address=None,
+            )  # fmt: skip
     client = Client(scheduler or cluster)
     try:
-        futures = [client.submit(build_pair, task, key=f"peer-eval-{task.pair.key}", pure=False)
-                   for task in tasks]  # fmt: skip
+        by_key = {f"peer-eval-{task.pair.key}": task for task in tasks}
+        futures = [client.submit(build_pair, task, key=key, pure=False)
+                   for key, task in by_key.items()]  # fmt: skip
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except Exception as exc:  # the worker died (KilledWorker), or lost the result
+                yield _lost(by_key[future.key], exc)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _lost(task: PairTask, exc: Exception) -> PairResult:
+    """The result of a pair whose worker died while building it: failed, nothing published.
+
+    A dead worker never reached the atomic swap, so the published report is the old
+    one; its work folder (if this machine sees it) is kept for debugging.
+    """
+    pair, out = task.pair, Path(task.out)
+    work = out / WORK / str(pair.year) / pair.slug
+    failed = out / FAILED / str(pair.year) / pair.slug
+    kept = _keep_failed(work, failed, out) if work.exists() else ""
+    name = type(exc).__name__
+    reason = (
+        "its Dask worker died while building it, also when retried"
+        if name == "KilledWorker"
+        else str(exc)
+    )
+    return PairResult(
+        key=pair.key, region=pair.region, year=pair.year, status="failed",
+        error=f"{name}: {reason}; nothing was published", kept=kept,
+    )  # fmt: skip
 
 
 _EXECUTORS = {"local": _run_local, "dask": _run_dask}
@@ -564,6 +622,15 @@ def _publish(task: PairTask, work: Path, rendered: dict[str, Path]) -> None:
         return
     out = Path(task.out)
     staging = out / STAGING / str(task.pair.year) / task.pair.slug
+    try:
+        _stage_and_publish(task, work, rendered, staging)
+    except OSError as exc:  # a full or read-only disk: the published report stays
+        shutil.rmtree(staging, ignore_errors=True)
+        needed = sum(p.stat().st_size for p in [*rendered.values(), *work.rglob("*.ipynb")])
+        raise publish_failure(exc, task.published_dir, needed) from None
+
+
+def _stage_and_publish(task: PairTask, work: Path, rendered: dict[str, Path], staging: Path):
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "notebooks").mkdir(parents=True)
     mode = 0o644 if task.output_mode == "shared" else 0o600
@@ -582,15 +649,24 @@ def _publish(task: PairTask, work: Path, rendered: dict[str, Path]) -> None:
 
 
 def _publish_overview(task: PairTask, rendered: dict[str, Path]) -> None:
-    """An overview is files in the year's folder: each written atomically, the manifest last."""
+    """An overview is files in the year's folder: all replaced or none, the manifest last."""
     mode = 0o644 if task.output_mode == "shared" else 0o600
-    outputs = {}
+    outputs, files = {}, {}
     for path in rendered.values():
         data = path.read_bytes()
-        write_file_atomic(task.published_dir / path.name, data, mode)
+        files[task.published_dir / path.name] = data
         outputs[path.name] = hashlib.sha256(data).hexdigest()
     manifest = json.dumps(manifest_for(task, outputs), indent=2, ensure_ascii=False, sort_keys=True)
-    write_file_atomic(task.manifest_path, (manifest + "\n").encode("utf-8"), mode)
+    files[task.manifest_path] = (manifest + "\n").encode("utf-8")
+    try:  # all files or none: a full disk leaves the previous overview whole
+        write_files_atomic(files, mode)
+    except OSError as exc:
+        raise publish_failure(exc, task.published_dir, sum(map(len, files.values()))) from None
+    # A format not built this run (--format html) leaves no file behind that the
+    # manifest does not list: the folder holds what the manifest says, as a report's does.
+    for stale in task.published_dir.glob(f"{OVERVIEW_STEM}.*"):
+        if stale.name not in outputs and stale != task.manifest_path:
+            stale.unlink(missing_ok=True)
 
 
 def _quiet_loggers() -> None:
@@ -605,17 +681,22 @@ def _quiet_loggers() -> None:
 def _keep_failed(work: Path, failed_dir: Path, out: Path) -> str:
     """Keep the executed notebooks (with the error) for debugging; never published."""
     shutil.rmtree(failed_dir, ignore_errors=True)
-    failed_dir.parent.mkdir(parents=True, exist_ok=True)
-    if work.exists():
-        os.rename(work, failed_dir)
+    try:
+        failed_dir.parent.mkdir(parents=True, exist_ok=True)
+        if work.exists():
+            os.rename(work, failed_dir)
+    except OSError:  # a full or read-only disk: the pair's failure is reported anyway
+        shutil.rmtree(work, ignore_errors=True)
+        return ""
     return _relative(failed_dir, out)
 
 
 def _read_manifest(path: Path) -> dict | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return manifest if isinstance(manifest, dict) else None
 
 
 def _render_templates() -> list[Path]:

@@ -89,7 +89,8 @@ def run(
     from pipeline.drafts import refuse_drafts
     from pipeline.inputs import load_evaluation
     from pipeline.progress import Progress
-    from pipeline.publish import output_lock, recover, tidy
+    from pipeline.prune import declared_pairs
+    from pipeline.publish import output_lock, publish_failure, recover, tidy
     from pipeline.render import RENDERERS
     from pipeline.site import index_details, write_index
     from pipeline.snapshot import snapshot_dir, write_snapshots
@@ -128,9 +129,16 @@ def run(
                 shutil.rmtree(snapshot_dir(out), ignore_errors=True)
             tidy(out)
             mode = 0o644 if project.evaluation.output_mode == "shared" else 0o600
-            index = write_index(
-                out, project.evaluation.lang, mode, **index_details(tasks, data, project)
-            )
+            try:
+                index = write_index(
+                    out,
+                    project.evaluation.lang,
+                    mode,
+                    declared_pairs(project),
+                    **index_details(tasks, data, project),
+                )
+            except OSError as exc:  # full or read-only: the reports are published already
+                raise publish_failure(exc, out, 0) from None
         progress.summary(results, skipped, time.monotonic() - started, index)
     except PeerEvalError as error:
         raise _fail(error) from None
@@ -245,6 +253,57 @@ def preview(
         run_preview(task, port=port, echo=typer.echo)
     except PeerEvalError as error:
         raise _fail(error) from None
+
+
+@app.command()
+def prune(
+    params: ParamsOption = DEFAULT_PARAMS,
+    out: OutOption = DEFAULT_OUT,
+    yes: Annotated[bool, typer.Option("--yes", help="Remove without asking.")] = False,
+) -> None:
+    """Remove published reports of regions and years that params no longer declare.
+
+    Lists them first; removes them when confirmed (or with --yes). Without a terminal
+    to ask on and without --yes, nothing is removed.
+    """
+    from pipeline.config import load_project
+    from pipeline.prune import declared_pairs, remove, stale_folders
+    from pipeline.publish import output_lock, recover, tidy
+    from pipeline.site import write_index
+
+    try:
+        project = load_project(params)
+        pairs = declared_pairs(project)
+        if not out.is_dir():
+            typer.echo(f"Nothing to prune: {out} does not exist.")
+            return
+        with output_lock(out):
+            recover(out)
+            stale = stale_folders(out, pairs)
+            if not stale:
+                typer.echo(f"Nothing to prune: every report in {out} is declared in {params}.")
+                return
+            for item in stale:
+                typer.echo(f"{item.what:<7}{item.path.relative_to(out)}")
+            if not yes and not _confirmed(f"Remove these {len(stale)} folders from {out}?"):
+                typer.echo("Nothing removed (confirm, or run with --yes).")
+                return
+            remove(out, stale)
+            tidy(out)
+            mode = 0o644 if project.evaluation.output_mode == "shared" else 0o600
+            write_index(out, project.evaluation.lang, mode, pairs)
+        typer.echo(f"Removed {len(stale)} folders; index rewritten.")
+    except PeerEvalError as error:
+        raise _fail(error) from None
+
+
+def _confirmed(question: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:
+        return False
 
 
 @app.command()

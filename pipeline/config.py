@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pipeline.errors import InputError, Problem
 from pipeline.readers.codes import CodeScheme
 from pipeline.readers.options import MultiChoice, TableOptions
+from pipeline.readers.safety import DEFAULT_LIMITS, Limits
 from pipeline.readers.yamlfile import load_yaml
 from pipeline.schema import (
     POPULATION_COLUMNS,
@@ -161,6 +162,28 @@ class Inputs(_Strict):
     names: InputSpec | None = InputSpec(path="names.txt")
 
 
+def _limit(name: str) -> Any:
+    return Field(default=getattr(DEFAULT_LIMITS, name), ge=1)
+
+
+class LimitsSpec(_Strict):
+    """`limits:` in params: what an input may be at most (see readers.safety.Limits)."""
+
+    max_table_mb: int = _limit("max_table_mb")
+    max_archive_mb: int = _limit("max_archive_mb")
+    max_members: int = _limit("max_members")
+    max_member_mb: int = _limit("max_member_mb")
+    max_unpacked_mb: int = _limit("max_unpacked_mb")
+    max_compression_ratio: int = _limit("max_compression_ratio")
+    max_rows: int = _limit("max_rows")
+    max_columns: int = _limit("max_columns")
+    links_out_of_data_dir: bool = DEFAULT_LIMITS.links_out_of_data_dir
+
+    def to_limits(self) -> Limits:
+        """The reader limits these params set."""
+        return Limits(**self.model_dump())
+
+
 class ReportMeta(_Strict):
     """What the report says about itself: title page and commission."""
 
@@ -183,6 +206,8 @@ class PairSettings(_Strict):
     formats: tuple[Format, ...] = ("html", "pdf")
     quotes_per_theme: int = Field(default=2, ge=0, le=20)
     timeout_seconds: int = Field(default=600, ge=1)
+    # Address space of one notebook's kernel (RLIMIT_AS); a kernel starts at about 1 GB.
+    kernel_memory_mb: int = Field(default=4096, ge=0)
     report: ReportMeta = ReportMeta()
 
     @field_validator("formats")
@@ -204,6 +229,7 @@ class Evaluation(PairSettings):
     notebooks_dir: str = "notebooks"
     templates_dir: str = "reports"
     output_mode: Literal["private", "shared"] = "private"
+    limits: LimitsSpec = LimitsSpec()
 
     @field_validator("regions")
     @classmethod
@@ -245,6 +271,7 @@ class Override(_Strict):
     formats: tuple[Format, ...] | None = None
     quotes_per_theme: int | None = Field(default=None, ge=0, le=20)
     timeout_seconds: int | None = Field(default=None, ge=1)
+    kernel_memory_mb: int | None = Field(default=None, ge=0)
     report: dict[str, Any] | None = None
 
     @model_validator(mode="after")

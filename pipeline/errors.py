@@ -80,6 +80,10 @@ class ExecutionError(PeerEvalError):
         super().__init__(f"{notebook}: cell {cell}: {error}")
 
 
+class PublishError(PeerEvalError):
+    """Raised when a finished report cannot be put into the output tree (full, read-only)."""
+
+
 class LockError(PeerEvalError):
     """Raised when another live run holds the output directory."""
 

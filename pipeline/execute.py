@@ -141,6 +141,7 @@ def execute_notebook(
     lang: str,
     cwd: Path,
     timeout_seconds: int,
+    memory_mb: int = 0,
 ) -> None:
     """Execute `source` with papermill into `output`, or raise ExecutionError.
 
@@ -151,6 +152,7 @@ def execute_notebook(
         lang: Caption language (see localise_notebook).
         cwd: The pair's own working directory; the kernel runs there.
         timeout_seconds: Time allowed for the whole notebook.
+        memory_mb: Address space the kernel may use (0: no limit).
 
     Raises:
         UsageError: Unsafe parameters.
@@ -185,7 +187,7 @@ def execute_notebook(
             # The engine saves once, at the end or on failure; papermill's own
             # per-cell saves rewrite the whole notebook twice for every cell.
             request_save_on_cell_execute=False,
-            km=kernels.manager_class()(),
+            km=kernels.manager_class()(memory_mb=memory_mb),
             # The kernel starts in cwd; papermill's own `cwd` would chdir this whole
             # process, which threads (Dask workers) share.
             resources={"metadata": {"path": str(cwd)}},
@@ -194,7 +196,10 @@ def execute_notebook(
         )
     except PapermillExecutionError as exc:
         cell = _failed_cell(output)
-        raise ExecutionError(source.name, cell, f"{exc.ename}: {exc.evalue}") from None
+        message = f"{exc.ename}: {exc.evalue}" if exc.evalue else exc.ename
+        if exc.ename == "MemoryError" and memory_mb:
+            message += f" (over the kernel's memory limit of {memory_mb} MB: kernel_memory_mb)"
+        raise ExecutionError(source.name, cell, message) from None
     except Exception as exc:  # nbclient: CellTimeoutError, DeadKernelError, start failures
         cell = _failed_cell(output)
         name = type(exc).__name__

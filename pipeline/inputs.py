@@ -22,6 +22,7 @@ from pipeline.readers.population import read_population
 from pipeline.readers.qda_codebook import labels_file, read_any_codebook
 from pipeline.readers.recommendations import read_recommendations
 from pipeline.readers.register import read_register
+from pipeline.readers.safety import check_file_size, outside_link, use_limits
 from pipeline.readers.segments import Tally, read_segment_source
 from pipeline.readers.survey import read_survey
 
@@ -103,6 +104,11 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
     Raises:
         InputError: Every problem in every file, one line each.
     """
+    with use_limits(project.evaluation.limits.to_limits()):
+        return _load_evaluation(project, upto_year)
+
+
+def _load_evaluation(project: Project, upto_year: int | None) -> EvaluationData:
     evaluation = project.evaluation
     years = [y for y in evaluation.years if upto_year is None or y <= upto_year]
     regions = list(evaluation.regions)
@@ -148,7 +154,7 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
                         segments_spec.table_options(),
                         codebook=codebook,
                         register=r,
-                        display=_shown(project, p),
+                        display=_checked(project, p),
                         scheme=scheme,
                     ),
                 )
@@ -159,10 +165,9 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
             tables["segments"] += [source.frame for source in found]
     recommendations = None
     if evaluation.inputs.recommendations is not None:
-        path, shown = _where(project, evaluation.inputs.recommendations)
         recommendations = _collect(
             problems,
-            lambda: read_recommendations(path, regions=list(every_region), display=shown),
+            lambda: _read_recommendations(project, list(every_region)),
         )
     names: tuple[str, ...] = ()
     if evaluation.inputs.names is not None:
@@ -251,8 +256,30 @@ def load_for_notebook(params_file: str, year: int) -> EvaluationData:
 
 
 def _where(project: Project, spec: InputSpec, year: int = 0) -> tuple[Path, str]:
+    """An input's path and how messages name it; refuses links out of data_dir.
+
+    Raises:
+        InputError: A symbolic link takes the path out of the data directory (another
+            evaluation's data, /etc) and params do not allow it.
+    """
     path = spec.resolve(project.data_dir, year)
-    return path, _shown(project, path)
+    return path, _checked(project, path)
+
+
+def _checked(project: Project, path: Path) -> str:
+    """How messages name an input file; refuses a link out of the data directory."""
+    shown = _shown(project, path)
+    target = outside_link(path, project.data_dir)
+    if target is not None:
+        raise InputError(
+            Problem(
+                shown,
+                f"is a symbolic link to {target}, outside the data directory "
+                f"{project.data_dir}; refused (copy the file in, or set "
+                "links_out_of_data_dir: true under limits: in params)",
+            )
+        )
+    return shown
 
 
 def _shown(project: Project, path: Path) -> str:
@@ -268,6 +295,11 @@ def _read_table(project: Project, name: str, year: int, reader, regions: list[st
     return reader(path, spec.table_options(), regions=regions, year=year, display=shown)
 
 
+def _read_recommendations(project: Project, regions: list[str]) -> pd.DataFrame:
+    path, shown = _where(project, project.evaluation.inputs.recommendations)
+    return read_recommendations(path, regions=regions, display=shown)
+
+
 def _known_regions(project: Project, year: int) -> list[str]:
     """The params' regions, then any other region the year's population file names.
 
@@ -277,8 +309,8 @@ def _known_regions(project: Project, year: int) -> list[str]:
     """
     known = list(project.evaluation.regions)
     spec = project.evaluation.inputs.population
-    path, shown = _where(project, spec, year)
     try:
+        path, shown = _where(project, spec, year)
         raw = read_raw_table(path, spec.table_options(), shown)
     except InputError:
         return known
@@ -297,6 +329,7 @@ def _known_regions(project: Project, year: int) -> list[str]:
 def _read_names(path: Path, shown: str) -> tuple[str, ...]:
     if not path.is_file():
         raise InputError(Problem(shown, "file not found (the list of names to pseudonymise)"))
+    check_file_size(path, shown)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

@@ -45,7 +45,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import ensure_async
-from traitlets import CaselessStrEnum, DottedObjectName, Type
+from traitlets import CaselessStrEnum, DottedObjectName, Integer, Type
 
 # What every notebook imports first; loaded once in the template. Only modules: no
 # data is read and no user namespace exists there.
@@ -164,12 +164,23 @@ class IPCKernelManager(AsyncKernelManager):
             language="python",
         )
 
+    # Address space the kernel may use, in MB (RLIMIT_AS); 0 = no limit. A notebook
+    # that needs more gets a MemoryError (or dies): its pair fails, the worker lives.
+    memory_mb = Integer(0, config=True)
+
     async def _async_start_kernel(self, **kwargs: Any) -> None:
         # The kernel's own log lines (shutdown chatter, KeyboardInterrupt on stop) would
         # land on the analyst's terminal; failures reach us through the protocol.
         kwargs.setdefault("stdout", subprocess.DEVNULL)
         kwargs.setdefault("stderr", subprocess.DEVNULL)
         await super()._async_start_kernel(**kwargs)
+        if self.memory_mb and self.provisioner is not None and self.provisioner.pid:
+            # Set from outside, on the started process: the same for forked and fresh
+            # kernels, and before any cell runs (cells wait for the kernel to be ready).
+            import resource
+
+            limit = self.memory_mb * 1024 * 1024
+            resource.prlimit(self.provisioner.pid, resource.RLIMIT_AS, (limit, limit))
 
     start_kernel = _async_start_kernel  # AsyncKernelManager binds the name to its base's
 

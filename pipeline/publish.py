@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.errors import LockError
+from pipeline.errors import LockError, PublishError
 
 STAGING = ".staging"
 WORK = ".work"
@@ -88,6 +88,65 @@ def publish_dir(staged: Path, target: Path) -> None:
     _fsync_dir(target.parent)
 
 
+def publish_failure(exc: OSError, folder: Path, needed: int) -> PublishError:
+    """Say why `folder` could not be written, and what would let it be.
+
+    Args:
+        exc: The error from the file system.
+        folder: Where the report was to go.
+        needed: Bytes the new report takes.
+
+    Returns:
+        An error for the run's summary; the previously published report is untouched.
+    """
+    mb = max(1, -(-needed // (1024 * 1024)))
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = (
+            f"no space left on the device (the report needs about {mb} MB, twice that "
+            "while it is published); free space there or choose another --out"
+        )
+    elif exc.errno == errno.EROFS:
+        reason = "the file system is read-only; mount it writable or choose another --out"
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        reason = "permission denied; make the folder writable for this user or choose another --out"
+    else:
+        reason = exc.strerror or str(exc)
+    return PublishError(f"cannot publish into {folder}: {reason}; the previous report is kept")
+
+
+def write_files_atomic(files: dict[Path, bytes], mode: int = 0o600) -> None:
+    """Write several files so that either all are replaced or none is.
+
+    Every new content is first written in full beside its target (so a full disk
+    fails here, with nothing replaced); then each is renamed into place, which needs
+    no space. The dict's order is the order of replacement: put the manifest last.
+
+    Args:
+        files: Destination -> complete content.
+        mode: Permission bits of the new files.
+    """
+    written: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            _make_dirs(path.parent, mode | ((mode & 0o444) >> 2))
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+            written.append((temporary, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temporary, mode)
+    except BaseException:
+        for temporary, _ in written:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+        raise
+    for temporary, path in written:
+        os.replace(temporary, path)
+    for folder in sorted({path.parent for _, path in written}):
+        _fsync_dir(folder)
+
+
 def recover(out: Path) -> None:
     """Undo what an interrupted run left: restore `.old` copies, drop staging and work dirs."""
     staging = out / STAGING
@@ -147,9 +206,14 @@ def output_lock(out: Path, wait: bool = False) -> Iterator[None]:
     Raises:
         LockError: Another live run holds the lock and wait is False.
     """
-    out.mkdir(parents=True, exist_ok=True)
     path = out / LOCK
-    handle = open(path, "a+")  # noqa: SIM115 - held for the duration of the run
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")  # noqa: SIM115 - held for the duration of the run
+    except OSError as exc:
+        raise LockError(
+            str(publish_failure(exc, out, 0)).replace("; the previous report is kept", "")
+        ) from None
     try:
         flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -150,11 +151,13 @@ _SCRIPT = """
 """
 
 
-def published_reports(out: Path) -> list[dict]:
+def published_reports(out: Path, pairs: set[tuple[int, str]] | None = None) -> list[dict]:
     """Read the manifests of every published report under `out`.
 
     Args:
         out: The output directory.
+        pairs: Only reports of these (year, region slug) pairs, and the overviews of
+            their years: what params still declare (None: every report found).
 
     Returns:
         One entry per report: region, year, slug, formats, dates, status ("final"
@@ -168,9 +171,16 @@ def published_reports(out: Path) -> list[dict]:
         try:
             data = json.loads(manifest.read_text(encoding="utf-8"))
             report = data["report"]
-        except (OSError, ValueError, KeyError):
+            if not isinstance(report, dict):
+                raise TypeError("its report entry is not a mapping")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            logging.getLogger(__name__).warning(
+                "%s is unreadable (%s); its report is left out of the index", manifest, exc
+            )
             continue
         folder = manifest.parent
+        if pairs is not None and not _declared(folder, report, pairs):
+            continue
         built = dt.datetime.fromtimestamp(manifest.stat().st_mtime, tz=dt.UTC).date()
         overview = report.get("kind") == "overview"
         status = data.get("status") if data.get("status") in STATUSES else "final"
@@ -192,6 +202,12 @@ def published_reports(out: Path) -> list[dict]:
         )
     entries.sort(key=lambda e: (-e["year"], not e["overview"], e["region"]))
     return entries
+
+
+def _declared(folder: Path, report: dict, pairs: set[tuple[int, str]]) -> bool:
+    if report.get("kind") == "overview":
+        return folder.name in {str(year) for year, _ in pairs}
+    return (folder.parent.name, folder.name) in {(str(y), slug) for y, slug in pairs}
 
 
 def failed_pairs(out: Path) -> set[tuple[int, str]]:
@@ -397,16 +413,19 @@ def write_index(
     out: Path,
     lang: str = "sv",
     mode: int = 0o600,
+    pairs: set[tuple[int, str]] | None = None,
     *,
     stale: set[str] = frozenset(),
     rates: Mapping[tuple[int, str], str] | None = None,
 ) -> Path:
-    """Write `<out>/index.html` atomically over every published report.
+    """Write `<out>/index.html` atomically over every published report (of `pairs`).
 
     Args:
         out: The output directory.
         lang: Language of the page.
         mode: File mode of the page.
+        pairs: Only reports of these (year, region slug) pairs and their years' overviews:
+            what params still declare (None: every report found).
         stale: Manifest paths (relative to `out`) of reports that are out of date.
         rates: Formatted response rate by (year, region name).
 
@@ -414,7 +433,10 @@ def write_index(
         The page's path.
     """
     path = out / "index.html"
-    entries = with_states(published_reports(out), failed_pairs(out), stale)
+    failed = failed_pairs(out)
+    if pairs is not None:
+        failed = {(year, slug) for year, slug in failed if (year, slug) in pairs}
+    entries = with_states(published_reports(out, pairs), failed, stale)
     write_file_atomic(path, index_html(entries, lang, rates).encode("utf-8"), mode)
     return path
 

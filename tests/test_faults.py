@@ -1,4 +1,5 @@
-"""Faults: a failing notebook fails only its pair, SIGKILL never loses a published report,
+"""Faults: a failing notebook (an error, a dead or stuck kernel, a kernel over its memory
+limit) fails only its pair, SIGKILL never loses a published report,
 and one run at a time writes an output directory.
 
 Every run here is the real CLI in a subprocess whose environment carries a unique tag,
@@ -105,18 +106,23 @@ def _outputs_match_manifest(folder: Path) -> dict:
 
 # --- 1. a failing notebook fails only its pair --------------------------------------
 
-# One run builds four pairs; zz_fault.ipynb fails three of them, each in its own way.
+# One run builds five pairs; zz_fault.ipynb fails four of them, each in its own way.
 FAULTS = {
     "Örebro": 'raise ValueError(f"planted fault in {region}")',
     "Skåne": "os.kill(os.getpid(), signal.SIGKILL)",
     "Norrland": "time.sleep(3600)",
+    "Jönköping": "hog = bytearray(3 * 1024**3)",
 }
 EXPECTED_ERROR = {
     "Örebro": "ValueError: planted fault in Örebro",
     "Skåne": "DeadKernelError: Kernel died",
     "Norrland": "CellTimeoutError: time limit of 12 s exceeded",
+    "Jönköping": "MemoryError (over the kernel's memory limit of 2048 MB: kernel_memory_mb)",
 }
-SLUGS = {"Stockholm": "stockholm", "Örebro": "orebro", "Skåne": "skane", "Norrland": "norrland"}
+SLUGS = {
+    "Stockholm": "stockholm", "Örebro": "orebro", "Skåne": "skane", "Norrland": "norrland",
+    "Jönköping": "jonkoping",
+}  # fmt: skip
 
 
 def _fault_notebook(path: Path, faults: dict[str, str]) -> None:
@@ -152,11 +158,15 @@ def fault_project(tmp_path_factory, demo_build):
     override = params.parent / "overrides" / "2020" / "norrland.yaml"
     override.parent.mkdir(parents=True)
     override.write_text("timeout_seconds: 12\n")
+    # Only Jönköping's kernels are held to 2 GB of address space (they start at about 1).
+    memory = params.parent / "overrides" / "2020" / "jonkoping.yaml"
+    memory.write_text("kernel_memory_mb: 2048\n")
     out = tmp / "out"
     _, demo_out, _ = demo_build
     for slug in ("stockholm", "orebro", "skane"):
         shutil.copytree(demo_out / "2020" / slug, out / "2020" / slug)
     shutil.copytree(demo_out / "2020" / "orebro", out / "2020" / "norrland")
+    shutil.copytree(demo_out / "2020" / "orebro", out / "2020" / "jonkoping")
     shutil.copy(demo_out / "index.html", out / "index.html")
     return params, notebooks, out
 

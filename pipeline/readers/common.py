@@ -6,6 +6,7 @@ import codecs
 import csv
 import difflib
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,13 @@ import pandas as pd
 
 from pipeline.errors import InputError, Problem
 from pipeline.readers.options import TableOptions
+from pipeline.readers.safety import (
+    check_file_size,
+    check_row,
+    current_limits,
+    open_archive,
+    read_member,
+)
 
 _FALLBACK_ENCODING = "cp1252"
 _DELIMITERS = (";", ",", "\t")
@@ -296,6 +304,7 @@ def _undecodable(data: bytes, exc: UnicodeDecodeError, encoding: str) -> str:
 
 
 def _read_csv(path: Path, options: TableOptions, shown: str):
+    check_file_size(path, shown)
     data = path.read_bytes()
     if data.startswith(_ZIP_MAGIC):
         raise InputError(
@@ -321,8 +330,11 @@ def _read_csv(path: Path, options: TableOptions, shown: str):
         )
     delimiter = options.delimiter or _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = []
     try:
-        lines = [(reader.line_num, row) for row in reader]
+        for row in reader:
+            lines.append((reader.line_num, row))
+            check_row(shown, len(lines), len(row))
     except csv.Error as exc:
         raise InputError(Problem(shown, f"is not valid CSV: {exc}", row=reader.line_num)) from exc
     # Spreadsheet row numbers: csv.reader counts physical lines, which differ from
@@ -341,18 +353,128 @@ def _sniff_delimiter(text: str) -> str:
 def _read_xlsx(path: Path, options: TableOptions, shown: str):
     import openpyxl
 
+    # The archive's directory is checked first (sizes, names, ratios): openpyxl would
+    # inflate whatever it declares. Its XML is parsed with defusedxml (safety module).
+    with open_archive(path, shown, what="xlsx") as archive:
+        for member in archive.namelist():
+            if member.startswith("xl/worksheets/") and member.endswith(".xml"):
+                # Before openpyxl: it parses a whole sheet that states no dimension.
+                _count_rows(read_member(archive, member, shown), shown)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except InputError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputError(Problem(shown, f"is not a readable .xlsx workbook ({exc})")) from exc
+        raise InputError(Problem(shown, _unreadable(exc))) from None
     try:
         sheet = _pick_sheet(book, options.sheet, shown)
-        values = [[_cell_value(cell) for cell in row] for row in sheet.iter_rows()]
+        xml = _sheet_xml(path, sheet, shown)
+        values = _sheet_values(sheet, shown)
+        _check_formulas(xml, shown)
     finally:
         book.close()
     if not values:
         raise InputError(Problem(shown, "worksheet is empty; expected a header row"))
     return list(values[0]), [(i + 2, list(r)) for i, r in enumerate(values[1:])]
+
+
+def _sheet_values(sheet, shown: str) -> list[list[object]]:
+    """The worksheet's cells row by row, stopping at the row and column limits."""
+    # The declared dimension (<dimension ref="A1:XFD1048576">) is the file's claim,
+    # not its content: without it openpyxl yields only the rows that are there.
+    sheet.reset_dimensions()
+    values = []
+    try:
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            check_row(shown, number, len(row))
+            values.append([_cell_value(cell) for cell in row])
+    except InputError:
+        raise
+    except Exception as exc:  # a DTD/entity (defusedxml), broken XML, a bad cell
+        raise InputError(Problem(shown, _unreadable(exc))) from None
+    while values and all(v is None for v in values[-1]):
+        values.pop()  # trailing formatted-but-empty rows
+    return values
+
+
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s/>]")
+
+
+def _sheet_xml(path: Path, sheet, shown: str) -> bytes:
+    """The worksheet's XML, read with the archive limits (b"" if openpyxl hides it)."""
+    member = (getattr(sheet, "_worksheet_path", None) or "").lstrip("/")
+    with open_archive(path, shown, what="xlsx") as archive:
+        if member not in archive.namelist():
+            return b""
+        return read_member(archive, member, shown)
+
+
+def _count_rows(xml: bytes, shown: str) -> None:
+    # Counting row tags in the bytes takes milliseconds; parsing a million empty rows
+    # before the row limit stops them takes many seconds.
+    rows = len(_ROW_TAG.findall(xml))
+    if rows > current_limits().max_rows:
+        check_row(shown, rows, 0)
+
+
+def _check_formulas(xml: bytes, shown: str) -> None:
+    """Refuse formula cells that hold no computed value.
+
+    Cells are read as the values Excel last computed (data_only). A workbook written
+    by a program other than a spreadsheet may hold formulas without computed values,
+    which would read as empty cells: say so rather than lose the answers.
+    """
+    from defusedxml.ElementTree import iterparse
+
+    if not _FORMULA_TAG.search(xml):
+        return
+    try:
+        for _, element in iterparse(io.BytesIO(xml)):
+            if element.tag != f"{_SHEET_NS}c":
+                continue
+            formula = element.find(f"{_SHEET_NS}f")
+            value = element.find(f"{_SHEET_NS}v")
+            if formula is not None and (value is None or not (value.text or "").strip()):
+                reference = element.get("r", "?")
+                raise InputError(
+                    Problem(
+                        shown,
+                        f"cell {reference} holds a formula (={formula.text or ''}) without a "
+                        "computed value; open and save the workbook in Excel or LibreOffice, "
+                        "or paste the values",
+                        row=_row_of(reference),
+                    )
+                )
+            element.clear()
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(Problem(shown, _unreadable(exc))) from None
+
+
+def _unreadable(exc: BaseException) -> str:
+    """One line on why openpyxl could not read a workbook (its messages span lines)."""
+    from defusedxml import DefusedXmlException
+
+    cause = exc
+    while cause.__cause__ or cause.__context__:
+        if isinstance(cause, DefusedXmlException):
+            break
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, DefusedXmlException):
+        return (
+            f"is not a readable .xlsx workbook: its XML declares entities ({cause}), "
+            "which workbooks do not have; refused for safety"
+        )
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return f"is not a readable .xlsx workbook ({first})"
+
+
+def _row_of(reference: str) -> int | None:
+    digits = "".join(ch for ch in reference if ch.isdigit())
+    return int(digits) if digits else None
 
 
 def _cell_value(cell) -> object:

@@ -77,6 +77,9 @@ def _number_pattern(decimal: str | None) -> re.Pattern[str]:
 _PATTERNS = {mark: _number_pattern(mark) for mark in (None, ",", ".")}
 
 
+_TOO_LARGE = 2.0**53  # beyond this, floats skip whole numbers and int64 may overflow
+
+
 def parse_number(text: str, decimal: str | None = None, *, percent: bool = False) -> float:
     """Parse a number as analysts type it: "40,5", "40.5", "1 667", "25 000".
 
@@ -102,9 +105,13 @@ def parse_number(text: str, decimal: str | None = None, *, percent: bool = False
             raise ValueError(f"is not a number with decimal mark {decimal!r}")
         raise ValueError("is not a number")
     if decimal is None:
-        return float(value.replace(" ", "").replace(",", "."))
-    grouping = "." if decimal == "," else ","
-    return float(value.replace(" ", "").replace(grouping, "").replace(decimal, "."))
+        number = float(value.replace(" ", "").replace(",", "."))
+    else:
+        grouping = "." if decimal == "," else ","
+        number = float(value.replace(" ", "").replace(grouping, "").replace(decimal, "."))
+    if abs(number) >= _TOO_LARGE:  # hundreds of digits: inf, or beyond int64
+        raise ValueError("is too large a number")
+    return number
 
 
 def parse_int(text: str, decimal: str | None = None) -> int:

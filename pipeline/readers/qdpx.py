@@ -40,14 +40,13 @@ from pipeline.readers.codebook import match_key
 from pipeline.readers.reconcile import Coding, InterviewMatcher
 from pipeline.readers.refi import PROJECT_NAMESPACE, Code, code_paths, code_tree, guid, parse_xml
 from pipeline.readers.refi import plain as _plain
+from pipeline.readers.safety import open_archive, read_member
 
 NAMESPACE = PROJECT_NAMESPACE
 _Q = f"{{{NAMESPACE}}}"
 _PROJECT_FILE = "project.qde"
 _INTERNAL = "internal://"
 _INTERVIEW_VARIABLE = "interview_id"
-# Larger members are refused rather than read into memory (a zip bomb defence).
-_MAX_MEMBER_BYTES = 512 * 1024 * 1024
 _OTHER_SOURCES = ("PDFSource", "PictureSource", "AudioSource", "VideoSource")
 
 
@@ -55,10 +54,7 @@ def open_project(path: Path, shown: str) -> zipfile.ZipFile:
     """Open a .qdpx archive, or stop with one problem."""
     if not path.is_file():
         raise InputError(Problem(shown, "file not found"))
-    try:
-        return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(Problem(shown, f"is not a .qdpx (zip) archive: {exc}")) from exc
+    return open_archive(path, shown, what=".qdpx (zip)")  # sizes, names and ratios first
 
 
 def qdpx_codings(
@@ -109,15 +105,7 @@ def project_root(archive: zipfile.ZipFile, shown: str) -> ET.Element:
 
 
 def _read_member(archive: zipfile.ZipFile, member: str, shown: str) -> bytes:
-    info = archive.getinfo(member)
-    if info.file_size > _MAX_MEMBER_BYTES:
-        raise InputError(Problem(shown, f"{member} is too large ({info.file_size} bytes)"))
-    try:
-        return archive.read(member)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputError(
-            Problem(shown, f"{member} cannot be read from the archive: {exc}")
-        ) from exc
+    return read_member(archive, member, shown)  # bounded by the run's limits
 
 
 class _Reader:

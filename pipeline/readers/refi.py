@@ -42,6 +42,10 @@ def parse_xml(data: bytes, shown: str, member: str) -> ET.Element:
                 "refused for safety",
             )
         ) from None
+    except LookupError as exc:  # an XML declaration naming an encoding Python lacks
+        raise InputError(
+            Problem(shown, f"{member} declares an unknown text encoding ({exc}); expected UTF-8")
+        ) from None
     except ET.ParseError as exc:
         line, column = exc.position
         reason = str(exc).split(":")[0]

@@ -7,10 +7,20 @@ from pathlib import Path
 import yaml
 
 from pipeline.errors import InputError, Problem
+from pipeline.readers.safety import check_file_size
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicated mapping keys (PyYAML keeps the last one)."""
+    """A safe loader that refuses duplicated mapping keys (PyYAML keeps the last one) and
+    aliases: nine nested aliases of ten each are a billion values to whatever walks them."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed; write the value out", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -35,10 +45,12 @@ def load_yaml(path: Path, display: str) -> object:
         The loaded document (plain dicts, lists, str, int, float, bool, None).
 
     Raises:
-        InputError: Missing file, not UTF-8, a syntax error or a duplicated key.
+        InputError: Missing file, too large, not UTF-8, a syntax error, a duplicated key
+            or an alias.
     """
     if not path.is_file():
         raise InputError(Problem(display, "file not found"))
+    check_file_size(path, display)
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -52,3 +64,5 @@ def load_yaml(path: Path, display: str) -> object:
         raise InputError(Problem(display, f"YAML syntax error at {where}{reason}")) from exc
     except yaml.YAMLError as exc:
         raise InputError(Problem(display, f"YAML syntax error: {exc}")) from exc
+    except RecursionError:  # thousands of nested brackets
+        raise InputError(Problem(display, "YAML is nested too deeply")) from None
