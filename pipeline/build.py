@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import errno
 import hashlib
 import json
 import logging
@@ -50,6 +51,7 @@ OVERVIEW_REGION = {"sv": "Nationell översikt", "en": "National overview"}
 # What execution depends on; every other component only affects rendering, so a change
 # there re-renders from the cached executed notebooks (pipeline.execution_cache).
 EXECUTE_COMPONENTS = ("notebooks", "code", "parameters", "data")
+_DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 _PACKAGES = (
     "peer-eval", "pandas", "matplotlib", "papermill", "ipykernel", "nbformat", "pypandoc-binary",
     "typst", "babel", "openpyxl", "pydantic",
@@ -386,12 +388,22 @@ def build_pair(task: PairTask) -> PairResult:
             execute_pair(task, work)
         rendered = render_pair(task, work, task.pair.settings.formats)
         _publish(task, work, rendered)
+        if result.executed:  # after publishing: the cache never takes the report's space
+            store_execution(task, work)
         result.outputs = [_relative(task.published_dir / p.name, out) for p in rendered.values()]
         shutil.rmtree(failed_dir, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
     except PeerEvalError as exc:
         result.status = "failed"
         result.error = str(exc)
+        result.kept = _keep_failed(work, failed_dir, out)
+    except OSError as exc:  # a full or read-only disk while working: say so, keep the old report
+        result.status = "failed"
+        if exc.errno in _DISK_ERRORS:
+            needed = sum(p.stat().st_size for p in work.rglob("*") if p.is_file())
+            result.error = str(publish_failure(exc, task.published_dir, needed))
+        else:
+            result.error = f"{type(exc).__name__}: {exc}"
         result.kept = _keep_failed(work, failed_dir, out)
     except Exception as exc:  # a bug must fail its pair, not the whole run
         result.status = "failed"
@@ -420,7 +432,7 @@ def needs_execution(task: PairTask) -> bool:
 
 
 def execute_pair(task: PairTask, work: Path) -> None:
-    """Execute the pair's notebooks into `work/notebooks` and keep them in the cache.
+    """Execute the pair's notebooks into `work/notebooks`.
 
     Raises:
         ExecutionError: When a notebook fails (the executed notebook is in `work`).
@@ -443,9 +455,16 @@ def execute_pair(task: PairTask, work: Path) -> None:
             timeout_seconds=settings.timeout_seconds,
             memory_mb=settings.kernel_memory_mb,
         )
-    entry = execution_cache.entry_dir(Path(task.out), pair.year, pair.slug)
+
+
+def store_execution(task: PairTask, work: Path) -> None:
+    """Keep the executed notebooks in `work/notebooks` for render-only rebuilds."""
+    entry = execution_cache.entry_dir(Path(task.out), task.pair.year, task.pair.slug)
     mode = 0o644 if task.output_mode == "shared" else 0o600
-    execution_cache.store(entry, task.execute_digest, work / "notebooks", mode)
+    try:
+        execution_cache.store(entry, task.execute_digest, work / "notebooks", mode)
+    except OSError as exc:  # a full disk: the cache only saves time
+        logging.getLogger(__name__).warning("%s: execution not cached (%s)", task.pair.key, exc)
 
 
 def render_pair(task: PairTask, work: Path, formats: Iterable[str]) -> dict[str, Path]:

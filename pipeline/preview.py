@@ -23,7 +23,13 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from pipeline.build import PairTask, execute_pair, render_pair, restore_execution
+from pipeline.build import (
+    PairTask,
+    execute_pair,
+    render_pair,
+    restore_execution,
+    store_execution,
+)
 from pipeline.errors import PeerEvalError
 
 PREVIEW = ".preview"
@@ -97,6 +103,7 @@ def prepare(task: PairTask) -> Path:
     (folder / "notebooks").mkdir(parents=True)
     if not restore_execution(task, folder):
         execute_pair(task, folder)
+        store_execution(task, folder)
     return folder
 
 

@@ -90,7 +90,7 @@ thead th{border-bottom:2px solid #1b1b1b}
 .rate small{font-weight:400;font-size:.8rem;color:#4a4a4a;margin-left:.25rem}
 .status{display:inline-block;font-size:.8rem;font-weight:600;padding:.05rem .45rem;
 border-radius:3px;margin:.15rem .75rem .15rem 0;border:1px solid currentColor}
-.status-final{color:#1e5e35}.status-draft{color:#b3261e}.status-failed{color:#a11d2d}
+.status-final{color:#1e5e35}.status-draft{color:#fff;background:#b3261e;border-color:#b3261e}.status-failed{color:#a11d2d}
 .status-stale{color:#5b4a8a}.status-missing{color:#595959;border-style:dashed}
 .links a{margin-right:.75rem;white-space:nowrap}.date{display:block;font-size:.8rem;color:#4a4a4a}
 .year-label{display:none}

@@ -14,6 +14,7 @@ it in Jupyter, `peer-eval preview`) reads the files itself.
 
 from __future__ import annotations
 
+import logging
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
@@ -44,7 +45,8 @@ def write_snapshots(
         known: Already validated data by report year (the run's up-front check), reused.
 
     Returns:
-        Report year -> snapshot path.
+        Report year -> snapshot path (a year whose snapshot could not be written, on a
+        full disk, is left out: its notebooks read the files).
 
     Raises:
         InputError: Cannot happen after the run's up-front check, which read the same files.
@@ -54,7 +56,11 @@ def write_snapshots(
         data = known.get(year) or load_evaluation(project, upto_year=year)
         path = snapshot_dir(out) / f"{year}.pickle"
         payload = {"format": _FORMAT, "year": year, "data": data}
-        write_file_atomic(path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), 0o600)
+        try:
+            write_file_atomic(path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), 0o600)
+        except OSError as exc:  # a full disk: the notebooks read the files themselves
+            logging.getLogger(__name__).warning("no inputs snapshot for %s (%s)", year, exc)
+            continue
         paths[year] = str(path)
     return paths
 

@@ -12,7 +12,19 @@ def demo_build(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("demo-build")
     params = make_project(tmp, overrides=True)  # Skåne 2020 is English in the demo
     out = tmp / "out"
-    args = ["run", "--params", str(params), "--out", str(out), "--year", "2020", "--jobs", "2"]
+    args = [
+        "run",
+        "--params",
+        str(params),
+        "--out",
+        str(out),
+        "--renderer",
+        "builtin",
+        "--year",
+        "2020",
+        "--jobs",
+        "2",
+    ]
     args += ["--renderer", "builtin"]  # the tests check the built-in renderer's markup
     for _, _, region in PAIRS:
         args += ["--region", region]
@@ -27,6 +39,16 @@ def full_demo(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("full-demo")
     params = make_project(tmp, overrides=True)
     out = tmp / "out"
-    result = run_cli("run", "--params", str(params), "--out", str(out), "--format", "html")
+    result = run_cli(
+        "run",
+        "--params",
+        str(params),
+        "--out",
+        str(out),
+        "--renderer",
+        "builtin",
+        "--format",
+        "html",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return params, out

@@ -62,7 +62,8 @@ def test_a_killed_worker_is_retried_once_then_the_pair_fails(tmp_path, demo_buil
     tag = uuid.uuid4().hex
 
     result = _cli(
-        "run", "--params", str(params), "--out", str(out), "--year", "2020", "--region",
+        "run", "--params", str(params), "--out", str(out),
+        "--renderer", "builtin", "--year", "2020", "--region",
         "Stockholm", "--region", "Örebro", "--region", "Skåne", "--executor", "dask",
         "--jobs", "2", "--force", tag=tag, timeout=600,
     )  # fmt: skip

@@ -175,7 +175,8 @@ def html_build(tmp_path_factory) -> Path:
     params = make_project(tmp)
     out = tmp / "out"
     result = run_cli(
-        "run", "--params", str(params), "--out", str(out), "--year", "2020", "--format", "html",
+        "run", "--params", str(params), "--out", str(out),
+        "--renderer", "builtin", "--year", "2020", "--format", "html",
         "--jobs", "2",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -232,10 +232,20 @@ def test_report_from_the_export_shows_factors_and_its_pdf_has_the_emoji(tmp_path
     isolation = "3" if tool == "qc" else "2"
     for text in (words, " ".join(pdf.split())):
         # The factors per theme, from the export's factor codings.
-        assert "främjande: Handledning (2); hindrande: Introduktion (1)" in text
-        assert f"främjande: Bryta isolering ({isolation}), Förståelse (1)" in text
+        assert (
+            "främjande (2 segment): Handledning (2); hindrande (1 segment): Introduktion (1)"
+            in text
+        )
+        promoting = int(isolation) + 1
+        assert (
+            f"främjande ({promoting} segment): Bryta isolering ({isolation}) och Förståelse (1)"
+            in text
+        )
         # Equal counts follow codebook order, which differs between the tools' codebooks.
-        pattern = r"hindrande: (Lön \(1\), Arbetsmiljö \(1\)|Arbetsmiljö \(1\), Lön \(1\))"
+        pattern = (
+            r"hindrande \(2 segment\): "
+            r"(Lön \(1\) och Arbetsmiljö \(1\)|Arbetsmiljö \(1\) och Lön \(1\))"
+        )
         assert re.search(pattern, text)
     assert "💬" in page
     assert "💬" in pdf

@@ -133,7 +133,7 @@ def test_a_hostile_file_stops_quickly_in_bounded_memory(tmp_path, case):
     _plant(out)
     before = snapshot(out)
 
-    args = ["run", "--params", str(project.params), "--out", str(out)]
+    args = ["run", "--params", str(project.params), "--out", str(out), "--renderer", "builtin"]
     code, stderr, seconds, peak_mb = _measured_cli(
         [*args, "--region", "Stockholm", "--year", "2020"], project.root
     )

@@ -250,7 +250,7 @@ def test_seed_like_stockholm_shows_every_interview_group(texts):
     html = texts["2020/stockholm/rapport.html"]
     for group in ("Enhetschefer", "Medarbetare", "Peer supportrar", "Brukare"):
         assert f"— {group}" in html, group  # quotes attributed to the group, and only to it
-    summary = re.search(r"kodades i (\d+) segment inom (\d+) teman", html)
+    summary = re.search(r"kodades i (\d+) segment inom (\d+) av kodbokens \d+ teman", html)
     assert summary, "the interview summary states the coding"
     assert "Samtliga (n = 21)" in html
 

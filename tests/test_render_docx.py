@@ -161,7 +161,8 @@ def test_demo_report_as_docx(tmp_path):
     # The HTML report's captions are the same, in the same order (a withheld table keeps
     # its caption above the note, as a paragraph).
     html = (folder / "rapport.html").read_text(encoding="utf-8")
-    html_captions = re.findall(r"(?:Tabell|Figur) \d+: [^<]+", html)
+    # Captions (capitalised), not the disclosure notes that name tables ("Tabell 5: uppgifterna…").
+    html_captions = re.findall(r">((?:Tabell|Figur) \d+: [A-ZÅÄÖ][^<]*)<", html)
     numbered = [line for line in text.splitlines() if re.match(r"(Tabell|Figur) \d+: ", line)]
     assert list(dict.fromkeys(html_captions)) == numbered
     assert "rapport.docx" in (out / "index.html").read_text(encoding="utf-8")

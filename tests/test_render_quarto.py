@@ -232,7 +232,7 @@ def test_pipeline_picks_quarto_on_path_and_publishes_its_files(tmp_path, monkeyp
     """`auto` with a (stand-in) Quarto on PATH: one call per pair, its files published."""
     path = os.environ["PATH"]
     log = fake_quarto(tmp_path, monkeypatch)
-    params = make_project(tmp_path)
+    params = make_project(tmp_path, overrides=True)  # the demo's case numbers
     out = tmp_path / "out"
     result = subprocess.run(
         [sys.executable, "-m", "pipeline", "run", "--params", str(params), "--out", str(out),

@@ -209,7 +209,9 @@ def test_final_refuses_the_demo_draft_and_builds_nothing(tmp_path):
 
     params = make_project(tmp_path, overrides=True)
     out = tmp_path / "out"
-    result = run_cli("run", "--params", str(params), "--out", str(out), "--final")
+    result = run_cli(
+        "run", "--params", str(params), "--out", str(out), "--renderer", "builtin", "--final"
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     lines = [line for line in result.stderr.splitlines() if ": draft: " in line]
     assert len(lines) == 1 and lines[0].startswith("error: 2019/orebro: draft: "), result.stderr

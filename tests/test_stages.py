@@ -65,7 +65,7 @@ def test_narrative_edit_rerenders_without_executing_and_matches_a_full_build(tmp
     narrative.write_text(narrative.read_text(encoding="utf-8") + "\nEn ny mening.\n", "utf-8")
     listed = run_cli("list", "--params", str(params), "--out", str(out), "--renderer", "builtin")
     (line,) = [row for row in listed.stdout.splitlines() if row.startswith("2020  Stockholm")]
-    assert line.split(None, 3)[2:] == ["stale", "render: narrative"]
+    assert line.split()[2] == "stale" and "render: narrative" in line
 
     second = run_cli(*args)
     assert second.returncode == 0, second.stderr

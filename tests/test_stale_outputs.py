@@ -55,7 +55,8 @@ def test_a_run_with_fewer_formats_leaves_no_unlisted_overview(tmp_path, demo_bui
     assert (out / "2020" / "oversikt.pdf").is_file()
 
     result = run_cli(
-        "run", "--params", str(params), "--out", str(out), "--region", "Stockholm",
+        "run", "--params", str(params), "--out", str(out),
+        "--renderer", "builtin", "--region", "Stockholm",
         "--year", "2020", "--format", "html",
     )  # fmt: skip
 

@@ -472,8 +472,9 @@ def _embed_markdown(
                 blocks.append(_block(label, o, alt, image_ref, (numbers, words)))
                 continue
             blocks.append(_figure(label, o, caption, alt, image_ref))
-            if o.table.strip():
-                blocks.append(_figure_data(o.table, words, label, caption))
+            data = _table_rows(o.table)
+            if data:
+                blocks.append(_figure_data(data, words, label, caption))
     else:
         blocks = [_block(label, o, generic_alt, image_ref, (numbers, words)) for o in cell.outputs]
         if kind == "tbl":
@@ -486,6 +487,12 @@ def _embed_markdown(
 def _figure(label: str, output: Output, caption: str, alt: str, image_ref: ImageRef) -> str:
     attrs = f'#{label} width="100%"' + (f' alt="{_attr(alt)}"' if alt else "")
     return f"![{caption}]({image_ref(label, output, alt or _plain(caption))}){{{attrs}}}"
+
+
+def _table_rows(markdown: str) -> str:
+    """Only the pipe table of a figure's data: its notes already stand under the report's
+    own table, and saying them twice would repeat sentences."""
+    return "\n".join(line for line in markdown.splitlines() if line.lstrip().startswith("|"))
 
 
 def _figure_data(table: str, words: dict[str, str], label: str, caption: str) -> str:
