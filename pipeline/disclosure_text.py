@@ -136,3 +136,19 @@ def region_withheld_message(region: str, year: int, k: int, lang: str = "sv") ->
         f"Färre än {k} personer i {region} besvarade enkäten {year}. För att skydda de "
         "svarande redovisas ingen statistik från enkäten för så små grupper."
     )
+
+
+def extremes_note(k: int, extremes_k: int | None, lang: str) -> str:
+    """The note under a statistics table whose extremes and totals are withheld."""
+    threshold = max(k, extremes_k or 0)
+    if lang == "en":
+        return (
+            f"For items with fewer than {threshold} answers only the median and quartiles "
+            f"are shown (minimum, maximum, sum, mean and spread are marked {SUPPRESSED_MARK} "
+            "or left out)."
+        )
+    return (
+        f"För frågor med färre än {threshold} svar redovisas bara median och kvartiler "
+        f"(lägsta och högsta värde, summa, medelvärde och spridning markeras {SUPPRESSED_MARK} "
+        "eller utelämnas)."
+    )

@@ -121,6 +121,8 @@ def compose_source(
         "date_text": md_text(format_date(report_date, lang)),
         "commission": commission_markdown(meta, lang),
         "k": settings.k,
+        "interview_k": settings.interview_k,
+        "extremes_k": settings.extremes_k,
     }
     if draft is not None and draft.is_draft:
         front["draft_mark"] = {

@@ -33,6 +33,7 @@ from pipeline.disclosure import (
     suppress_statistics,
     withheld_message,
 )
+from pipeline.disclosure_text import extremes_note
 from pipeline.formatting import md_text, number, percent
 from pipeline.schema import CATEGORIES, label
 from pipeline.tables import markdown_table
@@ -665,25 +666,10 @@ def numeric_items_markdown(
     if any(d.any_suppressed and not d.withheld for d in disclosed.values()) or len(
         statistics
     ) < len(STATISTICS):
-        notes.append(_extremes_note(k, extremes_k, lang))
+        notes.append(extremes_note(k, extremes_k, lang))
     for note in notes:
         text += "\n" + md_text(note) + "\n"
     return text
-
-
-def _extremes_note(k: int, extremes_k: int | None, lang: str) -> str:
-    threshold = max(k, extremes_k or 0)
-    if lang == "en":
-        return (
-            f"For items with fewer than {threshold} answers only the median and quartiles "
-            f"are shown (minimum, maximum, sum, mean and spread are marked {SUPPRESSED_MARK} "
-            "or left out)."
-        )
-    return (
-        f"För frågor med färre än {threshold} svar redovisas bara median och kvartiler "
-        f"(lägsta och högsta värde, summa, medelvärde och spridning markeras {SUPPRESSED_MARK} "
-        "eller utelämnas)."
-    )
 
 
 def _format_statistic(key: str, value: float, decimals: int, lang: str) -> str:
@@ -806,7 +792,7 @@ def _indicator_notes(
         for row in d.table.index
         for m in means
     ):
-        notes.append(_extremes_note(k, extremes_k, lang))
+        notes.append(extremes_note(k, extremes_k, lang))
     return "".join("\n" + md_text(note) + "\n" for note in notes)
 
 

@@ -31,6 +31,7 @@ import typst
 import yaml
 
 from pipeline.disclosure import footnote, withheld_message
+from pipeline.disclosure_text import extremes_note
 from pipeline.errors import InputError, Problem, RenderError
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
@@ -381,11 +382,19 @@ def _metadata(doc: Source, front: dict, lang: str, timestamp: int) -> dict:
 
 
 def _notes_once(markdown: str, front: dict, lang: str) -> str:
-    """One disclosure note per section (pipeline.report_text), with the report's k."""
+    """One disclosure note per section (pipeline.report_text), with the report's k values."""
     k = (front.get("report") or {}).get("k")
     if not isinstance(k, int):
         return markdown
     notes = [md_text(footnote(k, lang)), md_text(withheld_message(k, lang))]
+    notes.append(md_text(withheld_message(k, lang, reason="unprotectable")))
+    report = front.get("report") or {}
+    if isinstance(report.get("interview_k"), int):
+        interview_k = report["interview_k"]
+        notes.append(md_text(footnote(interview_k, lang)))
+        notes.append(md_text(withheld_message(interview_k, lang, reason="interviews")))
+    if isinstance(report.get("extremes_k"), int):
+        notes.append(md_text(extremes_note(k, report["extremes_k"], lang)))
     return merge_section_notes(markdown, notes, lang)
 
 
