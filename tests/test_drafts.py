@@ -84,11 +84,8 @@ def test_list_shows_each_reports_status_and_what_a_draft_lacks(tmp_path):
     from support import make_project, run_cli
 
     params = make_project(tmp_path, overrides=True)
-    result = (
-        run_cli("list", "--params", str(params), "--out", str(tmp_path / "out")),
-        "--renderer",
-        "builtin",
-    )
+    out = str(tmp_path / "out")
+    result = run_cli("list", "--params", str(params), "--out", out, "--renderer", "builtin")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["year", "region", "state", "status", "why"]

@@ -110,7 +110,7 @@ def test_a_corrupt_manifest_makes_only_its_pair_stale(tmp_path, demo_build):
     manifest.write_bytes(manifest.read_bytes()[:100])  # truncated: a disk that filled
     (out / "2020" / "orebro" / "manifest.json").write_text("[]")  # valid JSON, not a manifest
 
-    listed = run_cli("list", "--params", str(params), "--out", str(out)), "--renderer", "builtin"
+    listed = run_cli("list", "--params", str(params), "--out", str(out), "--renderer", "builtin")
 
     assert listed.returncode == 0, listed.stderr
     states = {line.split()[1]: line for line in listed.stdout.splitlines() if "2020 " in line}
@@ -225,11 +225,11 @@ def test_a_clock_jump_changes_no_pair_state(tmp_path, demo_build):
     params, demo_out, _ = demo_build
     out = tmp_path / "out"
     shutil.copytree(demo_out, out)
-    before = run_cli("list", "--params", str(params), "--out", str(out)), "--renderer", "builtin"
+    before = run_cli("list", "--params", str(params), "--out", str(out), "--renderer", "builtin")
     for when in (4_102_444_800, 86_400):  # 2100-01-01, 1970-01-02
         for path in out.rglob("*"):
             os.utime(path, (when, when), follow_symlinks=False)
-        after = run_cli("list", "--params", str(params), "--out", str(out)), "--renderer", "builtin"
+        after = run_cli("list", "--params", str(params), "--out", str(out), "--renderer", "builtin")
         assert after.returncode == 0, after.stderr
         assert after.stdout == before.stdout
     assert "fresh" in before.stdout
