@@ -12,19 +12,7 @@ def demo_build(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("demo-build")
     params = make_project(tmp, overrides=True)  # Skåne 2020 is English in the demo
     out = tmp / "out"
-    args = [
-        "run",
-        "--params",
-        str(params),
-        "--out",
-        str(out),
-        "--renderer",
-        "builtin",
-        "--year",
-        "2020",
-        "--jobs",
-        "2",
-    ]
+    args = ["run", "--params", str(params), "--out", str(out), "--year", "2020", "--jobs", "2"]
     args += ["--renderer", "builtin"]  # the tests check the built-in renderer's markup
     for _, _, region in PAIRS:
         args += ["--region", region]

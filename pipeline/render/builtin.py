@@ -7,9 +7,8 @@ plain pandoc Markdown; pandoc (the `pypandoc-binary` executable, run with
 (archival, accessible conformance level) and PDF/UA-1 (universal accessibility), with
 only its embedded fonts, so every machine produces the same bytes.
 
-Data text reaches pandoc already escaped by `md_text`; on top of that the reader
-switches off every extension that could turn text into raw HTML/Typst/TeX, raw
-attributes, citations or math, so even an escaping slip shows characters, not markup.
+Data text reaches pandoc already escaped by `md_text`, and pandoc reads it with the
+safe reader of `pipeline.render.pandoc` (shared with the Word writer).
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import functools
 import json
 import os
 import re
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,6 +37,7 @@ from pipeline.links import is_safe_link
 from pipeline.render.glyphs import compile_with_fallback
 from pipeline.render.inline_svg import inline_svgs
 from pipeline.render.notebook_cells import Output
+from pipeline.render.pandoc import run_pandoc
 from pipeline.render.shortcodes import (
     Source,
     expand,
@@ -61,18 +60,6 @@ FALLBACK_FONT_DIRS = (
     Path("/usr/share/fonts/truetype/noto"),
     Path("/usr/share/fonts/truetype/dejavu"),
 )
-PANDOC_TIMEOUT = 120  # seconds; a report takes well under one
-_READER_OFF = (
-    "smart",  # typographic quotes would alter quoted data
-    "raw_html",
-    "raw_attribute",  # `x`{=html} / ```{=typst} blocks
-    "raw_tex",
-    "latex_macros",
-    "citations",  # @name
-    "tex_math_dollars",  # $...$ would need MathJax (an external script)
-    "yaml_metadata_block",  # metadata comes only from --metadata-file
-)
-PANDOC_READER = "markdown" + "".join(f"-{ext}" for ext in _READER_OFF)
 _SECTION_NUMBERING = re.compile(r"[1aAiI*.\-)( ]{1,20}")
 _REPORT_FIELDS = (
     "organisation",
@@ -326,10 +313,7 @@ def _pandoc(
     with tempfile.TemporaryDirectory(prefix="peer-eval-pandoc-") as tmp:
         meta_file = Path(tmp) / "metadata.yaml"
         meta_file.write_text(yaml.safe_dump(metadata, allow_unicode=True), encoding="utf-8")
-        command = [
-            pypandoc.get_pandoc_path(),
-            "--sandbox",
-            f"--from={PANDOC_READER}",
+        args = [
             f"--to={to}",
             "--standalone",
             f"--template={template}",
@@ -338,22 +322,8 @@ def _pandoc(
             *extra,
         ]
         for key, value in variables.items():
-            command += ["--variable", f"{key}={value}"]
-        try:
-            result = subprocess.run(
-                command,
-                input=markdown,
-                capture_output=True,
-                text=True,
-                encoding="utf-8",
-                timeout=PANDOC_TIMEOUT,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise RenderError(f"pandoc ({to}) did not finish in {PANDOC_TIMEOUT} s") from exc
-    if result.returncode != 0:
-        raise RenderError(f"pandoc ({to}) failed: {result.stderr.strip()}")
-    return result.stdout
+            args += ["--variable", f"{key}={value}"]
+        return run_pandoc(markdown, args, what=to)
 
 
 def _metadata(doc: Source, front: dict, lang: str, timestamp: int) -> dict:

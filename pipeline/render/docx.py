@@ -31,12 +31,12 @@ import pypandoc
 from pipeline.errors import RenderError
 from pipeline.render import docx_figures
 from pipeline.render.notebook_cells import Output
+from pipeline.render.pandoc import PANDOC_TIMEOUT, run_pandoc
 from pipeline.render.shortcodes import Source, expand, labels
 
 TEMPLATES = Path(__file__).parent / "templates"
 COVER_FILTER = TEMPLATES / "cover.lua"
 REFERENCE_NAME = "reference.docx"
-PANDOC_TIMEOUT = 120  # seconds
 LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-GB"}
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
 
@@ -110,8 +110,6 @@ def render(doc: Source, lang: str, metadata: dict, timestamp: int) -> bytes:
         ShortcodeError: For shortcodes or embeds that cannot be resolved.
         RenderError: When pandoc fails.
     """
-    from pipeline.render.builtin import PANDOC_READER
-
     markdown = expand(doc, lang=lang, image_ref=data_uri)
     meta = {**metadata, "date": metadata.get("date-text", ""), "peer-eval": cover_labels(lang)}
     with tempfile.TemporaryDirectory(prefix="peer-eval-docx-") as tmp:
@@ -121,10 +119,7 @@ def render(doc: Source, lang: str, metadata: dict, timestamp: int) -> bytes:
         reference = folder / REFERENCE_NAME
         reference.write_bytes(reference_doc())
         target = folder / "rapport.docx"
-        command = [
-            pypandoc.get_pandoc_path(),
-            "--sandbox",
-            f"--from={PANDOC_READER}",
+        args = [
             "--to=docx",
             f"--metadata-file={meta_file}",
             f"--reference-doc={reference}",
@@ -135,21 +130,9 @@ def render(doc: Source, lang: str, metadata: dict, timestamp: int) -> bytes:
             f"--output={target}",
         ]
         env = {**os.environ, "SOURCE_DATE_EPOCH": str(timestamp)}
-        try:
-            result = subprocess.run(
-                command,
-                input=markdown,
-                capture_output=True,
-                text=True,
-                encoding="utf-8",
-                timeout=PANDOC_TIMEOUT,
-                env=env,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise RenderError(f"pandoc (docx) did not finish in {PANDOC_TIMEOUT} s") from exc
-        if result.returncode != 0 or not target.is_file():
-            raise RenderError(f"pandoc (docx) failed: {result.stderr.strip()}")
+        run_pandoc(markdown, args, what="docx", env=env)
+        if not target.is_file():
+            raise RenderError("pandoc (docx) wrote no file")
         return normalise(target.read_bytes())
 
 
