@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.formatting import md_text
+from pipeline.i18n import Catalog
 
 NO_DATA: dict[str, str] = {"sv": "ingen datainsamling", "en": "no data collection"}
 """How a round without a data collection is marked in tables and text."""
@@ -25,24 +26,7 @@ _ORDINALS = {
            "ninth", "tenth"),
 }  # fmt: skip
 
-_TEXT = {
-    "sv": {
-        "only": "Omgången {year} är den första utvärderingsomgången i {region}.",
-        "nth": ("Omgången {year} är den {ordinal} utvärderingsomgången i {region} ({years})."),
-        "both": "Både enkät och intervjuer genomfördes {years}.",
-        "survey_only": "{years} genomfördes enbart enkäten (intervjuer: {no_data}).",
-        "interviews_only": "{years} genomfördes enbart intervjuer (enkät: {no_data}).",
-        "and": "och",
-    },
-    "en": {
-        "only": "The {year} round is the first evaluation round in {region}.",
-        "nth": "The {year} round is the {ordinal} evaluation round in {region} ({years}).",
-        "both": "Both the survey and interviews took place in {years}.",
-        "survey_only": "In {years} only the survey took place (interviews: {no_data}).",
-        "interviews_only": "In {years} only interviews took place (survey: {no_data}).",
-        "and": "and",
-    },
-}
+_t = Catalog("rounds")
 
 
 @dataclass(frozen=True)
@@ -106,7 +90,7 @@ def join_words(items: Sequence[object], lang: str = "sv") -> str:
     words = [str(i) for i in items]
     if len(words) <= 1:
         return "".join(words)
-    conjunction = _TEXT.get(lang, _TEXT["sv"])["and"]
+    conjunction = _t(lang, "and")
     return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
 
 
@@ -125,14 +109,18 @@ def rounds_markdown(
     Returns:
         One escaped Markdown paragraph.
     """
-    texts = _TEXT.get(lang, _TEXT["sv"])
     info = evaluation_rounds(survey, register, region, year)
     if len(info.years) <= 1:
-        return md_text(texts["only"].format(year=year, region=region)) + "\n"
+        return md_text(_t(lang, "only", year=year, region=region)) + "\n"
     n = info.ordinal_number(year)
     sentences = [
-        texts["nth"].format(
-            year=year, ordinal=ordinal(n, lang), region=region, years=join_words(info.years, lang)
+        _t(
+            lang,
+            "nth",
+            year=year,
+            ordinal=ordinal(n, lang),
+            region=region,
+            years=join_words(info.years, lang),
         )
     ]
     both = [y for y in info.years if y in info.survey and y in info.interviews]
@@ -140,13 +128,13 @@ def rounds_markdown(
     interviews_only = info.missing("survey")
     no_data = NO_DATA.get(lang, NO_DATA["sv"])
     if both and (survey_only or interviews_only):
-        sentences.append(texts["both"].format(years=join_words(both, lang)))
+        sentences.append(_t(lang, "both", years=join_words(both, lang)))
     if survey_only:
         years = join_words(survey_only, lang)
-        sentences.append(_capital(texts["survey_only"].format(years=years, no_data=no_data)))
+        sentences.append(_capital(_t(lang, "survey_only", years=years, no_data=no_data)))
     if interviews_only:
         years = join_words(interviews_only, lang)
-        sentences.append(_capital(texts["interviews_only"].format(years=years, no_data=no_data)))
+        sentences.append(_capital(_t(lang, "interviews_only", years=years, no_data=no_data)))
     return md_text(" ".join(sentences)) + "\n"
 
 
