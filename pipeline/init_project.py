@@ -2,7 +2,8 @@
 
 The text of every generated file lives in `pipeline/init_templates/<lang>/`; this module
 fills in the run matrix, the canonical columns and the category codes (from
-`pipeline.schema`, so the guide cannot drift from what the readers accept), plans the
+`pipeline.schema`, so the guide cannot drift from what the readers accept), adds copies of
+the notebooks and report templates that peer-eval ships (`pipeline.shipped`), plans the
 tree, and writes it without ever replacing an existing file.
 """
 
@@ -29,13 +30,11 @@ from pipeline.schema import (
     SURVEY_COLUMNS,
     SURVEY_OPTIONAL_COLUMNS,
 )
+from pipeline.shipped import shipped_files
 from pipeline.slug import slugify
 
 TEMPLATES_DIR = Path(__file__).parent / "init_templates"
 """Where the templates of the generated files are, one folder per language."""
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-"""The installed peer-eval project, whose notebooks and report templates are copied."""
 
 EXAMPLE_REGION = {"sv": "Exempelregion", "en": "Example region"}
 """The region of a new project when none is given."""
@@ -60,9 +59,6 @@ _FILES: dict[str, str] = {
 }
 _NARRATIVE_TEMPLATE = "narrative.md"
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)(?::([a-z_]+))?\}\}")
-# Copied from the installed project: (folder, pattern), then whole folders.
-_COPIED = (("notebooks", "*.ipynb"), ("reports", "*.qmd"), ("reports", "_quarto.yml"))
-_COPIED_TREES = ("notebooks/overview", "reports/theme")
 
 
 def init_project(
@@ -85,14 +81,15 @@ def init_project(
 
     Raises:
         UsageError: `target` is a file or a non-empty folder, the language is not
-            supported, or the regions or years are invalid. Nothing is written then.
+            supported, the regions or years are invalid, or this installation lacks
+            a notebook or report template it ships. Nothing is written then.
     """
     if lang not in LANGUAGES:
         raise UsageError(f"unsupported language {lang!r}; expected one of {', '.join(LANGUAGES)}")
     chosen_regions, chosen_years = _matrix(regions, years, lang)
     _check_target(target)
     texts = project_files(chosen_regions, chosen_years, lang)
-    copies = project_copies(PROJECT_DIR)
+    copies = shipped_files()
     return _write(target, texts, copies)
 
 
@@ -116,27 +113,6 @@ def project_files(regions: Sequence[str], years: Sequence[int], lang: str) -> di
             narrative = _fill(_template(lang, _NARRATIVE_TEMPLATE), values, lang)
             files[f"reports/narrative/{year}/{slugify(region)}.md"] = narrative
     return dict(sorted(files.items()))
-
-
-def project_copies(source: Path) -> dict[str, Path]:
-    """Return the notebooks and report templates of the installed project to copy.
-
-    Args:
-        source: The installed project's root (holding notebooks/ and reports/).
-
-    Returns:
-        Relative POSIX target path -> source file; folders that do not exist are skipped.
-    """
-    found: dict[str, Path] = {}
-    for folder, pattern in _COPIED:
-        for path in sorted((source / folder).glob(pattern)):
-            if path.is_file():
-                found[f"{folder}/{path.name}"] = path
-    for folder in _COPIED_TREES:
-        for path in sorted((source / folder).rglob("*")):
-            if path.is_file():
-                found[f"{folder}/{path.relative_to(source / folder).as_posix()}"] = path
-    return dict(sorted(found.items()))
 
 
 def _matrix(
@@ -214,7 +190,7 @@ def _codes(category: str, lang: str) -> str:
     return ", ".join(f"`{code}` ({labels[lang]})" for code, labels in CATEGORIES[category].items())
 
 
-def _write(target: Path, texts: Mapping[str, str], copies: Mapping[str, Path]) -> list[Path]:
+def _write(target: Path, texts: Mapping[str, str], copies: Mapping[str, bytes]) -> list[Path]:
     """Write every file with exclusive creation; on failure remove only what was made."""
     created: list[Path] = []
     made_dirs: list[Path] = []
@@ -227,12 +203,12 @@ def _write(target: Path, texts: Mapping[str, str], copies: Mapping[str, Path]) -
             with path.open("x", encoding="utf-8", newline="\n") as handle:
                 created.append(path)
                 handle.write(text)
-        for relative, source in copies.items():
+        for relative, content in copies.items():
             path = target / PurePosixPath(relative)
             _make_dirs(path.parent, made_dirs)
             with path.open("xb") as handle:
                 created.append(path)
-                handle.write(source.read_bytes())
+                handle.write(content)
     except BaseException:
         for path in reversed(created):
             path.unlink(missing_ok=True)

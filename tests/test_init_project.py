@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from pipeline import init_project as init_module
+from pipeline import shipped
 from pipeline.config import Evaluation, Inputs, InputSpec, ReportMeta, load_project, plan_pairs
 from pipeline.errors import InputError, UsageError
 from pipeline.init_project import HEADERS, init_project
@@ -22,32 +23,54 @@ from pipeline.readers.recommendations import parse_recommendations
 from pipeline.readers.survey import read_survey
 from pipeline.report_source import parse_narrative
 from pipeline.schema import CATEGORIES
+from pipeline.shipped import ShippedFolder
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "data" / "demo"
 
 
+def make_resource_package(root: Path, name: str, files: dict[str, str]) -> None:
+    """A resource package `name` under `root` (on sys.path) holding `files`."""
+    (root / name).mkdir(parents=True)
+    (root / name / "__init__.py").write_text("", encoding="utf-8")
+    for relative, text in files.items():
+        (root / name / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / name / relative).write_text(text, encoding="utf-8")
+
+
 @pytest.fixture
 def fake_project(tmp_path, monkeypatch) -> Path:
-    """An installed project with two notebooks, report templates and a theme file."""
+    """An installation that ships two notebooks, report templates and a theme file."""
     source = tmp_path / "installed"
-    for name in ("notebooks/survey.ipynb", "notebooks/interviews.ipynb"):
-        (source / name).parent.mkdir(parents=True, exist_ok=True)
-        (source / name).write_text('{"cells": []}', encoding="utf-8")
-    (source / "notebooks" / "notes.txt").write_text("not a notebook", encoding="utf-8")
-    for name in ("reports/rapport.sv.qmd", "reports/rapport.en.qmd", "reports/theme/a.css"):
-        (source / name).parent.mkdir(parents=True, exist_ok=True)
-        (source / name).write_text(f"content of {name}", encoding="utf-8")
-    (source / "reports" / "narrative" / "2020").mkdir(parents=True)
-    (source / "reports" / "narrative" / "2020" / "x.md").write_text("# Summary\n", encoding="utf-8")
-    monkeypatch.setattr(init_module, "PROJECT_DIR", source)
+    make_resource_package(
+        source,
+        "fake_notebooks",
+        {"survey.ipynb": "{}", "interviews.ipynb": "{}", "notes.txt": "not a notebook"},
+    )
+    make_resource_package(
+        source,
+        "fake_reports",
+        {
+            name: f"content of reports/{name}"
+            for name in ("rapport.sv.qmd", "rapport.en.qmd", "theme/a.css", "narrative/x.md")
+        },
+    )
+    monkeypatch.syspath_prepend(str(source))
+    monkeypatch.setattr(
+        shipped,
+        "SHIPPED",
+        (
+            ShippedFolder("notebooks", "fake_notebooks", ("*.ipynb",)),
+            ShippedFolder("reports", "fake_reports", ("*.qmd", "theme/**/*")),
+        ),
+    )
     return source
 
 
 @pytest.fixture
-def no_copies(tmp_path, monkeypatch) -> None:
-    """An installed project without notebooks or report templates."""
-    monkeypatch.setattr(init_module, "PROJECT_DIR", tmp_path / "nothing-here")
+def no_copies(monkeypatch) -> None:
+    """An installation that ships no notebooks or report templates (tests of the rest)."""
+    monkeypatch.setattr(shipped, "SHIPPED", ())
 
 
 def _relative(root: Path, paths: list[Path]) -> list[str]:
@@ -100,29 +123,35 @@ def test_creates_the_expected_tree(tmp_path, fake_project):
     assert (target / "reports/rapport.sv.qmd").read_text() == "content of reports/rapport.sv.qmd"
 
 
-def test_skips_copies_when_the_installed_project_has_none(tmp_path, no_copies):
-    created = _relative(
-        tmp_path / "new", init_project(tmp_path / "new", regions=["A"], years=[2020])
-    )
-    assert not [p for p in created if p.startswith(("notebooks/", "reports/rapport"))]
-    assert (tmp_path / "new" / "notebooks").is_dir()
-    assert "reports/narrative/2020/a.md" in created
+@pytest.mark.parametrize(
+    ("folder", "message"),
+    [
+        (ShippedFolder("notebooks", "no_such_package", ("*.ipynb",)), "no_such_package"),
+        (ShippedFolder("notebooks", "fake_notebooks", ("*.R",)), "without notebooks/*.R"),
+    ],
+)
+def test_refuses_when_the_installation_lacks_a_shipped_file(
+    tmp_path, fake_project, monkeypatch, folder, message
+):
+    monkeypatch.setattr(shipped, "SHIPPED", (folder,))
+    with pytest.raises(UsageError, match=re.escape(message)):
+        init_project(tmp_path / "new", regions=["A"], years=[2020])
+    assert not (tmp_path / "new").exists()
 
 
 def test_copies_the_real_project_templates(tmp_path):
     created = _relative(
         tmp_path / "new", init_project(tmp_path / "new", regions=["A"], years=[2020])
     )
-    for name in ("reports/rapport.sv.qmd", "reports/rapport.en.qmd"):
-        assert name in created
-        assert (tmp_path / "new" / name).read_bytes() == (REPO / name).read_bytes()
-    notebooks = sorted(
-        p.relative_to(REPO / "notebooks").as_posix() for p in (REPO / "notebooks").rglob("*.ipynb")
+    in_checkout = sorted(
+        [p.relative_to(REPO).as_posix() for p in (REPO / "notebooks").rglob("*.ipynb")]
+        + [p.relative_to(REPO).as_posix() for p in (REPO / "reports").glob("*.qmd")]
     )
-    assert [
-        p.removeprefix("notebooks/") for p in created if p.startswith("notebooks/")
-    ] == notebooks
-    assert "notebooks/overview/overview.ipynb" in created
+    copied = [p for p in created if p.startswith("notebooks/") or p.endswith(".qmd")]
+    assert copied == in_checkout
+    assert "notebooks/overview/overview.ipynb" in copied
+    for name in copied:
+        assert (tmp_path / "new" / name).read_bytes() == (REPO / name).read_bytes()
 
 
 def test_header_only_csvs_have_the_canonical_columns(tmp_path, no_copies):
@@ -189,11 +218,12 @@ def test_refuses_bad_arguments_before_writing(tmp_path, no_copies, kwargs, messa
     assert not target.exists()
 
 
-def test_a_failed_write_removes_only_what_it_created(tmp_path, monkeypatch, no_copies):
+def test_a_failed_write_removes_only_what_it_created(tmp_path, monkeypatch):
     target = tmp_path / "new"
-    missing = {"notebooks/broken.ipynb": tmp_path / "does-not-exist.ipynb"}
-    monkeypatch.setattr(init_module, "project_copies", lambda source: missing)
-    with pytest.raises(FileNotFoundError):
+    # A copy onto a generated file: its exclusive creation fails after most files are written.
+    clash = {"notebooks/a.ipynb": b"{}", "data/README.md": b"clash"}
+    monkeypatch.setattr(init_module, "shipped_files", lambda: clash)
+    with pytest.raises(FileExistsError):
         init_project(target, regions=["A"], years=[2020])
     assert not target.exists()
 
