@@ -328,6 +328,37 @@ def init(
     )
 
 
+@app.command()
+def upgrade(
+    directory: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
+    dry_run: Annotated[bool, typer.Option(help="Only list what would change.")] = False,
+) -> None:
+    """Merge this peer-eval's notebook and template fixes into a project, keeping its edits.
+
+    Exit 1 when an edit here and one in peer-eval touch the same lines (marked in the file).
+    """
+    from pipeline.shipped import shipped_files
+    from pipeline.upgrade import apply_upgrade, installed_version, plan_upgrade
+
+    try:
+        shipped, version = shipped_files(), installed_version()
+        changes = plan_upgrade(directory, shipped, version)
+    except PeerEvalError as error:
+        raise _fail(error) from None
+    if not dry_run:
+        apply_upgrade(directory, changes, shipped, version)
+    for change in changes:
+        typer.echo(f"{change.action:8} {change.path}: {change.reason}")
+    conflicts = sum(change.action == "conflict" for change in changes)
+    typer.echo(
+        f"{'Would change' if dry_run else 'Changed'} {len(changes) - conflicts} file(s) "
+        f"for peer-eval {version}; {conflicts} conflict(s)"
+        + (" to resolve by hand (marked <<<<<<< in the file)." if conflicts else ".")
+    )
+    if conflicts:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point of the console script."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

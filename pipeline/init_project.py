@@ -3,8 +3,9 @@
 The text of every generated file lives in `pipeline/init_templates/<lang>/`; this module
 fills in the run matrix, the canonical columns and the category codes (from
 `pipeline.schema`, so the guide cannot drift from what the readers accept), adds copies of
-the notebooks and report templates that peer-eval ships (`pipeline.shipped`), plans the
-tree, and writes it without ever replacing an existing file.
+the notebooks and report templates that peer-eval ships (`pipeline.shipped`) with a record
+of them for `peer-eval upgrade` (`.peer-eval/`), plans the tree, and writes it without ever
+replacing an existing file.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pipeline.schema import (
 )
 from pipeline.shipped import shipped_files
 from pipeline.slug import slugify
+from pipeline.upgrade import installed_version, state_files
 
 TEMPLATES_DIR = Path(__file__).parent / "init_templates"
 """Where the templates of the generated files are, one folder per language."""
@@ -90,7 +92,9 @@ def init_project(
     _check_target(target)
     texts = project_files(chosen_regions, chosen_years, lang)
     copies = shipped_files()
-    return _write(target, texts, copies)
+    # Pristine copies and the version, for `peer-eval upgrade` to merge later fixes.
+    records = state_files(copies, installed_version())
+    return _write(target, texts, {**copies, **records})
 
 
 def project_files(regions: Sequence[str], years: Sequence[int], lang: str) -> dict[str, str]:

@@ -71,3 +71,14 @@ def pdf_text(path: Path) -> str:
 def html_text(path: Path) -> str:
     """The HTML source with non-breaking spaces as spaces."""
     return path.read_text(encoding="utf-8").replace("\u00a0", " ").replace("&nbsp;", " ")
+
+
+def make_resource_package(monkeypatch, root: Path, name: str, files: dict[str, str]) -> None:
+    """An importable resource package `name` in `root` holding `files`, for this test only."""
+    (root / name).mkdir(parents=True)
+    (root / name / "__init__.py").write_text("", encoding="utf-8")
+    for relative, text in files.items():
+        (root / name / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / name / relative).write_text(text, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(root))
+    monkeypatch.delitem(sys.modules, name, raising=False)  # another test's package of that name

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from support import make_resource_package
 
 from pipeline import init_project as init_module
 from pipeline import shipped
@@ -29,25 +30,18 @@ REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "data" / "demo"
 
 
-def make_resource_package(root: Path, name: str, files: dict[str, str]) -> None:
-    """A resource package `name` under `root` (on sys.path) holding `files`."""
-    (root / name).mkdir(parents=True)
-    (root / name / "__init__.py").write_text("", encoding="utf-8")
-    for relative, text in files.items():
-        (root / name / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / name / relative).write_text(text, encoding="utf-8")
-
-
 @pytest.fixture
 def fake_project(tmp_path, monkeypatch) -> Path:
     """An installation that ships two notebooks, report templates and a theme file."""
     source = tmp_path / "installed"
     make_resource_package(
+        monkeypatch,
         source,
         "fake_notebooks",
         {"survey.ipynb": "{}", "interviews.ipynb": "{}", "notes.txt": "not a notebook"},
     )
     make_resource_package(
+        monkeypatch,
         source,
         "fake_reports",
         {
@@ -55,7 +49,6 @@ def fake_project(tmp_path, monkeypatch) -> Path:
             for name in ("rapport.sv.qmd", "rapport.en.qmd", "theme/a.css", "narrative/x.md")
         },
     )
-    monkeypatch.syspath_prepend(str(source))
     monkeypatch.setattr(
         shipped,
         "SHIPPED",
@@ -91,6 +84,13 @@ def test_creates_the_expected_tree(tmp_path, fake_project):
     created = init_project(target, regions=["Stockholm", "Västra Götaland"], years=[2021, 2020])
     assert created == sorted(created)
     assert _relative(target, created) == [
+        ".peer-eval/README.md",
+        ".peer-eval/base/notebooks/interviews.ipynb",
+        ".peer-eval/base/notebooks/survey.ipynb",
+        ".peer-eval/base/reports/rapport.en.qmd",
+        ".peer-eval/base/reports/rapport.sv.qmd",
+        ".peer-eval/base/reports/theme/a.css",
+        ".peer-eval/state.json",
         "README.md",
         "data/2020/interviews.csv",
         "data/2020/population.csv",
@@ -147,7 +147,7 @@ def test_copies_the_real_project_templates(tmp_path):
         [p.relative_to(REPO).as_posix() for p in (REPO / "notebooks").rglob("*.ipynb")]
         + [p.relative_to(REPO).as_posix() for p in (REPO / "reports").glob("*.qmd")]
     )
-    copied = [p for p in created if p.startswith("notebooks/") or p.endswith(".qmd")]
+    copied = [p for p in created if re.fullmatch(r"notebooks/.*|reports/[^/]*\.qmd", p)]
     assert copied == in_checkout
     assert "notebooks/overview/overview.ipynb" in copied
     for name in copied:
