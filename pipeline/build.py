@@ -27,7 +27,7 @@ from pathlib import Path
 from pipeline import execution_cache
 from pipeline.config import Pair, PairSettings, Project, report_date
 from pipeline.drafts import DraftStatus, draft_status, narrative_file
-from pipeline.errors import InputError, PeerEvalError, Problem
+from pipeline.errors import InputError, PeerEvalError, Problem, UsageError
 from pipeline.execute import execute_notebook
 from pipeline.inputs import file_hashes, input_files
 from pipeline.kernels import start_template
@@ -564,8 +564,14 @@ DASK_CONFIG = {
 
 
 def _run_dask(tasks: list[PairTask], jobs: int, scheduler: str | None) -> Iterable[PairResult]:
-    import dask
-    from distributed import Client, LocalCluster, as_completed
+    try:  # the optional extra peer-eval[dask], imported only when chosen
+        import dask
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:
+        raise UsageError(
+            f"--executor dask needs {exc.name}, which is not installed: "
+            "pip install 'peer-eval[dask]'"
+        ) from None
 
     cluster = None
     if scheduler is None:

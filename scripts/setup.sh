@@ -27,4 +27,4 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 # pip warns about every index location that this machine's pip config names but lacks; keep
 # real errors visible and drop only that noise.
-.venv/bin/python -m pip install --quiet -e '.[test]' 2> >(grep -v '^WARNING: Location' >&2)
+.venv/bin/python -m pip install --quiet -e '.[test,dask]' 2> >(grep -v '^WARNING: Location' >&2)
