@@ -43,6 +43,7 @@ from pipeline.publish import (
 )
 from pipeline.render import render, resolve_renderer
 from pipeline.report_source import compose_source, parse_narrative
+from pipeline.upgrade import unresolved_conflicts
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "manifest.json"
@@ -293,6 +294,10 @@ def _check_sources(project: Project, pairs: list[Pair], notebooks: tuple[str, ..
         template = project.templates_dir / f"rapport.{lang}.qmd"
         if not template.is_file():
             problems.append(Problem(str(template), f"report template for lang {lang!r} not found"))
+    marked = unresolved_conflicts([*map(Path, notebooks), project.templates_dir])
+    problems += [
+        Problem(str(p), "conflict markers from peer-eval upgrade; resolve them") for p in marked
+    ]
     if problems:
         raise InputError(problems)
 

@@ -233,6 +233,19 @@ def _read_state(root: Path) -> tuple[str, dict[str, bytes]]:
     return version, base
 
 
+def unresolved_conflicts(paths: list[Path]) -> list[Path]:
+    """The files among `paths` (folders: their files) that still hold conflict markers.
+
+    Args:
+        paths: Files or folders (a folder's own files are checked, not its sub-folders).
+
+    Returns:
+        The marked files, in the order given.
+    """
+    files = [p for path in paths for p in (sorted(path.iterdir()) if path.is_dir() else [path])]
+    return [path for path in files if _has_markers(path)]
+
+
 def _has_markers(path: Path) -> bool:
     if not path.is_file():
         return False

@@ -10,8 +10,10 @@ from support import make_resource_package
 from typer.testing import CliRunner
 
 from pipeline import shipped
+from pipeline.build import plan_tasks
 from pipeline.cli import app
-from pipeline.errors import UsageError
+from pipeline.config import load_project, plan_pairs
+from pipeline.errors import InputError, UsageError
 from pipeline.init_project import init_project
 from pipeline.shipped import ShippedFolder, shipped_files
 from pipeline.upgrade import STATE_FILE, apply_upgrade, installed_version, plan_upgrade
@@ -183,3 +185,15 @@ def test_a_new_project_from_the_real_installation_is_up_to_date(tmp_path):
     assert changes == []
     apply_upgrade(tmp_path / "new", changes, files, installed_version())
     assert _upgrade(tmp_path / "new").exit_code == 0
+
+
+def test_a_build_refuses_a_template_with_conflict_markers(project, installed):
+    template = project / "reports" / "rapport.sv.qmd"
+    _replace_line(template, "Text", "My text")
+    _replace_line(installed / "fake_reports" / "rapport.sv.qmd", "Text", "Fixed text")
+    assert _upgrade(project).exit_code == 1
+    loaded = load_project(project / "params" / "evaluation.yaml")
+    with pytest.raises(InputError, match=r"rapport\.sv\.qmd: conflict markers from peer-eval"):
+        plan_tasks(loaded, plan_pairs(loaded), project / "out", "builtin")
+    template.write_text("---\ntitle: x\n---\nMy fixed text\n", encoding="utf-8")  # resolved
+    assert len(plan_tasks(loaded, plan_pairs(loaded), project / "out", "builtin")) == 1
