@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from pipeline.errors import UsageError
+from pipeline.publish import write_file_atomic
 
 STATE_DIR = ".peer-eval"
 BASE_DIR = f"{STATE_DIR}/base"
@@ -122,7 +124,10 @@ def plan_upgrade(root: Path, shipped: Mapping[str, bytes], version: str) -> list
 def apply_upgrade(
     root: Path, changes: list[Change], shipped: Mapping[str, bytes], version: str
 ) -> None:
-    """Write the planned changes and record `shipped` as the new base.
+    """Write the planned changes, then record `shipped` as the new base.
+
+    The record comes last: an upgrade stopped midway is redone by the next one, which
+    finds the files already written equal to peer-eval's, or merges them again.
 
     Args:
         root: The project root.
@@ -135,8 +140,9 @@ def apply_upgrade(
         if change.action == "remove":
             path.unlink()
         elif change.content is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(change.content)
+            # Whole or not at all: an interrupted upgrade never leaves half a notebook.
+            mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+            write_file_atomic(path, change.content, mode)
     base_dir = root / PurePosixPath(BASE_DIR)
     for old in sorted(base_dir.rglob("*"), reverse=True):
         if old.is_file():
