@@ -31,7 +31,9 @@ with a minimum group size k from params (default 5):
   attributed to a group only, never to a group of one (`quotes_publishable`).
 - **Across reports.** A table that is the sum of tables in other reports (the
   national gender table over the regions' tables) gets complementary suppression from
-  one joint pattern (`pipeline.linked`), audited by `pipeline.differencing`.
+  one joint pattern (`pipeline.linked`); so do the national statistics (sum, mean,
+  spread) of an item whose regional sums they would give away
+  (`pipeline.linked_statistics`). Both are audited by `pipeline.differencing`.
 - **Withheld, never zero.** A withheld table says why in one sentence
   (`disclosed_withheld_message`); a suppressed value is never shown or drawn as zero.
 
@@ -53,7 +55,7 @@ The package in modules, one job each; callers import everything from this one:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 import pandas as pd
 
@@ -170,7 +172,11 @@ def disclose_multi_choice(
 
 
 def suppress_statistics(
-    describe: Mapping[str, float], n: int, k: int, extremes_k: int | None = DEFAULT_EXTREMES_K
+    describe: Mapping[str, float],
+    n: int,
+    k: int,
+    extremes_k: int | None = DEFAULT_EXTREMES_K,
+    also: Collection[str] = (),
 ) -> Disclosed:
     """Apply the rules to descriptive statistics of one group.
 
@@ -182,6 +188,8 @@ def suppress_statistics(
         n: Number of answers the statistics are computed from.
         k: The minimum group size.
         extremes_k: The extremes-and-totals threshold; None applies k alone.
+        also: Statistics suppressed as well, decided by complementary suppression
+            across reports (`pipeline.linked_statistics`).
 
     Returns:
         A disclosed one-column table (index: statistic, column "value"), withheld
@@ -193,6 +201,7 @@ def suppress_statistics(
     mask = no_mask(table)
     if not extremes_publishable(n, k, extremes_k):
         mask["value"] = [key not in ROBUST_STATISTICS for key in table.index]
+    mask["value"] = mask["value"] | table.index.isin(list(also))
     return make(table, mask, k)
 
 
