@@ -170,10 +170,12 @@ def complement_note(k: int, extremes_k: int | None, lang: str) -> str:
         return (
             "Where the whole country's sum, mean and standard deviation together with the "
             "regions' own tables would give away the sum for a region with fewer than "
-            f"{threshold} answers, they are not shown either (marked {SUPPRESSED_MARK})."
+            f"{threshold} answers, they are not shown either (marked {SUPPRESSED_MARK} or "
+            "left out)."
         )
     return (
         "Där hela landets summa, medelvärde och standardavvikelse tillsammans med "
         "regionernas egna tabeller skulle visa summan för en region med färre än "
-        f"{threshold} svar redovisas de inte heller (markeras {SUPPRESSED_MARK})."
+        f"{threshold} svar redovisas de inte heller (markeras {SUPPRESSED_MARK} eller "
+        "utelämnas)."
     )
