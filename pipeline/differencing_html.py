@@ -9,10 +9,15 @@ knows as linear relations (`pipeline.differencing`):
   response-rate table every report carries);
 - the national gender table (overview, and each region report's copy) is the sum of
   the regions' gender tables; a region whose table is withheld (or that has no report)
-  enters with every cell unknown, adding up to its public responses.
+  enters with every cell unknown, adding up to its public responses;
+- the statistics tables (sums, means with their n, extremes; `pipeline.differencing_statistics`):
+  national sum = the regions' sums, mean x n = sum, n x min <= sum <= n x max.
 
-Every cell shown as the suppression mark is a target. The audit returns the targets
-that the relations determine exactly; an empty list means no suppression is undone.
+Every count shown as the suppression mark is a target, and so is every withheld sum of
+a group with respondents. The audit returns the targets that the relations determine
+(a statistic: to within the rounding of the published figures); an empty list means
+no suppression is undone. `build_system(out).describe(finding)` names the report,
+table and cell of a finding.
 """
 
 from __future__ import annotations

@@ -74,6 +74,7 @@ _ROWS = {
     "Summa": "sum",
     "Sum": "sum",
 }
+_LEFT_OUT = {"mean": ("Medelvärde", "Mean"), "sum": ("Summa", "Sum")}
 _COUNTS = {"n", "missing"}
 _STATISTIC_HEAD = {"Mått", "Statistic"}
 _VALUE_HEAD = {"Värde", "Value"}
@@ -122,6 +123,7 @@ def publish_statistics(
     values: Mapping[str, float | None],
     tolerance: float = 0.0,
     place: str = "",
+    labels: Mapping[str, str] | None = None,
 ) -> None:
     """Record the statistics a table shows for one group's item (None: suppressed).
 
@@ -133,10 +135,11 @@ def publish_statistics(
         values: Statistic ("n", "missing", "min", "max", "mean", "sum") -> shown value.
         tolerance: Rounding of the shown non-count values (half the last digit).
         place: Where the table is, for findings.
+        labels: Statistic -> its row label in the table (default: the statistic's name).
     """
     for stat, value in values.items():
         key = statistic_key(year, group, item, stat)
-        where = f"{place} / {stat}" if place else ""
+        where = f"{place} / {(labels or {}).get(stat, stat)}" if place else ""
         rounding = 0.0 if stat in _COUNTS else tolerance
         # Not secrets themselves: `link_statistics` makes the withheld sums the targets.
         system.publish(key, value, None, rounding, where, secret=False)
@@ -183,7 +186,12 @@ def _add_statistics_table(system: System, year: str, page: Page, table: Table) -
                 shown = published_number(text, page.lang)
                 values[_ROWS[label]] = None if shown is None else shown[0]
         place = f"{page.label}: {table.caption}: {head}"
-        publish_statistics(system, year, group, item, values, tolerance, place)
+        labels = {_ROWS[label]: label for label, _ in cells if label in _ROWS}
+        for stat in ("mean", "sum"):  # a row no item may show is left out of the table
+            if stat not in values:
+                values[stat] = None
+                labels[stat] = f"{_LEFT_OUT[stat][page.lang == 'en']} (row left out)"
+        publish_statistics(system, year, group, item, values, tolerance, place, labels)
 
 
 def _add_indicator_table(system: System, year: str, page: Page, table: Table) -> None:
@@ -197,9 +205,11 @@ def _add_indicator_table(system: System, year: str, page: Page, table: Table) ->
         tolerance = 0.5 * 10.0 ** -max((s[1] for s in shown if s), default=0)
         for head, value in zip(table.head[1:], shown, strict=False):
             column_year, group = (head[:4], page.group) if by_year else (year, slugify(head))
-            place = f"{page.label}: {table.caption}: {head} / {row[0]}"
+            place = f"{page.label}: {table.caption}: {head}"
             mean = None if value is None else value[0]
-            publish_statistics(system, column_year, group, item, {"mean": mean}, tolerance, place)
+            publish_statistics(
+                system, column_year, group, item, {"mean": mean}, tolerance, place, {"mean": row[0]}
+            )
 
 
 # --- the relations -----------------------------------------------------------------------
@@ -265,7 +275,7 @@ def _link_group(
         places = system.places.setdefault(key["sum"], [])
         places += [p for p in system.places.get(key["mean"], []) if p not in places]
         if not places:
-            places.append(f"{year} {group}: {item} (no table published)")
+            places.append(f"{year} {group}: sum of {item} (no table shows it)")
 
 
 def _extremes(system: System, year: str, group: str, item: str) -> tuple[Bound, Bound]:

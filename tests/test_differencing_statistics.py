@@ -171,7 +171,19 @@ def test_a_planted_leak_in_the_national_statistics_is_found(tmp_path):
         assert _secret("Alby", item) in found, item
     assert found[_secret("Alby")].low <= alby_age <= found[_secret("Alby")].high
     assert found[_secret("Alby")].high - found[_secret("Alby")].low < 1.0
-    assert "2020 alby: age" in system.describe(found[_secret("Alby")])
+    assert "2020 alby: sum of age" in system.describe(found[_secret("Alby")])
+
+
+def test_a_finding_names_the_table_and_cell(tmp_path):
+    # Alby (6 answers) shows its own table without the sum: national minus the rest.
+    data = _survey({"Alby": 6, "Berga": 12, "Cedra": 10})
+    _write_build(tmp_path, data, linked=False)
+    system = build_system(tmp_path)
+    finding = {f.cell: f for f in system.attack()}[_secret("Alby")]
+    where = f"2020/alby/rapport.html: {REGION_CAPTION}: Ålder / Summa (row left out)"
+    assert system.describe(finding).startswith(where)
+    assert "Ålder / Medelvärde (row left out)" in system.describe(finding)  # mean x N too
+    assert finding.low <= data.loc[data["region"] == "Alby", "age"].sum() <= finding.high
 
 
 def test_a_mean_with_its_n_gives_the_sum_away_too(tmp_path):
