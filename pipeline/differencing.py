@@ -154,7 +154,8 @@ def ranges(
         if key not in continuous:
             findings.append(Finding(key, math.ceil(low - _EPS), _floor(high)))
             continue
-        doubled = doubled or program(2.0)
+        if doubled is None:
+            doubled = program(2.0)
         wide_low, wide_high = doubled.range(index[key])
         growth = (wide_high - wide_low) - (high - low)
         findings.append(Finding(key, low, high, True, 0.0 if math.isnan(growth) else growth))
