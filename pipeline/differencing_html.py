@@ -26,8 +26,8 @@ from collections.abc import Hashable
 from pathlib import Path
 
 from pipeline.differencing import Finding, System, sum_relation
-from pipeline.differencing_statistics import NATIONAL, Page, add_page, link_statistics
-from pipeline.html_tables import Table, page_language, parse_tables, published_count
+from pipeline.differencing_statistics import NATIONAL, add_page, link_statistics
+from pipeline.html_tables import Page, Table, page_language, parse_tables, published_count
 from pipeline.schema import CATEGORIES
 from pipeline.slug import slugify
 

@@ -31,10 +31,9 @@ so the attacker and the protection against it write the same relations.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
 
 from pipeline.differencing import Relation, System, sum_relation
-from pipeline.html_tables import Table, published_number
+from pipeline.html_tables import Page, Table, published_number
 from pipeline.slug import slugify
 
 NATIONAL = "__national__"
@@ -96,18 +95,6 @@ _OTHER_UNITS = {  # rows not in the item's unit, so not rounded like its statist
     "Antal olika värden",
     "Unique values",
 }
-
-
-@dataclass(frozen=True)
-class Page:
-    """One published report as the attacker reads it."""
-
-    label: str
-    """Where it is, for findings: "2020/orebro/rapport.html"."""
-    group: str
-    """Whose report: a region's slug, or `NATIONAL` for the overview."""
-    lang: str
-    tables: list[Table]
 
 
 def statistic_key(year: str, group: str, item: str, stat: str) -> tuple:

@@ -24,6 +24,18 @@ class Table:
     rows: list[list[str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Page:
+    """One published report as the attacker reads it."""
+
+    label: str
+    """Where it is, for findings: "2020/orebro/rapport.html"."""
+    group: str
+    """Whose report: a region's slug, or the overview's key (`differencing_statistics.NATIONAL`)."""
+    lang: str
+    tables: list[Table]
+
+
 class _TableParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
