@@ -24,7 +24,7 @@ from pipeline.differencing_html import audit_build, build_system
 from pipeline.differencing_statistics import NATIONAL, statistic_key
 from pipeline.disclosure import SUPPRESSED_MARK, suppress_statistics
 from pipeline.disclosure_text import complement_note, extremes_note
-from pipeline.html_tables import parse_tables, published_number
+from pipeline.html_tables import page_language, parse_tables, published_number
 from pipeline.slug import slugify
 
 K, EXTREMES_K = 5, 10
@@ -114,6 +114,12 @@ def _secret(region: str, item: str = "age") -> tuple:
 )
 def test_published_numbers_are_read_in_the_page_locale(text, lang, expected):
     assert published_number(text, lang) == expected
+
+
+def test_the_page_language_decides_the_locale():
+    assert page_language('<!DOCTYPE html>\n<html lang="en">') == "en"
+    assert page_language('<html lang="sv">') == "sv"
+    assert page_language("<p>a fragment</p>") == "sv"  # the reports' default
 
 
 def test_a_number_in_the_wrong_form_is_an_error():
