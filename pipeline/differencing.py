@@ -10,15 +10,24 @@ can take (two linear programs, `scipy.optimize.linprog`, over the non-negative
 relaxation of the integer counts). A cell whose integer range is a single value is
 *determined*: its suppression protects nothing.
 
-`attack` is the method; `pipeline.linked` uses it to choose complementary suppression
-across reports, and `pipeline.differencing_html` runs it on a finished build's HTML.
+Statistics (sums, means) enter the same way: the national sum of an item is the sum of
+the regions' sums, a mean times its n is a sum, and a sum lies between n x minimum and
+n x maximum (inequalities). Published statistics are rounded, so a relation holds only
+to within the rounding of its figures, and a derived statistic is never exact. A
+*continuous* target (a sum) is therefore solved twice, with the rounding as published
+and with it doubled: a target whose range is what rounding alone explains (it grows as
+fast as the rounding does, and would shrink to one value without it) is determined.
+
+`attack` is the method; `pipeline.linked` and `pipeline.linked_statistics` use it to
+choose complementary suppression across reports, and `pipeline.differencing_html` runs
+it on a finished build's HTML.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import linprog
@@ -33,30 +42,50 @@ class Relation:
     Attributes:
         terms: (cell key, coefficient) pairs.
         total: The right-hand side (a public number, or 0 for "this equals that").
+        at_most: The sum is at most `total` instead of equal to it (e.g. a sum of n
+            answers is at most n times the published maximum).
+        rounding: (cell key, coefficient) pairs added to `terms` for the rounding of a
+            published figure used as a coefficient: "sum <= (max + 0.05) x n" is
+            terms ((sum, 1), (n, -max)) and rounding ((n, -0.05),).
     """
 
     terms: tuple[tuple[Hashable, float], ...]
     total: float = 0.0
+    at_most: bool = False
+    rounding: tuple[tuple[Hashable, float], ...] = ()
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A suppressed cell and the integer range the published tables leave for it.
+    """A suppressed cell and the range the published tables leave for it.
 
     Attributes:
         cell: The cell's key.
-        low: The smallest value consistent with everything published.
+        low: The smallest value consistent with everything published (an integer for
+            a count).
         high: The largest such value.
+        continuous: A statistic (a sum), not a count: `low` and `high` are not rounded.
+        rounding: For a statistic: how much wider the range gets when the rounding of
+            every published figure doubles.
     """
 
     cell: Hashable
-    low: int
-    high: int
+    low: float
+    high: float
+    continuous: bool = False
+    rounding: float = 0.0
 
     @property
     def determined(self) -> bool:
-        """True when only one value is possible: the suppression is undone."""
-        return self.low == self.high
+        """True when the suppression is undone: one value (a count), or a range that
+        the rounding of the published figures alone explains (a statistic)."""
+        if not self.continuous:
+            return self.low == self.high
+        if math.isinf(self.high):
+            return False
+        width = self.high - self.low
+        # Without rounding the range would be 2 x width - (width + rounding) wide.
+        return width - self.rounding <= 0.5 * self.rounding + _EPS * max(1.0, abs(self.high))
 
 
 class InconsistentTables(ValueError):
@@ -84,8 +113,10 @@ def ranges(
     relations: Iterable[Relation],
     targets: Iterable[Hashable] | None = None,
     upper: Mapping[Hashable, float] | None = None,
+    tolerance: Mapping[Hashable, float] | None = None,
+    continuous: Collection[Hashable] = (),
 ) -> list[Finding]:
-    """The integer range of every suppressed target cell under the published relations.
+    """The range of every suppressed target cell under the published relations.
 
     Args:
         values: Every cell the relations mention: its published value, or None when
@@ -93,6 +124,9 @@ def ranges(
         relations: What the reader knows about the cells.
         targets: The suppressed cells to examine (default: every unknown cell).
         upper: Known upper bounds per unknown cell (default: none beyond the relations).
+        tolerance: Per published cell, how far its true value may lie from the shown
+            one (half the last shown digit of a rounded statistic); default exact.
+        continuous: Targets that are statistics, not counts (see `Finding`).
 
     Returns:
         One finding per target, in target order.
@@ -107,34 +141,24 @@ def ranges(
     targets = unknown if targets is None else [t for t in targets if t in index]
     if not targets:
         return []
-    rows, rhs = [], []
-    for relation in relations:
-        row = np.zeros(len(unknown))
-        total = relation.total
-        for key, coefficient in relation.terms:
-            value = values[key]
-            if value is None:
-                row[index[key]] += coefficient
-            else:
-                total -= coefficient * float(value)
-        if not row.any():
-            if abs(total) > _EPS:
-                raise InconsistentTables(f"published values break a relation: {relation}")
-            continue
-        rows.append(row)
-        rhs.append(total)
-    upper = upper or {}
-    bounds = [(0.0, upper.get(key)) for key in unknown]
-    a_eq = np.array(rows) if rows else None
-    b_eq = np.array(rhs) if rows else None
+    bounds = [(0.0, (upper or {}).get(key)) for key in unknown]
+
+    def program(factor: float) -> _Program:
+        return _program(values, relations, index, tolerance or {}, bounds, factor)
+
+    published, doubled = program(1.0), None
+    continuous = set(continuous)
     findings = []
     for key in targets:
-        objective = np.zeros(len(unknown))
-        objective[index[key]] = 1.0
-        low = _solve(objective, a_eq, b_eq, bounds)
-        high = _solve(-objective, a_eq, b_eq, bounds)
-        high = math.inf if high is None else -high
-        findings.append(Finding(key, math.ceil(low - _EPS), _floor(high)))
+        low, high = published.range(index[key])
+        if key not in continuous:
+            findings.append(Finding(key, math.ceil(low - _EPS), _floor(high)))
+            continue
+        if doubled is None:
+            doubled = program(2.0)
+        wide_low, wide_high = doubled.range(index[key])
+        growth = (wide_high - wide_low) - (high - low)
+        findings.append(Finding(key, low, high, True, 0.0 if math.isnan(growth) else growth))
     return findings
 
 
@@ -143,36 +167,176 @@ def attack(
     relations: Iterable[Relation],
     targets: Iterable[Hashable] | None = None,
     upper: Mapping[Hashable, float] | None = None,
+    tolerance: Mapping[Hashable, float] | None = None,
+    continuous: Collection[Hashable] = (),
 ) -> list[Finding]:
-    """The suppressed target cells that the published tables determine exactly.
+    """The suppressed target cells that the published tables determine.
 
     Args:
         values: Published values per cell, None for suppressed cells.
         relations: What the reader knows.
         targets: The suppressed cells that must stay protected (default: all unknown).
         upper: Known upper bounds per unknown cell.
+        tolerance: Rounding of published cells (see `ranges`).
+        continuous: Targets that are statistics, not counts.
 
     Returns:
         The determined cells (empty when every suppression holds).
     """
-    return [f for f in ranges(values, relations, targets, upper) if f.determined]
+    found = ranges(values, relations, targets, upper, tolerance, continuous)
+    return [f for f in found if f.determined]
 
 
-def _solve(
-    objective: np.ndarray,
-    a_eq: np.ndarray | None,
-    b_eq: np.ndarray | None,
+@dataclass(frozen=True)
+class _Program:
+    """The reader's linear program: equalities, inequalities and bounds on the unknowns."""
+
+    a_eq: np.ndarray | None
+    b_eq: np.ndarray | None
+    a_ub: np.ndarray | None
+    b_ub: np.ndarray | None
+    bounds: list[tuple[float, float | None]]
+
+    def range(self, column: int) -> tuple[float, float]:
+        """The smallest and largest value of one unknown (high: inf when unbounded)."""
+        objective = np.zeros(len(self.bounds))
+        objective[column] = 1.0
+        low = self._solve(objective)
+        high = self._solve(-objective)
+        return (0.0 if low is None else low), (math.inf if high is None else -high)
+
+    def _solve(self, objective: np.ndarray) -> float | None:
+        """The minimum of `objective`; None when unbounded."""
+        result = linprog(
+            objective,
+            A_ub=self.a_ub,
+            b_ub=self.b_ub,
+            A_eq=self.a_eq,
+            b_eq=self.b_eq,
+            bounds=self.bounds,
+            method="highs",
+        )
+        if result.status == 2:
+            raise InconsistentTables("published values admit no solution")
+        if result.status == 3:
+            return None
+        if result.status != 0:
+            raise RuntimeError(f"linear program failed: {result.message}")
+        return float(result.fun)
+
+
+def _program(
+    values: Mapping[Hashable, float | None],
+    relations: list[Relation],
+    index: Mapping[Hashable, int],
+    tolerance: Mapping[Hashable, float],
     bounds: list[tuple[float, float | None]],
-) -> float | None:
-    """The optimum of one LP; None when unbounded."""
-    result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-    if result.status == 2:
-        raise InconsistentTables("published values admit no solution")
-    if result.status == 3:
-        return None
-    if result.status != 0:
-        raise RuntimeError(f"linear program failed: {result.message}")
-    return float(result.fun)
+    factor: float,
+) -> _Program:
+    """The relations over the unknowns, with every rounding allowance times `factor`."""
+    eq_rows, eq_rhs, ub_rows, ub_rhs = [], [], [], []
+    for relation in relations:
+        row = np.zeros(len(index))
+        total, slack = relation.total, 0.0
+        terms = [*relation.terms, *((k, factor * c) for k, c in relation.rounding)]
+        for key, coefficient in terms:
+            value = values[key]
+            if value is None:
+                row[index[key]] += coefficient
+            else:
+                total -= coefficient * float(value)
+                slack += abs(coefficient) * factor * tolerance.get(key, 0.0)
+        if not row.any():
+            broken = total < -slack - _EPS if relation.at_most else abs(total) > slack + _EPS
+            if broken:
+                raise InconsistentTables(f"published values break a relation: {relation}")
+            continue
+        if relation.at_most:
+            ub_rows.append(row)
+            ub_rhs.append(total + slack)
+        elif slack > 0:  # rounded figures: the sum lies within total +- slack
+            ub_rows += [row, -row]
+            ub_rhs += [total + slack, -(total - slack)]
+        else:
+            eq_rows.append(row)
+            eq_rhs.append(total)
+
+    def matrix(rows: list, rhs: list) -> tuple[np.ndarray | None, np.ndarray | None]:
+        return (np.array(rows), np.array(rhs)) if rows else (None, None)
+
+    return _Program(*matrix(eq_rows, eq_rhs), *matrix(ub_rows, ub_rhs), bounds)
+
+
+@dataclass
+class System:
+    """What a reader of a set of reports knows: published cells, relations, secrets.
+
+    Attributes:
+        values: Every cell: its published value, or None when it is suppressed.
+        relations: The linear relations between cells the reader knows.
+        targets: The suppressed cells that must stay protected.
+        upper: Known upper bounds of unknown cells (e.g. a region's responses).
+        tolerance: Rounding of published statistics (see `ranges`).
+        continuous: Targets that are statistics, not counts.
+        places: Where each cell is shown or withheld ("2020/orebro: Tabell ..."), for
+            findings a person can look up.
+    """
+
+    values: dict[Hashable, float | None] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    targets: list[Hashable] = field(default_factory=list)
+    upper: dict[Hashable, float] = field(default_factory=dict)
+    tolerance: dict[Hashable, float] = field(default_factory=dict)
+    continuous: set[Hashable] = field(default_factory=set)
+    places: dict[Hashable, list[str]] = field(default_factory=dict)
+
+    def publish(
+        self,
+        key: Hashable,
+        value: float | None,
+        bound: float | None = None,
+        tolerance: float = 0.0,
+        place: str = "",
+        secret: bool = True,
+    ) -> None:
+        """Record a published cell; a value shown anywhere is known everywhere.
+
+        Args:
+            key: The cell.
+            value: The shown value; None when it is suppressed.
+            bound: An upper bound of the cell (e.g. the group's responses).
+            tolerance: How far the true value may lie from the shown one (rounding).
+            place: Where it is shown, for findings.
+            secret: Whether a suppressed value is a target (not for cells such as an
+                item's number of answers, which the rules do not protect).
+        """
+        known = self.values.get(key)
+        if value is not None and (known is None or tolerance < self.tolerance.get(key, 0.0)):
+            self.values[key], self.tolerance[key] = value, tolerance  # the most precise copy
+        elif known is None:
+            self.values[key] = None
+        if value is None and secret and key not in self.targets:
+            self.targets.append(key)
+        if bound is not None:
+            self.upper[key] = bound
+        if place and place not in self.places.setdefault(key, []):
+            self.places[key].append(place)
+
+    def attack(self) -> list[Finding]:
+        """The targets the relations determine (see `attack`)."""
+        targets = [t for t in self.targets if self.values.get(t) is None]
+        return attack(
+            self.values, self.relations, targets, self.upper, self.tolerance, self.continuous
+        )
+
+    def describe(self, finding: Finding) -> str:
+        """One line for a person: where the cell is withheld and the range left for it."""
+        where = "; ".join(self.places.get(finding.cell, [])) or repr(finding.cell)
+        if finding.continuous:
+            return f"{where}: between {finding.low:.2f} and {finding.high:.2f}"
+        if finding.determined:
+            return f"{where}: = {finding.low}"
+        return f"{where}: between {finding.low} and {finding.high}"
 
 
 def _floor(value: float) -> int | float:

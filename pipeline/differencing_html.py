@@ -9,22 +9,25 @@ knows as linear relations (`pipeline.differencing`):
   response-rate table every report carries);
 - the national gender table (overview, and each region report's copy) is the sum of
   the regions' gender tables; a region whose table is withheld (or that has no report)
-  enters with every cell unknown, adding up to its public responses.
+  enters with every cell unknown, adding up to its public responses;
+- the statistics tables (sums, means with their n, extremes; `pipeline.differencing_statistics`):
+  national sum = the regions' sums, mean x n = sum, n x min <= sum <= n x max.
 
-Every cell shown as the suppression mark is a target. The audit returns the targets
-that the relations determine exactly; an empty list means no suppression is undone.
+Every count shown as the suppression mark is a target, and so is every withheld sum of
+a group with respondents. The audit returns the targets that the relations determine
+(a statistic: to within the rounding of the published figures); an empty list means
+no suppression is undone. `build_system(out).describe(finding)` names the report,
+table and cell of a finding.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
-from pipeline.differencing import Finding, Relation, attack, sum_relation
-from pipeline.disclosure import SUPPRESSED_MARK
+from pipeline.differencing import Finding, System, sum_relation
+from pipeline.differencing_statistics import NATIONAL, add_page, link_statistics
+from pipeline.html_tables import Page, Table, page_language, parse_tables, published_count
 from pipeline.schema import CATEGORIES
 from pipeline.slug import slugify
 
@@ -44,98 +47,6 @@ _GENDER_NATION = (
 _GENDER_CODES = {
     text: code for code, labels in CATEGORIES["gender"].items() for text in labels.values()
 }
-NATIONAL = "__national__"
-
-
-@dataclass
-class Table:
-    """One parsed HTML table: its caption, header cells and body rows (plain text)."""
-
-    caption: str = ""
-    head: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
-
-
-class _TableParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tables: list[Table] = []
-        self._stack: list[Table] = []
-        self._cell: list[str] | None = None
-        self._row: list[str] | None = None
-        self._in_head = False
-        self._caption: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag == "table":
-            self._stack.append(Table())
-        elif not self._stack:
-            return
-        elif tag == "caption":
-            self._caption = []
-        elif tag == "thead":
-            self._in_head = True
-        elif tag == "tr":
-            self._row = []
-        elif tag in ("td", "th"):
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self._stack:
-            return
-        table = self._stack[-1]
-        if tag == "table":
-            self.tables.append(self._stack.pop())
-        elif tag == "caption" and self._caption is not None:
-            table.caption = _clean("".join(self._caption))
-            self._caption = None
-        elif tag == "thead":
-            self._in_head = False
-        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
-            self._row.append(_clean("".join(self._cell)))
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            if self._in_head:
-                table.head = self._row
-            else:
-                table.rows.append(self._row)
-            self._row = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-        if self._caption is not None:
-            self._caption.append(data)
-
-
-def _clean(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
-
-
-def parse_tables(html: str) -> list[Table]:
-    """Every table of an HTML page, with its caption (the text after "Tabell N:").
-
-    Args:
-        html: The page.
-
-    Returns:
-        The tables in document order.
-    """
-    parser = _TableParser()
-    parser.feed(html)
-    for table in parser.tables:
-        table.caption = re.sub(r"^(Tabell|Table)\s+\d+\s*[:.]\s*", "", table.caption)
-    return parser.tables
-
-
-def _count(text: str) -> float | None:
-    """A published count: None for the suppression mark, else the number."""
-    if text == SUPPRESSED_MARK:
-        return None
-    digits = re.sub(r"[\s ]", "", text)
-    if not re.fullmatch(r"\d+", digits):
-        raise ValueError(f"not a count: {text!r}")
-    return float(digits)
 
 
 def _is_distribution(table: Table) -> bool:
@@ -148,50 +59,39 @@ def _is_distribution(table: Table) -> bool:
 # --- the reader's knowledge ------------------------------------------------------------
 
 
-@dataclass
-class _System:
-    values: dict[Hashable, float | None] = field(default_factory=dict)
-    relations: list[Relation] = field(default_factory=list)
-    targets: list[Hashable] = field(default_factory=list)
-    upper: dict[Hashable, float] = field(default_factory=dict)
-
-    def publish(self, key: Hashable, value: float | None, bound: float | None) -> None:
-        """Record a published cell; a value shown anywhere is known everywhere."""
-        known = self.values.get(key)
-        self.values[key] = value if known is None else known
-        if value is None and key not in self.targets:
-            self.targets.append(key)
-        if bound is not None:
-            self.upper[key] = bound
-
-
 def _responses(tables: list[Table]) -> dict[str, float]:
     for table in tables:
         if len(table.head) >= 2 and table.head[1] in _RATE_HEAD:
             found = {}
             for row in table.rows:
                 name = NATIONAL if row[0] in _ALL else slugify(row[0])
-                found[name] = float(_count(row[1]) or 0)
+                found[name] = float(published_count(row[1]) or 0)
             return found
     return {}
 
 
 def _add_distribution(
-    system: _System, table: Table, key: tuple, responses: float | None, codes: dict[str, str]
+    system: System,
+    table: Table,
+    key: tuple,
+    responses: float | None,
+    codes: dict[str, str],
+    place: str = "",
 ) -> list[Hashable]:
     """Relations of one distribution table; returns its category cell keys (by code)."""
     cells, total, missing = [], None, None
     for row in table.rows:
-        value = _count(row[1])
+        value = published_count(row[1])
+        where = f"{place} / {row[0]}" if place else ""
         if row[0] in _TOTAL:
             total = (*key, "_total")
-            system.publish(total, value, responses)
+            system.publish(total, value, responses, place=where)
         elif row[0] in _MISSING:
             missing = (*key, "_missing")
-            system.publish(missing, value, responses)
+            system.publish(missing, value, responses, place=where)
         else:
             cell = (*key, codes.get(row[0], row[0]))
-            system.publish(cell, value, responses)
+            system.publish(cell, value, responses, place=where)
             cells.append(cell)
     if total is not None:
         system.relations.append(sum_relation(cells, total))
@@ -200,49 +100,61 @@ def _add_distribution(
     return cells
 
 
-def build_system(out: Path) -> _System:
+def build_system(out: Path) -> System:
     """The linear system a reader of every HTML report under `out` can write down.
 
     Args:
         out: A build's output folder (`<year>/<slug>/rapport.html`, `<year>/oversikt.html`).
 
     Returns:
-        The system (values, relations, targets, bounds).
+        The system (values, relations, targets, bounds, places).
     """
-    system = _System()
+    system = System()
+    responses_by_year: dict[str, dict[str, float]] = {}
     for year_dir in sorted(p for p in out.iterdir() if p.is_dir() and p.name.isdigit()):
-        pages = {p.parent.name: p for p in sorted(year_dir.glob("*/rapport*.html"))}
+        year = year_dir.name
+        paths = {p.parent.name: p for p in sorted(year_dir.glob("*/rapport*.html"))}
         for overview in sorted(year_dir.glob("oversikt*.html"))[:1]:
-            pages[NATIONAL] = overview
-        parsed = {
-            name: parse_tables(path.read_text(encoding="utf-8")) for name, path in pages.items()
-        }
+            paths[NATIONAL] = overview
+        pages = [_read_page(out, name, path) for name, path in paths.items()]
         responses: dict[str, float] = {}
-        for tables in parsed.values():
-            responses |= _responses(tables)
+        for page in pages:
+            responses |= _responses(page.tables)
+        responses_by_year[year] = responses
         regions = [r for r in responses if r != NATIONAL]
         gender_rows: dict[str, list[Hashable]] = {}
-        for name, tables in parsed.items():
-            for index, table in enumerate(tables):
+        for page in pages:
+            name = page.group
+            for index, table in enumerate(page.tables):
                 if not _is_distribution(table):
                     continue
+                place = f"{page.label}: {table.caption}"
                 if table.caption in _GENDER_NATION:
-                    key, count = (year_dir.name, NATIONAL, "gender"), responses.get(NATIONAL)
-                    cells = _add_distribution(system, table, key, count, _GENDER_CODES)
+                    key, count = (year, NATIONAL, "gender"), responses.get(NATIONAL)
+                    cells = _add_distribution(system, table, key, count, _GENDER_CODES, place)
                     gender_rows[NATIONAL] = cells
                 elif table.caption in _GENDER_REGION:
-                    key, count = (year_dir.name, name, "gender"), responses.get(name)
-                    gender_rows[name] = _add_distribution(system, table, key, count, _GENDER_CODES)
+                    key, count = (year, name, "gender"), responses.get(name)
+                    cells = _add_distribution(system, table, key, count, _GENDER_CODES, place)
+                    gender_rows[name] = cells
                 else:
-                    key = (year_dir.name, name, table.caption or f"table-{index}")
-                    _add_distribution(system, table, key, responses.get(name), {})
+                    key = (year, name, table.caption or f"table-{index}")
+                    _add_distribution(system, table, key, responses.get(name), {}, place)
+            add_page(system, year, page)
         if NATIONAL in gender_rows:
-            _link_gender(system, year_dir.name, regions, responses)
+            _link_gender(system, year, regions, responses)
+    link_statistics(system, responses_by_year)
     return system
 
 
+def _read_page(out: Path, name: str, path: Path) -> Page:
+    html = path.read_text(encoding="utf-8")
+    label = path.relative_to(out).as_posix()
+    return Page(label, name, page_language(html), parse_tables(html))
+
+
 def _link_gender(
-    system: _System, year: str, regions: list[str], responses: dict[str, float]
+    system: System, year: str, regions: list[str], responses: dict[str, float]
 ) -> None:
     """National gender cells = sum over the regions; unseen regions are all unknown."""
     codes = sorted(
@@ -278,13 +190,13 @@ def _link_gender(
 
 
 def audit_build(out: Path) -> list[Finding]:
-    """The suppressed cells of a build that its published tables determine exactly.
+    """The suppressed cells of a build that its published tables determine.
 
     Args:
         out: The build's output folder.
 
     Returns:
-        The determined cells; empty when every suppression holds.
+        The determined cells (`build_system(out).describe(finding)` says where each
+        is withheld); empty when every suppression holds.
     """
-    system = build_system(out)
-    return attack(system.values, system.relations, system.targets, system.upper)
+    return build_system(out).attack()

@@ -152,3 +152,30 @@ def extremes_note(k: int, extremes_k: int | None, lang: str) -> str:
         f"(lägsta och högsta värde, summa, medelvärde och spridning markeras {SUPPRESSED_MARK} "
         "eller utelämnas)."
     )
+
+
+def complement_note(k: int, extremes_k: int | None, lang: str) -> str:
+    """The note under the national statistics when complementary suppression withheld some.
+
+    Args:
+        k: The minimum group size.
+        extremes_k: The extremes-and-totals threshold.
+        lang: "sv" or "en".
+
+    Returns:
+        One sentence saying why the whole country's sum, mean and spread are not shown.
+    """
+    threshold = max(k, extremes_k or 0)
+    if lang == "en":
+        return (
+            "Where the whole country's sum, mean and standard deviation together with the "
+            "regions' own tables would give away the sum for a region with fewer than "
+            f"{threshold} answers, they are not shown either (marked {SUPPRESSED_MARK} or "
+            "left out)."
+        )
+    return (
+        "Där hela landets summa, medelvärde och standardavvikelse tillsammans med "
+        "regionernas egna tabeller skulle visa summan för en region med färre än "
+        f"{threshold} svar redovisas de inte heller (markeras {SUPPRESSED_MARK} eller "
+        "utelämnas)."
+    )

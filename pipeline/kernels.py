@@ -64,6 +64,7 @@ PRELOAD: tuple[str, ...] = (
     "pipeline.figures.themes",
     "pipeline.figures.present",
     "pipeline.linked",  # imports scipy (the differencing attacker's linear programs)
+    "pipeline.linked_statistics",
 )
 # What ipykernel itself imports while a kernel initialises (its debugger pulls in debugpy):
 # a third of a second per kernel if left to each child.

@@ -26,6 +26,7 @@ from pipeline.disclosure import (
     disclose_statistics_table,
     disclosed_withheld_message,
     display_table,
+    extremes_publishable,
     footnote,
     region_publishable,
     region_withheld_message,
@@ -33,7 +34,7 @@ from pipeline.disclosure import (
     suppress_statistics,
     withheld_message,
 )
-from pipeline.disclosure_text import extremes_note
+from pipeline.disclosure_text import complement_note, extremes_note
 from pipeline.formatting import md_text, number, percent
 from pipeline.schema import CATEGORIES, label
 from pipeline.tables import markdown_table
@@ -616,6 +617,7 @@ def numeric_items_markdown(
     k: int = DEFAULT_K,
     extremes_k: int | None = DEFAULT_EXTREMES_K,
     single: bool = False,
+    also: Mapping[str, Sequence[str]] | None = None,
 ) -> str:
     """The descriptive table of several numeric items side by side (statistics as rows).
 
@@ -631,14 +633,17 @@ def numeric_items_markdown(
         k: The minimum group size.
         extremes_k: The extremes-and-totals threshold.
         single: One item, shown with the header "Värde" (see `numeric_markdown`).
+        also: Item -> statistics withheld by complementary suppression across reports
+            (`pipeline.linked_statistics`), with its note.
 
     Returns:
         Markdown table (statistic | item ...) with the footnote when anything was
         suppressed, or the withheld message when no item can be shown.
     """
     described = {column: describe_numeric(survey[column]) for column in columns}
+    also = also or {}
     disclosed = {
-        column: suppress_statistics(stats, int(stats["n"]), k, extremes_k)
+        column: suppress_statistics(stats, int(stats["n"]), k, extremes_k, also.get(column, ()))
         for column, stats in described.items()
     }
     if all(d.withheld for d in disclosed.values()):
@@ -663,10 +668,13 @@ def numeric_items_markdown(
     notes = []
     if any(d.withheld for d in disclosed.values()):
         notes.append(footnote(k, lang))
-    if any(d.any_suppressed and not d.withheld for d in disclosed.values()) or len(
-        statistics
-    ) < len(STATISTICS):
+    if any(
+        not d.withheld and not extremes_publishable(int(described[c]["n"]), k, extremes_k)
+        for c, d in disclosed.items()
+    ):
         notes.append(extremes_note(k, extremes_k, lang))
+    if any(also.get(c) and not d.withheld for c, d in disclosed.items()):
+        notes.append(complement_note(k, extremes_k, lang))
     for note in notes:
         text += "\n" + md_text(note) + "\n"
     return text

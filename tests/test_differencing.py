@@ -188,6 +188,10 @@ def test_the_attacker_finds_nothing_in_a_demo_build(html_build):
     system = build_system(html_build)
     secrets = [t for t in system.targets if t[1] in ("orebro", "norrland")]
     assert secrets  # the one- and two-respondent regions are among the examined cells
+    # ... their statistics too: the sums withheld below extremes_k (pipeline.linked_statistics)
+    assert {("2020", r, "statistics", "age", "sum") for r in ("orebro", "norrland")} <= set(
+        system.targets
+    )
     assert len(system.relations) > 20
     assert audit_build(html_build) == []
 

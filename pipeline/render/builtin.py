@@ -29,7 +29,7 @@ import typst
 import yaml
 
 from pipeline.disclosure import footnote, withheld_message
-from pipeline.disclosure_text import extremes_note
+from pipeline.disclosure_text import complement_note, extremes_note
 from pipeline.errors import InputError, Problem, RenderError
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
@@ -365,6 +365,7 @@ def _notes_once(markdown: str, front: dict, lang: str) -> str:
         notes.append(md_text(withheld_message(interview_k, lang, reason="interviews")))
     if isinstance(report.get("extremes_k"), int):
         notes.append(md_text(extremes_note(k, report["extremes_k"], lang)))
+        notes.append(md_text(complement_note(k, report["extremes_k"], lang)))
     return merge_section_notes(markdown, notes, lang)
 
 

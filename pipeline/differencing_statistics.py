@@ -1,0 +1,286 @@
+"""Statistics in the differencing attacker: sums, means and their n, across reports.
+
+The reports publish descriptive statistics of the numeric survey items (age, months as
+a peer supporter, employment percentage, salary): each region's report its table of
+statistics (answers N, not stated, minimum, maximum, mean, sum, percentiles ...), the
+data table of its months-worked figure and its key figures by year (mean age, mean
+employment percentage); the national overview the same statistics for the whole
+country and every region's key figures side by side. Per year and item, a reader knows:
+
+- the national sum is the sum of the regions' sums, the national N the sum of their
+  N, and the same for "not stated"; a region's N plus not stated is its public number
+  of responses (`link_statistics`);
+- a mean times its N is the sum (two inequalities, since the mean is rounded);
+- a group's sum lies between N x minimum and N x maximum, with the group's own
+  extremes or else the national ones (every answer lies between those);
+- sums and counts are not negative (the items are ages, months, percentages, kronor).
+
+Medians, quartiles and the standard deviation are not linear in the answers, and the
+attacker leaves them out; the rules withhold the standard deviation with the sum.
+
+Every suppressed sum of a group with respondents is a target. A sum is a statistic,
+not a count: it is disclosed when a reader can pin it to within rounding
+(`pipeline.differencing.Finding`). A withheld mean is the same secret (sum over a
+known N), so its places are named with the sum's.
+
+The cells are published through `publish_statistics` from parsed HTML
+(`pipeline.differencing_html`) or from computed tables (`pipeline.linked_statistics`),
+so the attacker and the protection against it write the same relations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+
+from pipeline.differencing import Relation, System, sum_relation
+from pipeline.html_tables import Page, Table, published_number
+from pipeline.slug import slugify
+
+NATIONAL = "__national__"
+"""The group key of the whole country."""
+
+STATISTICS = "statistics"
+"""The third part of every statistics cell key: (year, group, STATISTICS, item, stat)."""
+
+LINKED = ("n", "missing", "sum")
+"""The additive statistics: a national one is the sum of the regions'."""
+
+_ITEMS = {
+    "Ålder": "age",
+    "Age": "age",
+    "Månader som peer supporter": "months_worked",
+    "Months as peer supporter": "months_worked",
+    "Tjänstgöringsgrad": "employment_pct",
+    "Employment percentage": "employment_pct",
+    "Månadslön (heltid, kronor)": "salary_monthly_fte",
+    "Monthly salary (full time, SEK)": "salary_monthly_fte",
+}
+_FIGURE_ITEMS = {
+    "Antal månader som peer supporter": "months_worked",
+    "Months worked as a peer supporter": "months_worked",
+}
+_ROWS = {
+    "Antal svar (N)": "n",
+    "Answers (N)": "n",
+    "Uppgift saknas (n)": "missing",
+    "Not stated (n)": "missing",
+    "Lägsta värde": "min",
+    "Minimum": "min",
+    "Högsta värde": "max",
+    "Maximum": "max",
+    "Medelvärde": "mean",
+    "Mean": "mean",
+    "Summa": "sum",
+    "Sum": "sum",
+}
+_LEFT_OUT = {"mean": ("Medelvärde", "Mean"), "sum": ("Summa", "Sum")}
+_COUNTS = {"n", "missing"}
+_STATISTIC_HEAD = {"Mått", "Statistic"}
+_VALUE_HEAD = {"Värde", "Value"}
+_INDICATOR_HEAD = {"Indikator", "Indicator"}
+_INDICATOR_MEANS = {
+    "Medelålder (år)": "age",
+    "Mean age (years)": "age",
+    "Genomsnittlig tjänstgöringsgrad": "employment_pct",
+    "Mean employment percentage": "employment_pct",
+}
+_NATIONAL_CAPTION = ("i hela landet", "whole country")
+_OTHER_UNITS = {  # rows not in the item's unit, so not rounded like its statistics
+    "Antal svar (N)",
+    "Answers (N)",
+    "Uppgift saknas (n)",
+    "Not stated (n)",
+    "Uppgift saknas (% av alla)",
+    "Not stated (% of all)",
+    "Antal olika värden",
+    "Unique values",
+}
+
+
+def statistic_key(year: str, group: str, item: str, stat: str) -> tuple:
+    """The key of one statistic of one group's item in one year."""
+    return (str(year), group, STATISTICS, item, stat)
+
+
+def publish_statistics(
+    system: System,
+    year: str,
+    group: str,
+    item: str,
+    values: Mapping[str, float | None],
+    tolerance: float = 0.0,
+    place: str = "",
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """Record the statistics a table shows for one group's item (None: suppressed).
+
+    Args:
+        system: The reader's system.
+        year: The year the statistics describe.
+        group: A region's slug, or `NATIONAL`.
+        item: The item, e.g. "age".
+        values: Statistic ("n", "missing", "min", "max", "mean", "sum") -> shown value.
+        tolerance: Rounding of the shown non-count values (half the last digit).
+        place: Where the table is, for findings.
+        labels: Statistic -> its row label in the table (default: the statistic's name).
+    """
+    for stat, value in values.items():
+        key = statistic_key(year, group, item, stat)
+        where = f"{place} / {(labels or {}).get(stat, stat)}" if place else ""
+        rounding = 0.0 if stat in _COUNTS else tolerance
+        # Not secrets themselves: `link_statistics` makes the withheld sums the targets.
+        system.publish(key, value, None, rounding, where, secret=False)
+
+
+def add_page(system: System, year: str, page: Page) -> None:
+    """Record every statistics table of one report.
+
+    Args:
+        system: The reader's system.
+        year: The report's year.
+        page: The report.
+    """
+    for table in page.tables:
+        if not table.head or not table.rows:
+            continue
+        first = table.head[0]
+        if first in _STATISTIC_HEAD and any(row[0] in _ROWS for row in table.rows):
+            _add_statistics_table(system, year, page, table)
+        elif first in _INDICATOR_HEAD:
+            _add_indicator_table(system, year, page, table)
+
+
+def _add_statistics_table(system: System, year: str, page: Page, table: Table) -> None:
+    national = any(marker in table.caption for marker in _NATIONAL_CAPTION)
+    group = NATIONAL if national or page.group == NATIONAL else page.group
+    for column, head in enumerate(table.head[1:], start=1):
+        item = _ITEMS.get(head)
+        if item is None and head in _VALUE_HEAD:
+            caption = table.caption.rsplit(":", 1)[-1].strip()
+            item = _FIGURE_ITEMS.get(caption, caption)
+        if item is None:
+            continue
+        cells = [(row[0], row[column]) for row in table.rows if len(row) > column]
+        decimals = [
+            shown[1]
+            for label, text in cells
+            if label not in _OTHER_UNITS and (shown := published_number(text, page.lang))
+        ]
+        tolerance = 0.5 * 10.0 ** -max(decimals, default=0)
+        values: dict[str, float | None] = {}
+        for label, text in cells:
+            if label in _ROWS:
+                shown = published_number(text, page.lang)
+                values[_ROWS[label]] = None if shown is None else shown[0]
+        place = f"{page.label}: {table.caption}: {head}"
+        labels = {_ROWS[label]: label for label, _ in cells if label in _ROWS}
+        for stat in ("mean", "sum"):  # a row no item may show is left out of the table
+            if stat not in values:
+                values[stat] = None
+                labels[stat] = f"{_LEFT_OUT[stat][page.lang == 'en']} (row left out)"
+        publish_statistics(system, year, group, item, values, tolerance, place, labels)
+
+
+def _add_indicator_table(system: System, year: str, page: Page, table: Table) -> None:
+    """Key figures: years as columns (a region's report) or regions (the overview)."""
+    by_year = all(head[:4].isdigit() for head in table.head[1:])
+    for row in table.rows:
+        item = _INDICATOR_MEANS.get(row[0])
+        if item is None:
+            continue
+        shown = [published_number(text, page.lang) for text in row[1:]]
+        tolerance = 0.5 * 10.0 ** -max((s[1] for s in shown if s), default=0)
+        for head, value in zip(table.head[1:], shown, strict=False):
+            column_year, group = (head[:4], page.group) if by_year else (year, slugify(head))
+            place = f"{page.label}: {table.caption}: {head}"
+            mean = None if value is None else value[0]
+            publish_statistics(
+                system, column_year, group, item, {"mean": mean}, tolerance, place, {"mean": row[0]}
+            )
+
+
+# --- the relations -----------------------------------------------------------------------
+
+Bound = tuple[float, float] | None
+"""A published figure and its rounding, e.g. a maximum (29 900, 0.5)."""
+
+
+def link_statistics(system: System, responses: Mapping[str, Mapping[str, float]]) -> None:
+    """Write the relations between every published statistic, per year and item.
+
+    Call once, after every table is published. A region that appears in a year's
+    response counts but has no published statistic enters with every cell unknown.
+
+    Args:
+        system: The reader's system.
+        responses: Year -> group (region slug, `NATIONAL`) -> public number of responses.
+    """
+    cells = [key for key in system.values if len(key) == 5 and key[2] == STATISTICS]
+    for year, item in sorted({(key[0], key[3]) for key in cells}):
+        counts = responses.get(year, {})
+        groups = {key[1] for key in cells if key[0] == year and key[3] == item}
+        regions = sorted((groups | set(counts)) - {NATIONAL})
+        national = NATIONAL in groups
+        every_answer = _extremes(system, year, NATIONAL, item)  # the national min and max
+        for region in regions:
+            _link_group(system, year, region, item, counts.get(region), every_answer)
+        if national:
+            _link_group(system, year, NATIONAL, item, counts.get(NATIONAL), every_answer)
+            for stat in LINKED:
+                parts = [statistic_key(year, r, item, stat) for r in regions]
+                whole = statistic_key(year, NATIONAL, item, stat)
+                system.relations.append(sum_relation(parts, whole))
+
+
+def _link_group(
+    system: System,
+    year: str,
+    group: str,
+    item: str,
+    responses: float | None,
+    every_answer: tuple[Bound, Bound],
+) -> None:
+    key = {stat: statistic_key(year, group, item, stat) for stat in (*LINKED, "mean")}
+    for stat in LINKED:
+        if key[stat] not in system.values:
+            system.values[key[stat]] = None
+    if responses is not None:
+        system.upper[key["n"]] = system.upper[key["missing"]] = responses
+        system.relations.append(sum_relation([key["n"], key["missing"]], responses))
+    mean = system.values.get(key["mean"])
+    if mean is not None:
+        shown = (mean, system.tolerance.get(key["mean"], 0.0))
+        _bound_sum(system, key, shown, shown)  # mean x N = sum, to within its rounding
+    own_low, own_high = _extremes(system, year, group, item)
+    lows = [b for b in (own_low, every_answer[0]) if b is not None]
+    highs = [b for b in (own_high, every_answer[1]) if b is not None]
+    _bound_sum(system, key, max(lows, default=None), min(highs, default=None))
+    if system.values[key["sum"]] is None and (responses is None or responses > 0):
+        if key["sum"] not in system.targets:
+            system.targets.append(key["sum"])
+        system.continuous.add(key["sum"])
+        places = system.places.setdefault(key["sum"], [])
+        places += [p for p in system.places.get(key["mean"], []) if p not in places]
+        if not places:
+            places.append(f"{year} {group}: sum of {item} (no table shows it)")
+
+
+def _extremes(system: System, year: str, group: str, item: str) -> tuple[Bound, Bound]:
+    """The published minimum and maximum of a group's item, with their rounding."""
+    found = []
+    for stat in ("min", "max"):
+        key = statistic_key(year, group, item, stat)
+        value = system.values.get(key)
+        found.append(None if value is None else (value, system.tolerance.get(key, 0.0)))
+    return found[0], found[1]
+
+
+def _bound_sum(system: System, key: Mapping[str, Hashable], low: Bound, high: Bound) -> None:
+    """N x low <= sum <= N x high (every answer lies between low and high), rounded."""
+    n, total = key["n"], key["sum"]
+    if low is not None:
+        value, rounding = low
+        system.relations.append(Relation(((n, value), (total, -1.0)), 0.0, True, ((n, -rounding),)))
+    if high is not None:
+        value, rounding = high
+        system.relations.append(Relation(((total, 1.0), (n, -value)), 0.0, True, ((n, -rounding),)))

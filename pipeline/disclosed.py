@@ -1,0 +1,138 @@
+"""The `Disclosed` type: a table that passed the disclosure rules, and its display.
+
+Only the rule functions of `pipeline.disclosure` (and `pipeline.linked`, through
+`disclose_cells`) make one, through `make`: the constructor checks a token only this
+module holds. The report's Markdown and figure functions accept nothing else. A
+`Disclosed` table holds no suppressed value at all (the cells are blanked, not just
+flagged), so even a careless caller cannot print one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipeline.disclosure_text import SUPPRESSED_MARK, withheld_message
+
+_TOKEN = object()  # only this module holds it, so only `make` makes Disclosed tables
+
+
+@dataclass(frozen=True)
+class Disclosed:
+    """A table that passed the small-cell rule; the only input the report formatters take.
+
+    Attributes:
+        table: The values; every suppressed cell is blanked (NaN), so it cannot leak.
+        suppressed: Same shape as `table`, True where a cell is suppressed.
+        k: The minimum group size the rule was applied with.
+        withheld: True when the whole breakdown is withheld (group smaller than k).
+        reason: Why it is withheld (see the field's note).
+    """
+
+    table: pd.DataFrame
+    suppressed: pd.DataFrame
+    k: int
+    withheld: bool = False
+    _token: object = field(default=None, repr=False, compare=False)
+    reason: str = ""
+    """Why the table is withheld: "small" (group below k), "unprotectable" (no
+    suppression pattern hides the small cells) or "interviews" (no respondent group has
+    enough persons); empty when it is not withheld."""
+
+    def __post_init__(self) -> None:
+        if self._token is not _TOKEN:
+            raise TypeError(
+                "Disclosed tables are made only by pipeline.disclosure functions "
+                "(disclose_distribution, disclose_multi_choice, suppress_statistics, ...)"
+            )
+
+    @property
+    def any_suppressed(self) -> bool:
+        """True when at least one cell is suppressed or the table is withheld."""
+        return self.withheld or bool(self.suppressed.to_numpy().any())
+
+
+def make(
+    table: pd.DataFrame, mask: pd.DataFrame, k: int, withheld: bool = False, reason: str = ""
+) -> Disclosed:
+    """The disclosed table: `table` with every cell of `mask` blanked (for rule functions).
+
+    Args:
+        table: The values.
+        mask: Same shape, True where a cell is suppressed.
+        k: The minimum group size of the rule that decided `mask`.
+        withheld: Whether the whole table is withheld.
+        reason: Why it is withheld (`Disclosed.reason`); ignored when it is not.
+
+    Returns:
+        The disclosed table.
+    """
+    blanked = table.copy()
+    for column in mask.columns:
+        if not mask[column].any():
+            continue
+        if pd.api.types.is_numeric_dtype(blanked[column]) and not pd.api.types.is_bool_dtype(
+            blanked[column]
+        ):
+            blanked[column] = blanked[column].astype("float64").mask(mask[column])
+        else:
+            blanked[column] = blanked[column].astype(object).mask(mask[column], None)
+    return Disclosed(blanked, mask.copy(), k, withheld, _TOKEN, reason if withheld else "")
+
+
+def no_mask(table: pd.DataFrame) -> pd.DataFrame:
+    """A mask of `table`'s shape that suppresses nothing."""
+    return pd.DataFrame(False, index=table.index, columns=table.columns)
+
+
+def withhold(table: pd.DataFrame, k: int, reason: str = "small") -> Disclosed:
+    """The whole table withheld (every cell blanked) for `reason`."""
+    mask = pd.DataFrame(True, index=table.index, columns=table.columns)
+    return make(table, mask, k, withheld=True, reason=reason)
+
+
+def display_table(
+    disclosed: Disclosed, formats: Mapping[str, Callable[[object], str]]
+) -> pd.DataFrame:
+    """Format a disclosed table for display: suppressed cells show `SUPPRESSED_MARK`.
+
+    Args:
+        disclosed: The disclosed table.
+        formats: Column -> formatter (e.g. `pipeline.formatting.percent`); other
+            columns are shown with `str`. Empty values (NaN, None) show as "".
+
+    Returns:
+        A frame of strings with the same index and columns.
+
+    Raises:
+        TypeError: When given anything but a `Disclosed` table.
+    """
+    if not isinstance(disclosed, Disclosed):
+        raise TypeError("display_table takes a Disclosed table (see pipeline.disclosure)")
+    shown = pd.DataFrame(index=disclosed.table.index, columns=disclosed.table.columns, dtype=str)
+    for column in disclosed.table.columns:
+        fmt = formats.get(column, str)
+        for row in disclosed.table.index:
+            value = disclosed.table.at[row, column]
+            if disclosed.suppressed.at[row, column]:
+                shown.at[row, column] = SUPPRESSED_MARK
+            elif value is None or (not isinstance(value, str) and pd.isna(value)):
+                shown.at[row, column] = ""
+            else:
+                shown.at[row, column] = fmt(value)
+    return shown
+
+
+def disclosed_withheld_message(disclosed: Disclosed, lang: str = "sv") -> str:
+    """The sentence a withheld disclosed table or figure shows (plain text).
+
+    Args:
+        disclosed: A withheld table.
+        lang: "sv" or "en".
+
+    Returns:
+        `withheld_message` for the table's rule and reason.
+    """
+    return withheld_message(disclosed.k, lang, disclosed.reason or "small")
