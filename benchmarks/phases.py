@@ -24,7 +24,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 IMPORTS = (
     "import pandas, matplotlib\nfrom IPython.display import Markdown, display\n"
-    "import pipeline.survey, pipeline.themes, pipeline.figures.survey, "
+    "import pipeline.text.survey, pipeline.text.themes, pipeline.figures.survey, "
     "pipeline.figures.themes, pipeline.inputs"
 )
 

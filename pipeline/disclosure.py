@@ -107,7 +107,7 @@ def disclose_distribution(
     table is withheld.
 
     Args:
-        table: A frame like `pipeline.survey.distribution` returns.
+        table: A frame like `pipeline.analysis.survey.distribution` returns.
         k: The minimum group size.
         count: The count column.
         percents: Columns suppressed together with the count.
@@ -150,7 +150,7 @@ def disclose_multi_choice(
     as "two do X". The whole table is withheld when the base is below k.
 
     Args:
-        table: A frame like `pipeline.survey.multi_choice_distribution` returns.
+        table: A frame like `pipeline.analysis.survey.multi_choice_distribution` returns.
         k: The minimum group size.
         count: The count column.
         percents: Columns suppressed together with the count.
@@ -184,7 +184,7 @@ def suppress_statistics(
     `ROBUST_STATISTICS` (counts, median, quartiles): the others are suppressed.
 
     Args:
-        describe: Statistic name -> value, e.g. `pipeline.survey.describe_numeric`.
+        describe: Statistic name -> value, e.g. `pipeline.analysis.survey.describe_numeric`.
         n: Number of answers the statistics are computed from.
         k: The minimum group size.
         extremes_k: The extremes-and-totals threshold; None applies k alone.

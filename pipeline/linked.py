@@ -26,6 +26,7 @@ from collections.abc import Hashable
 
 import pandas as pd
 
+from pipeline.analysis.survey import distribution
 from pipeline.differencing import Relation, attack, sum_relation
 from pipeline.disclosure import (
     DEFAULT_K,
@@ -34,7 +35,7 @@ from pipeline.disclosure import (
     disclose_distribution,
     suppression_mask,
 )
-from pipeline.survey import distribution, distribution_table_markdown
+from pipeline.text.survey import distribution_table_markdown
 
 NATIONAL = None
 """The key of the national table in `linked_distributions`."""

@@ -36,6 +36,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from pipeline.analysis.scope import Scope
+from pipeline.analysis.survey import NUMERIC_ITEMS, describe_numeric
 from pipeline.differencing import System
 from pipeline.differencing_statistics import (
     NATIONAL,
@@ -44,7 +46,7 @@ from pipeline.differencing_statistics import (
 )
 from pipeline.disclosure import DEFAULT_EXTREMES_K, DEFAULT_K, suppress_statistics
 from pipeline.slug import slugify
-from pipeline.survey import NUMERIC_ITEMS, describe_numeric, numeric_items_markdown
+from pipeline.text.survey import numeric_items_markdown
 
 TOTALS = ("mean", "std", "sum")
 """What the national table withholds first: the sum and what gives it away."""
@@ -87,29 +89,19 @@ def national_complement(
     return found
 
 
-def national_numeric_markdown(
-    survey: pd.DataFrame,
-    year: int,
-    lang: str = "sv",
-    k: int = DEFAULT_K,
-    extremes_k: int | None = DEFAULT_EXTREMES_K,
-) -> str:
+def national_numeric_markdown(survey: pd.DataFrame, scope: Scope) -> str:
     """The overview's table of numeric items for the whole country, linked.
 
     Args:
         survey: The canonical survey table (all regions and years).
-        year: The year.
-        lang: "sv" or "en".
-        k: The minimum group size.
-        extremes_k: The extremes-and-totals threshold.
+        scope: The whole country (`region=None`) in the overview's year and language.
 
     Returns:
-        Markdown (see `pipeline.survey.numeric_items_markdown`), with the
+        Markdown (see `pipeline.text.survey.numeric_items_markdown`), with the
         complementary suppression of `national_complement` and its note.
     """
-    nation = survey.loc[survey["year"] == year]
-    also = national_complement(survey, year, k, extremes_k)
-    return numeric_items_markdown(nation, lang=lang, k=k, extremes_k=extremes_k, also=also)
+    also = national_complement(survey, scope.year, scope.k, scope.extremes_k)
+    return numeric_items_markdown(survey, scope, also=also)
 
 
 def _system(

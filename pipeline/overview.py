@@ -12,10 +12,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from pipeline.analysis import Scope
+from pipeline.analysis.interviews import InterviewData
+from pipeline.analysis.themes import theme_by_group
 from pipeline.disclosure import SUPPRESSED_MARK
 from pipeline.formatting import md_text, percent
 from pipeline.tables import markdown_table
-from pipeline.themes import theme_by_group
 
 NATION: dict[str, str] = {"sv": "Hela landet", "en": "Whole country"}
 """The heading of the national column."""
@@ -72,7 +74,8 @@ def theme_prevalence_with_nation(
     result: pd.DataFrame | None = None
     pooled: pd.DataFrame | None = None
     for region in regions:
-        table = theme_by_group(register, segments, themes, region, year, k=k, lang=lang)
+        scope = Scope(region=region, year=year, lang=lang, interview_k=k)
+        table = theme_by_group(InterviewData(register, segments, themes), scope)
         shown = table.loc[~table["suppressed"]]
         grouped = shown.groupby("theme", sort=False)[["interviews", "mentioning"]].sum()
         if result is None:

@@ -1,8 +1,8 @@
 """Report prose built from the same computed objects as the tables it describes.
 
 Each sentence here reads its numbers from the table function whose output the report
-shows next to it (`themes.theme_by_group` for the interview themes), so the text can
-never count differently from the table. Sentences that point to a table or figure
+shows next to it (`pipeline.analysis.themes.theme_by_group` for the interview themes), so
+the text can never count differently from the table. Sentences that point to a table or figure
 (`@tbl-themes`) are written only when that table has something to show.
 """
 
@@ -13,12 +13,15 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from pipeline.analysis import Scope
+from pipeline.analysis.interviews import GROUPS, InterviewData
+from pipeline.analysis.themes import theme_by_group
 from pipeline.config import ReportMeta
 from pipeline.disclosure import SUPPRESSED_MARK
 from pipeline.formatting import md_text, number
 from pipeline.rounds import evaluation_rounds, join_words
 from pipeline.schema import label
-from pipeline.themes import GROUPS, method_table_markdown, theme_by_group
+from pipeline.text.interviews import method_table_markdown
 
 _TEXT: dict[str, dict[str, str]] = {
     "sv": {
@@ -129,7 +132,9 @@ def method_markdown(
         Markdown: the lead sentence (with its cross-reference) and the method table, or
         the table function's no-interviews sentence alone.
     """
-    table = method_table_markdown(register, region, year, lang, k)
+    table = method_table_markdown(
+        register, Scope(region=region, year=year, lang=lang, interview_k=k)
+    )
     pair = register[(register["region"] == region) & (register["year"].astype(int) == year)]
     if pair.empty:
         return table
@@ -174,7 +179,8 @@ def interview_status_markdown(
         if earlier:
             parts.append(_t(lang, "latest", latest=earlier[-1]))
         return md_text(" ".join(parts)) + "\n"
-    table = theme_by_group(register, segments, themes, region, year, k=k, lang=lang)
+    scope = Scope(region=region, year=year, lang=lang, interview_k=k)
+    table = theme_by_group(InterviewData(register, segments, themes), scope)
     shown = table.loc[~table["suppressed"]]
     interviews_shown = int(shown.drop_duplicates("group")["interviews"].sum())
     per_theme = shown.groupby("theme", sort=False)["segments"].sum()

@@ -14,6 +14,7 @@ for an argument that cannot be digested, the output is simply computed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
@@ -33,7 +34,8 @@ def once(snapshot: str, make: Callable[..., str], *args: Any, **kwargs: Any) -> 
     Args:
         snapshot: The run's inputs snapshot ("" outside a run: no sharing).
         make: A pure function returning text (Markdown, SVG).
-        *args: Its arguments: DataFrames, str, int, float, bool, None, lists and tuples.
+        *args: Its arguments: DataFrames, str, int, float, bool, None, lists, tuples and
+            dataclasses of these (a `Scope`).
         **kwargs: Its keyword arguments, likewise.
 
     Returns:
@@ -97,6 +99,9 @@ def _digest(value: Any) -> Any:
         if "<" in value.__qualname__:  # a lambda or a local function: no stable name
             raise TypeError(f"cannot digest {value.__qualname__}")
         return ["function", value.__module__, value.__qualname__]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # e.g. a Scope
+        fields = {f.name: _digest(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return [type(value).__module__, type(value).__qualname__, fields]
     if value is None or isinstance(value, str | int | float | bool):
         return [type(value).__name__, value]
     if isinstance(value, list | tuple):

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.analysis.survey import response_rates
 from pipeline.formatting import percent
 from pipeline.publish import FAILED, write_file_atomic
-from pipeline.survey import response_rates
 
 STATUSES = ("final", "draft", "failed", "stale")
 

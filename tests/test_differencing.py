@@ -16,10 +16,12 @@ import pypandoc
 import pytest
 from support import make_project, run_cli
 
-from pipeline import linked, survey
+from pipeline import linked
+from pipeline.analysis import Scope
 from pipeline.differencing import attack, ranges, sum_relation
 from pipeline.differencing_html import audit_build, build_system, parse_tables
 from pipeline.slug import slugify
+from pipeline.text.survey import distribution_markdown
 
 K = 5
 
@@ -88,12 +90,12 @@ def _write_build(out: Path, data: pd.DataFrame, linked_tables: bool) -> None:
     def national() -> str:
         if linked_tables:
             return linked.gender_markdown(data, None, 2020, "sv", K)
-        return survey.distribution_markdown(survey.select(data, None, 2020), "gender", "sv", K)
+        return distribution_markdown(data, "gender", Scope(region=None, year=2020, k=K))
 
     def regional(region: str) -> str:
         if linked_tables:
             return linked.gender_markdown(data, region, 2020, "sv", K)
-        return survey.distribution_markdown(survey.select(data, region, 2020), "gender", "sv", K)
+        return distribution_markdown(data, "gender", Scope(region=region, year=2020, k=K))
 
     def page(*parts: str) -> str:
         return pypandoc.convert_text("\n\n".join(parts), "html", format="markdown")

@@ -18,7 +18,9 @@ import pypandoc
 import pytest
 from support import ROOT, make_project, run_cli
 
-from pipeline import linked_statistics, survey
+from pipeline import linked_statistics
+from pipeline.analysis import Scope
+from pipeline.analysis.survey import describe_numeric
 from pipeline.differencing import Relation, attack, ranges, sum_relation
 from pipeline.differencing_html import audit_build, build_system
 from pipeline.differencing_statistics import NATIONAL, statistic_key
@@ -26,6 +28,7 @@ from pipeline.disclosure import SUPPRESSED_MARK, suppress_statistics
 from pipeline.disclosure_text import complement_note, extremes_note
 from pipeline.html_tables import page_language, parse_tables, published_number
 from pipeline.slug import slugify
+from pipeline.text.survey import numeric_items_markdown
 
 K, EXTREMES_K = 5, 10
 ITEMS = ("age", "months_worked", "employment_pct", "salary_monthly_fte")
@@ -69,6 +72,10 @@ def _page(*parts: str) -> str:
     return pypandoc.convert_text("\n\n".join(parts), "html", format="markdown")
 
 
+def _scope(region: str | None) -> Scope:
+    return Scope(region=region, year=2020, lang="sv", k=K, extremes_k=EXTREMES_K)
+
+
 def _captioned(caption: str, text: str) -> str:
     return f": {caption}\n\n{text}" if text.lstrip().startswith("|") else text
 
@@ -76,17 +83,16 @@ def _captioned(caption: str, text: str) -> str:
 def _write_build(out: Path, data: pd.DataFrame, linked: bool, drop_sum: bool = False) -> None:
     """Every region's statistics table, and the overview's national one (linked or not)."""
     for region in sorted(set(data["region"])):
-        rows = survey.select(data, region, 2020)
-        own = survey.numeric_items_markdown(rows, ITEMS, "sv", K, EXTREMES_K)
+        own = numeric_items_markdown(data, _scope(region), columns=ITEMS)
         folder = out / "2020" / slugify(region)
         folder.mkdir(parents=True)
         (folder / "rapport.html").write_text(
             _page(_rates(data), _captioned(REGION_CAPTION, own)), encoding="utf-8"
         )
     if linked:
-        nation = linked_statistics.national_numeric_markdown(data, 2020, "sv", K, EXTREMES_K)
+        nation = linked_statistics.national_numeric_markdown(data, _scope(None))
     else:
-        nation = survey.numeric_items_markdown(data, ITEMS, "sv", K, EXTREMES_K)
+        nation = numeric_items_markdown(data, _scope(None), columns=ITEMS)
     if drop_sum:  # a table that withholds the sum but still shows the mean and its N
         nation = "\n".join(line for line in nation.split("\n") if not line.startswith("| Summa"))
     (out / "2020" / "oversikt.html").write_text(
@@ -212,7 +218,7 @@ def test_the_fix_withholds_the_national_totals_and_says_why(tmp_path):
     # No item may show them, so the rows are left out (as below extremes_k); the rest stays.
     assert not {"Medelvärde", "Standardavvikelse", "Summa"} & set(shown)
     assert {"Antal svar (N)", "Lägsta värde", "Högsta värde", "Median"} <= set(shown)
-    text = linked_statistics.national_numeric_markdown(data, 2020, "sv", K, EXTREMES_K)
+    text = linked_statistics.national_numeric_markdown(data, _scope(None))
     assert complement_note(K, EXTREMES_K, "sv").split(" (")[0] in text.replace("\\", "")
     assert extremes_note(K, EXTREMES_K, "sv").split(" (")[0] not in text.replace("\\", "")
 
@@ -220,8 +226,8 @@ def test_the_fix_withholds_the_national_totals_and_says_why(tmp_path):
 def test_complementary_cells_show_the_one_mark():
     """One item withheld by the pattern: its cells are marked, the others' are shown."""
     data = _survey({"Berga": 12, "Cedra": 10})
-    text = survey.numeric_items_markdown(
-        data, ITEMS, "sv", K, EXTREMES_K, also={"age": linked_statistics.TOTALS}
+    text = numeric_items_markdown(
+        data, _scope(None), columns=ITEMS, also={"age": linked_statistics.TOTALS}
     )
     [table] = parse_tables(_page(_captioned(NATION_CAPTION, text)))
     rows = {row[0]: row[1:] for row in table.rows}
@@ -282,7 +288,7 @@ def test_the_demo_survey_needs_no_national_complement():
 
 
 def test_complementary_statistics_are_blanked_like_any_suppressed_cell():
-    stats = survey.describe_numeric(pd.Series([float(v) for v in range(20)]))
+    stats = describe_numeric(pd.Series([float(v) for v in range(20)]))
     disclosed = suppress_statistics(stats, 20, K, EXTREMES_K, also=("sum", "mean"))
     assert disclosed.suppressed.at["sum", "value"] and disclosed.suppressed.at["mean", "value"]
     assert pd.isna(disclosed.table.at["sum", "value"])

@@ -37,7 +37,7 @@ from pipeline.disclosure import (
 
 
 def _dist(counts: list[int], missing: int = 0) -> pd.DataFrame:
-    """A distribution table like pipeline.survey.distribution returns."""
+    """A distribution table like pipeline.analysis.survey.distribution returns."""
     base = sum(counts)
     rows = [("category", f"c{i}", f"C{i}", n, 100 * n / base) for i, n in enumerate(counts)]
     rows += [("total", None, "Total", base, 100.0), ("missing", None, "Missing", missing, np.nan)]
@@ -290,7 +290,7 @@ ROBUST = {"n", "missing", "missing_pct", "p25", "p50", "p75"}
 
 
 def _describe(n: int) -> dict[str, float]:
-    from pipeline.survey import describe_numeric
+    from pipeline.analysis.survey import describe_numeric
 
     return dict(describe_numeric(pd.Series([20_000.0 + 1_000 * i for i in range(n)])))
 

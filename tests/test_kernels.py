@@ -109,11 +109,11 @@ def test_forked_kernel_writes_the_same_bytes_as_a_fresh_kernel(tmp_path, monkeyp
 def test_notebooks_share_no_state(tmp_path, fork_mode):
     first = _notebook(
         tmp_path / "a.ipynb",
-        ["import pipeline.survey as s\ns.LEAK = 1\nsecret = 42", PID],
+        ["import pipeline.text.survey as s\ns.LEAK = 1\nsecret = 42", PID],
     )
     second = _notebook(
         tmp_path / "b.ipynb",
-        ["import pipeline.survey as s\nprint(hasattr(s, 'LEAK'), 'secret' in globals())", PID],
+        ["import pipeline.text.survey as s\nprint(hasattr(s, 'LEAK'), 'secret' in globals())", PID],
     )  # fmt: skip
     a = _run(first, tmp_path / "a")
     b = _run(second, tmp_path / "b")

@@ -6,6 +6,9 @@ import datetime as dt
 
 import pandas as pd
 
+from pipeline.analysis import Scope
+from pipeline.analysis.interviews import InterviewData
+from pipeline.analysis.themes import theme_by_group
 from pipeline.config import ReportMeta
 from pipeline.overview import theme_prevalence_with_nation
 from pipeline.report_text import (
@@ -14,7 +17,6 @@ from pipeline.report_text import (
     merge_section_notes,
 )
 from pipeline.schema import REGISTER_COLUMNS, SEGMENT_COLUMNS
-from pipeline.themes import theme_by_group
 
 NOTE = "Uppgifter saknas \\(–\\*\\)\\."
 
@@ -95,7 +97,9 @@ SURVEY = pd.DataFrame({"region": ["R", "R", "R"], "year": [2018, 2019, 2020]})
 
 def test_interview_status_counts_are_the_theme_tables():
     text = interview_status_markdown(REGISTER, SEGMENTS, CODEBOOK, SURVEY, "R", 2020, "sv", 5)
-    table = theme_by_group(REGISTER, SEGMENTS, CODEBOOK, "R", 2020, k=5)
+    table = theme_by_group(
+        InterviewData(REGISTER, SEGMENTS, CODEBOOK), Scope(region="R", year=2020, interview_k=5)
+    )
     shown = table.loc[~table["suppressed"]]
     assert int(shown["segments"].sum()) == 3  # the manager's and staff's segments are out
     assert "genomfördes 3 intervjuer med sammanlagt 7 deltagare" in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.analysis import Scope
 from pipeline.shared import once
 
 CALLS: list[tuple] = []
@@ -39,3 +40,20 @@ def test_without_a_snapshot_or_with_undigestible_arguments_nothing_is_shared(tmp
     assert once(snapshot, lambda f: f"{len(f)}", frame) == "1"
     assert once(snapshot, lambda f: f"{len(f) + 1}", frame) == "2"  # lambdas are never keyed
     assert not (tmp_path / "inputs").exists()
+
+
+def _scoped(frame: pd.DataFrame, scope: Scope) -> str:
+    CALLS.append((scope.region, scope.year))
+    return f"{scope.lang}: {int(frame['n'].sum())} in {scope.year}"
+
+
+def test_a_scope_is_a_key_by_its_fields(tmp_path):
+    CALLS.clear()
+    snapshot = str(tmp_path / "inputs" / "2020.pickle")
+    frame = pd.DataFrame({"n": [3, 4]})
+    nation = Scope(region="A", year=2020).nationwide()
+    assert once(snapshot, _scoped, frame, nation) == "sv: 7 in 2020"
+    assert once(snapshot, _scoped, frame, Scope(region="B", year=2020).nationwide())
+    assert CALLS == [(None, 2020)]  # every region's report shares the national table
+    once(snapshot, _scoped, frame, Scope(region=None, year=2020, k=6))
+    assert len(CALLS) == 2  # another rule: computed again

@@ -8,9 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import survey as S
+from pipeline.analysis import Scope
+from pipeline.analysis import survey as S
+from pipeline.analysis.indicators import key_indicators
 from pipeline.disclosure import SUPPRESSED_MARK, disclose_distribution
+from pipeline.i18n import Catalog, UnknownLanguageError
 from pipeline.schema import SURVEY_COLUMNS
+from pipeline.text import indicators as I
+from pipeline.text import markdown as M
+from pipeline.text import survey as T
 
 SEED_REGIONS = {
     "Stockholm": (7, 8),
@@ -64,6 +70,11 @@ def seed_population(year: int = 2020) -> pd.DataFrame:
             "target_population": [target for _, target in SEED_REGIONS.values()],
         }
     )
+
+
+def at(region: str | None = "Skåne", year: int = 2020, lang: str = "sv", **rules) -> Scope:
+    """A scope of the survey rules (k, extremes_k as keywords; defaults otherwise)."""
+    return Scope(region=region, year=year, lang=lang, **rules)
 
 
 def group(genders: list[str | None], **columns) -> pd.DataFrame:
@@ -121,16 +132,16 @@ def test_response_rates_region_without_responses_is_zero():
 
 def test_response_rates_markdown_sv_and_en():
     survey, population = seed_survey(), seed_population()
-    sv = S.response_rates_markdown(survey, population, 2020)
+    sv = T.response_rates_markdown(survey, population, at())
     assert "| Skåne | 19 | 35 | 54\\,3\u00a0\\% |" in sv
     assert "| Totalt | 44 | 68 | 64\\,7\u00a0\\% |" in sv
-    en = S.response_rates_markdown(survey, population, 2020, "en")
+    en = T.response_rates_markdown(survey, population, at(lang="en"))
     assert "| Stockholm | 7 | 8 | 87\\.5\\% |" in en and "| Total | 44 | 68 |" in en
 
 
 def test_response_rates_markdown_escapes_region_names():
     survey = make_survey([{"year": 2020, "region": "<script>x</script>"}])
-    text = S.response_rates_markdown(survey, seed_population(), 2020)
+    text = T.response_rates_markdown(survey, seed_population(), at())
     assert "<script>" not in text and "\\<script\\>" in text
 
 
@@ -159,8 +170,8 @@ def test_percentile_method_on_a_hand_computed_sample():
     assert stats["p50"] == pytest.approx(25.0)
     assert stats["std"] == pytest.approx(12.909944, abs=1e-6)  # sample sd, ddof=1
     assert S.PERCENTILE_METHOD == "linear"
-    assert "(n − 1)" in S.PERCENTILE_METHOD_TEXT["sv"]
-    assert "(n − 1)" in S.PERCENTILE_METHOD_TEXT["en"]
+    for lang in ("sv", "en"):
+        assert "(n − 1)" in Catalog("survey_method")(lang, "percentiles")
 
 
 def test_describe_handles_no_and_one_answer_and_nullable_ints():
@@ -174,11 +185,13 @@ def test_describe_handles_no_and_one_answer_and_nullable_ints():
 
 def test_numeric_markdown_shows_the_table_at_k_and_withholds_below():
     survey = group(["kvinna"] * 6, months_worked=[1, 2, 3, 4, 5, np.nan])
-    text = S.numeric_markdown(survey, "months_worked", "sv", k=5)
+    text = T.numeric_markdown(survey, "months_worked", at(k=5))
     assert "| Antal svar \\(N\\) | 5 |" in text and "| Median | 3 |" in text
     assert "Medelvärde" not in text and "Lägsta" not in text  # 5 answers < extremes_k 10
-    assert "| Medelvärde | 3 |" in S.numeric_markdown(survey, "months_worked", "sv", 5, None)
-    hidden = S.numeric_markdown(survey, "months_worked", "sv", k=6)
+    assert "| Medelvärde | 3 |" in T.numeric_markdown(
+        survey, "months_worked", at(k=5, extremes_k=None)
+    )
+    hidden = T.numeric_markdown(survey, "months_worked", at(k=6))
     assert hidden == "Uppgifterna redovisas inte \\(färre än 6 svarande\\)\\.\n"
 
 
@@ -263,7 +276,7 @@ def _small_numbers(markdown: str, k: int) -> list[str]:
 
 def test_distribution_markdown_suppresses_small_cells_and_adds_footnote():
     survey = group(["kvinna"] * 12 + ["man"] * 6 + ["annat"] * 2 + [None] * 3)
-    text = S.distribution_markdown(survey, "gender", "sv", k=5)
+    text = T.distribution_markdown(survey, "gender", at(k=5))
     rows = {r[0]: r[1:] for r in _cells(text)}
     assert rows["Kvinna"] == ["12", "60\u00a0\\%"]
     assert rows["Man"] == [SUPPRESSED_MARK.replace("*", "\\*")] * 2  # secondary
@@ -286,17 +299,21 @@ def test_no_small_count_reaches_markdown_for_a_region_of_two():
         ]
     )  # fmt: skip
     population = pd.DataFrame({"year": [2020], "region": ["Norrland"], "target_population": [2]})
-    outputs = [S.distribution_markdown(survey, c, "sv", 5) for c in (
+    NORRLAND = at("Norrland", k=5)  # noqa: N806
+    outputs = [T.distribution_markdown(survey, c, NORRLAND) for c in (
         "gender", "education", "trained", "training_provider", "supervision",
         "supervision_frequency", "employer")]  # fmt: skip
-    outputs += [S.numeric_markdown(survey, c, "sv", 5) for c in (
+    outputs += [T.numeric_markdown(survey, c, NORRLAND) for c in (
         "age", "months_worked", "employment_pct", "salary_monthly_fte")]  # fmt: skip
-    outputs += [S.tasks_markdown(survey, "sv", 5), S.employment_markdown(survey, "en", 5)]
-    outputs += [S.salary_markdown(survey, "sv", 5)]
+    outputs += [
+        T.distribution_markdown(survey, "tasks", NORRLAND),
+        T.distribution_markdown(survey, "employment_pct", at("Norrland", lang="en", k=5)),
+        T.distribution_markdown(survey, "salary_monthly_fte", NORRLAND),
+    ]
     for text in outputs:
         assert _small_numbers(text, 5) == [], text
         assert "redovisas inte" in text or "not shown" in text.lower().replace("\\", "")
-    indicators = S.key_indicators_markdown(survey, population, "Norrland", [2020], "sv", 5)
+    indicators = I.key_indicators_markdown(survey, population, NORRLAND)
     rows = {r[0]: r[1:] for r in _cells(indicators)}
     # Responses are public; every statistic of the two is suppressed.
     assert rows["Antal svar"] == ["2"] and rows["Svarsfrekvens"] == ["100\u00a0\\%"]
@@ -312,7 +329,7 @@ def test_no_primary_count_appears_in_any_table_of_a_mixed_group():
     survey = group(list(genders), trained=list(rng.random(23) < 0.85))
     for column in ("gender", "trained"):
         table = S.distribution(survey, column)
-        text = S.distribution_markdown(survey, column, "sv", 5)
+        text = T.distribution_markdown(survey, column, at(k=5))
         rows = _cells(text)
         for row, n in zip(rows, table["n"], strict=True):
             if 0 < n < 5:
@@ -321,15 +338,15 @@ def test_no_primary_count_appears_in_any_table_of_a_mixed_group():
 
 def test_disclosed_markdown_accepts_only_disclosed_tables():
     with pytest.raises(TypeError, match="Disclosed"):
-        S.disclosed_markdown(S.distribution(group(["man"] * 9), "gender"), {"label": "x"}, {})
+        M.disclosed_markdown(S.distribution(group(["man"] * 9), "gender"), {"label": "x"}, {}, "sv")
     disclosed = disclose_distribution(S.distribution(group(["man"] * 9), "gender"), 5)
-    text = S.disclosed_markdown(disclosed, {"label": "Svar", "n": "Antal"}, {"n": str})
+    text = M.disclosed_markdown(disclosed, {"label": "Svar", "n": "Antal"}, {"n": str}, "sv")
     assert text.startswith("| Svar | Antal |") and "markeras" not in text
 
 
 def test_tasks_markdown_suppresses_tasks_that_all_but_a_few_do():
     tasks = ["stodsamtal;grupper"] * 8 + ["stodsamtal"] * 2
-    text = S.tasks_markdown(group([None] * 10, tasks=tasks), "en", 5)
+    text = T.distribution_markdown(group([None] * 10, tasks=tasks), "tasks", at(lang="en", k=5))
     rows = {r[0]: r[1:] for r in _cells(text)}
     assert rows["Supportive conversations"] == ["10", "100\\%"]
     assert rows["Group sessions"] == ["–\\*", "–\\*"]  # 2 did not: they would be singled out
@@ -360,7 +377,7 @@ def _indicator_survey() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_key_indicators_hand_computed():
     survey, population = _indicator_survey()
-    table = S.key_indicators(survey, population, "Skåne", [2020, 2019]).set_index("year")
+    table = key_indicators(survey, population, at(), years=[2020, 2019]).set_index("year")
     assert list(table.index) == [2019, 2020]
     row = table.loc[2020]
     assert row["responses"] == 6 and row["target_population"] == 12 and row["response_rate"] == 50
@@ -376,7 +393,7 @@ def test_key_indicators_hand_computed():
 
 def test_key_indicators_markdown_suppresses_per_cell():
     survey, population = _indicator_survey()
-    text = S.key_indicators_markdown(survey, population, "Skåne", [2019, 2020], "sv", 5)
+    text = I.key_indicators_markdown(survey, population, at(k=5))
     rows = {r[0]: r[1:] for r in _cells(text)}
     assert _cells(text)[0][0] == "Antal svar"
     assert rows["Antal svar"] == ["1", "6"]  # public
@@ -384,7 +401,7 @@ def test_key_indicators_markdown_suppresses_per_cell():
     # 2019: one answer; 2020: six answers, below the extremes threshold (mean x n = sum)
     assert rows["Medelålder \\(år\\)"] == ["–\\*", "–\\*"]
     assert "färre än 10 svar" in text
-    loose = S.key_indicators_markdown(survey, population, "Skåne", [2019, 2020], "sv", 5, None)
+    loose = I.key_indicators_markdown(survey, population, at(k=5, extremes_k=None))
     assert {r[0]: r[1:] for r in _cells(loose)}["Medelålder \\(år\\)"] == ["–\\*", "36\\,7"]
     assert rows["Andel utbildade"] == ["–\\*", "–\\*"]  # 2020: 5 of 6, one untrained
     assert rows["Andel med handledning"] == ["–\\*", "–\\*"]  # 4 of 5
@@ -392,15 +409,16 @@ def test_key_indicators_markdown_suppresses_per_cell():
     assert "| Indikator | 2019 | 2020 |" in text and "markeras" in text
 
 
-def test_years_up_to_and_select():
+def test_years_up_to_and_respondents():
     survey, population = _indicator_survey()
-    assert S.years_up_to(survey, population, 2020) == [2019, 2020]
-    assert S.years_up_to(survey, population, 2019) == [2019]
-    assert len(S.select(survey, "Skåne", 2020)) == 6 and len(S.select(survey, year=2020)) == 7
+    assert S.years_up_to(survey, population, at()) == [2019, 2020]
+    assert S.years_up_to(survey, population, at(year=2019)) == [2019]
+    assert len(S.respondents(survey, at())) == 6
+    assert len(S.respondents(survey, at().nationwide())) == 7  # every region of the year
 
 
 def test_region_withheld_markdown_escapes_the_region():
-    text = S.region_withheld_markdown("Ö*rebro", 2020, "sv", 5)
+    text = T.region_withheld_markdown(at("Ö*rebro", k=5))
     assert "Ö\\*rebro" in text and "Färre än 5" in text
 
 
@@ -413,7 +431,7 @@ _EXTREME_ROWS = ("Lägsta värde", "Högsta värde", "Summa", "Medelvärde", "St
 def test_numeric_items_below_the_extremes_threshold_show_no_min_max_or_sum(n):
     salaries = [25_400.0 + 700 * i for i in range(n)]
     table = group(["kvinna"] * n, salary_monthly_fte=salaries, age=list(range(28, 28 + n)))
-    text = S.numeric_items_markdown(table, ("age", "salary_monthly_fte"), "sv", 5)
+    text = T.numeric_items_markdown(table, at(k=5), columns=("age", "salary_monthly_fte"))
     for row in _EXTREME_ROWS:
         assert f"| {row} |" not in text, row
     assert "| Median |" in text and "25\u00a0400" not in text and "| 28 |" not in text
@@ -423,5 +441,12 @@ def test_numeric_items_below_the_extremes_threshold_show_no_min_max_or_sum(n):
 def test_numeric_items_mix_thresholds_per_item():
     n = 10
     table = group(["kvinna"] * n, age=list(range(30, 30 + n)), months_worked=[1.0] * 6 + [None] * 4)
-    text = S.numeric_items_markdown(table, ("age", "months_worked"), "sv", 5)
+    text = T.numeric_items_markdown(table, at(k=5), columns=("age", "months_worked"))
     assert "| Lägsta värde | 30 | –\\* |" in text  # age has 10 answers, months only 6
+
+
+def test_an_unknown_language_is_an_error_not_swedish():
+    with pytest.raises(UnknownLanguageError, match="'de'"):
+        at(lang="de")
+    with pytest.raises(UnknownLanguageError):
+        S.distribution(group(["man"]), "gender", "de")

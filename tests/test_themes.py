@@ -1,4 +1,7 @@
-"""Tests for pipeline.themes on small hand-computed registers, segments and codebooks."""
+"""Tests for the interview analysis (pipeline.analysis) and its text (pipeline.text).
+
+Small hand-computed registers, segments and codebooks.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +14,26 @@ import pypandoc
 import pytest
 
 from pipeline import report_text
-from pipeline import themes as th
+from pipeline.analysis import Scope
+from pipeline.analysis import interviews as iv
+from pipeline.analysis import quotes as q
+from pipeline.analysis import themes as th
 from pipeline.disclosure import DEFAULT_INTERVIEW_K
+from pipeline.text import interviews as iv_text
+from pipeline.text import quotes as q_text
+from pipeline.text import themes as th_text
 
 REGISTER_COLUMNS = ["interview_id", "year", "region", "group", "form", "participants", "mode"]
 SEGMENT_COLUMNS = ["interview_id", "theme", "factor", "excerpt"]
 NO_SURVEY = pd.DataFrame({"region": pd.Series(dtype=str), "year": pd.Series(dtype=int)})
+
+
+def at(
+    region: str = "R", year: int = 2020, lang: str = "sv", k: int | None = None, per_theme: int = 2
+) -> Scope:
+    """A scope with the interview rule's k (None: every group broken down)."""
+    return Scope(region=region, year=year, lang=lang, interview_k=k, quotes_per_theme=per_theme)
+
 
 MEDIUM = (
     "Det betydde mycket att någon med egen erfarenhet tog sig tid att lyssna på mig "
@@ -62,6 +79,13 @@ def codebook() -> pd.DataFrame:
     )
 
 
+def tables(
+    register: pd.DataFrame, segments: pd.DataFrame, book: pd.DataFrame | None = None
+) -> iv.InterviewData:
+    """The interview tables with `codebook()` unless another is given."""
+    return iv.InterviewData(register, segments, codebook() if book is None else book)
+
+
 def small_register() -> pd.DataFrame:
     rows = [
         ("a1", 2020, "R", "medarbetare", "individuell", 1, "fysiskt"),
@@ -89,7 +113,7 @@ def small_segments() -> pd.DataFrame:
 
 
 def test_method_table_counts_persons_and_interviews_per_group() -> None:
-    table = th.method_table(stockholm_2020(), "Stockholm", 2020)
+    table = iv.method_table(stockholm_2020(), at("Stockholm"))
     assert table["group"].tolist() == [
         "enhetschef",
         "medarbetare",
@@ -107,7 +131,7 @@ def test_method_table_counts_persons_and_interviews_per_group() -> None:
 
 
 def test_method_table_markdown_shows_counts_even_for_small_groups() -> None:
-    text = th.method_table_markdown(stockholm_2020(), "Stockholm", 2020, "en", k=5)
+    text = iv_text.method_table_markdown(stockholm_2020(), at("Stockholm", lang="en", k=5))
     assert "| Unit managers | 4 | 4 | 0 | 4 | Video 4 |" in text
     assert "| Peer supporters | 1 | 0 | 1 | 6 | In person 1 |" in text
     assert "| Service users | 9 | 8 | 1 | 12 | In person 9 |" in text
@@ -117,28 +141,28 @@ def test_method_table_markdown_shows_counts_even_for_small_groups() -> None:
 
 
 def test_method_table_markdown_without_small_groups_has_no_suppression_note() -> None:
-    text = th.method_table_markdown(stockholm_2020(), "Stockholm", 2020, "sv", k=4)
+    text = iv_text.method_table_markdown(stockholm_2020(), at("Stockholm", k=4))
     assert "färre än" not in text
     assert "| Enhetschefer | 4 |" in text
 
 
 def test_method_table_markdown_for_a_region_without_interviews_escapes_the_name() -> None:
-    text = th.method_table_markdown(stockholm_2020(), "<b>Ort</b>", 2020, "sv", k=5)
+    text = iv_text.method_table_markdown(stockholm_2020(), at("<b>Ort</b>", k=5))
     assert text == "Inga intervjuer finns för \\<b\\>Ort\\<\\/b\\> 2020\\.\n"
 
 
 def test_group_sizes_and_small_groups_count_persons() -> None:
     register = stockholm_2020()
-    sizes = th.group_sizes(register, "Stockholm", 2020)
+    sizes = iv.group_sizes(register, at("Stockholm"))
     assert sizes.to_dict() == {
         "enhetschef": 4,
         "medarbetare": 7,
         "peer_supporter": 6,
         "brukare": 12,
     }
-    assert th.small_groups(register, "Stockholm", 2020, 5) == ["enhetschef"]
-    assert th.small_groups(register, "Stockholm", 2020, 7) == ["enhetschef", "peer_supporter"]
-    assert th.small_groups(register, "Stockholm", 2020, None) == []
+    assert iv.small_groups(register, at("Stockholm", k=5)) == ["enhetschef"]
+    assert iv.small_groups(register, at("Stockholm", k=7)) == ["enhetschef", "peer_supporter"]
+    assert iv.small_groups(register, at("Stockholm")) == []
 
 
 def test_rounds_are_years_with_interviews_up_to_the_report_year() -> None:
@@ -151,15 +175,15 @@ def test_rounds_are_years_with_interviews_up_to_the_report_year() -> None:
         columns=REGISTER_COLUMNS,
     )
     register = pd.concat([register, extra], ignore_index=True)
-    assert th.rounds(register, "Stockholm", 2020) == [2017, 2018, 2020]
-    assert th.rounds(register, "Skåne", 2020) == [2020]
+    assert iv.rounds(register, at("Stockholm")) == [2017, 2018, 2020]
+    assert iv.rounds(register, at("Skåne")) == [2020]
 
 
 # --- theme by group ---------------------------------------------------------------------
 
 
 def test_theme_by_group_counts_interviews_and_segments_at_top_level() -> None:
-    table = th.theme_by_group(small_register(), small_segments(), codebook(), "R", 2020)
+    table = th.theme_by_group(tables(small_register(), small_segments()), at())
     got = {(r.theme, r.group): (r.mentioning, r.segments) for r in table.itertuples()}
     assert got[("impl", "medarbetare")] == (1, 3)  # a1 has three impl.* segments
     assert got[("roll", "medarbetare")] == (1, 1)
@@ -175,7 +199,7 @@ def test_theme_by_group_counts_interviews_and_segments_at_top_level() -> None:
 
 
 def test_theme_by_group_level_two_keeps_segments_coded_at_top_level() -> None:
-    table = th.theme_by_group(small_register(), small_segments(), codebook(), "R", 2020, level=2)
+    table = th.theme_by_group(tables(small_register(), small_segments()), at(), level=2)
     themes = table["theme"].drop_duplicates().tolist()
     assert themes == ["impl", "impl.hand", "impl.intro", "roll.lon"]
     got = table.set_index(["theme", "group"])["mentioning"]
@@ -185,7 +209,7 @@ def test_theme_by_group_level_two_keeps_segments_coded_at_top_level() -> None:
 
 
 def test_theme_by_group_suppresses_groups_below_k() -> None:
-    table = th.theme_by_group(small_register(), small_segments(), codebook(), "R", 2020, k=2)
+    table = th.theme_by_group(tables(small_register(), small_segments()), at(k=2))
     managers = table.loc[table["group"] == "enhetschef"]
     assert managers["suppressed"].all()
     assert managers["mentioning"].isna().all() and managers["segments"].isna().all()
@@ -194,9 +218,7 @@ def test_theme_by_group_suppresses_groups_below_k() -> None:
 
 
 def test_theme_by_group_markdown_totals_cover_only_reported_groups() -> None:
-    text = th.theme_by_group_markdown(
-        small_register(), small_segments(), codebook(), "R", 2020, "sv", k=2
-    )
+    text = th_text.theme_by_group_markdown(tables(small_register(), small_segments()), at(k=2))
     header = (
         "| Tema | Enhetschefer \\(n \\= 1\\) | Medarbetare \\(n \\= 2\\) | Brukare \\(n \\= 1\\)"
     )
@@ -215,14 +237,14 @@ def test_theme_by_group_rejects_unknown_theme_ids() -> None:
         ]
     )
     with pytest.raises(ValueError, match="okand.tema"):
-        th.theme_by_group(small_register(), segments, codebook(), "R", 2020)
+        th.theme_by_group(tables(small_register(), segments), at())
 
 
 def test_theme_labels_in_english_and_escaped_in_markdown() -> None:
     book = codebook()
     book.loc[book["id"] == "impl", "label_en"] = "Impl <i>|x|</i>"
-    text = th.theme_by_group_markdown(
-        small_register(), small_segments(), book, "R", 2020, "en", k=1
+    text = th_text.theme_by_group_markdown(
+        tables(small_register(), small_segments(), book), at(lang="en", k=1)
     )
     assert "| Impl \\<i\\>\\|x\\|\\<\\/i\\> |" in text
     assert "Professional role" in text
@@ -232,7 +254,7 @@ def test_theme_labels_in_english_and_escaped_in_markdown() -> None:
 
 
 def test_factors_by_theme_counts_promoting_and_hindering_segments() -> None:
-    table = th.factors_by_theme(small_register(), small_segments(), codebook(), "R", 2020)
+    table = th.factors_by_theme(tables(small_register(), small_segments()), at())
     got = table.set_index("theme")[["framjande", "hindrande", "neutral", "segments"]]
     assert got.loc["impl"].tolist() == [3, 2, 1, 6]
     assert got.loc["roll"].tolist() == [0, 1, 0, 1]
@@ -240,7 +262,7 @@ def test_factors_by_theme_counts_promoting_and_hindering_segments() -> None:
 
 
 def test_factors_by_theme_leaves_out_small_groups() -> None:
-    table = th.factors_by_theme(small_register(), small_segments(), codebook(), "R", 2020, k=2)
+    table = th.factors_by_theme(tables(small_register(), small_segments()), at(k=2))
     assert table.set_index("theme").loc["impl", "hindrande"] == 1  # c1's segment left out
 
 
@@ -255,7 +277,7 @@ def test_main_factors_rank_level_two_themes_with_ties_in_codebook_order() -> Non
         ],
         columns=SEGMENT_COLUMNS,
     )
-    factors = th.main_factors(small_register(), segments, codebook(), "R", 2020, top=1)
+    factors = th.main_factors(tables(small_register(), segments), at(), top=1)
     got = {(r.theme, r.factor): (r.subtheme, r.segments) for r in factors.itertuples()}
     # a 1-1 tie for promoting goes to impl.hand (order 1 before impl.intro's 2)
     assert got == {
@@ -265,9 +287,7 @@ def test_main_factors_rank_level_two_themes_with_ties_in_codebook_order() -> Non
 
 
 def test_factors_markdown_lists_main_factors() -> None:
-    text = th.factors_by_theme_markdown(
-        small_register(), small_segments(), codebook(), "R", 2020, "sv", k=1
-    )
+    text = th_text.factors_by_theme_markdown(tables(small_register(), small_segments()), at(k=1))
     assert "| Implementering | 3 | 2 | 1 | 6 |" in text
     # Each direction names its total from the table, so listed counts add up to it.
     assert (
@@ -302,7 +322,7 @@ def rounds_data() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_themes_across_rounds_shares_and_trends() -> None:
     register, segments = rounds_data()
-    across = th.themes_across_rounds(register, segments, codebook(), "R", [2020, 2017, 2018])
+    across = th.themes_across_rounds(tables(register, segments), at(), years=[2020, 2017, 2018])
     shares = across.set_index(["theme", "year"])["share"]
     assert shares[("impl", 2017)] == pytest.approx(20.0)
     assert shares[("impl", 2020)] == pytest.approx(80.0)
@@ -331,15 +351,15 @@ def test_trend_threshold_is_inclusive() -> None:
 
 def test_single_round_has_no_trend() -> None:
     register, segments = rounds_data()
-    across = th.themes_across_rounds(register, segments, codebook(), "R", [2017])
+    across = th.themes_across_rounds(tables(register, segments), at(), years=[2017])
     assert th.classify_trends(across)["trend"].isna().all()
-    text = th.themes_across_rounds_markdown(register, segments, codebook(), "R", 2017, "sv")
+    text = th_text.themes_across_rounds_markdown(tables(register, segments), at(year=2017))
     assert "Endast en omgång \\(2017\\)" in text
 
 
 def test_themes_across_rounds_markdown_states_the_threshold() -> None:
     register, segments = rounds_data()
-    text = th.themes_across_rounds_markdown(register, segments, codebook(), "R", 2020, "en")
+    text = th_text.themes_across_rounds_markdown(tables(register, segments), at(lang="en"))
     assert (
         "| Theme | 2017 \\(n \\= 10\\) | 2018 \\(n \\= 10\\) | 2020 \\(n \\= 10\\) | Trend |"
         in text
@@ -347,11 +367,15 @@ def test_themes_across_rounds_markdown_states_the_threshold() -> None:
     assert "| Implementation | 20\\% | 50\\% | 80\\% | Increased |" in text
     assert "at least 15 percentage points" in text
     # the report year bounds the rounds
-    text_2018 = th.themes_across_rounds_markdown(register, segments, codebook(), "R", 2018, "en")
+    text_2018 = th_text.themes_across_rounds_markdown(
+        tables(register, segments), at(year=2018, lang="en")
+    )
     assert "2020" not in text_2018
 
 
 # --- quotes -----------------------------------------------------------------------------
+
+STOCKHOLM = at("Stockholm", k=5)  # managers (4 persons) give no quotes
 
 
 def quote_data() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -366,20 +390,20 @@ def quote_data() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_quote_selection_is_deterministic_and_independent_of_row_order() -> None:
     register, segments = quote_data()
-    first = th.select_quotes(register, segments, "Stockholm", 2020, seed=7)
+    first = q.select_quotes(tables(register, segments), STOCKHOLM, seed=7)
     shuffled = segments.sample(frac=1, random_state=3).reset_index(drop=True)
-    second = th.select_quotes(register.iloc[::-1], shuffled, "Stockholm", 2020, seed=7)
+    second = q.select_quotes(tables(register.iloc[::-1], shuffled), STOCKHOLM, seed=7)
     pd.testing.assert_frame_equal(first, second)
     assert len(first) == 4  # two themes x two quotes
 
 
 def test_quote_selection_is_the_same_in_another_process() -> None:
     register, segments = quote_data()
-    here = th.select_quotes(register, segments, "Stockholm", 2020, seed=7)["quote"].tolist()
+    here = q.select_quotes(tables(register, segments), STOCKHOLM, seed=7)["quote"].tolist()
     code = (
         "import sys, json; sys.path.insert(0, sys.argv[1]); import test_themes as t; "
-        "from pipeline import themes as th; r, s = t.quote_data(); "
-        "print(json.dumps(th.select_quotes(r, s, 'Stockholm', 2020, seed=7)['quote'].tolist()))"
+        "from pipeline.analysis import quotes as q; r, s = t.quote_data(); "
+        "print(json.dumps(q.select_quotes(t.tables(r, s), t.STOCKHOLM, seed=7)['quote'].tolist()))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run(
@@ -397,7 +421,7 @@ def test_quote_selection_is_the_same_in_another_process() -> None:
 def test_seed_changes_the_selection() -> None:
     register, segments = quote_data()
     picks = {
-        tuple(th.select_quotes(register, segments, "Stockholm", 2020, seed=s)["quote"])
+        tuple(q.select_quotes(tables(register, segments), STOCKHOLM, seed=s)["quote"])
         for s in range(6)
     }
     assert len(picks) > 1
@@ -415,22 +439,22 @@ def test_quotes_spread_across_groups_and_prefer_medium_length() -> None:
         ],
         columns=SEGMENT_COLUMNS,
     )
-    quotes = th.select_quotes(register, segments, "Stockholm", 2020, per_theme=2, seed=1)
+    quotes = q.select_quotes(tables(register, segments), STOCKHOLM, seed=1)
     assert sorted(quotes["group"]) == ["brukare", "medarbetare"]
     assert "Kort svar." not in quotes["quote"].tolist()  # a medium-length staff quote exists
 
 
 def test_quotes_of_groups_below_k_never_appear() -> None:
     register, segments = quote_data()
-    quotes = th.select_quotes(register, segments, "Stockholm", 2020, per_theme=10, k=5)
+    quotes = q.select_quotes(tables(register, segments), at("Stockholm", k=5, per_theme=10))
     assert "enhetschef" not in set(quotes["group"])  # 4 managers < 5
     assert "peer_supporter" in set(quotes["group"])  # one group interview of 6 persons
-    text = th.select_quotes_markdown(register, segments, "Stockholm", 2020, "sv", k=5, per_theme=10)
+    text = q_text.quotes_markdown(tables(register, segments), at("Stockholm", k=5, per_theme=10))
     assert "C0" not in text and "C1" not in text
     # the method table says once per report why a group gives no quotes
     assert "Enhetschefer hade färre än 5 deltagare" not in text
     # with k = 4 the managers' quotes may be shown
-    quotes4 = th.select_quotes(register, segments, "Stockholm", 2020, per_theme=10, k=4)
+    quotes4 = q.select_quotes(tables(register, segments), at("Stockholm", k=4, per_theme=10))
     assert "enhetschef" in set(quotes4["group"])
 
 
@@ -440,7 +464,9 @@ def test_quotes_carry_no_ids_and_are_pseudonymised() -> None:
         [("B0", "impl.hand", "framjande", "Karin ringde från 070-123 45 67 till mig.")],
         columns=SEGMENT_COLUMNS,
     )
-    quotes = th.select_quotes(register, segments, "Stockholm", 2020, names=["Karin"], lang="en")
+    quotes = q.select_quotes(
+        tables(register, segments), at("Stockholm", lang="en", k=5), names=["Karin"]
+    )
     assert list(quotes.columns) == [
         "theme",
         "theme_label",
@@ -451,14 +477,14 @@ def test_quotes_carry_no_ids_and_are_pseudonymised() -> None:
     ]
     assert quotes["quote"].tolist() == ["[name] ringde från [phone] till mig."]
     assert quotes["group_label"].tolist() == ["Service users"]
-    text = th.select_quotes_markdown(register, segments, "Stockholm", 2020, "sv", names=["Karin"])
+    text = q_text.quotes_markdown(tables(register, segments), STOCKHOLM, names=["Karin"])
     assert "Karin" not in text and "B0" not in text
     assert "> \\[namn\\] ringde från \\[telefon\\] till mig\\.\n>\n> — Brukare\n" in text
 
 
 def test_quote_themes_use_codebook_labels_and_order() -> None:
     register, segments = quote_data()
-    quotes = th.select_quotes(register, segments, "Stockholm", 2020, themes=codebook())
+    quotes = q.select_quotes(tables(register, segments), STOCKHOLM)
     assert quotes["theme"].drop_duplicates().tolist() == ["impl", "roll"]
     assert quotes["theme_label"].drop_duplicates().tolist() == ["Implementering", "Yrkesroll"]
 
@@ -478,7 +504,7 @@ def test_hostile_quote_text_is_escaped_and_renders_literally() -> None:
         [(f"B{i}", "impl.hand", "framjande", text) for i, text in enumerate(HOSTILE)],
         columns=SEGMENT_COLUMNS,
     )
-    text = th.select_quotes_markdown(register, segments, "Stockholm", 2020, "sv", per_theme=10)
+    text = q_text.quotes_markdown(tables(register, segments), at("Stockholm", k=5, per_theme=10))
     assert "\\<script\\>alert\\(1\\)\\<\\/script\\>" in text
     assert '\\#read\\(\\"\\/etc\\/passwd\\"\\)' in text
     assert "\\[x\\]\\(javascript\\:alert\\(1\\)\\)" in text
@@ -494,7 +520,7 @@ def test_hostile_quote_text_is_escaped_and_renders_literally() -> None:
 def test_no_quotes_message() -> None:
     register = stockholm_2020()
     empty = pd.DataFrame(columns=SEGMENT_COLUMNS)
-    text = th.select_quotes_markdown(register, empty, "Stockholm", 2020, "en", k=1)
+    text = q_text.quotes_markdown(tables(register, empty), at("Stockholm", lang="en", k=1))
     assert text == "No quotes can be shown\\.\n"
 
 
@@ -526,7 +552,7 @@ def test_the_default_interview_k_is_small_enough_for_the_seed_and_protects_pairs
 
 def test_seed_like_stockholm_shows_themes_factors_and_quotes_for_every_group() -> None:
     register, segments = seed_like()
-    table = th.theme_by_group_markdown(register, segments, codebook(), "Stockholm", 2020, "sv", IK)
+    table = th_text.theme_by_group_markdown(tables(register, segments), at("Stockholm", k=IK))
     rows = _cells(table)
     assert rows[0][1:5] == [
         "Enhetschefer \\(n \\= 4\\)",
@@ -535,13 +561,11 @@ def test_seed_like_stockholm_shows_themes_factors_and_quotes_for_every_group() -
         "Brukare \\(n \\= 9\\)",
     ]
     assert "–\\*" not in table and "Samtliga \\(n \\= 21\\)" in table
-    factors = th.factors_table_markdown(register, segments, codebook(), "Stockholm", 2020, "sv", IK)
+    factors = th_text.factors_table_markdown(tables(register, segments), at("Stockholm", k=IK))
     assert "| Implementering | 21 | 0 | 0 | 21 |" in factors
-    listed = th.main_factors_markdown(register, segments, codebook(), "Stockholm", 2020, "sv", IK)
+    listed = th_text.main_factors_markdown(tables(register, segments), at("Stockholm", k=IK))
     assert "Handledning (21)" in listed and "Lön (21)" in listed
-    quotes = th.select_quotes(
-        register, segments, "Stockholm", 2020, per_theme=8, k=IK, themes=codebook()
-    )
+    quotes = q.select_quotes(tables(register, segments), at("Stockholm", k=IK, per_theme=8))
     assert set(quotes["group"]) == {"enhetschef", "medarbetare", "peer_supporter", "brukare"}
     # Text and tables agree: the summary's segments are the table's coded segments.
     summary = report_text.interview_status_markdown(
@@ -570,16 +594,16 @@ def small_groups_segments() -> pd.DataFrame:
 
 def test_groups_of_one_and_two_are_never_broken_down() -> None:
     register, segments = small_groups_register(), small_groups_segments()
-    table = th.theme_by_group_markdown(register, segments, codebook(), "R", 2020, "sv", IK)
+    table = th_text.theme_by_group_markdown(tables(register, segments), at(k=IK))
     impl = next(r for r in _cells(table) if r[0] == "Implementering")
     assert impl == ["Implementering", "–\\*", "–\\*", "1", "1", "1"]  # only the users' count
     assert "Samtliga \\(n \\= 1\\)" in table and "markeras –\\*" in table
-    frame = th.theme_by_group(register, segments, codebook(), "R", 2020, k=IK)
+    frame = th.theme_by_group(tables(register, segments), at(k=IK))
     assert frame.loc[frame["group"] != "brukare", "mentioning"].isna().all()
-    quotes = th.select_quotes(register, segments, "R", 2020, per_theme=9, k=IK)
+    quotes = q.select_quotes(tables(register, segments), at(k=IK, per_theme=9))
     assert set(quotes["group"]) == {"brukare"}
     # interview_k = 1 still never attributes a quote to the group of one
-    loose = th.select_quotes(register, segments, "R", 2020, per_theme=9, k=1)
+    loose = q.select_quotes(tables(register, segments), at(k=1, per_theme=9))
     assert set(loose["group"]) == {"medarbetare", "brukare"}
 
 
@@ -587,18 +611,28 @@ def test_groups_of_one_and_two_are_never_broken_down() -> None:
 def test_a_region_without_a_publishable_group_says_why_and_shows_no_zeros(lang) -> None:
     register = small_groups_register().iloc[:3]  # only the groups of one and two
     segments = small_groups_segments().iloc[:3]
-    args = (register, segments, codebook(), "R", 2020, lang, IK)
-    withheld = th.theme_by_group_markdown(*args)
+    args = (tables(register, segments), at(lang=lang, k=IK))
+    withheld = th_text.theme_by_group_markdown(*args)
     assert "n \\= 0" not in withheld and "|" not in withheld
     assert withheld.count(".") == 1  # one sentence
-    assert th.factors_table_markdown(*args) == withheld
-    assert th.main_factors_markdown(*args) == ""  # the factor table already says why
-    assert th.factors_by_theme_markdown(*args) == withheld
-    rounds = th.themes_across_rounds_markdown(*args)
+    assert th_text.factors_table_markdown(*args) == withheld
+    assert th_text.main_factors_markdown(*args) == ""  # the factor table already says why
+    assert th_text.factors_by_theme_markdown(*args) == withheld
+    rounds = th_text.themes_across_rounds_markdown(*args)
     assert rounds == withheld
     summary = report_text.interview_status_markdown(
         register, segments, codebook(), NO_SURVEY, "R", 2020, lang, IK
     )
     assert "segment" not in summary  # no coding count for groups the tables withhold
-    quotes = th.select_quotes_markdown(register, segments, "R", 2020, lang, IK, per_theme=5)
+    quotes = q_text.quotes_markdown(tables(register, segments), at(lang=lang, k=IK, per_theme=5))
     assert MEDIUM[:20] not in quotes
+
+
+def test_english_quotes_say_once_that_they_are_in_swedish() -> None:
+    register, segments = quote_data()
+    english = q_text.quotes_markdown(tables(register, segments), at("Stockholm", lang="en", k=5))
+    swedish = q_text.quotes_markdown(tables(register, segments), STOCKHOLM)
+    note = "Quotes are given in the original Swedish\\, as they were said\\.\n"
+    assert english.startswith(note) and english.count(note) == 1
+    assert english.removeprefix(note + "\n").count(">") == swedish.count(">")
+    assert "original" not in swedish

@@ -20,6 +20,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from pipeline.analysis.survey import (
+    describe_numeric,
+    distribution,
+    employment_bands,
+    multi_choice_distribution,
+    response_rates,
+    salary_bands,
+)
 from pipeline.disclosure import (
     DEFAULT_EXTREMES_K,
     DEFAULT_K,
@@ -33,15 +41,7 @@ from pipeline.disclosure import (
 )
 from pipeline.figures.style import PALETTE, new_figure, report_style
 from pipeline.formatting import number, percent
-from pipeline.survey import (
-    describe_numeric,
-    distribution,
-    employment_bands,
-    item_label,
-    multi_choice_distribution,
-    response_rates,
-    salary_bands,
-)
+from pipeline.text.survey import item_label
 
 _TEXT: dict[str, dict[str, str]] = {
     "sv": {

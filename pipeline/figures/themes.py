@@ -1,7 +1,7 @@
 """Figures of the thematic analysis: theme x group heatmap, factors, themes across rounds.
 
 Each figure function takes the `Disclosed` table of its analysis function in
-`pipeline.themes` (`disclose_theme_by_group`, `disclose_factors`,
+`pipeline.analysis.themes` (`disclose_theme_by_group`, `disclose_factors`,
 `disclose_across_rounds`) and nothing else, and returns a Figure; for a withheld table
 it returns the sentence that says why instead (display either with
 `pipeline.figures.present.present`), so no figure is drawn empty. Each has an `*_alt`
@@ -94,7 +94,7 @@ def _style() -> contextlib.AbstractContextManager:
 def _table(disclosed: Disclosed, what: str) -> pd.DataFrame:
     """The values of a disclosed table, with `suppressed` per row (of its counts)."""
     if not isinstance(disclosed, Disclosed):
-        raise TypeError(f"{what} takes a Disclosed table (see pipeline.themes.disclose_*)")
+        raise TypeError(f"{what} takes a Disclosed table (see pipeline.analysis.themes.disclose_*)")
     table = disclosed.table.copy()
     counts = "mentioning" if "mentioning" in table.columns else table.columns[-1]
     table["suppressed"] = disclosed.suppressed[counts].astype(bool).to_numpy()
@@ -112,7 +112,7 @@ def theme_heatmap(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
     """Heatmap of themes x respondent groups, coloured by share, annotated "m/n".
 
     Args:
-        disclosed: Output of `pipeline.themes.disclose_theme_by_group` (long format).
+        disclosed: Output of `pipeline.analysis.themes.disclose_theme_by_group` (long format).
         lang: "sv" or "en".
 
     Returns:
@@ -188,7 +188,7 @@ def theme_heatmap_alt(disclosed: Disclosed, lang: str = "sv") -> str:
     """Alt text of `theme_heatmap`: every theme's counts per group.
 
     Args:
-        disclosed: Output of `pipeline.themes.disclose_theme_by_group`.
+        disclosed: Output of `pipeline.analysis.themes.disclose_theme_by_group`.
         lang: "sv" or "en".
 
     Returns:
@@ -220,7 +220,7 @@ def factors_chart(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
     """Diverging bar chart: hindering segments to the left, promoting to the right.
 
     Args:
-        disclosed: Output of `pipeline.themes.disclose_factors`.
+        disclosed: Output of `pipeline.analysis.themes.disclose_factors`.
         lang: "sv" or "en".
 
     Returns:
@@ -268,7 +268,7 @@ def factors_chart_alt(disclosed: Disclosed, lang: str = "sv") -> str:
     """Alt text of `factors_chart`: promoting and hindering counts per theme.
 
     Args:
-        disclosed: Output of `pipeline.themes.disclose_factors`.
+        disclosed: Output of `pipeline.analysis.themes.disclose_factors`.
         lang: "sv" or "en".
 
     Returns:
@@ -297,7 +297,7 @@ def rounds_chart(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
     A suppressed round has no point (the line skips it), never a point at zero.
 
     Args:
-        disclosed: Output of `pipeline.themes.disclose_across_rounds`.
+        disclosed: Output of `pipeline.analysis.themes.disclose_across_rounds`.
         lang: "sv" or "en".
 
     Returns:
@@ -346,9 +346,9 @@ def rounds_chart_alt(
     """Alt text of `rounds_chart`: every theme's share per round (and trend).
 
     Args:
-        disclosed: Output of `pipeline.themes.disclose_across_rounds`.
+        disclosed: Output of `pipeline.analysis.themes.disclose_across_rounds`.
         lang: "sv" or "en".
-        trends: Optional output of `pipeline.themes.classify_trends`; adds each
+        trends: Optional output of `pipeline.analysis.themes.classify_trends`; adds each
             theme's trend label.
 
     Returns:

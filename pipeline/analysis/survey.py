@@ -1,0 +1,335 @@
+"""Survey statistics: response rates, descriptives and distributions of survey items.
+
+Two kinds of function: the statistics of a group of respondents (`describe_numeric`,
+`distribution`, `band_distribution`, `multi_choice_distribution`) describe exactly the
+rows they are given; the functions that take a `Scope` take the whole survey, select the
+scope's respondents (`respondents`) and return `Disclosed` tables that passed the
+small-cell rule (`pipeline.disclosure`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from pipeline.analysis.scope import Scope
+from pipeline.disclosure import (
+    Disclosed,
+    disclose_distribution,
+    disclose_multi_choice,
+    suppress_statistics,
+)
+from pipeline.formatting import number
+from pipeline.i18n import DEFAULT_LANGUAGE, Catalog
+from pipeline.schema import CATEGORIES, label
+
+PERCENTILE_METHOD = "linear"
+"""numpy's percentile method: rank h = (n - 1) p + 1, linear between neighbours.
+
+It is Hyndman & Fan's definition 7, the default of numpy, R and Excel's PERCENTILE.INC.
+The seed's months-worked table (N=43, percentiles 1.2/3.4/7.5/22/67.5/88.8/99.3) is
+reproducible with whole months only under this definition: with "weibull"
+(h = (n + 1) p, SPSS's default) the 95th percentile lies 0.8 of the way between two
+observations, and 0.8 times a whole number can never end in .3. `tests/test_survey.py`
+holds a 43-value sample that reproduces every figure of that table. The report states
+it in one sentence (the `survey_method` catalog's `percentiles`).
+"""
+
+PERCENTILES: tuple[int, ...] = (5, 10, 25, 50, 75, 90, 95)
+
+STATISTICS: tuple[str, ...] = (
+    "n",
+    "missing",
+    "missing_pct",
+    "unique",
+    "min",
+    "max",
+    "mean",
+    "std",
+    "sum",
+    *(f"p{p}" for p in PERCENTILES),
+)
+"""The keys of `describe_numeric`, in the order of the seed's table."""
+
+NUMERIC_ITEMS: tuple[str, ...] = ("age", "months_worked", "employment_pct", "salary_monthly_fte")
+BOOLEAN_COLUMNS: tuple[str, ...] = ("trained", "supervision")
+EMPLOYMENT_EDGES: tuple[float, ...] = (50, 75, 100)
+"""Employment bands: under 50, 50-74, 75-99 and 100 %."""
+SALARY_EDGES: tuple[float, ...] = (25_000, 30_000, 35_000)
+"""Salary bands (SEK per month, full-time equivalent)."""
+
+_t = Catalog("survey")
+
+
+def respondents(survey: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """The survey's rows of the scope's region (every region when None) and year."""
+    keep = survey["year"] == scope.year
+    if scope.region is not None:
+        keep &= survey["region"] == scope.region
+    return survey.loc[keep].copy()
+
+
+def years_up_to(survey: pd.DataFrame, population: pd.DataFrame, scope: Scope) -> list[int]:
+    """The years with survey or population data up to and including the scope's, sorted."""
+    years = set(survey["year"].astype(int)) | set(population["year"].astype(int))
+    return sorted(y for y in years if y <= scope.year)
+
+
+# --- response rates -----------------------------------------------------------------------
+
+
+def response_rates(survey: pd.DataFrame, population: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Responses, target population and response rate per region in one year, with a total.
+
+    Regions come in the population table's order, then regions that only the survey has
+    (sorted). A region without a target population gets NaN target and rate; the total
+    rate is then NaN too, since it would not describe the whole population.
+
+    Returns:
+        Columns region, responses, target_population, response_rate (percent 0-100,
+        unrounded) and is_total (True only on the last row, region "Total").
+    """
+    pop = population.loc[population["year"] == year]
+    targets = dict(zip(pop["region"], pop["target_population"].astype(float), strict=True))
+    counts = survey.loc[survey["year"] == year, "region"].value_counts()
+    regions = list(dict.fromkeys(pop["region"]))
+    regions += sorted(set(counts.index) - set(regions))
+    rows = []
+    for region in regions:
+        n = int(counts.get(region, 0))
+        target = targets.get(region, np.nan)
+        rows.append((region, n, target, rate(n, target), False))
+    total_n = sum(r[1] for r in rows)
+    known = [r[2] for r in rows if not np.isnan(r[2])]
+    total_target = float(sum(known)) if len(known) == len(rows) and rows else np.nan
+    rows.append(("Total", total_n, total_target, rate(total_n, total_target), True))
+    frame = pd.DataFrame(
+        rows, columns=["region", "responses", "target_population", "response_rate", "is_total"]
+    )
+    return frame.astype({"responses": "int64", "is_total": bool})
+
+
+def rate(n: int, target: float) -> float:
+    """n as a percentage of the target population; NaN without a (positive) target."""
+    if np.isnan(target) or target <= 0:
+        return np.nan
+    return 100.0 * n / target
+
+
+# --- numeric items ------------------------------------------------------------------------
+
+
+def describe_numeric(series: pd.Series) -> pd.Series:
+    """Describe a numeric item the way the seed's months-worked table does.
+
+    Args:
+        series: The item, one value per respondent; NaN/NA is a missing answer.
+
+    Returns:
+        A float Series indexed by `STATISTICS`: n (answered), missing (count) and
+        missing_pct (% of all rows), unique, min, max, mean, std (sample, ddof=1),
+        sum, and percentiles p5..p95 (`PERCENTILE_METHOD`). Statistics that need
+        answers are NaN when there are none (std needs two).
+    """
+    values = pd.to_numeric(series, errors="coerce").astype("float64")
+    answered = values.dropna().to_numpy()
+    total = len(values)
+    n = len(answered)
+    stats: dict[str, float] = {
+        "n": float(n),
+        "missing": float(total - n),
+        "missing_pct": 100.0 * (total - n) / total if total else np.nan,
+        "unique": float(len(np.unique(answered))),
+    }
+    if n:
+        stats |= {
+            "min": float(answered.min()),
+            "max": float(answered.max()),
+            "mean": float(answered.mean()),
+            "std": float(answered.std(ddof=1)) if n > 1 else np.nan,
+            "sum": float(answered.sum()),
+        }
+        quantiles = np.percentile(answered, PERCENTILES, method=PERCENTILE_METHOD)
+        stats |= {f"p{p}": float(q) for p, q in zip(PERCENTILES, quantiles, strict=True)}
+    return pd.Series(stats, dtype="float64", name=series.name).reindex(list(STATISTICS))
+
+
+def disclose_numeric(
+    survey: pd.DataFrame,
+    scope: Scope,
+    *,
+    columns: Sequence[str] = NUMERIC_ITEMS,
+    also: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Disclosed]:
+    """Each numeric item's `describe_numeric` of the scope's respondents, through the rules.
+
+    Args:
+        survey: The canonical survey table (the scope's respondents are selected).
+        scope: Region (None: every region), year, language, k and extremes_k.
+        columns: The numeric items.
+        also: Item -> statistics withheld by complementary suppression across reports
+            (`pipeline.linked_statistics`).
+
+    Returns:
+        Item -> disclosed statistics (`pipeline.disclosure.suppress_statistics`, with
+        `scope.k` and `scope.extremes_k`).
+    """
+    rows = respondents(survey, scope)
+    also = also or {}
+    described = {column: describe_numeric(rows[column]) for column in columns}
+    return {
+        column: suppress_statistics(
+            stats, int(stats["n"]), scope.k, scope.extremes_k, also.get(column, ())
+        )
+        for column, stats in described.items()
+    }
+
+
+# --- distributions --------------------------------------------------------------------------
+
+
+def _distribution_frame(
+    answered: pd.Series, order: Sequence[tuple[str, str]], missing: int, lang: str
+) -> pd.DataFrame:
+    """Build kind/code/label/n/percent rows: categories, the answered total, missing."""
+    counts = answered.value_counts()
+    known = {code for code, _ in order}
+    extra = sorted(str(c) for c in counts.index if str(c) not in known)
+    order = [*order, *((code, code) for code in extra)]
+    base = int(counts.sum())
+    rows = []
+    for code, text in order:
+        n = int(counts.get(code, 0))
+        rows.append(("category", code, text, n, 100.0 * n / base if base else np.nan))
+    rows.append(("total", None, _t(lang, "total"), base, 100.0 if base else np.nan))
+    rows.append(("missing", None, _t(lang, "missing"), int(missing), np.nan))
+    frame = pd.DataFrame(rows, columns=["kind", "code", "label", "n", "percent"])
+    return frame.astype({"n": "int64", "percent": "float64"})
+
+
+def distribution(rows: pd.DataFrame, column: str, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """Counts and percentages of a categorical or yes/no item among the rows given.
+
+    Categories come in the order of `pipeline.schema.CATEGORIES` (codes not listed
+    there follow, sorted, labelled by their code); yes/no items show Ja/Nej (Yes/No).
+    Percentages are of those who answered the item.
+
+    Returns:
+        Columns kind ("category", "total", "missing"), code, label, n, percent; one
+        row per category, then the answered total (100 %), then missing (no percent).
+    """
+    values = rows[column]
+    answered = values.dropna()
+    if column in BOOLEAN_COLUMNS or pd.api.types.is_bool_dtype(values):
+        answered = answered.astype(bool).map({True: "yes", False: "no"})
+        order = [("yes", _t(lang, "answer_yes")), ("no", _t(lang, "answer_no"))]
+    else:
+        answered = answered.astype(str)
+        order = [(code, label(column, code, lang)) for code in CATEGORIES.get(column, {})]
+    return _distribution_frame(answered, order, int(values.isna().sum()), lang)
+
+
+def band_distribution(
+    rows: pd.DataFrame, column: str, edges: Sequence[float], lang: str = DEFAULT_LANGUAGE
+) -> pd.DataFrame:
+    """Counts and percentages of a numeric item in bands, among the rows given.
+
+    Bands are [-inf, e1), [e1, e2), ..., [e_last, inf): with `EMPLOYMENT_EDGES` that is
+    under 50, 50-74, 75-99 and 100 %.
+
+    Returns:
+        The same layout as `distribution` (codes "band1", "band2", ...).
+    """
+    values = pd.to_numeric(rows[column], errors="coerce").astype("float64")
+    answered = values.dropna()
+    bands = np.searchsorted(np.asarray(edges, dtype=float), answered.to_numpy(), side="right")
+    labels = _band_labels(column, edges, lang)
+    order = [(f"band{i + 1}", text) for i, text in enumerate(labels)]
+    codes = pd.Series([f"band{b + 1}" for b in bands], index=answered.index, dtype=object)
+    return _distribution_frame(codes, order, int(values.isna().sum()), lang)
+
+
+def _band_labels(column: str, edges: Sequence[float], lang: str) -> list[str]:
+    """Labels "Under 50 %", "50–74 %", ..., "100 %" (employment) or "... kr" (salary)."""
+    suffix = _t(lang, "percent_suffix" if column == "employment_pct" else "currency_suffix")
+
+    def num(value: float) -> str:
+        return number(value, lang, 0) + suffix
+
+    labels = [_t(lang, "band_under", value=num(edges[0]))]
+    # Answers are whole numbers in practice, so [50, 75) reads "50–74".
+    labels += [
+        f"{number(lo, lang, 0)}–{num(hi - 1)}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)
+    ]
+    if column == "employment_pct" and edges[-1] == 100:
+        labels.append(num(100))  # nobody works more than full time
+    else:
+        labels.append(_t(lang, "band_or_more", value=num(edges[-1])))
+    return labels
+
+
+def employment_bands(rows: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """Employment percentage in bands: under 50, 50-74, 75-99, 100 % (`band_distribution`)."""
+    return band_distribution(rows, "employment_pct", EMPLOYMENT_EDGES, lang)
+
+
+def salary_bands(
+    rows: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, edges: Sequence[float] = SALARY_EDGES
+) -> pd.DataFrame:
+    """Monthly full-time salary in bands of SEK 5,000 (`band_distribution`)."""
+    return band_distribution(rows, "salary_monthly_fte", edges, lang)
+
+
+def _task_codes(value: object) -> list[str]:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return []
+    return [code.strip() for code in str(value).split(";") if code.strip()]
+
+
+def multi_choice_distribution(
+    rows: pd.DataFrame, column: str = "tasks", lang: str = DEFAULT_LANGUAGE
+) -> pd.DataFrame:
+    """How many of the rows given chose each option of a multi-choice item.
+
+    A missing or empty answer counts as not answered. Percentages are of those who
+    chose at least one option, so they need not add up to 100.
+
+    Returns:
+        Columns kind, code, label, n, percent: one "category" row per option (schema
+        order, then unknown codes sorted), a "total" row with the base (respondents
+        with any option; no percent) and a "missing" row.
+    """
+    chosen = [set(_task_codes(v)) for v in rows[column]]
+    base = sum(1 for c in chosen if c)
+    codes = list(CATEGORIES.get(column, {}))
+    codes += sorted(set().union(*chosen) - set(codes)) if chosen else []
+    records = []
+    for code in codes:
+        n = sum(1 for c in chosen if code in c)
+        records.append(
+            ("category", code, label(column, code, lang), n, 100.0 * n / base if base else np.nan)
+        )
+    records.append(("total", None, _t(lang, "respondents"), base, np.nan))
+    records.append(("missing", None, _t(lang, "missing"), len(chosen) - base, np.nan))
+    frame = pd.DataFrame(records, columns=["kind", "code", "label", "n", "percent"])
+    return frame.astype({"n": "int64", "percent": "float64"})
+
+
+def disclose_item(survey: pd.DataFrame, column: str, scope: Scope) -> Disclosed:
+    """The distribution of an item among the scope's respondents, through the k rule.
+
+    Tasks are a multi-choice item, employment percentage and salary come in bands
+    (`EMPLOYMENT_EDGES`, `SALARY_EDGES`), every other item is categorical or yes/no.
+    """
+    rows = respondents(survey, scope)
+    if column == "tasks":
+        return disclose_multi_choice(multi_choice_distribution(rows, column, scope.lang), scope.k)
+    if column == "employment_pct":
+        table = employment_bands(rows, scope.lang)
+    elif column == "salary_monthly_fte":
+        table = salary_bands(rows, scope.lang)
+    else:
+        table = distribution(rows, column, scope.lang)
+    return disclose_distribution(table, scope.k)

@@ -1,0 +1,111 @@
+"""Key indicators as report Markdown: a region year by year, the summary, every region."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+from pipeline.analysis.indicators import KEY_INDICATORS, MEANS, Indicators, disclose_indicators
+from pipeline.analysis.scope import Scope
+from pipeline.disclosure import SUPPRESSED_MARK, display_table, footnote
+from pipeline.disclosure_text import extremes_note
+from pipeline.formatting import md_text, number
+from pipeline.i18n import Catalog
+from pipeline.tables import markdown_table
+from pipeline.text.markdown import counts, notes_markdown, shares
+
+_t = Catalog("indicators")
+
+_SHARES = ("response_rate", "trained_pct", "supervision_pct", "mean_employment_pct")
+_COUNTS = ("responses", "target_population", "median_salary")
+
+
+def _format(key: str, lang: str) -> Callable[[object], str]:
+    if key in _COUNTS:
+        return counts(lang)
+    if key in _SHARES:
+        return shares(lang)
+    return lambda v: number(float(v), lang, 1)
+
+
+def _cells(indicators: Indicators, lang: str) -> pd.DataFrame:
+    """The displayed values, indicators as rows and years as columns (marks where hidden)."""
+    formats = {key: _format(key, lang) for key in KEY_INDICATORS}
+    return display_table(indicators.disclosed, formats).T
+
+
+def _notes(indicators: Indicators, scope: Scope) -> str:
+    """The footnotes of an indicator table: the k rule, and the means rule when it applied."""
+    disclosed, bases = indicators.disclosed, indicators.bases
+    notes = []
+    if disclosed.any_suppressed:
+        notes.append(footnote(scope.k, scope.lang))
+    means = [m for m in MEANS if m in bases.columns]
+    if any(
+        disclosed.suppressed.at[row, m] and bases.at[row, m] >= scope.k
+        for row in disclosed.table.index
+        for m in means
+    ):
+        notes.append(extremes_note(scope.k, scope.extremes_k, scope.lang))
+    return notes_markdown(notes)
+
+
+def key_indicators_markdown(
+    survey: pd.DataFrame,
+    population: pd.DataFrame,
+    scope: Scope,
+    *,
+    years: Sequence[int] | None = None,
+) -> str:
+    """The key-indicator table of the scope's region (indicators as rows, years as columns).
+
+    Years default to every year with data up to the scope's (`years_up_to`).
+    """
+    indicators = disclose_indicators(survey, population, scope, years=years)
+    shown = _cells(indicators, scope.lang)
+    shown.columns = [str(year) for year in shown.columns]
+    shown.insert(0, _t(scope.lang, "indicator"), [_t(scope.lang, key) for key in shown.index])
+    return markdown_table(shown.reset_index(drop=True)) + _notes(indicators, scope)
+
+
+def key_figures_markdown(survey: pd.DataFrame, population: pd.DataFrame, scope: Scope) -> str:
+    """The summary's key figures of the scope's region-year, as a bullet list.
+
+    The same disclosed values as the key-indicator table's column for the year:
+    suppressed indicators are left out of the list (the footnote says why).
+    """
+    indicators = disclose_indicators(survey, population, scope, years=[scope.year])
+    shown = _cells(indicators, scope.lang).iloc[:, 0]
+    lines = [
+        f"- {md_text(_t(scope.lang, key))}: {md_text(value)}"
+        for key, value in shown.items()
+        if value != SUPPRESSED_MARK and value != "–"
+    ]
+    return "\n".join(lines) + "\n" + _notes(indicators, scope)
+
+
+def regional_indicators_markdown(
+    survey: pd.DataFrame, population: pd.DataFrame, scope: Scope
+) -> str:
+    """Key indicators of every region in the scope's year, side by side (the overview).
+
+    Each region's values pass the same rules as in its own report.
+
+    Returns:
+        Markdown table (indicator | region ...) with each distinct footnote once.
+    """
+    year = scope.year
+    regions = list(population.loc[population["year"] == year, "region"])
+    regions += sorted(set(survey.loc[survey["year"] == year, "region"]) - set(regions))
+    columns: dict[str, list[str]] = {}
+    notes: dict[str, None] = {}
+    for region in regions:
+        at = dataclasses.replace(scope, region=region)
+        indicators = disclose_indicators(survey, population, at, years=[year])
+        columns[region] = list(_cells(indicators, scope.lang).iloc[:, 0])
+        notes[_notes(indicators, at)] = None
+    names = [_t(scope.lang, key) for key in KEY_INDICATORS]
+    table = pd.DataFrame({_t(scope.lang, "indicator"): names, **columns})
+    return markdown_table(table) + "".join(notes)

@@ -1,0 +1,185 @@
+"""Survey tables and sentences as report Markdown (disclosed tables only)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from pipeline.analysis.scope import Scope
+from pipeline.analysis.survey import (
+    NUMERIC_ITEMS,
+    STATISTICS,
+    disclose_item,
+    disclose_numeric,
+    response_rates,
+)
+from pipeline.disclosure import (
+    SUPPRESSED_MARK,
+    Disclosed,
+    disclose_public,
+    extremes_publishable,
+    footnote,
+    region_publishable,
+    region_withheld_message,
+    withheld_message,
+)
+from pipeline.disclosure_text import complement_note, extremes_note
+from pipeline.formatting import number, percent
+from pipeline.i18n import DEFAULT_LANGUAGE, Catalog
+from pipeline.tables import markdown_table
+from pipeline.text.markdown import counts, disclosed_markdown, notes_markdown, paragraph, shares
+
+_t = Catalog("survey")
+_items = Catalog("survey_items")
+
+_DECIMALS: dict[str, int] = {"salary_monthly_fte": 0}
+
+
+def item_label(column: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The report label of a survey item ("months_worked" -> "Månader som ..."), else its name."""
+    return _items(lang, column) if _items.has(lang, column) else column
+
+
+def response_rates_markdown(survey: pd.DataFrame, population: pd.DataFrame, scope: Scope) -> str:
+    """The response-rate table of the scope's year, every region and a total.
+
+    Responses per region are public, so nothing is suppressed; the scope's region is
+    not used (the table is the same in every report of a year).
+    """
+    lang = scope.lang
+    rates = response_rates(survey, population, scope.year)
+    rates.loc[rates["is_total"], "region"] = _t(lang, "all_total")
+    headers = {
+        "region": _t(lang, "region"),
+        "responses": _t(lang, "responses"),
+        "target_population": _t(lang, "target"),
+        "response_rate": _t(lang, "rate"),
+    }
+    formats = {"responses": counts(lang), "target_population": counts(lang)}
+    formats["response_rate"] = shares(lang)
+    return disclosed_markdown(disclose_public(rates, scope.k), headers, formats, lang)
+
+
+def numeric_markdown(survey: pd.DataFrame, column: str, scope: Scope) -> str:
+    """The descriptive table of one numeric item (statistic | value)."""
+    return numeric_items_markdown(survey, scope, columns=(column,), single=True)
+
+
+def numeric_items_markdown(
+    survey: pd.DataFrame,
+    scope: Scope,
+    *,
+    columns: Sequence[str] = NUMERIC_ITEMS,
+    single: bool = False,
+    also: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """The descriptive table of numeric items side by side (statistics as rows).
+
+    Each item passes the rules on its own (`pipeline.analysis.survey.disclose_numeric`):
+    an item with fewer than k answers is suppressed in its whole column, one with fewer
+    than extremes_k shows only counts, median and quartiles. A statistic that no item
+    may show is left out as a row rather than printed as a row of marks.
+
+    Args:
+        survey: The canonical survey table (the scope's respondents are selected).
+        scope: Region (None: every region), year, language, k and extremes_k.
+        columns: The numeric items, one column each.
+        single: One item, shown with the header "Värde" (see `numeric_markdown`).
+        also: Item -> statistics withheld by complementary suppression across reports
+            (`pipeline.linked_statistics`), with its note.
+
+    Returns:
+        Markdown table (statistic | item ...) with the footnote when anything was
+        suppressed, or the withheld sentence when no item can be shown.
+    """
+    lang = scope.lang
+    also = also or {}
+    disclosed = disclose_numeric(survey, scope, columns=columns, also=also)
+    if all(d.withheld for d in disclosed.values()):
+        return paragraph(withheld_message(scope.k, lang))
+    statistics = [
+        key
+        for key in STATISTICS
+        if any(not d.suppressed.at[key, "value"] for d in disclosed.values())
+    ]
+    shown: dict[str, list[str]] = {}
+    for column, d in disclosed.items():
+        decimals = _DECIMALS.get(column, 1)
+        head = _t(lang, "value") if single else item_label(column, lang)
+        shown[head] = [
+            SUPPRESSED_MARK
+            if d.suppressed.at[key, "value"]
+            else _format_statistic(key, d.table.at[key, "value"], decimals, lang)
+            for key in statistics
+        ]
+    labels = [_t(lang, f"stat_{key}") for key in statistics]
+    text = markdown_table(pd.DataFrame({_t(lang, "statistic"): labels, **shown}))
+    notes = []
+    if any(d.withheld for d in disclosed.values()):
+        notes.append(footnote(scope.k, lang))
+    if any(
+        not d.withheld
+        and not extremes_publishable(int(d.table.at["n", "value"]), scope.k, scope.extremes_k)
+        for d in disclosed.values()
+    ):
+        notes.append(extremes_note(scope.k, scope.extremes_k, lang))
+    if any(also.get(c) and not d.withheld for c, d in disclosed.items()):
+        notes.append(complement_note(scope.k, scope.extremes_k, lang))
+    return text + notes_markdown(notes)
+
+
+def _format_statistic(key: str, value: float, decimals: int, lang: str) -> str:
+    if key in ("n", "missing", "unique"):
+        return number(value, lang, 0)
+    if key == "missing_pct":
+        return percent(value, lang, 1)
+    return number(value, lang, decimals)
+
+
+def distribution_markdown(survey: pd.DataFrame, column: str, scope: Scope) -> str:
+    """The distribution table (answer | number | share) of an item among the scope's respondents.
+
+    Tasks are multi-choice (shares of those who named any task); employment percentage
+    and salary come in bands (`pipeline.analysis.survey.disclose_item`).
+    """
+    return distribution_table_markdown(disclose_item(survey, column, scope), scope.lang)
+
+
+def distribution_table_markdown(disclosed: Disclosed, lang: str) -> str:
+    """A disclosed distribution (answer | number | share) as Markdown.
+
+    Returns:
+        Markdown table with the footnote when cells are suppressed, or the withheld
+        sentence.
+    """
+    headers = {
+        "label": _t(lang, "answer"),
+        "n": _t(lang, "n"),
+        "percent": _t(lang, "percent"),
+    }
+    return disclosed_markdown(
+        disclosed, headers, {"n": counts(lang), "percent": shares(lang)}, lang
+    )
+
+
+def region_withheld_markdown(scope: Scope) -> str:
+    """The paragraph a report shows instead of survey statistics for a region below k."""
+    return paragraph(region_withheld_message(scope.region, scope.year, scope.k, scope.lang))
+
+
+def survey_status_markdown(survey: pd.DataFrame, population: pd.DataFrame, scope: Scope) -> str:
+    """One paragraph on the survey of the scope: who answered, or why nothing is shown."""
+    lang = scope.lang
+    if not region_publishable(survey, scope.region, scope.year, scope.k):
+        return region_withheld_markdown(scope)
+    rates = response_rates(survey, population, scope.year).set_index("region")
+    row = rates.loc[scope.region]
+    text = _t(
+        lang,
+        "status",
+        n=number(int(row["responses"]), lang, 0),
+        target=number(int(row["target_population"]), lang, 0),
+        rate=percent(float(row["response_rate"]), lang),
+    )
+    return paragraph(text)

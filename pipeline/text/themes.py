@@ -1,0 +1,259 @@
+"""Theme tables, factor lists and themes across rounds as report Markdown.
+
+Every table here formats a `Disclosed` table of `pipeline.analysis.themes`: suppressed
+groups show the one mark with the one footnote, and a withheld table is one sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from pipeline.analysis.interviews import InterviewData, rounds, small_groups
+from pipeline.analysis.scope import Scope
+from pipeline.analysis.themes import (
+    TREND_THRESHOLD,
+    classify_trends,
+    disclose_across_rounds,
+    disclose_factors,
+    disclose_theme_by_group,
+    main_factors,
+)
+from pipeline.disclosure import SUPPRESSED_MARK, Disclosed, display_table
+from pipeline.formatting import md_text, number, percent
+from pipeline.i18n import Catalog
+from pipeline.rounds import join_words
+from pipeline.schema import label
+from pipeline.tables import markdown_table
+from pipeline.text.interviews import group_list, no_interviews
+from pipeline.text.markdown import count, footnote_markdown, paragraph, withheld
+
+_t = Catalog("themes")
+
+
+# --- themes by group --------------------------------------------------------------------
+
+
+def theme_by_group_markdown(data: InterviewData, scope: Scope, *, level: int = 1) -> str:
+    """The theme x group table (`disclose_theme_by_group`), suppressed groups marked.
+
+    Returns:
+        Markdown: a pipe table (columns "Group (n = interviews)", all reported groups,
+        coded segments) and notes; the withheld sentence when no group may be shown.
+    """
+    lang = scope.lang
+    disclosed = disclose_theme_by_group(data, scope, level=level)
+    table = disclosed.table
+    if table.empty:
+        return paragraph(_t(lang, "no_themes", year=scope.year))
+    if disclosed.withheld:
+        return withheld(disclosed, lang)
+    hidden = disclosed.suppressed["mentioning"]
+    shown = display_table(disclosed, {"mentioning": lambda v: number(int(v), lang, 0)})
+    published = table.loc[~hidden]
+    n_all = int(published.drop_duplicates("group")["interviews"].sum())
+    columns: dict[str, list[str]] = {_t(lang, "theme"): []}
+    group_heads = {
+        g: f"{label('group', g, lang)} (n = {number(int(n), lang, 0)})"
+        for g, n in table.drop_duplicates("group")[["group", "interviews"]].itertuples(index=False)
+    }
+    all_head = f"{_t(lang, 'all')} (n = {number(n_all, lang, 0)})"
+    for head in [*group_heads.values(), all_head, _t(lang, "segments")]:
+        columns[head] = []
+    for _, rows in table.groupby("theme", sort=False):
+        columns[_t(lang, "theme")].append(str(rows["label"].iloc[0]))
+        for group, head in group_heads.items():
+            columns[head].append(
+                str(shown.loc[rows.index[rows["group"] == group][0], "mentioning"])
+            )
+        public = rows.loc[~hidden[rows.index]]
+        columns[all_head].append(count(int(public["mentioning"].sum()), lang))
+        columns[_t(lang, "segments")].append(count(int(public["segments"].sum()), lang))
+    parts = [markdown_table(pd.DataFrame(columns)), md_text(_t(lang, "mention_note"))]
+    if hidden.any():
+        parts += [footnote_markdown(scope.interview_k, lang), md_text(_t(lang, "suppressed_note"))]
+    return "\n".join(parts) + "\n"
+
+
+# --- promoting and hindering factors ----------------------------------------------------
+
+
+def factors_by_theme_markdown(data: InterviewData, scope: Scope, *, top: int = 3) -> str:
+    """A heading, the factor table and each theme's main factors (`main_factors_markdown`)."""
+    disclosed = disclose_factors(data, scope)
+    if disclosed.withheld:
+        return withheld(disclosed, scope.lang)
+    parts = [md_text(_t(scope.lang, "factors_head")), "", _factors_table(disclosed, scope)]
+    listed = _main_factors(disclosed, data, scope, top)
+    if listed:
+        parts.append(listed)
+    return "\n".join(parts)
+
+
+def factors_table_markdown(data: InterviewData, scope: Scope) -> str:
+    """The promoting / hindering / neutral segment counts per top-level theme, as a table."""
+    return _factors_table(disclose_factors(data, scope), scope)
+
+
+def main_factors_markdown(data: InterviewData, scope: Scope, *, top: int = 3) -> str:
+    """One bullet per theme naming its main promoting and hindering factors.
+
+    Returns:
+        A lead sentence and the bullets; empty when the factor table is withheld or
+        has no segments (the table says why).
+    """
+    return _main_factors(disclose_factors(data, scope), data, scope, top)
+
+
+def _factors_table(disclosed: Disclosed, scope: Scope) -> str:
+    lang = scope.lang
+    if disclosed.withheld:
+        return withheld(disclosed, lang)
+    table = disclosed.table
+    if not int(table["segments"].sum()):
+        return paragraph(_t(lang, "no_segments", year=scope.year))
+    shown = pd.DataFrame(
+        {
+            _t(lang, "theme"): table["label"],
+            **{
+                label("factor", factor, lang): [count(v, lang) for v in table[factor]]
+                for factor in ("framjande", "hindrande", "neutral")
+            },
+            _t(lang, "segments"): [count(v, lang) for v in table["segments"]],
+        }
+    )
+    return markdown_table(shown)
+
+
+def _main_factors(disclosed: Disclosed, data: InterviewData, scope: Scope, top: int) -> str:
+    lang = scope.lang
+    table = disclosed.table
+    if disclosed.withheld or not int(table["segments"].sum()):
+        return ""  # the factor table says why there is nothing to list
+    factors = main_factors(data, scope, top=top)
+    bullets = []
+    for row in table.to_dict("records"):
+        rows = factors.loc[factors["theme"] == row["theme"]]
+        if rows.empty:
+            continue
+        name = md_text(rows["theme_label"].iloc[0])
+        lists = [
+            _factor_list(rows.loc[rows["factor"] == factor], int(row[factor]), factor, lang)
+            for factor in ("framjande", "hindrande")
+        ]
+        bullets.append(f"- **{name}**: " + "; ".join(lists))
+    if not bullets:
+        if int(table[["framjande", "hindrande"]].to_numpy().sum()):
+            return paragraph(_t(lang, "no_subfactors"))  # coded at theme level only
+        return paragraph(_t(lang, "no_factors"))
+    # The lead is our own sentence: its cross-reference must stay a reference.
+    lead = md_text(_t(lang, "factors_lead", top=number(top, lang, 0)))
+    lead = lead.replace(md_text("@tbl-factors"), "@tbl-factors")
+    return lead + "\n\n" + "\n".join(bullets) + "\n"
+
+
+def _factor_list(rows: pd.DataFrame, total: int, factor: str, lang: str) -> str:
+    """ "hindrande (6 segment): A (2), B (1) och 3 segment om andra faktorer": sums to total."""
+    word = _t(lang, "segment_one" if total == 1 else "segment_many")
+    direction = label("factor", factor, lang).lower()
+    head = md_text(_t(lang, "factor_head", direction=direction, n=total, segment_word=word))
+    if not total:
+        return head
+    items = [
+        f"{md_text(name)} ({number(int(n), lang, 0)})"
+        for name, n in zip(rows["subtheme_label"], rows["segments"], strict=True)
+    ]
+    rest = total - int(rows["segments"].sum())
+    if rest > 0:
+        items.append(md_text(_t(lang, "factor_rest", n=number(rest, lang, 0))))
+    return f"{head}: {join_words(items, lang)}"
+
+
+# --- themes across rounds ---------------------------------------------------------------
+
+
+def themes_across_rounds_markdown(
+    data: InterviewData,
+    scope: Scope,
+    *,
+    all_rounds: Sequence[int] | None = None,
+    threshold: float = TREND_THRESHOLD,
+    level: int = 1,
+) -> str:
+    """Shares per round for every round up to the scope's year, with the trend.
+
+    A round of the evaluation without interviews in the region keeps its column,
+    marked "ingen datainsamling", and a sentence names it: no year disappears silently.
+
+    Args:
+        data: The register, coded segments and codebook.
+        scope: Region, report year (all earlier rounds with interviews are included),
+            language and interview_k (applied per round).
+        all_rounds: The region's evaluation rounds (`pipeline.rounds`), including
+            those without interviews; default: only the rounds with interviews.
+        threshold: Percentage points for grew/faded.
+        level: Theme level (1 or 2).
+
+    Returns:
+        Markdown: a pipe table (theme, one column per round "2017 (n = 20)", trend)
+        and notes stating the threshold, the rounds without interviews and the
+        groups left out.
+    """
+    lang = scope.lang
+    years = rounds(data.register, scope)
+    if not years:
+        return no_interviews(scope)
+    disclosed = disclose_across_rounds(data, scope, years=years, level=level)
+    if disclosed.withheld:
+        return withheld(disclosed, lang)
+    across = disclosed.table
+    trends = classify_trends(across, threshold=threshold, lang=lang).set_index("theme")
+    sizes = across.drop_duplicates("year").set_index("year")["interviews"]
+    absent = sorted({int(y) for y in all_rounds or ()} - set(years))
+    absent = [y for y in absent if years[0] < y <= scope.year]
+    heads = {
+        y: f"{y} ({_t(lang, 'no_round')})"
+        if y in absent
+        else f"{y} (n = {number(int(sizes[y]), lang, 0)})"
+        if sizes[y]
+        else str(y)
+        for y in sorted([*years, *absent])
+    }
+    single = len(years) < 2
+    theme_head, trend_head = _t(lang, "theme"), _t(lang, "trend")
+    columns: dict[str, list[str]] = {theme_head: [], **{head: [] for head in heads.values()}}
+    if not single:
+        columns[trend_head] = []
+    for theme, rows in across.groupby("theme", sort=False):
+        columns[theme_head].append(str(rows["label"].iloc[0]))
+        for y, head in heads.items():
+            share = pd.NA if y in absent else rows.loc[rows["year"] == y, "share"].iloc[0]
+            columns[head].append(
+                "·"
+                if y in absent
+                else SUPPRESSED_MARK
+                if pd.isna(share)
+                else percent(float(share), lang, 0)
+            )
+        if not single:
+            columns[trend_head].append(str(trends.loc[theme, "trend_label"]) or "–")
+    align = "l" + "r" * len(heads) + ("" if single else "l")
+    parts = [markdown_table(pd.DataFrame(columns), align=align)]
+    if single:
+        parts.append(md_text(_t(lang, "single_round", year=years[0])))
+    else:
+        threshold_text = number(threshold, lang, 1)
+        note = _t(lang, "rounds_note", threshold=threshold_text, first=years[0], last=years[-1])
+        parts.append(md_text(note))
+    if disclosed.any_suppressed:
+        parts.append(footnote_markdown(scope.interview_k, lang))
+    if absent:
+        missing = join_words([str(y) for y in absent], lang)
+        parts.append(md_text(_t(lang, "no_round_note", region=scope.region, years=missing)))
+    smalls = [(y, small_groups(data.register, scope.at(y))) for y in years]
+    items = [f"{group_list(small, lang).lower()} {y}" for y, small in smalls if small]
+    if scope.interview_k is not None and items:
+        note = _t(lang, "small_rounds", k=scope.interview_k, items=join_words(items, lang))
+        parts.append(md_text(note))
+    return "\n".join(parts) + "\n"
