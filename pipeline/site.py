@@ -19,57 +19,13 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.formatting import percent
+from pipeline.i18n import Catalog
 from pipeline.publish import FAILED, write_file_atomic
 from pipeline.survey import response_rates
 
 STATUSES = ("final", "draft", "failed", "stale")
 
-_TEXT = {
-    "sv": {
-        "title": "Utvärderingar av peer support",
-        "intro": "Alla publicerade rapporter: en rad per region, en kolumn per år. "
-        "Varje ruta visar svarsfrekvensen i enkäten och rapportens status.",
-        "region": "Region",
-        "empty": "Inga rapporter är publicerade ännu.",
-        "search": "Sök region eller år",
-        "status_filter": "Visa status",
-        "all": "Alla",
-        "final": "Slutlig",
-        "draft": "Utkast",
-        "failed": "Misslyckad",
-        "stale": "Inaktuell",
-        "missing": "Ingen rapport",
-        "rate": "svarsfrekvens",
-        "caption": "Rapporter per region och år",
-        "shown": "{n} av {total} regioner visas.",
-        "status_help": "Slutlig: färdig rapport. Utkast: text eller uppgifter saknas. "
-        "Misslyckad: senaste bygget misslyckades (en tidigare version visas om den finns). "
-        "Inaktuell: indata eller mallar har ändrats sedan rapporten byggdes.",
-        "report_date": "Rapportdatum",
-    },
-    "en": {
-        "title": "Evaluations of peer support",
-        "intro": "Every published report: one row per region, one column per year. "
-        "Each cell gives the survey's response rate and the report's status.",
-        "region": "Region",
-        "empty": "No reports have been published yet.",
-        "search": "Search region or year",
-        "status_filter": "Show status",
-        "all": "All",
-        "final": "Final",
-        "draft": "Draft",
-        "failed": "Failed",
-        "stale": "Out of date",
-        "missing": "No report",
-        "rate": "response rate",
-        "caption": "Reports by region and year",
-        "shown": "{n} of {total} regions shown.",
-        "status_help": "Final: a finished report. Draft: text or details are missing. "
-        "Failed: the last build failed (an earlier version is linked if there is one). "
-        "Out of date: inputs or templates changed since the report was built.",
-        "report_date": "Report date",
-    },
-}
+_t = Catalog("site")
 
 _CSS = """
 *,*::before,*::after{box-sizing:border-box}
@@ -283,7 +239,7 @@ def index_html(
     Returns:
         The page's HTML.
     """
-    text = _TEXT.get(lang, _TEXT["sv"])
+    text = _t.texts(lang)
     esc = html.escape
     rates = rates or {}
     parts = [
@@ -323,7 +279,7 @@ def index_html(
     return "\n".join(parts)
 
 
-def _filters(text: dict[str, str]) -> str:
+def _filters(text: Mapping[str, str]) -> str:
     """The search box and status filter (hidden until the script runs: they need it)."""
     esc = html.escape
     options = "".join(f'<option value="{s}">{esc(text[s])}</option>' for s in ("", *STATUSES) if s)
@@ -343,7 +299,7 @@ def _cell(
     entry: dict | None,
     region: str,
     year: int,
-    text: dict[str, str],
+    text: Mapping[str, str],
     lang: str,
     rates: Mapping[tuple[int, str], str],
 ) -> str:
