@@ -31,47 +31,13 @@ from pipeline.figures.style import (
     report_style,
 )
 from pipeline.formatting import number, percent
+from pipeline.i18n import Catalog
 from pipeline.schema import label
 
-_TEXT: dict[str, dict[str, str]] = {
-    "sv": {
-        "share_axis": "Andel intervjuer som nämner temat",
-        "share_short": "Andel intervjuer",
-        "segments_axis": "Antal kodade segment",
-        "suppressed": "ej redovisad",
-        "of": "av",
-        "heatmap_alt": (
-            "Värmekarta: andel intervjuer per respondentgrupp som nämner varje tema "
-            "(antal intervjuer som nämner temat av gruppens intervjuer)."
-        ),
-        "suppressed_alt": "ej redovisad, färre deltagare än gränsen",
-        "factors_alt": "Stapeldiagram: främjande och hindrande kodade segment per tema.",
-        "rounds_alt": "Linjediagram: andel intervjuer som nämner varje tema per omgång.",
-        "empty": "Inga data.",
-    },
-    "en": {
-        "share_axis": "Share of interviews mentioning the theme",
-        "share_short": "Share of interviews",
-        "segments_axis": "Number of coded segments",
-        "suppressed": "not reported",
-        "of": "of",
-        "heatmap_alt": (
-            "Heatmap: share of interviews per respondent group mentioning each theme "
-            "(interviews mentioning the theme of the group's interviews)."
-        ),
-        "suppressed_alt": "not reported, fewer participants than the threshold",
-        "factors_alt": "Bar chart: promoting and hindering coded segments per theme.",
-        "rounds_alt": "Line chart: share of interviews mentioning each theme per round.",
-        "empty": "No data.",
-    },
-}
+_t = Catalog("figures_themes")
 
 _MARKERS = ("o", "s", "^", "D", "v", "P")
 _SAFE_TEXT = {"text.usetex": False, "text.parse_math": True}
-
-
-def _t(lang: str, key: str) -> str:
-    return _TEXT.get(lang, _TEXT["sv"])[key]
 
 
 def _plain(text: object, width: int = 0) -> str:
