@@ -408,7 +408,8 @@ def index_details(tasks: list, data: object, project: object) -> dict:
     Returns:
         Keyword arguments `stale` and `rates`.
     """
-    from pipeline.build import OVERVIEW_REGION, staleness
+    from pipeline.build import staleness
+    from pipeline.report_source import overview_region
 
     stale = {
         Path(t.manifest_path).relative_to(Path(t.out)).as_posix()
@@ -417,7 +418,5 @@ def index_details(tasks: list, data: object, project: object) -> dict:
     }
     lang = project.evaluation.lang
     years = {t.pair.year for t in tasks}
-    rates = response_rate_labels(
-        data.survey, data.population, years, lang, OVERVIEW_REGION.get(lang, "")
-    )
+    rates = response_rate_labels(data.survey, data.population, years, lang, overview_region(lang))
     return {"stale": stale, "rates": rates}

@@ -35,7 +35,7 @@ def fake_project(tmp_path, monkeypatch) -> Path:
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         (source / name).write_text('{"cells": []}', encoding="utf-8")
     (source / "notebooks" / "notes.txt").write_text("not a notebook", encoding="utf-8")
-    for name in ("reports/rapport.sv.qmd", "reports/rapport.en.qmd", "reports/theme/a.css"):
+    for name in ("reports/rapport.qmd", "reports/oversikt.qmd", "reports/theme/a.css"):
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         (source / name).write_text(f"content of {name}", encoding="utf-8")
     (source / "reports" / "narrative" / "2020").mkdir(parents=True)
@@ -89,15 +89,15 @@ def test_creates_the_expected_tree(tmp_path, fake_project):
         "reports/narrative/2020/vastra-gotaland.md",
         "reports/narrative/2021/stockholm.md",
         "reports/narrative/2021/vastra-gotaland.md",
-        "reports/rapport.en.qmd",
-        "reports/rapport.sv.qmd",
+        "reports/oversikt.qmd",
+        "reports/rapport.qmd",
         "reports/theme/a.css",
     ]
     on_disk = sorted(p for p in target.rglob("*") if p.is_file())
     assert on_disk == created
     assert (target / "params" / "overrides").is_dir()
     assert not any((target / "params" / "overrides").iterdir())
-    assert (target / "reports/rapport.sv.qmd").read_text() == "content of reports/rapport.sv.qmd"
+    assert (target / "reports/rapport.qmd").read_text() == "content of reports/rapport.qmd"
 
 
 def test_skips_copies_when_the_installed_project_has_none(tmp_path, no_copies):
@@ -113,7 +113,7 @@ def test_copies_the_real_project_templates(tmp_path):
     created = _relative(
         tmp_path / "new", init_project(tmp_path / "new", regions=["A"], years=[2020])
     )
-    for name in ("reports/rapport.sv.qmd", "reports/rapport.en.qmd"):
+    for name in ("reports/rapport.qmd", "reports/oversikt.qmd"):
         assert name in created
         assert (tmp_path / "new" / name).read_bytes() == (REPO / name).read_bytes()
     notebooks = sorted(
