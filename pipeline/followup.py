@@ -142,7 +142,7 @@ def recommendation_followup_markdown(
         recommendations: The recommendations table.
         region: The region.
         year: The report year.
-        lang: "sv" or "en".
+        lang: The report language.
         k: The minimum group size (recorded only: recommendations hold no person data).
         all_rounds: The region's evaluation rounds up to `year` (default: only the
             rounds with a follow-up).

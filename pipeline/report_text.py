@@ -29,7 +29,7 @@ def commission_markdown(meta: ReportMeta, lang: str = "sv") -> str:
 
     Args:
         meta: The report metadata from params (and the pair's override).
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         One escaped Markdown paragraph (a draft names what is missing in brackets).
@@ -54,7 +54,7 @@ def method_markdown(
         register: The interview register.
         region: The region.
         year: The evaluation round.
-        lang: "sv" or "en".
+        lang: The report language.
         k: Minimum group size (persons).
 
     Returns:
@@ -92,7 +92,7 @@ def interview_status_markdown(
         survey: The survey responses (to name the rounds in a year without interviews).
         region: The region.
         year: The evaluation round.
-        lang: "sv" or "en".
+        lang: The report language.
         k: Minimum group size (persons).
 
     Returns:
@@ -187,7 +187,7 @@ def merge_section_notes(markdown: str, notes: Sequence[str], lang: str = "sv") -
     Args:
         markdown: The expanded report Markdown (shortcodes resolved, captions numbered).
         notes: The exact Markdown paragraphs to merge (as `md_text` wrote them).
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         The Markdown with the notes merged.

@@ -99,7 +99,7 @@ def rounds_markdown(
         register: The interview register.
         region: The region.
         year: The report year.
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         One escaped Markdown paragraph.

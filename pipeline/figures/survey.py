@@ -74,7 +74,7 @@ def response_rate_figure(
         survey: The canonical survey table (all regions).
         population: The population table.
         year: The year.
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         The figure.
@@ -131,7 +131,7 @@ def response_rate_alt(
         survey: The canonical survey table.
         population: The population table.
         year: The year.
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         One or two sentences of plain text.
@@ -183,7 +183,7 @@ def distribution_figure(
     Args:
         survey: The canonical survey table (already filtered to the group).
         column: The item.
-        lang: "sv" or "en".
+        lang: The report language.
         k: The minimum group size.
 
     Returns:
@@ -228,7 +228,7 @@ def distribution_alt(
     Args:
         survey: The canonical survey table (already filtered to the group).
         column: The item.
-        lang: "sv" or "en".
+        lang: The report language.
         k: The minimum group size.
 
     Returns:
@@ -290,7 +290,7 @@ def numeric_figure(
     Args:
         survey: The canonical survey table (already filtered to the group).
         column: The numeric item.
-        lang: "sv" or "en".
+        lang: The report language.
         k: The minimum group size.
         extremes_k: The extremes-and-totals threshold.
 
@@ -360,7 +360,7 @@ def numeric_alt(
     Args:
         survey: The canonical survey table (already filtered to the group).
         column: The numeric item.
-        lang: "sv" or "en".
+        lang: The report language.
         k: The minimum group size.
         extremes_k: The extremes-and-totals threshold.
 

@@ -79,7 +79,7 @@ def theme_heatmap(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
 
     Args:
         disclosed: Output of `pipeline.themes.disclose_theme_by_group` (long format).
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         The figure, suppressed groups as hatched grey cells marked `SUPPRESSED_MARK`;
@@ -155,7 +155,7 @@ def theme_heatmap_alt(disclosed: Disclosed, lang: str = "sv") -> str:
 
     Args:
         disclosed: Output of `pipeline.themes.disclose_theme_by_group`.
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         Plain text (escape it for the target before embedding).
@@ -187,7 +187,7 @@ def factors_chart(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
 
     Args:
         disclosed: Output of `pipeline.themes.disclose_factors`.
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         The figure, themes top to bottom in codebook order; the withheld sentence when
@@ -235,7 +235,7 @@ def factors_chart_alt(disclosed: Disclosed, lang: str = "sv") -> str:
 
     Args:
         disclosed: Output of `pipeline.themes.disclose_factors`.
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         Plain text.
@@ -264,7 +264,7 @@ def rounds_chart(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
 
     Args:
         disclosed: Output of `pipeline.themes.disclose_across_rounds`.
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         The figure; rounds on the x axis, 0-100 % on the y axis, one line per theme;
@@ -313,7 +313,7 @@ def rounds_chart_alt(
 
     Args:
         disclosed: Output of `pipeline.themes.disclose_across_rounds`.
-        lang: "sv" or "en".
+        lang: The report language.
         trends: Optional output of `pipeline.themes.classify_trends`; adds each
             theme's trend label.
 
