@@ -208,7 +208,8 @@ class _Planner:
         self.project, self.out = project, out.resolve()
         self.renderer, self.version = resolve_renderer(renderer)
         render_dir = PACKAGE_DIR / "render"
-        code = sorted(PACKAGE_DIR.rglob("*.py"))
+        # The message catalogs are code too: notebooks print their texts and captions.
+        code = sorted(PACKAGE_DIR.rglob("*.py")) + sorted((PACKAGE_DIR / "locales").rglob("*.yaml"))
         self.code_hash = _hash_files([p for p in code if render_dir not in p.parents])
         self.render_code_hash = _hash_files(
             [p for p in code if render_dir in p.parents] + _render_templates()
