@@ -14,7 +14,7 @@ import pandas as pd
 
 from pipeline.disclosure import DEFAULT_K, disclose_public, display_table
 from pipeline.formatting import md_text
-from pipeline.i18n import Catalog
+from pipeline.i18n import DEFAULT_LANGUAGE, Catalog
 from pipeline.rounds import join_words, no_data
 from pipeline.schema import CATEGORIES, label
 from pipeline.tables import markdown_table
@@ -85,7 +85,7 @@ def recommendation_followup(
         made = int(r["made"])
         text = r.get(f"text_{lang}")
         if not isinstance(text, str) or not text.strip():
-            text = r.get("text_sv") or ""
+            text = r.get(f"text_{DEFAULT_LANGUAGE}") or ""  # no text in the language: the default's
         row: dict[str, object] = {"id": str(r["id"]), "made": made, "text": text}
         for y in round_years:
             row[str(y)] = _round_cell(r["_status"], made, y, lang)
