@@ -251,7 +251,7 @@ def naive_baseline(params: Path, folder: Path, limit: int | None) -> tuple[Measu
             if narrative_path.is_file()
             else {}
         )
-        template = project.templates_dir / f"rapport.{settings.lang}.qmd"
+        template = project.templates_dir / "rapport.qmd"
         source = work / "rapport.qmd"
         source.write_text(
             compose_source(template.read_text(encoding="utf-8"), pair, date, narrative,

@@ -42,13 +42,12 @@ from pipeline.publish import (
     write_files_atomic,
 )
 from pipeline.render import render, resolve_renderer
-from pipeline.report_source import compose_source, parse_narrative
+from pipeline.report_source import compose_source, overview_region, parse_narrative
 from pipeline.upgrade import unresolved_conflicts
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "manifest.json"
 OVERVIEW_STEM = "oversikt"
-OVERVIEW_REGION = {"sv": "Nationell översikt", "en": "National overview"}
 # What execution depends on; every other component only affects rendering, so a change
 # there re-renders from the cached executed notebooks (pipeline.execution_cache).
 EXECUTE_COMPONENTS = ("notebooks", "code", "parameters", "data")
@@ -157,7 +156,7 @@ def plan_tasks(project: Project, pairs: list[Pair], out: Path, renderer: str) ->
         planner.task(
             pair,
             notebooks,
-            template=project.templates_dir / f"rapport.{pair.settings.lang}.qmd",
+            template=project.templates_dir / "rapport.qmd",
             narrative=narrative_file(
                 project.narrative_dir, pair.year, pair.slug, pair.settings.lang
             ),
@@ -185,14 +184,14 @@ def plan_overviews(
     notebooks = tuple(str(p) for p in sorted((project.notebooks_dir / "overview").glob("*.ipynb")))
     if not notebooks:
         return []
-    template = project.templates_dir / f"{OVERVIEW_STEM}.{settings.lang}.qmd"
+    template = project.templates_dir / f"{OVERVIEW_STEM}.qmd"
     if not template.is_file():
         raise InputError(Problem(str(template), "overview template not found"))
     planner = _Planner(project, out, renderer)
     regions = project.evaluation.model_dump_json(include={"regions", "inputs"})
     return [
         planner.task(
-            Pair(region=OVERVIEW_REGION[settings.lang], year=year, settings=settings),
+            Pair(region=overview_region(settings.lang), year=year, settings=settings),
             notebooks,
             template=template,
             narrative=narrative_file(project.narrative_dir, year, OVERVIEW_STEM, settings.lang),
@@ -210,7 +209,8 @@ class _Planner:
         self.project, self.out = project, out.resolve()
         self.renderer, self.version = resolve_renderer(renderer)
         render_dir = PACKAGE_DIR / "render"
-        code = sorted(PACKAGE_DIR.rglob("*.py"))
+        # The message catalogs are code too: notebooks print their texts and captions.
+        code = sorted(PACKAGE_DIR.rglob("*.py")) + sorted((PACKAGE_DIR / "locales").rglob("*.yaml"))
         self.code_hash = _hash_files([p for p in code if render_dir not in p.parents])
         self.render_code_hash = _hash_files(
             [p for p in code if render_dir in p.parents] + _render_templates()
@@ -290,10 +290,9 @@ def _check_sources(project: Project, pairs: list[Pair], notebooks: tuple[str, ..
     problems = []
     if not notebooks:
         problems.append(Problem(str(project.notebooks_dir), "no notebooks (*.ipynb) to execute"))
-    for lang in sorted({pair.settings.lang for pair in pairs}):
-        template = project.templates_dir / f"rapport.{lang}.qmd"
-        if not template.is_file():
-            problems.append(Problem(str(template), f"report template for lang {lang!r} not found"))
+    template = project.templates_dir / "rapport.qmd"
+    if pairs and not template.is_file():
+        problems.append(Problem(str(template), "report template not found"))
     marked = unresolved_conflicts([*map(Path, notebooks), project.templates_dir])
     problems += [
         Problem(str(p), "conflict markers from peer-eval upgrade; resolve them") for p in marked

@@ -58,7 +58,7 @@ def run(
     format: Annotated[
         str | None, typer.Option("--format", "-f", help="Comma-separated: html,pdf,docx.")
     ] = None,
-    lang: Annotated[str | None, typer.Option(help="Report language: sv or en.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Report language, e.g. sv or en.")] = None,
     force: Annotated[bool, typer.Option(help="Rebuild every pair, changed or not.")] = False,
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", help="Pairs built in parallel (default: cores).")
@@ -163,8 +163,10 @@ def _cli_settings(format: str | None, lang: str | None) -> dict:
             raise _usage_error("--format", f"{format!r}; expected any of {expected}, e.g. html,pdf")
         settings["formats"] = formats
     if lang is not None:
-        if lang not in ("sv", "en"):
-            raise _usage_error("--lang", f"{lang!r}; expected sv or en")
+        from pipeline.i18n import languages
+
+        if lang not in languages():
+            raise _usage_error("--lang", f"{lang!r}; expected one of {', '.join(languages())}")
         settings["lang"] = lang
     return settings
 
@@ -237,7 +239,7 @@ def preview(
     params: ParamsOption = DEFAULT_PARAMS,
     out: OutOption = DEFAULT_OUT,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
-    lang: Annotated[str | None, typer.Option(help="Report language: sv or en.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Report language, e.g. sv or en.")] = None,
 ) -> None:
     """Preview one report in the browser, re-rendered on every save of its narrative."""
     from pipeline.build import plan_tasks
@@ -311,7 +313,7 @@ def init(
     directory: Annotated[Path, typer.Argument(help="New project folder (must be empty).")],
     region: RegionOption = None,
     year: YearOption = None,
-    lang: Annotated[str, typer.Option(help="Language of templates and reports: sv or en.")] = "sv",
+    lang: Annotated[str, typer.Option(help="Language of templates and reports, e.g. sv.")] = "sv",
 ) -> None:
     """Create a new evaluation project: params, data templates, notebooks, report templates."""
     from pipeline.init_project import init_project

@@ -10,11 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pipeline.errors import InputError, Problem
+from pipeline.i18n import languages
 from pipeline.readers.codes import CodeScheme
 from pipeline.readers.options import MultiChoice, TableOptions
 from pipeline.readers.safety import DEFAULT_LIMITS, Limits
@@ -31,7 +40,16 @@ from pipeline.slug import slugify
 Format = Literal["html", "pdf", "docx"]
 FORMATS: tuple[str, ...] = get_args(Format)
 """Output formats: HTML, PDF (Typst, PDF/A-2b) and Word (docx)."""
-Language = Literal["sv", "en"]
+
+
+def _known_language(value: str) -> str:
+    if value not in languages():
+        raise ValueError(f"unsupported report language; expected one of {', '.join(languages())}")
+    return value
+
+
+Language = Annotated[str, AfterValidator(_known_language)]
+"""A report language: one with a catalog folder in pipeline/locales (`i18n.languages()`)."""
 
 
 class _Strict(BaseModel):

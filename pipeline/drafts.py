@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline.config import PairSettings
 from pipeline.errors import DraftError
+from pipeline.i18n import DEFAULT_LANGUAGE, Catalog
 
 REQUIRED_METADATA: tuple[str, ...] = ("author", "commissioner", "committee", "case_number", "date")
 """`report.*` keys that a final report must have."""
@@ -23,48 +24,10 @@ REQUIRED_METADATA: tuple[str, ...] = ("author", "commissioner", "committee", "ca
 DRAFT = "draft"
 FINAL = "final"
 
-_TEXT: dict[str, dict[str, str]] = {
-    "sv": {
-        "label": "Utkast",
-        "intro": "Rapporten är ett utkast och inte färdig att lämnas till nämnden:",
-        "no_narrative": "analytikerns text saknas ({path})",
-        "no_section": 'avsnittet "# {heading}" saknas i {path}',
-        "no_meta": "{field} saknas (report.{name} i params)",
-        "tool_author": "report.author namnger verktyget, inte en person eller organisation",
-        "author": "författare",
-        "commissioner": "uppdragsgivare",
-        "committee": "nämnd",
-        "case_number": "diarienummer",
-        "date": "rapportdatum",
-    },
-    "en": {
-        "label": "Draft",
-        "intro": "This report is a draft, not ready for the committee:",
-        "no_narrative": "the analyst's text is missing ({path})",
-        "no_section": 'the section "# {heading}" is missing in {path}',
-        "no_meta": "{field} is missing (report.{name} in params)",
-        "tool_author": "report.author names the tool, not a person or organisation",
-        "author": "author",
-        "commissioner": "commissioning body",
-        "committee": "committee",
-        "case_number": "case number",
-        "date": "report date",
-    },
-}
-
-_HEADINGS = {
-    "sv": {
-        "summary": "Sammanfattning",
-        "conclusions": "Slutsatser",
-        "recommendations": "Rekommendationer",
-    },
-    "en": {
-        "summary": "Summary",
-        "conclusions": "Conclusions",
-        "recommendations": "Recommendations",
-    },
-}
-"""The narrative headings a final report needs, in the language its narrative is written in."""
+_t = Catalog("drafts")
+_headings = Catalog("narrative")
+NARRATIVE_KEYS: tuple[str, ...] = ("summary", "conclusions", "recommendations")
+"""The narrative sections a final report needs (headings: catalog `narrative`)."""
 
 _TOOL_NAMES = frozenset({"peer-eval", "peer_eval", "pipeline"})
 
@@ -98,13 +61,12 @@ class DraftStatus:
 
 
 def text(lang: str, key: str, **values: object) -> str:
-    """A fixed draft text in the language (Swedish for unknown languages)."""
-    texts = _TEXT.get(lang, _TEXT["sv"])
-    return texts[key].format(**values) if values else texts[key]
+    """A fixed draft text in the language (an unknown language is an error)."""
+    return _t(lang, key, **values)
 
 
 def narrative_file(narrative_dir: Path, year: int, slug: str, lang: str) -> Path:
-    """The narrative of one report: `<slug>.md` (Swedish) or `<slug>.<lang>.md`.
+    """The narrative of one report: `<slug>.md` (default language) or `<slug>.<lang>.md`.
 
     Args:
         narrative_dir: The project's narrative folder.
@@ -115,7 +77,7 @@ def narrative_file(narrative_dir: Path, year: int, slug: str, lang: str) -> Path
     Returns:
         The path (it may not exist).
     """
-    suffix = ".md" if lang == "sv" else f".{lang}.md"
+    suffix = ".md" if lang == DEFAULT_LANGUAGE else f".{lang}.md"
     return narrative_dir / str(year) / f"{slug}{suffix}"
 
 
@@ -142,9 +104,9 @@ def draft_status(
     if narrative is None:
         reasons.append(text(lang, "no_narrative", path=shown_path))
     else:
-        headings = _HEADINGS.get(lang, _HEADINGS["sv"])
-        for key, heading in headings.items():
+        for key in NARRATIVE_KEYS:
             if not (narrative.get(key) or "").strip():
+                heading = _headings(lang, key)
                 reasons.append(text(lang, "no_section", heading=heading, path=shown_path))
     if require_metadata:
         meta = settings.report

@@ -26,6 +26,7 @@ from typing import Any
 import nbformat
 
 from pipeline import kernels
+from pipeline.captions import localise_captions
 from pipeline.errors import ExecutionError, UsageError
 from pipeline.kernels import IPCKernelManager
 
@@ -83,45 +84,23 @@ def _check_value(path: str, value: Any) -> None:
     )
 
 
-def localise_notebook(notebook: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
-    """Pick the caption language of a notebook's cell options.
+def localise_notebook(
+    notebook: nbformat.NotebookNode, lang: str, name: str
+) -> nbformat.NotebookNode:
+    """Give a notebook's labelled cells their captions and alt text in `lang`.
 
-    Cells carry `#| fig-cap:` (Swedish) and optionally `#| fig-cap-en:` (English),
-    likewise for fig-alt and tbl-cap. Quarto reads only `fig-cap`, so for English
-    the `-en` value replaces it; the language variants are removed either way.
+    The texts come from the catalog `captions_<name>` (`pipeline.captions`); Quarto and
+    the built-in renderer read them as the usual `fig-cap`, `tbl-cap` and `fig-alt`.
 
     Args:
         notebook: The source notebook (not modified).
-        lang: "sv" or "en".
+        lang: The report language.
+        name: The notebook's file stem, which names its caption catalog.
 
     Returns:
-        A copy whose cell options name only the chosen language.
+        A copy whose cells carry their caption options.
     """
-    result = nbformat.from_dict(notebook)
-    for cell in result.cells:
-        if cell.cell_type != "code":
-            continue
-        lines = cell.source.splitlines()
-        options = {}
-        for line in lines:
-            match = _OPTION_LINE.match(line)
-            if match:
-                options[match.group(1)] = match.group(2)
-        kept = []
-        for line in lines:
-            match = _OPTION_LINE.match(line)
-            if not match:
-                kept.append(line)
-                continue
-            key = match.group(1)
-            if key.endswith("-en"):
-                continue
-            if lang == "en" and f"{key}-en" in options:
-                kept.append(f"#| {key}:{options[f'{key}-en']}")
-            else:
-                kept.append(line)
-        cell.source = "\n".join(kept)
-    return result
+    return localise_captions(notebook, lang, name)
 
 
 def cell_label(source: str) -> str | None:
@@ -166,7 +145,8 @@ def execute_notebook(
     validate_parameters(parameters)
     localised = output.with_name(output.stem + ".input.ipynb")
     output.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(localise_notebook(nbformat.read(source, as_version=4), lang), localised)
+    notebook = nbformat.read(source, as_version=4)
+    nbformat.write(localise_notebook(notebook, lang, source.stem), localised)
     deadline = time.monotonic() + timeout_seconds
 
     def remaining(_cell: Any) -> int:

@@ -14,49 +14,14 @@ import pandas as pd
 
 from pipeline.disclosure import DEFAULT_K, disclose_public, display_table
 from pipeline.formatting import md_text
-from pipeline.rounds import NO_DATA, join_words
+from pipeline.i18n import DEFAULT_LANGUAGE, Catalog
+from pipeline.rounds import join_words, no_data
 from pipeline.schema import CATEGORIES, label
 from pipeline.tables import markdown_table
 
 STATUSES: tuple[str, ...] = tuple(CATEGORIES["recommendation_status"])
 
-_TEXT: dict[str, dict[str, str]] = {
-    "sv": {
-        "recommendation": "Rekommendation",
-        "made": "Lämnad",
-        "change": "Förändring sedan förra omgången",
-        "new": "Ny",
-        "not_followed": "Ej uppföljd",
-        "first_followup": "Första uppföljningen: {status}",
-        "unchanged": "Oförändrad: {status}",
-        "changed": "Ändrad från {old} till {new}",
-        "no_recommendations": "Inga rekommendationer finns för {region} till och med {year}.",
-        "no_round": (
-            "Rekommendationerna följdes inte upp {years}, eftersom {region} inte hade någon "
-            "intervjuomgång då."
-        ),
-    },
-    "en": {
-        "recommendation": "Recommendation",
-        "made": "Made",
-        "change": "Change since the previous round",
-        "new": "New",
-        "not_followed": "Not followed up",
-        "first_followup": "First follow-up: {status}",
-        "unchanged": "Unchanged: {status}",
-        "changed": "Changed from {old} to {new}",
-        "no_recommendations": "There are no recommendations for {region} up to {year}.",
-        "no_round": (
-            "The recommendations were not followed up in {years}, as {region} had no "
-            "interview round then."
-        ),
-    },
-}
-
-
-def _t(lang: str, key: str, **values: object) -> str:
-    texts = _TEXT.get(lang, _TEXT["sv"])
-    return texts[key].format(**values) if values else texts[key]
+_t = Catalog("followup")
 
 
 def _present(value: object) -> str | None:
@@ -120,7 +85,7 @@ def recommendation_followup(
         made = int(r["made"])
         text = r.get(f"text_{lang}")
         if not isinstance(text, str) or not text.strip():
-            text = r.get("text_sv") or ""
+            text = r.get(f"text_{DEFAULT_LANGUAGE}") or ""  # no text in the language: the default's
         row: dict[str, object] = {"id": str(r["id"]), "made": made, "text": text}
         for y in round_years:
             row[str(y)] = _round_cell(r["_status"], made, y, lang)
@@ -177,7 +142,7 @@ def recommendation_followup_markdown(
         recommendations: The recommendations table.
         region: The region.
         year: The report year.
-        lang: "sv" or "en".
+        lang: The report language.
         k: The minimum group size (recorded only: recommendations hold no person data).
         all_rounds: The region's evaluation rounds up to `year` (default: only the
             rounds with a follow-up).
@@ -201,7 +166,7 @@ def recommendation_followup_markdown(
     absent = [y for y in absent if first < y <= int(year)]
     columns = {y: table[y] for y in rounds_}
     for y in absent:
-        columns[f"{y} ({NO_DATA.get(lang, NO_DATA['sv'])})"] = ["·"] * len(table)
+        columns[f"{y} ({no_data(lang)})"] = ["·"] * len(table)
     ordered = sorted(columns, key=lambda head: int(head[:4]))
     shown = pd.DataFrame(
         {

@@ -16,7 +16,9 @@ import string
 from babel.dates import format_date as _babel_format_date
 from babel.numbers import format_decimal, format_percent
 
-_LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+from pipeline.i18n import Catalog
+
+_language = Catalog("language")
 _ASCII_PUNCTUATION = frozenset(string.punctuation)
 _LINE_BREAKS = re.compile(r"[ \t]*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
 
@@ -44,8 +46,14 @@ def md_text(value: object) -> str:
     return "".join("\\" + ch if ch in _ASCII_PUNCTUATION else ch for ch in text)
 
 
-def _locale(lang: str) -> str:
-    return _LOCALES.get(lang, _LOCALES["sv"])
+def locale(lang: str) -> str:
+    """The Babel locale of a report language ("sv" -> "sv_SE"); unknown: an error."""
+    return _language(lang, "locale")
+
+
+def language_tag(lang: str) -> str:
+    """The BCP 47 tag of a report language's locale ("sv" -> "sv-SE")."""
+    return locale(lang).replace("_", "-")
 
 
 def number(value: float | int | None, lang: str = "sv", decimals: int = 1) -> str:
@@ -53,7 +61,7 @@ def number(value: float | int | None, lang: str = "sv", decimals: int = 1) -> st
 
     Args:
         value: The number; None or NaN gives an en dash.
-        lang: "sv" or "en".
+        lang: The report language.
         decimals: Maximum number of decimals (trailing zeros are dropped).
 
     Returns:
@@ -62,7 +70,7 @@ def number(value: float | int | None, lang: str = "sv", decimals: int = 1) -> st
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=pattern, locale=_locale(lang))
+    return format_decimal(value, format=pattern, locale=locale(lang))
 
 
 def percent(value: float | None, lang: str = "sv", decimals: int = 1) -> str:
@@ -70,7 +78,7 @@ def percent(value: float | None, lang: str = "sv", decimals: int = 1) -> str:
 
     Args:
         value: The percentage as a number from 0 to 100 (not a fraction).
-        lang: "sv" or "en".
+        lang: The report language.
         decimals: Maximum number of decimals (trailing zeros are dropped).
 
     Returns:
@@ -79,12 +87,11 @@ def percent(value: float | None, lang: str = "sv", decimals: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     # Swedish writes a no-break space before the per cent sign ("87,5 %"), English none.
-    pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "") + "\u00a0%"
-    if lang == "en":
-        pattern = pattern.replace("\u00a0%", "%")
-    return format_percent(value / 100, format=pattern, locale=_locale(lang))
+    suffix = _language(lang, "percent_suffix")
+    pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "") + suffix
+    return format_percent(value / 100, format=pattern, locale=locale(lang))
 
 
 def date(value: dt.date, lang: str = "sv") -> str:
     """Format a report date: "25 november 2026" (sv) or "25 November 2026" (en)."""
-    return _babel_format_date(value, format="long", locale=_locale(lang))
+    return _babel_format_date(value, format="long", locale=locale(lang))

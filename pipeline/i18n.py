@@ -14,6 +14,7 @@ A module takes its catalog once and calls it like the old `_t`:
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
 
@@ -105,3 +106,24 @@ class Catalog:
 
     def has(self, lang: str, key: str) -> bool:
         return key in messages(lang, self.domain)
+
+    def texts(self, lang: str) -> Mapping[str, str]:
+        """All of one language's messages, for code that passes them around as a mapping."""
+        return _Texts(self, lang)
+
+
+class _Texts(Mapping):
+    """A read-only view of one catalog whose missing key is a `MissingMessageError`."""
+
+    def __init__(self, catalog: Catalog, lang: str):
+        self._catalog, self._lang = catalog, lang
+        self._texts = messages(lang, catalog.domain)
+
+    def __getitem__(self, key: str) -> str:
+        return self._catalog(self._lang, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from pipeline.config import Evaluation
 from pipeline.errors import UsageError
+from pipeline.i18n import Catalog
 from pipeline.schema import (
     CATEGORIES,
     LANGUAGES,
@@ -38,8 +39,7 @@ from pipeline.upgrade import installed_version, state_files
 TEMPLATES_DIR = Path(__file__).parent / "init_templates"
 """Where the templates of the generated files are, one folder per language."""
 
-EXAMPLE_REGION = {"sv": "Exempelregion", "en": "Example region"}
-"""The region of a new project when none is given."""
+_t = Catalog("init")  # the example region of a new project when none is given
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "survey": (*SURVEY_COLUMNS, *SURVEY_OPTIONAL_COLUMNS),
@@ -76,7 +76,8 @@ def init_project(
         target: A folder that does not exist yet or is empty.
         regions: The regions of the run matrix (default: one example region).
         years: The evaluation years (default: the current year).
-        lang: Language of the comments, guides and narrative headings: "sv" or "en".
+        lang: Language of the comments, guides and narrative headings (a report
+            language with a folder in pipeline/init_templates).
 
     Returns:
         Every file created, sorted.
@@ -103,7 +104,7 @@ def project_files(regions: Sequence[str], years: Sequence[int], lang: str) -> di
     Args:
         regions: The validated regions.
         years: The validated years, sorted.
-        lang: "sv" or "en".
+        lang: The project's language.
 
     Returns:
         Relative POSIX path -> file content, sorted by path.
@@ -123,7 +124,7 @@ def _matrix(
     regions: Sequence[str] | None, years: Sequence[int] | None, lang: str
 ) -> tuple[tuple[str, ...], tuple[int, ...]]:
     # Validate with the params model itself, so a new project always loads.
-    wanted_regions = list(regions) if regions else [EXAMPLE_REGION[lang]]
+    wanted_regions = list(regions) if regions else [_t(lang, "example_region")]
     wanted_years = list(years) if years else [dt.date.today().year]
     try:
         evaluation = Evaluation.model_validate({"regions": wanted_regions, "years": wanted_years})

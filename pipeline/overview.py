@@ -17,31 +17,10 @@ from pipeline.analysis.interviews import InterviewData
 from pipeline.analysis.themes import theme_by_group
 from pipeline.disclosure import SUPPRESSED_MARK
 from pipeline.formatting import md_text, percent
+from pipeline.i18n import Catalog
 from pipeline.tables import markdown_table
 
-NATION: dict[str, str] = {"sv": "Hela landet", "en": "Whole country"}
-"""The heading of the national column."""
-
-_TEXT = {
-    "sv": {
-        "theme": "Tema",
-        "none": "Inga intervjuer detta år.",
-        "note": (
-            "Andel intervjuer som tar upp temat. Grupper med färre än {k} deltagare ingår "
-            "varken i regionens kolumn eller i hela landets; en region utan redovisad grupp "
-            "markeras –\\*."
-        ),
-    },
-    "en": {
-        "theme": "Theme",
-        "none": "No interviews this year.",
-        "note": (
-            "Share of interviews that raise the theme. Groups of fewer than {k} participants "
-            "are left out of both the region's column and the whole country's; a region with "
-            "no reported group is marked –\\*."
-        ),
-    },
-}
+_t = Catalog("overview")
 
 
 def theme_prevalence_with_nation(
@@ -66,7 +45,7 @@ def theme_prevalence_with_nation(
 
     Returns:
         One row per theme (codebook order): theme, label, one column per region with
-        interviews that year, then the national column (`NATION[lang]`); shares in
+        interviews that year, then the national column (message `overview.nation`); shares in
         percent (Float64), NA where a region has no reported group.
     """
     present = set(register.loc[register["year"].astype(int) == int(year), "region"])
@@ -88,7 +67,7 @@ def theme_prevalence_with_nation(
     nation = pd.Series(dtype="Float64")
     if pooled is not None and len(pooled):
         nation = (100.0 * pooled["mentioning"] / pooled["interviews"]).astype("Float64")
-    result[NATION.get(lang, NATION["sv"])] = result["theme"].map(nation).astype("Float64")
+    result[_t(lang, "nation")] = result["theme"].map(nation).astype("Float64")
     return result
 
 
@@ -115,7 +94,7 @@ def theme_prevalence_with_nation_markdown(
     Returns:
         Markdown table and note, or a sentence when no region has interviews that year.
     """
-    texts = _TEXT.get(lang, _TEXT["sv"])
+    texts = _t.texts(lang)
     table = theme_prevalence_with_nation(register, segments, themes, year, k, lang, regions)
     if table.empty:
         return md_text(texts["none"]) + "\n"

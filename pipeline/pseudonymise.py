@@ -20,13 +20,9 @@ from collections.abc import Iterator, Sequence
 
 import phonenumbers
 
-MARKERS: dict[str, dict[str, str]] = {
-    "name": {"sv": "[namn]", "en": "[name]"},
-    "id_number": {"sv": "[personnummer]", "en": "[ID number]"},
-    "phone": {"sv": "[telefon]", "en": "[phone]"},
-    "email": {"sv": "[e-post]", "en": "[e-mail]"},
-}
-"""Replacement marker per kind of personal data and language."""
+from pipeline.i18n import Catalog
+
+_markers = Catalog("pseudonymise")  # the replacement per kind of personal data
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?![\w-])")
 
@@ -69,7 +65,7 @@ def pseudonymise(text: str, names: Sequence[str] = (), lang: str = "sv") -> str:
         text: The text, e.g. a coded interview excerpt.
         names: Names to remove (first names, surnames or full names). Empty or
             blank entries are ignored.
-        lang: Language of the markers, "sv" or "en".
+        lang: Language of the markers (a report language).
 
     Returns:
         The text with every detected item replaced by its marker (Unicode NFC).
@@ -87,8 +83,7 @@ def pseudonymise(text: str, names: Sequence[str] = (), lang: str = "sv") -> str:
 
 
 def _marker(kind: str, lang: str) -> str:
-    markers = MARKERS[kind]
-    return markers.get(lang, markers["sv"])
+    return _markers(lang, kind)
 
 
 def _detect(text: str, names: Sequence[str]) -> Iterator[tuple[int, int, str]]:

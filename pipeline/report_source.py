@@ -1,8 +1,11 @@
-"""Writing a pair's Quarto report source from the template, params and narrative.
+"""Writing a pair's Quarto report source from the skeleton, params and narrative.
 
-The template (reports/rapport.<lang>.qmd) holds the fixed structure and text. This
-module adds the pair's front matter (every data-derived value escaped for Markdown)
-and the analyst's narrative sections in place of `<!-- narrative:NAME -->` markers.
+One skeleton serves every language (reports/rapport.qmd, reports/oversikt.qmd): it holds
+the structure, and `<!-- text:DOMAIN.KEY -->` markers where a heading or a fixed
+paragraph goes, filled here from the message catalogs (`pipeline/locales/<lang>/
+DOMAIN.yaml`; catalog text is ours, never data, so it is not escaped). This module also
+adds the pair's front matter (every data-derived value escaped for Markdown) and the
+analyst's narrative sections in place of `<!-- narrative:NAME -->` markers.
 """
 
 from __future__ import annotations
@@ -13,29 +16,51 @@ import re
 import yaml
 
 from pipeline.config import Pair
-from pipeline.drafts import DraftStatus
+from pipeline.drafts import NARRATIVE_KEYS, DraftStatus
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
+from pipeline.i18n import Catalog, check_language, languages
 from pipeline.report_text import commission_markdown
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _MARKER = re.compile(r"^<!-- narrative:([a-z_]+) -->$", re.MULTILINE)
 _SECTION_HEADING = re.compile(r"^# +(.+?)\s*#*\s*$", re.MULTILINE)
 
-NARRATIVE_SECTIONS: dict[str, tuple[str, ...]] = {
-    "summary": ("sammanfattning", "summary"),
-    "conclusions": ("slutsatser", "conclusions"),
-    "recommendations": ("rekommendationer", "recommendations"),
-}
-"""Narrative section keys and the level-1 headings (sv, en) that start them."""
+_TEXT_MARKER = re.compile(r"<!-- text:([a-z_]+)\.([a-z_]+) -->")
+_narrative = Catalog("narrative")
+_overview = Catalog("oversikt")
 
-_PLACEHOLDER = {
-    "sv": '*\\[Analytikerns text saknas. Skriv den under rubriken "# {heading}" i {path}.\\]*',
-    "en": (
-        "*\\[The analyst's text is missing. "
-        'Write it under the heading "# {heading}" in {path}.\\]*'
-    ),
-}
+
+def narrative_headings() -> dict[str, frozenset[str]]:
+    """Narrative section key -> its level-1 heading in every language, case-folded."""
+    return {
+        key: frozenset(_narrative(lang, key).casefold() for lang in languages())
+        for key in NARRATIVE_KEYS
+    }
+
+
+def overview_region(lang: str) -> str:
+    """The name the national overview goes by where a region name is expected."""
+    return _overview(lang, "region")
+
+
+def fill_text(template: str, lang: str) -> str:
+    """Replace every `<!-- text:DOMAIN.KEY -->` marker by that catalog message in `lang`.
+
+    Raises:
+        MissingMessageError: A marker names a message the language's catalog lacks.
+    """
+    return _TEXT_MARKER.sub(lambda m: Catalog(m.group(1))(lang, m.group(2)), template)
+
+
+def _fill_front(value: object, lang: str) -> object:
+    if isinstance(value, str):
+        return fill_text(value, lang)
+    if isinstance(value, dict):
+        return {key: _fill_front(item, lang) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill_front(item, lang) for item in value]
+    return value
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
@@ -63,15 +88,16 @@ def parse_narrative(text: str) -> dict[str, str]:
         text: The narrative file's content.
 
     Returns:
-        Section key -> Markdown body (headings matched in Swedish or English,
+        Section key -> Markdown body (headings matched in any catalog language,
         ignoring case). Text under other headings is ignored.
     """
     sections: dict[str, str] = {}
+    names_of = narrative_headings()
     headings = list(_SECTION_HEADING.finditer(text))
     for index, heading in enumerate(headings):
         end = headings[index + 1].start() if index + 1 < len(headings) else len(text)
         title = heading.group(1).strip().casefold()
-        for key, names in NARRATIVE_SECTIONS.items():
+        for key, names in names_of.items():
             if title in names:
                 sections[key] = text[heading.end() : end].strip()
     return sections
@@ -89,7 +115,7 @@ def compose_source(
     """Return the report source for one pair.
 
     Args:
-        template: The language's template text (front matter + body).
+        template: The skeleton's text (front matter + body, with text markers).
         pair: The region-year with its settings.
         report_date: The date printed on the report.
         narrative: Parsed narrative sections (may be empty).
@@ -103,10 +129,12 @@ def compose_source(
     Returns:
         Quarto Markdown source.
     """
-    front, body = split_front_matter(template)
     settings = pair.settings
     meta = settings.report
-    lang = settings.lang
+    lang = check_language(settings.lang)
+    front, body = split_front_matter(template)
+    front = _fill_front(front, lang)
+    body = fill_text(body, lang)
     front["lang"] = lang
     if meta.title:
         front["title"] = md_text(meta.title)
@@ -137,8 +165,8 @@ def compose_source(
         key = match.group(1)
         if narrative.get(key):
             return narrative[key]
-        heading = NARRATIVE_SECTIONS.get(key, (key, key))[0 if lang == "sv" else 1].capitalize()
-        return _PLACEHOLDER[lang].format(heading=heading, path=md_text(narrative_path))
+        heading = _narrative(lang, key) if _narrative.has(lang, key) else key.capitalize()
+        return _narrative(lang, "missing", heading=heading, path=md_text(narrative_path))
 
     header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{header}---\n{_MARKER.sub(fill, body)}"

@@ -19,79 +19,12 @@ from pipeline.analysis.themes import theme_by_group
 from pipeline.config import ReportMeta
 from pipeline.disclosure import SUPPRESSED_MARK
 from pipeline.formatting import md_text, number
+from pipeline.i18n import Catalog, languages
 from pipeline.rounds import evaluation_rounds, join_words
 from pipeline.schema import label
 from pipeline.text.interviews import method_table_markdown
 
-_TEXT: dict[str, dict[str, str]] = {
-    "sv": {
-        "commission": (
-            "Rapporten är en del av den årliga uppföljningen av peer support. Den har tagits "
-            "fram av {author} på uppdrag av {commissioner} och redovisas för {committee} "
-            "(diarienummer {case_number})."
-        ),
-        "missing": "[{field} saknas]",
-        "author": "författare",
-        "commissioner": "uppdragsgivare",
-        "committee": "nämnd",
-        "case_number": "diarienummer",
-        "held": "I {region} {year} genomfördes {interviews} intervjuer med sammanlagt "
-        "{participants} deltagare.",
-        "basis_all": "Alla intervjuer ingår i temaredovisningen.",
-        "basis_part": (
-            "Temaredovisningen bygger på {shown} av intervjuerna; {groups} ingår inte "
-            "eftersom {which} färre än {k} deltagare."
-        ),
-        "coded": "De kodades i {segments} segment inom {themes} av kodbokens {book} teman.",
-        "coded_none": "Inga av de redovisade intervjuerna har kodade segment.",
-        "pointer": "@tbl-themes och @fig-themes visar i hur många intervjuer varje tema "
-        "förekom, per grupp.",
-        "none": (
-            "{region} hade ingen intervjuomgång {year} (ingen datainsamling), så avsnittet "
-            "redovisar inga teman, faktorer eller citat för året."
-        ),
-        "latest": "Den senaste omgången med intervjuer var {latest}.",
-        "method_lead": "@tbl-method visar vilka som intervjuades i {region} och i vilken form.",
-    },
-    "en": {
-        "commission": (
-            "This report is part of the yearly follow-up of peer support. It was produced by "
-            "{author} for {commissioner} and is presented to {committee} (case number "
-            "{case_number})."
-        ),
-        "missing": "[{field} missing]",
-        "author": "author",
-        "commissioner": "commissioning body",
-        "committee": "committee",
-        "case_number": "case number",
-        "held": "In {region} {year}, {interviews} interviews with {participants} participants "
-        "in all were carried out.",
-        "basis_all": "All interviews are part of the theme analysis.",
-        "basis_part": (
-            "The theme analysis rests on {shown} of the interviews; {groups} are left out "
-            "because {which} fewer than {k} participants."
-        ),
-        "coded": "They were coded in {segments} segments on {themes} of the codebook's "
-        "{book} themes.",
-        "coded_none": "None of the reported interviews has coded segments.",
-        "pointer": "@tbl-themes and @fig-themes show in how many interviews each theme came "
-        "up, by group.",
-        "none": (
-            "{region} had no interview round in {year} (no data collection), so this section "
-            "reports no themes, factors or quotes for the year."
-        ),
-        "latest": "The latest round with interviews was {latest}.",
-        "method_lead": "@tbl-method shows who was interviewed in {region} and how.",
-    },
-}
-
-
-_WHICH = {"sv": ("gruppen har", "grupperna har"), "en": ("the group has", "the groups have")}
-
-
-def _t(lang: str, key: str, **values: object) -> str:
-    texts = _TEXT.get(lang, _TEXT["sv"])
-    return texts[key].format(**values) if values else texts[key]
+_t = Catalog("report_text")
 
 
 def commission_markdown(meta: ReportMeta, lang: str = "sv") -> str:
@@ -99,7 +32,7 @@ def commission_markdown(meta: ReportMeta, lang: str = "sv") -> str:
 
     Args:
         meta: The report metadata from params (and the pair's override).
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         One escaped Markdown paragraph (a draft names what is missing in brackets).
@@ -110,8 +43,7 @@ def commission_markdown(meta: ReportMeta, lang: str = "sv") -> str:
         values[key] = given or _t(lang, "missing", field=_t(lang, key))
     commissioner = values["commissioner"]
     if meta.organisation.strip() and meta.organisation.strip() != commissioner:
-        joiner = " och " if lang == "sv" else " and "
-        commissioner = f"{commissioner}{joiner}{meta.organisation.strip()}"
+        commissioner = f"{commissioner} {_t(lang, 'and')} {meta.organisation.strip()}"
     values["commissioner"] = commissioner
     return md_text(_t(lang, "commission", **values))
 
@@ -125,7 +57,7 @@ def method_markdown(
         register: The interview register.
         region: The region.
         year: The evaluation round.
-        lang: "sv" or "en".
+        lang: The report language.
         k: Minimum group size (persons).
 
     Returns:
@@ -165,7 +97,7 @@ def interview_status_markdown(
         survey: The survey responses (to name the rounds in a year without interviews).
         region: The region.
         year: The evaluation round.
-        lang: "sv" or "en".
+        lang: The report language.
         k: Minimum group size (persons).
 
     Returns:
@@ -203,7 +135,7 @@ def interview_status_markdown(
                 "basis_part",
                 shown=number(interviews_shown, lang, 0),
                 groups=groups,
-                which=_WHICH[lang if lang in _WHICH else "sv"][len(small) > 1],
+                which=_t(lang, "which_many" if len(small) > 1 else "which_one"),
                 k=k,
             )
         )
@@ -231,10 +163,21 @@ def interview_status_markdown(
 
 # --- one disclosure note per section ----------------------------------------------------
 
-_CAPTION = re.compile(r"^(?::\s|!\[|\[)(?P<kind>Tabell|Table|Figur|Figure) (?P<n>\d+)[:\]]")
+
+def _caption_words(kind: str) -> set[str]:
+    """The word a numbered caption starts with ("Tabell", "Table"), in every language."""
+    return {_t(lang, kind) for lang in languages()}
+
+
+def _caption_pattern() -> re.Pattern:
+    """A numbered caption's start ("Tabell 3:", "[Figure 2]"), in any language's words."""
+    words = sorted(_caption_words("table") | _caption_words("figure"), key=len, reverse=True)
+    kinds = "|".join(re.escape(word) for word in words)
+    return re.compile(rf"^(?::\s|!\[|\[)(?P<kind>{kinds}) (?P<n>\d+)[:\]]")
+
+
 _DIV_OPEN = re.compile(r"^:::+\s*\{")
 _DIV_CLOSE = re.compile(r"^:::+\s*$")
-_REFS = {"sv": ("Tabell", "Figur", "och"), "en": ("Table", "Figure", "and")}
 
 
 def merge_section_notes(markdown: str, notes: Sequence[str], lang: str = "sv") -> str:
@@ -250,7 +193,7 @@ def merge_section_notes(markdown: str, notes: Sequence[str], lang: str = "sv") -
     Args:
         markdown: The expanded report Markdown (shortcodes resolved, captions numbered).
         notes: The exact Markdown paragraphs to merge (as `md_text` wrote them).
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         The Markdown with the notes merged.
@@ -268,13 +211,14 @@ def merge_section_notes(markdown: str, notes: Sequence[str], lang: str = "sv") -
 
 
 def _merge_in_section(lines: list, indices: list[int], wanted: set[str], lang: str) -> None:
+    caption_start = _caption_pattern()
     caption: tuple[str, str] | None = None
     in_div = False
     found: dict[str, list[tuple[int, tuple[str, str], bool]]] = {}
     for index in indices:
         line = lines[index]
         text = line.strip()
-        match = _CAPTION.match(text)
+        match = caption_start.match(text)
         if match:
             caption = (match.group("kind"), match.group("n"))
         if _DIV_OPEN.match(text):
@@ -294,18 +238,17 @@ def _merge_in_section(lines: list, indices: list[int], wanted: set[str], lang: s
 
 def _ref_list(captions: list[tuple[str, str]], lang: str) -> str:
     """ "Tabell 3, 5 och Figur 2" from the captions, numbers in order of appearance."""
-    table, figure, conjunction = _REFS.get(lang, _REFS["sv"])
+    conjunction = _t(lang, "and")
     groups: dict[str, list[str]] = {}
     for kind, n in captions:
-        word = table if kind in ("Tabell", "Table") else figure
-        if n not in groups.setdefault(word, []):
-            groups[word].append(n)
+        key = "table" if kind in _caption_words("table") else "figure"
+        if n not in groups.setdefault(key, []):
+            groups[key].append(n)
     parts = []
-    for word, numbers in groups.items():
-        if lang == "en" and len(numbers) > 1:
-            word += "s"
+    for key, numbers in groups.items():
         if len(numbers) == 1:
-            parts.append(f"{word} {numbers[0]}")
+            parts.append(f"{_t(lang, key)} {numbers[0]}")
         else:
+            word = _t(lang, f"{key}s")  # the plural, as "Tables 3 and 5" has it
             parts.append(f"{word} {', '.join(numbers[:-1])} {conjunction} {numbers[-1]}")
     return f" {conjunction} ".join(parts)

@@ -16,16 +16,6 @@ import pandas as pd
 from pipeline.formatting import md_text
 from pipeline.i18n import Catalog
 
-NO_DATA: dict[str, str] = {"sv": "ingen datainsamling", "en": "no data collection"}
-"""How a round without a data collection is marked in tables and text."""
-
-_ORDINALS = {
-    "sv": ("första", "andra", "tredje", "fjärde", "femte", "sjätte", "sjunde", "åttonde",
-           "nionde", "tionde"),
-    "en": ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-           "ninth", "tenth"),
-}  # fmt: skip
-
 _t = Catalog("rounds")
 
 
@@ -75,14 +65,19 @@ def evaluation_rounds(
 
 
 def ordinal(n: int, lang: str = "sv") -> str:
-    """An ordinal word: 4 -> "fjärde" / "fourth"; beyond ten "11:e" / "11th"."""
-    words = _ORDINALS.get(lang, _ORDINALS["sv"])
-    if 1 <= n <= len(words):
-        return words[n - 1]
-    if lang == "en":
-        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-        return f"{n}{suffix}"
-    return f"{n}:e"
+    """An ordinal word: 4 -> "fjärde" / "fourth"; beyond the catalog's words "11:e" / "11th"."""
+    if _t.has(lang, f"ordinal_{n}"):
+        return _t(lang, f"ordinal_{n}")
+    # English "1st, 2nd, 3rd" but "11th-13th"; a language without such forms gives every
+    # suffix the same text.
+    last = n % 10
+    special = last in (1, 2, 3) and not 10 <= n % 100 <= 20
+    return f"{n}{_t(lang, f'ordinal_suffix_{last}' if special else 'ordinal_suffix')}"
+
+
+def no_data(lang: str = "sv") -> str:
+    """How a round without a data collection is marked in tables and text."""
+    return _t(lang, "no_data")
 
 
 def join_words(items: Sequence[object], lang: str = "sv") -> str:
@@ -104,7 +99,7 @@ def rounds_markdown(
         register: The interview register.
         region: The region.
         year: The report year.
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         One escaped Markdown paragraph.
@@ -126,15 +121,14 @@ def rounds_markdown(
     both = [y for y in info.years if y in info.survey and y in info.interviews]
     survey_only = info.missing("interviews")
     interviews_only = info.missing("survey")
-    no_data = NO_DATA.get(lang, NO_DATA["sv"])
     if both and (survey_only or interviews_only):
         sentences.append(_t(lang, "both", years=join_words(both, lang)))
     if survey_only:
         years = join_words(survey_only, lang)
-        sentences.append(_capital(_t(lang, "survey_only", years=years, no_data=no_data)))
+        sentences.append(_capital(_t(lang, "survey_only", years=years, no_data=no_data(lang))))
     if interviews_only:
         years = join_words(interviews_only, lang)
-        sentences.append(_capital(_t(lang, "interviews_only", years=years, no_data=no_data)))
+        sentences.append(_capital(_t(lang, "interviews_only", years=years, no_data=no_data(lang))))
     return md_text(" ".join(sentences)) + "\n"
 
 

@@ -6,6 +6,8 @@ readers (statistics, themes, notebooks, reports) relies only on what is declared
 
 from __future__ import annotations
 
+from pipeline.i18n import Catalog, languages
+
 REGIONS: tuple[str, ...] = (
     "Stockholm",
     "Skåne",
@@ -57,73 +59,34 @@ SEGMENT_COLUMNS: tuple[str, ...] = (
     "excerpt",  # str, the coded text (untrusted; may contain names until pseudonymised)
 )
 
-# Codes and their labels. The code is what tables hold; labels are for reports.
-CATEGORIES: dict[str, dict[str, dict[str, str]]] = {
-    "gender": {
-        "kvinna": {"sv": "Kvinna", "en": "Woman"},
-        "man": {"sv": "Man", "en": "Man"},
-        "annat": {"sv": "Annat", "en": "Other"},
-        "vill_ej_ange": {"sv": "Vill ej ange", "en": "Prefer not to say"},
-    },
-    "education": {
-        "grundskola": {"sv": "Grundskola", "en": "Compulsory school"},
-        "gymnasium": {"sv": "Gymnasium", "en": "Upper secondary"},
-        "eftergymnasial": {"sv": "Eftergymnasial, ej högskola", "en": "Post-secondary"},
-        "hogskola": {"sv": "Högskola/universitet", "en": "University"},
-    },
-    "training_provider": {
-        "nsph": {"sv": "NSPH", "en": "NSPH"},
-        "region": {"sv": "Region/kommun", "en": "Region/municipality"},
-        "annan": {"sv": "Annan utbildare", "en": "Other provider"},
-    },
-    "supervision_frequency": {
-        "varje_vecka": {"sv": "Varje vecka", "en": "Every week"},
-        "varannan_vecka": {"sv": "Varannan vecka", "en": "Every other week"},
-        "varje_manad": {"sv": "Varje månad", "en": "Every month"},
-        "mer_sallan": {"sv": "Mer sällan", "en": "Less often"},
-    },
-    "employer": {
-        "kommun": {"sv": "Kommun", "en": "Municipality"},
-        "region": {"sv": "Region", "en": "Region"},
-        "brukarorganisation": {"sv": "Brukarorganisation", "en": "User organisation"},
-        "annan": {"sv": "Annan", "en": "Other"},
-    },
-    "tasks": {
-        "stodsamtal": {"sv": "Stödsamtal", "en": "Supportive conversations"},
-        "grupper": {"sv": "Gruppverksamhet", "en": "Group sessions"},
-        "aktiviteter": {"sv": "Promenader och aktiviteter", "en": "Walks and activities"},
-        "personalgrupper": {"sv": "Arbete med personalgrupper", "en": "Work with staff groups"},
-        "foredrag": {"sv": "Föreläsningar", "en": "Lectures"},
-        "motesstod": {"sv": "Stöd vid möten och kontakter", "en": "Support at meetings"},
-    },
-    "group": {
-        "enhetschef": {"sv": "Enhetschefer", "en": "Unit managers"},
-        "medarbetare": {"sv": "Medarbetare", "en": "Staff"},
-        "peer_supporter": {"sv": "Peer supportrar", "en": "Peer supporters"},
-        "brukare": {"sv": "Brukare", "en": "Service users"},
-    },
-    "form": {
-        "individuell": {"sv": "Individuell intervju", "en": "Individual interview"},
-        "grupp": {"sv": "Gruppintervju", "en": "Group interview"},
-    },
-    "mode": {
-        "fysiskt": {"sv": "Fysiskt möte", "en": "In person"},
-        "telefon": {"sv": "Telefon", "en": "Telephone"},
-        "video": {"sv": "Video", "en": "Video"},
-    },
-    "factor": {
-        "framjande": {"sv": "Främjande", "en": "Promoting"},
-        "hindrande": {"sv": "Hindrande", "en": "Hindering"},
-        "neutral": {"sv": "Neutral", "en": "Neutral"},
-    },
-    "recommendation_status": {
-        "kvarstar": {"sv": "Kvarstår", "en": "Still open"},
-        "delvis": {"sv": "Delvis genomförd", "en": "Partly implemented"},
-        "genomford": {"sv": "Genomförd", "en": "Implemented"},
-    },
+# Codes per category: what tables hold. Their report labels are messages of the catalog
+# `categories` (pipeline/locales/<lang>/categories.yaml, key "<category>.<code>").
+CODES: dict[str, tuple[str, ...]] = {
+    "gender": ("kvinna", "man", "annat", "vill_ej_ange"),
+    "education": ("grundskola", "gymnasium", "eftergymnasial", "hogskola"),
+    "training_provider": ("nsph", "region", "annan"),
+    "supervision_frequency": ("varje_vecka", "varannan_vecka", "varje_manad", "mer_sallan"),
+    "employer": ("kommun", "region", "brukarorganisation", "annan"),
+    "tasks": ("stodsamtal", "grupper", "aktiviteter", "personalgrupper", "foredrag", "motesstod"),
+    "group": ("enhetschef", "medarbetare", "peer_supporter", "brukare"),
+    "form": ("individuell", "grupp"),
+    "mode": ("fysiskt", "telefon", "video"),
+    "factor": ("framjande", "hindrande", "neutral"),
+    "recommendation_status": ("kvarstar", "delvis", "genomford"),
 }
 
-LANGUAGES: tuple[str, ...] = ("sv", "en")
+LANGUAGES: tuple[str, ...] = languages()
+"""The report languages: one folder each under pipeline/locales."""
+
+_labels = Catalog("categories")
+
+CATEGORIES: dict[str, dict[str, dict[str, str]]] = {
+    category: {
+        code: {lang: _labels(lang, f"{category}.{code}") for lang in LANGUAGES} for code in codes
+    }
+    for category, codes in CODES.items()
+}
+"""Category -> code -> language -> report label (readers also accept any label as input)."""
 
 
 def label(category: str, code: str, lang: str = "sv") -> str:
@@ -132,9 +95,10 @@ def label(category: str, code: str, lang: str = "sv") -> str:
     Args:
         category: A key of CATEGORIES, e.g. "gender".
         code: The canonical code, e.g. "kvinna".
-        lang: "sv" or "en".
+        lang: The report language (unknown: an error).
 
     Returns:
         The label in the requested language.
     """
-    return CATEGORIES.get(category, {}).get(code, {}).get(lang, code)
+    key = f"{category}.{code}"
+    return _labels(lang, key) if _labels.has(lang, key) else code

@@ -20,56 +20,12 @@ import pandas as pd
 
 from pipeline.analysis.survey import response_rates
 from pipeline.formatting import percent
+from pipeline.i18n import Catalog
 from pipeline.publish import FAILED, write_file_atomic
 
 STATUSES = ("final", "draft", "failed", "stale")
 
-_TEXT = {
-    "sv": {
-        "title": "Utvärderingar av peer support",
-        "intro": "Alla publicerade rapporter: en rad per region, en kolumn per år. "
-        "Varje ruta visar svarsfrekvensen i enkäten och rapportens status.",
-        "region": "Region",
-        "empty": "Inga rapporter är publicerade ännu.",
-        "search": "Sök region eller år",
-        "status_filter": "Visa status",
-        "all": "Alla",
-        "final": "Slutlig",
-        "draft": "Utkast",
-        "failed": "Misslyckad",
-        "stale": "Inaktuell",
-        "missing": "Ingen rapport",
-        "rate": "svarsfrekvens",
-        "caption": "Rapporter per region och år",
-        "shown": "{n} av {total} regioner visas.",
-        "status_help": "Slutlig: färdig rapport. Utkast: text eller uppgifter saknas. "
-        "Misslyckad: senaste bygget misslyckades (en tidigare version visas om den finns). "
-        "Inaktuell: indata eller mallar har ändrats sedan rapporten byggdes.",
-        "report_date": "Rapportdatum",
-    },
-    "en": {
-        "title": "Evaluations of peer support",
-        "intro": "Every published report: one row per region, one column per year. "
-        "Each cell gives the survey's response rate and the report's status.",
-        "region": "Region",
-        "empty": "No reports have been published yet.",
-        "search": "Search region or year",
-        "status_filter": "Show status",
-        "all": "All",
-        "final": "Final",
-        "draft": "Draft",
-        "failed": "Failed",
-        "stale": "Out of date",
-        "missing": "No report",
-        "rate": "response rate",
-        "caption": "Reports by region and year",
-        "shown": "{n} of {total} regions shown.",
-        "status_help": "Final: a finished report. Draft: text or details are missing. "
-        "Failed: the last build failed (an earlier version is linked if there is one). "
-        "Out of date: inputs or templates changed since the report was built.",
-        "report_date": "Report date",
-    },
-}
+_t = Catalog("site")
 
 _CSS = """
 *,*::before,*::after{box-sizing:border-box}
@@ -283,7 +239,7 @@ def index_html(
     Returns:
         The page's HTML.
     """
-    text = _TEXT.get(lang, _TEXT["sv"])
+    text = _t.texts(lang)
     esc = html.escape
     rates = rates or {}
     parts = [
@@ -323,7 +279,7 @@ def index_html(
     return "\n".join(parts)
 
 
-def _filters(text: dict[str, str]) -> str:
+def _filters(text: Mapping[str, str]) -> str:
     """The search box and status filter (hidden until the script runs: they need it)."""
     esc = html.escape
     options = "".join(f'<option value="{s}">{esc(text[s])}</option>' for s in ("", *STATUSES) if s)
@@ -343,7 +299,7 @@ def _cell(
     entry: dict | None,
     region: str,
     year: int,
-    text: dict[str, str],
+    text: Mapping[str, str],
     lang: str,
     rates: Mapping[tuple[int, str], str],
 ) -> str:
@@ -452,7 +408,8 @@ def index_details(tasks: list, data: object, project: object) -> dict:
     Returns:
         Keyword arguments `stale` and `rates`.
     """
-    from pipeline.build import OVERVIEW_REGION, staleness
+    from pipeline.build import staleness
+    from pipeline.report_source import overview_region
 
     stale = {
         Path(t.manifest_path).relative_to(Path(t.out)).as_posix()
@@ -461,7 +418,5 @@ def index_details(tasks: list, data: object, project: object) -> dict:
     }
     lang = project.evaluation.lang
     years = {t.pair.year for t in tasks}
-    rates = response_rate_labels(
-        data.survey, data.population, years, lang, OVERVIEW_REGION.get(lang, "")
-    )
+    rates = response_rate_labels(data.survey, data.population, years, lang, overview_region(lang))
     return {"stale": stale, "rates": rates}

@@ -292,7 +292,7 @@ CASES = [
          args=("--region", "Stockholm", "--year", "2031")),
     Case("cli-bad-format", lambda p: None, (("--format", "'html,odt'", "html, pdf, docx"),),
          args=("--region", "Stockholm", "--year", "2020", "--format", "html,odt")),
-    Case("cli-bad-lang", lambda p: None, (("--lang", "'fr'", "expected sv or en"),),
+    Case("cli-bad-lang", lambda p: None, (("--lang", "'fr'", "expected one of sv, en"),),
          args=("--region", "Stockholm", "--year", "2020", "--lang", "fr")),
     Case("cli-bad-renderer", lambda p: None, (("--renderer", "'latex'", "builtin"),),
          args=("--region", "Stockholm", "--year", "2020", "--renderer", "latex"), real=True),

@@ -98,3 +98,18 @@ def test_report_date_from_params_then_source_date_epoch(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
     project = load_project(_params(tmp_path))
     assert str(report_date(plan_pairs(project)[0].settings)) == "2020-09-13"
+
+
+def test_unknown_report_language_names_the_file_and_key(tmp_path):
+    path = _params(tmp_path, BASE + "lang: de\n")
+    with pytest.raises(InputError) as info:
+        load_project(path)
+    assert f"{path}: key 'lang': unsupported report language; expected one of sv, en" in str(
+        info.value
+    )
+    project = load_project(_params(tmp_path))
+    _override(tmp_path, "2020", "stockholm", "lang: fi\n")
+    with pytest.raises(InputError) as info:
+        plan_pairs(project)
+    assert "stockholm.yaml: key 'lang': unsupported report language" in str(info.value)
+    assert "'fi'" in str(info.value)

@@ -46,7 +46,7 @@ def fake_project(tmp_path, monkeypatch) -> Path:
         "fake_reports",
         {
             name: f"content of reports/{name}"
-            for name in ("rapport.sv.qmd", "rapport.en.qmd", "theme/a.css", "narrative/x.md")
+            for name in ("rapport.qmd", "oversikt.qmd", "theme/a.css", "narrative/x.md")
         },
     )
     monkeypatch.setattr(
@@ -87,8 +87,8 @@ def test_creates_the_expected_tree(tmp_path, fake_project):
         ".peer-eval/README.md",
         ".peer-eval/base/notebooks/interviews.ipynb",
         ".peer-eval/base/notebooks/survey.ipynb",
-        ".peer-eval/base/reports/rapport.en.qmd",
-        ".peer-eval/base/reports/rapport.sv.qmd",
+        ".peer-eval/base/reports/oversikt.qmd",
+        ".peer-eval/base/reports/rapport.qmd",
         ".peer-eval/base/reports/theme/a.css",
         ".peer-eval/state.json",
         "README.md",
@@ -112,15 +112,15 @@ def test_creates_the_expected_tree(tmp_path, fake_project):
         "reports/narrative/2020/vastra-gotaland.md",
         "reports/narrative/2021/stockholm.md",
         "reports/narrative/2021/vastra-gotaland.md",
-        "reports/rapport.en.qmd",
-        "reports/rapport.sv.qmd",
+        "reports/oversikt.qmd",
+        "reports/rapport.qmd",
         "reports/theme/a.css",
     ]
     on_disk = sorted(p for p in target.rglob("*") if p.is_file())
     assert on_disk == created
     assert (target / "params" / "overrides").is_dir()
     assert not any((target / "params" / "overrides").iterdir())
-    assert (target / "reports/rapport.sv.qmd").read_text() == "content of reports/rapport.sv.qmd"
+    assert (target / "reports/rapport.qmd").read_text() == "content of reports/rapport.qmd"
 
 
 @pytest.mark.parametrize(
@@ -143,6 +143,8 @@ def test_copies_the_real_project_templates(tmp_path):
     created = _relative(
         tmp_path / "new", init_project(tmp_path / "new", regions=["A"], years=[2020])
     )
+    for name in ("reports/rapport.qmd", "reports/oversikt.qmd"):
+        assert name in created
     in_checkout = sorted(
         [p.relative_to(REPO).as_posix() for p in (REPO / "notebooks").rglob("*.ipynb")]
         + [p.relative_to(REPO).as_posix() for p in (REPO / "reports").glob("*.qmd")]

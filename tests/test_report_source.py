@@ -1,8 +1,11 @@
 import datetime as dt
+from pathlib import Path
 
+import pytest
 import yaml
 
 from pipeline.config import Pair, PairSettings, ReportMeta
+from pipeline.i18n import MissingMessageError, languages
 from pipeline.report_source import compose_source, parse_narrative, split_front_matter
 
 TEMPLATE = """---
@@ -49,3 +52,58 @@ def test_english_headings_and_placeholder():
     narrative = parse_narrative("# Summary\nAll good.\n")
     text = compose_source(TEMPLATE, _pair(lang="en"), dt.date(2026, 1, 1), narrative, "x.md")
     assert "All good." in text and "The analyst's text is missing" in text
+
+
+# --- one skeleton for every language ------------------------------------------------------
+
+SKELETON = """---
+title: "<!-- text:rapport.title -->"
+lang: null
+---
+
+# <!-- text:narrative.summary -->
+
+<!-- narrative:summary -->
+
+<!-- text:rapport.method_text -->
+"""
+
+
+def test_skeleton_markers_are_filled_from_the_language_catalog():
+    for lang, title, heading in (
+        ("sv", "Utvärdering av peer support", "# Sammanfattning"),
+        ("en", "Evaluation of peer support", "# Summary"),
+    ):
+        text = compose_source(SKELETON, _pair(lang=lang), dt.date(2026, 1, 1), {}, "x.md")
+        front, body = split_front_matter(text)
+        assert front["title"] == title and front["lang"] == lang
+        assert heading in body.split("\n")
+        assert "<!-- text:" not in text
+
+
+def test_analyst_text_is_not_read_for_markers():
+    narrative = {"summary": "See <!-- text:rapport.title --> here."}
+    text = compose_source(SKELETON, _pair(), dt.date(2026, 1, 1), narrative, "x.md")
+    assert "See <!-- text:rapport.title --> here." in text
+
+
+def test_a_marker_without_a_message_is_an_error_naming_the_catalog():
+    with pytest.raises(MissingMessageError, match=r"locales/en/rapport\.yaml"):
+        compose_source(
+            "---\nlang: null\n---\n<!-- text:rapport.nonexistent -->\n",
+            _pair(lang="en"),
+            dt.date(2026, 1, 1),
+            {},
+            "x.md",
+        )
+
+
+def test_the_repository_skeletons_compose_in_every_language():
+    reports = Path(__file__).resolve().parent.parent / "reports"
+    for stem in ("rapport", "oversikt"):
+        skeleton = (reports / f"{stem}.qmd").read_text(encoding="utf-8")
+        for lang in languages():
+            text = compose_source(skeleton, _pair(lang=lang), dt.date(2026, 1, 1), {}, "x.md")
+            assert "<!-- text:" not in text, (stem, lang)
+            front, _ = split_front_matter(text)
+            assert front["lang"] == lang and front["title"], (stem, lang)

@@ -41,90 +41,12 @@ from pipeline.disclosure import (
 )
 from pipeline.figures.style import PALETTE, new_figure, report_style
 from pipeline.formatting import number, percent
+from pipeline.i18n import Catalog
 from pipeline.text.survey import item_label
 
-_TEXT: dict[str, dict[str, str]] = {
-    "sv": {
-        "rate_axis": "Svarsfrekvens (%)",
-        "rate_title": "Svarsfrekvens per region {year}",
-        "total": "Totalt",
-        "of": "av",
-        "share_axis": "Andel av dem som svarat (%)",
-        "tasks_axis": "Andel av dem som angett minst en uppgift (%)",
-        "n": "n",
-        "box_note": (
-            "Lådan visar 25:e–75:e percentilen, strecket medianen, romben medelvärdet "
-            "och linjerna 5:e–95:e percentilen."
-        ),
-        "rate_alt": (
-            "Stapeldiagram över svarsfrekvens per region {year}. Totalt svarade {n} av "
-            "{target} ({rate}); högst svarsfrekvens hade {high} ({high_rate}) och lägst "
-            "{low} ({low_rate})."
-        ),
-        "rate_alt_total": "Stapeldiagram över svarsfrekvens per region {year}: {n} svar totalt.",
-        "dist_alt": "Stapeldiagram: {item} bland {n} svarande. {shares}.",
-        "hidden_alt": " {count} svarsalternativ redovisas inte (markeras –*).",
-        "box_note_robust": (
-            "Lådan visar 25:e–75:e percentilen och strecket medianen (färre än {e} svar: "
-            "inga ytterpunkter eller medelvärde)."
-        ),
-        "box_alt_robust": (
-            "Lådagram: {item} bland {n} svarande: median {median}, hälften mellan {q1} och {q3}."
-        ),
-        "box_alt": (
-            "Lådagram: {item} bland {n} svarande: median {median}, hälften mellan {q1} och "
-            "{q3}, medelvärde {mean}."
-        ),
-        "withheld_alt": "{item}: {message}",
-        "and": "och",
-    },
-    "en": {
-        "rate_axis": "Response rate (%)",
-        "rate_title": "Response rate by region, {year}",
-        "total": "Total",
-        "of": "of",
-        "share_axis": "Share of those answering (%)",
-        "tasks_axis": "Share of those naming at least one task (%)",
-        "n": "n",
-        "box_note": (
-            "The box shows the 25th–75th percentile, the line the median, the diamond the "
-            "mean and the whiskers the 5th–95th percentile."
-        ),
-        "rate_alt": (
-            "Bar chart of the response rate by region in {year}. In total {n} of {target} "
-            "responded ({rate}); the highest rate was in {high} ({high_rate}), the lowest "
-            "in {low} ({low_rate})."
-        ),
-        "rate_alt_total": "Bar chart of the response rate by region in {year}: {n} responses.",
-        "dist_alt": "Bar chart: {item} among {n} respondents. {shares}.",
-        "hidden_alt": " {count} answer options are not shown (marked –*).",
-        "box_note_robust": (
-            "The box shows the 25th–75th percentile and the line the median (fewer than {e} "
-            "answers: no extremes or mean)."
-        ),
-        "box_alt_robust": (
-            "Box plot: {item} among {n} respondents: median {median}, half between {q1} and {q3}."
-        ),
-        "box_alt": (
-            "Box plot: {item} among {n} respondents: median {median}, half between {q1} and "
-            "{q3}, mean {mean}."
-        ),
-        "withheld_alt": "{item}: {message}",
-        "and": "and",
-    },
-}
+_t = Catalog("figures_survey")
 
-_UNITS: dict[str, dict[str, str]] = {
-    "months_worked": {"sv": "Antal månader", "en": "Months"},
-    "age": {"sv": "Ålder (år)", "en": "Age (years)"},
-    "employment_pct": {"sv": "Procent av heltid", "en": "Percent of full time"},
-    "salary_monthly_fte": {"sv": "Kronor per månad", "en": "SEK per month"},
-}
 _DECIMALS: dict[str, int] = {"salary_monthly_fte": 0}
-
-
-def _t(lang: str, key: str) -> str:
-    return _TEXT.get(lang, _TEXT["sv"])[key]
 
 
 def _plain(text: object) -> str:
@@ -152,7 +74,7 @@ def response_rate_figure(
         survey: The canonical survey table (all regions).
         population: The population table.
         year: The year.
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         The figure.
@@ -209,7 +131,7 @@ def response_rate_alt(
         survey: The canonical survey table.
         population: The population table.
         year: The year.
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         One or two sentences of plain text.
@@ -261,7 +183,7 @@ def distribution_figure(
     Args:
         survey: The canonical survey table (already filtered to the group).
         column: The item.
-        lang: "sv" or "en".
+        lang: The report language.
         k: The minimum group size.
 
     Returns:
@@ -306,7 +228,7 @@ def distribution_alt(
     Args:
         survey: The canonical survey table (already filtered to the group).
         column: The item.
-        lang: "sv" or "en".
+        lang: The report language.
         k: The minimum group size.
 
     Returns:
@@ -368,7 +290,7 @@ def numeric_figure(
     Args:
         survey: The canonical survey table (already filtered to the group).
         column: The numeric item.
-        lang: "sv" or "en".
+        lang: The report language.
         k: The minimum group size.
         extremes_k: The extremes-and-totals threshold.
 
@@ -413,7 +335,8 @@ def numeric_figure(
         ax.set_yticks([])
         ax.set_ylim(0.6, 1.5)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, lang, 0)))
-        ax.set_xlabel(_UNITS.get(column, {}).get(lang, ""))
+        unit = f"unit_{column}"
+        ax.set_xlabel(_t(lang, unit) if _t.has(lang, unit) else "")
         n_text = f"{_t(lang, 'n')} = {number(s['n'], lang, 0)}"
         ax.set_title(f"{title} ({n_text})", loc="left")
         note = (
@@ -437,7 +360,7 @@ def numeric_alt(
     Args:
         survey: The canonical survey table (already filtered to the group).
         column: The numeric item.
-        lang: "sv" or "en".
+        lang: The report language.
         k: The minimum group size.
         extremes_k: The extremes-and-totals threshold.
 

@@ -31,47 +31,13 @@ from pipeline.figures.style import (
     report_style,
 )
 from pipeline.formatting import number, percent
+from pipeline.i18n import Catalog
 from pipeline.schema import label
 
-_TEXT: dict[str, dict[str, str]] = {
-    "sv": {
-        "share_axis": "Andel intervjuer som nämner temat",
-        "share_short": "Andel intervjuer",
-        "segments_axis": "Antal kodade segment",
-        "suppressed": "ej redovisad",
-        "of": "av",
-        "heatmap_alt": (
-            "Värmekarta: andel intervjuer per respondentgrupp som nämner varje tema "
-            "(antal intervjuer som nämner temat av gruppens intervjuer)."
-        ),
-        "suppressed_alt": "ej redovisad, färre deltagare än gränsen",
-        "factors_alt": "Stapeldiagram: främjande och hindrande kodade segment per tema.",
-        "rounds_alt": "Linjediagram: andel intervjuer som nämner varje tema per omgång.",
-        "empty": "Inga data.",
-    },
-    "en": {
-        "share_axis": "Share of interviews mentioning the theme",
-        "share_short": "Share of interviews",
-        "segments_axis": "Number of coded segments",
-        "suppressed": "not reported",
-        "of": "of",
-        "heatmap_alt": (
-            "Heatmap: share of interviews per respondent group mentioning each theme "
-            "(interviews mentioning the theme of the group's interviews)."
-        ),
-        "suppressed_alt": "not reported, fewer participants than the threshold",
-        "factors_alt": "Bar chart: promoting and hindering coded segments per theme.",
-        "rounds_alt": "Line chart: share of interviews mentioning each theme per round.",
-        "empty": "No data.",
-    },
-}
+_t = Catalog("figures_themes")
 
 _MARKERS = ("o", "s", "^", "D", "v", "P")
 _SAFE_TEXT = {"text.usetex": False, "text.parse_math": True}
-
-
-def _t(lang: str, key: str) -> str:
-    return _TEXT.get(lang, _TEXT["sv"])[key]
 
 
 def _plain(text: object, width: int = 0) -> str:
@@ -113,7 +79,7 @@ def theme_heatmap(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
 
     Args:
         disclosed: Output of `pipeline.analysis.themes.disclose_theme_by_group` (long format).
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         The figure, suppressed groups as hatched grey cells marked `SUPPRESSED_MARK`;
@@ -189,7 +155,7 @@ def theme_heatmap_alt(disclosed: Disclosed, lang: str = "sv") -> str:
 
     Args:
         disclosed: Output of `pipeline.analysis.themes.disclose_theme_by_group`.
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         Plain text (escape it for the target before embedding).
@@ -221,7 +187,7 @@ def factors_chart(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
 
     Args:
         disclosed: Output of `pipeline.analysis.themes.disclose_factors`.
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         The figure, themes top to bottom in codebook order; the withheld sentence when
@@ -269,7 +235,7 @@ def factors_chart_alt(disclosed: Disclosed, lang: str = "sv") -> str:
 
     Args:
         disclosed: Output of `pipeline.analysis.themes.disclose_factors`.
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         Plain text.
@@ -298,7 +264,7 @@ def rounds_chart(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
 
     Args:
         disclosed: Output of `pipeline.analysis.themes.disclose_across_rounds`.
-        lang: "sv" or "en".
+        lang: The report language.
 
     Returns:
         The figure; rounds on the x axis, 0-100 % on the y axis, one line per theme;
@@ -347,7 +313,7 @@ def rounds_chart_alt(
 
     Args:
         disclosed: Output of `pipeline.analysis.themes.disclose_across_rounds`.
-        lang: "sv" or "en".
+        lang: The report language.
         trends: Optional output of `pipeline.analysis.themes.classify_trends`; adds each
             theme's trend label.
 

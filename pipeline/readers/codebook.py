@@ -81,7 +81,7 @@ class Codebook:
 
         Args:
             theme_id: A theme id of this codebook.
-            lang: "sv" or "en".
+            lang: A report language.
 
         Returns:
             The label in that language.
@@ -213,10 +213,8 @@ def _walk(
                     "id": theme_id,
                     "parent": parent,
                     "level": level,
-                    "label_sv": label.get("sv", ""),
-                    "label_en": label.get("en", ""),
-                    "description_sv": description.get("sv", ""),
-                    "description_en": description.get("en", ""),
+                    **{f"label_{lang}": label.get(lang, "") for lang in LANGUAGES},
+                    **{f"description_{lang}": description.get(lang, "") for lang in LANGUAGES},
                     "order": len(rows),
                 }
             )

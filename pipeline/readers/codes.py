@@ -38,7 +38,7 @@ from typing import Literal
 
 from pipeline.readers.codebook import Codebook, match_key
 from pipeline.readers.convert import code_lookup
-from pipeline.schema import CATEGORIES
+from pipeline.schema import CATEGORIES, LANGUAGES
 
 _FACTORS = code_lookup("factor")
 FACTOR_ONLY_EXCLUDE = "exclude"
@@ -141,7 +141,7 @@ class ThemeIndex:
             while chain[-1]["parent"] is not None:
                 chain.append(rows[str(chain[-1]["parent"])])
             chain.reverse()
-            for lang in ("sv", "en"):
+            for lang in LANGUAGES:
                 key = "\x1f".join(match_key(str(r[f"label_{lang}"])) for r in chain)
                 # A label path shared by two themes names neither.
                 self._paths[key] = None if self._paths.get(key, theme) != theme else theme

@@ -33,6 +33,7 @@ from pipeline.readers.options import TableOptions
 from pipeline.readers.refi import CODEBOOK_NAMESPACE, PROJECT_NAMESPACE, code_paths, code_tree
 from pipeline.readers.refi import parse_xml as _parse_xml
 from pipeline.readers.yamlfile import load_yaml
+from pipeline.schema import LANGUAGES
 
 TOOL_SUFFIXES = (".qdpx", ".qdc", ".csv", ".xlsx", ".xlsm")
 
@@ -198,10 +199,10 @@ def _document(
     top: list[dict] = []
     for theme_path, description in themes.items():
         theme_id = ".".join(theme_id_part(p) for p in theme_path)
-        label = labels.get(theme_id) or {"sv": theme_path[-1], "en": theme_path[-1]}
+        label = labels.get(theme_id) or dict.fromkeys(LANGUAGES, theme_path[-1])
         node: dict = {"id": theme_id, "label": dict(label)}
         if description.strip():
-            node["description"] = {"sv": description.strip(), "en": description.strip()}
+            node["description"] = dict.fromkeys(LANGUAGES, description.strip())
         nodes[theme_path] = node
         parent = nodes.get(theme_path[:-1])
         (parent.setdefault("children", []) if parent is not None else top).append(node)

@@ -26,9 +26,15 @@ import pandas as pd
 from pipeline.errors import InputError, Problem
 from pipeline.readers.codebook import key_path, load_yaml, match_key, texts, unknown_keys
 from pipeline.readers.convert import code_lookup
-from pipeline.schema import CATEGORIES
+from pipeline.schema import CATEGORIES, LANGUAGES
 
-RECOMMENDATION_COLUMNS: tuple[str, ...] = ("id", "region", "made", "text_sv", "text_en", "status")
+RECOMMENDATION_COLUMNS: tuple[str, ...] = (
+    "id",
+    "region",
+    "made",
+    *(f"text_{lang}" for lang in LANGUAGES),
+    "status",
+)
 STATUS_COLUMNS: tuple[str, ...] = ("id", "region", "made", "year", "status")
 
 _KEYS = ("id", "region", "made", "text", "status")
@@ -93,7 +99,7 @@ def parse_recommendations(data: object, display: str, *, regions: Sequence[str])
     if problems:
         raise InputError(problems)
     frame = pd.DataFrame(rows, columns=list(RECOMMENDATION_COLUMNS))
-    for column in ("id", "region", "text_sv", "text_en"):
+    for column in ("id", "region", *(f"text_{lang}" for lang in LANGUAGES)):
         frame[column] = frame[column].astype("str")
     frame["made"] = frame["made"].astype("int64")
     frame["status"] = frame["status"].astype(object)
@@ -149,8 +155,7 @@ def _recommendation(
         "id": identifier,
         "region": region,
         "made": made,
-        "text_sv": text.get("sv"),
-        "text_en": text.get("en"),
+        **{f"text_{lang}": text.get(lang) for lang in LANGUAGES},
         "status": status,
     }
 

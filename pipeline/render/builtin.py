@@ -33,6 +33,7 @@ from pipeline.disclosure_text import complement_note, extremes_note
 from pipeline.errors import InputError, Problem, RenderError
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
+from pipeline.i18n import DEFAULT_LANGUAGE
 from pipeline.links import is_safe_link
 from pipeline.render.glyphs import compile_with_fallback
 from pipeline.render.inline_svg import inline_svgs
@@ -429,7 +430,7 @@ def _variables(lang: str) -> dict[str, str]:
 
 
 def _lang(front: dict) -> str:
-    lang = str(front.get("lang") or "sv")
+    lang = str(front.get("lang") or DEFAULT_LANGUAGE)
     labels(lang)  # raises for a language without labels
     return lang
 

@@ -29,6 +29,7 @@ from pathlib import Path
 import pypandoc
 
 from pipeline.errors import RenderError
+from pipeline.formatting import language_tag
 from pipeline.render import docx_figures
 from pipeline.render.notebook_cells import Output
 from pipeline.render.pandoc import PANDOC_TIMEOUT, run_pandoc
@@ -37,7 +38,6 @@ from pipeline.render.shortcodes import Source, expand, labels
 TEMPLATES = Path(__file__).parent / "templates"
 COVER_FILTER = TEMPLATES / "cover.lua"
 REFERENCE_NAME = "reference.docx"
-LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-GB"}
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
 
 # (file in the package, text pandoc's default has, text it becomes). Each must match
@@ -98,7 +98,7 @@ def render(doc: Source, lang: str, metadata: dict, timestamp: int) -> bytes:
 
     Args:
         doc: The parsed report source.
-        lang: "sv" or "en".
+        lang: The report language.
         metadata: The built-in renderer's pandoc metadata (title, subtitle, date-text,
             report fields), Markdown strings that pandoc escapes.
         timestamp: Seconds since the epoch; the document's dates and zip timestamps.
@@ -126,7 +126,7 @@ def render(doc: Source, lang: str, metadata: dict, timestamp: int) -> bytes:
             f"--lua-filter={TEMPLATES / 'safety.lua'}",
             f"--lua-filter={COVER_FILTER}",
             "--variable",
-            f"lang={LANGUAGE_TAGS[lang]}",
+            f"lang={language_tag(lang)}",
             f"--output={target}",
         ]
         env = {**os.environ, "SOURCE_DATE_EPOCH": str(timestamp)}

@@ -33,6 +33,8 @@ import yaml
 
 from pipeline.drafts import banner_markdown
 from pipeline.errors import RenderError
+from pipeline.formatting import locale
+from pipeline.i18n import DEFAULT_LANGUAGE
 from pipeline.render import docx
 from pipeline.render.shortcodes import Source, labels, resolve_front_matter
 from pipeline.report_source import split_front_matter
@@ -64,8 +66,6 @@ QUARTO_READER = "markdown" + "".join(
     f"-{ext}"
     for ext in ("smart", "raw_html", "raw_attribute", "raw_tex", "latex_macros", "tex_math_dollars")
 )
-REGIONS = {"sv": "SE", "en": "GB"}
-"""Quarto's top-level `region` (ISO 3166 code) by report language: `sv-SE`, `en-GB`."""
 
 FILTERS = [
     "quarto",  # Quarto's own filters first: the filters below see resolved cross-references
@@ -131,12 +131,12 @@ def quarto_front_matter(front: dict, resolved: dict | None = None) -> dict:
         cover fields for the filters and the format options of `FORMAT_OPTIONS`.
     """
     resolved = front if resolved is None else resolved
-    lang = str(front.get("lang") or "sv")
+    lang = str(front.get("lang") or DEFAULT_LANGUAGE)
     labels(lang)  # raises for a language without labels
     out = copy.deepcopy(front)
     out["from"] = QUARTO_READER
     out["filters"] = copy.deepcopy(FILTERS)
-    out["region"] = REGIONS[lang]
+    out["region"] = locale(lang).split("_")[1]  # Quarto's ISO 3166 region: sv_SE -> SE
     out["date-format"] = "long"
     title = str(resolved.get("title") or "")
     subtitle = str(resolved.get("subtitle") or "")

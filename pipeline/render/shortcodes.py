@@ -26,7 +26,7 @@ import datetime as dt
 import logging
 import re
 import shlex
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,56 +34,12 @@ import yaml
 
 from pipeline.errors import ShortcodeError
 from pipeline.formatting import md_text
+from pipeline.i18n import Catalog, languages
 from pipeline.render.notebook_cells import Cell, Output, read_cells
 
 log = logging.getLogger(__name__)
 
-LABELS: dict[str, dict[str, str]] = {
-    "sv": {
-        "fig": "Figur",
-        "tbl": "Tabell",
-        "toc": "Innehållsförteckning",
-        "page": "Sida",
-        "date": "Datum",
-        "case": "Diarienummer",
-        "committee": "Nämnd",
-        "commissioner": "Uppdragsgivare",
-        "author": "Författare",
-        "page-of": "av",
-        "figures": "Figurer",
-        "tables": "Tabeller",
-        "figure-data": "Data i figuren",
-        "keywords": "peer support, utvärdering, socialpsykiatri",
-        "nav": "Dokument",
-        "index": "Alla rapporter",
-        "overview": "Nationell översikt",
-        "years": "År",
-        "pdf": "PDF för utskrift",
-        "skip": "Hoppa till innehållet",
-    },
-    "en": {
-        "fig": "Figure",
-        "tbl": "Table",
-        "toc": "Contents",
-        "page": "Page",
-        "date": "Date",
-        "case": "Case number",
-        "committee": "Committee",
-        "commissioner": "Commissioned by",
-        "author": "Author",
-        "page-of": "of",
-        "figures": "Figures",
-        "tables": "Tables",
-        "figure-data": "Data in the figure",
-        "keywords": "peer support, evaluation, social psychiatry",
-        "nav": "Documents",
-        "index": "All reports",
-        "overview": "National overview",
-        "years": "Year",
-        "pdf": "PDF for print",
-        "skip": "Skip to content",
-    },
-}
+_renderer_words = Catalog("render")
 """Words the renderer itself puts into a report, by language."""
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -149,15 +105,17 @@ def read_source(path: Path) -> Source:
     return Source(path, front_matter, text[match.end() :], match.group(0).count("\n") + 1)
 
 
-def labels(lang: str) -> dict[str, str]:
-    """The renderer's own words for `lang` ("sv" or "en").
+def labels(lang: str) -> Mapping[str, str]:
+    """The renderer's own words for `lang` (catalog `render`).
 
     Raises:
-        ShortcodeError: For a language the renderer has no words for.
+        ShortcodeError: For a language without catalogs.
     """
-    if lang not in LABELS:
-        raise ShortcodeError(f"lang {lang!r} is not supported; expected one of {sorted(LABELS)}")
-    return LABELS[lang]
+    if lang not in languages():
+        raise ShortcodeError(
+            f"lang {lang!r} is not supported; expected one of {', '.join(languages())}"
+        )
+    return _renderer_words.texts(lang)
 
 
 def resolve_front_matter(source: Source) -> dict:
