@@ -12,7 +12,11 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
 from pipeline.disclosure import SUPPRESSED_MARK
+from pipeline.formatting import locale
+from pipeline.i18n import DEFAULT_LANGUAGE, languages
 
 
 @dataclass
@@ -109,9 +113,11 @@ def parse_tables(html: str) -> list[Table]:
 
 
 def page_language(html: str) -> str:
-    """The page's language from `<html lang=...>`: "en" or (default) "sv"."""
+    """The report language of a page from `<html lang=...>` (default: the default language)."""
     match = re.search(r"<html[^>]*\blang=[\"']?([A-Za-z-]+)", html[:2000])
-    return "en" if match and match.group(1).lower().startswith("en") else "sv"
+    tag = match.group(1).lower() if match else ""
+    found = [lang for lang in languages() if tag.split("-")[0] == lang]
+    return found[0] if found else DEFAULT_LANGUAGE
 
 
 def published_count(text: str) -> float | None:
@@ -133,8 +139,7 @@ def published_number(text: str, lang: str) -> tuple[float, int] | None:
 
     Args:
         text: The cell, e.g. "1 817", "43,3", "27,900" (English), "56,9 %".
-        lang: The page's language ("sv": space groups, comma decimals; "en": comma
-            groups, point decimals).
+        lang: The page's language; its locale's group and decimal symbols are read.
 
     Returns:
         (value, number of decimals shown), or None.
@@ -144,8 +149,8 @@ def published_number(text: str, lang: str) -> tuple[float, int] | None:
     """
     if text == SUPPRESSED_MARK or text in ("", "–"):
         return None
-    plain = re.sub(r"\s", "", text).rstrip("%")
-    plain = plain.replace(",", "") if lang == "en" else plain.replace(",", ".")
+    group, decimal = get_group_symbol(locale(lang)), get_decimal_symbol(locale(lang))
+    plain = re.sub(r"\s", "", text).rstrip("%").replace(group, "").replace(decimal, ".")
     plain = plain.replace("\u2212", "-")
     if not re.fullmatch(r"-?\d+(\.\d+)?", plain):
         raise ValueError(f"not a number: {text!r}")
