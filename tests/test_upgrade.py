@@ -26,7 +26,7 @@ def installed(tmp_path, monkeypatch) -> Path:
     """A peer-eval installation whose shipped files the test can change (its resource root)."""
     root = tmp_path / "installed"
     make_resource_package(monkeypatch, root, "fake_notebooks", {"survey.ipynb": NOTEBOOK})
-    template = {"rapport.sv.qmd": "---\ntitle: x\n---\nText\n"}
+    template = {"rapport.qmd": "---\ntitle: x\n---\nText\n"}
     make_resource_package(monkeypatch, root, "fake_reports", template)
     monkeypatch.setattr(
         shipped,
@@ -100,51 +100,51 @@ def test_a_conflicting_edit_is_marked_and_exits_1(project, installed):
 
 
 def test_unedited_files_take_the_new_version_and_new_files_are_added(project, installed):
-    (installed / "fake_reports" / "rapport.sv.qmd").write_text("---\ntitle: y\n---\nNew\n")
+    (installed / "fake_reports" / "rapport.qmd").write_text("---\ntitle: y\n---\nNew\n")
     (installed / "fake_notebooks" / "themes.ipynb").write_text("{}\n")
     result = _upgrade(project)
     assert result.exit_code == 0, result.output
-    assert "update   reports/rapport.sv.qmd: not edited here" in result.output
+    assert "update   reports/rapport.qmd: not edited here" in result.output
     assert "add      notebooks/themes.ipynb: new in peer-eval" in result.output
-    assert (project / "reports" / "rapport.sv.qmd").read_text() == "---\ntitle: y\n---\nNew\n"
+    assert (project / "reports" / "rapport.qmd").read_text() == "---\ntitle: y\n---\nNew\n"
     assert (project / "notebooks" / "themes.ipynb").read_text() == "{}\n"
     state = json.loads((project / STATE_FILE).read_text(encoding="utf-8"))
     assert sorted(state["files"]) == sorted(shipped_files())
 
 
 def test_a_file_no_longer_shipped_is_removed_only_when_unedited(project, installed):
-    (installed / "fake_reports" / "rapport.sv.qmd").unlink()
-    (installed / "fake_reports" / "rapport.qmd").write_text("one skeleton\n")
+    (installed / "fake_reports" / "rapport.qmd").unlink()
+    (installed / "fake_reports" / "skeleton.qmd").write_text("one skeleton\n")
     (installed / "fake_notebooks" / "survey.ipynb").unlink()
     (installed / "fake_notebooks" / "other.ipynb").write_text("{}\n")
     _replace_line(project / "notebooks" / "survey.ipynb", "line 1 of", "line 1, mine, of")
     result = _upgrade(project)
     assert result.exit_code == 1, result.output
-    assert "remove   reports/rapport.sv.qmd: no longer shipped" in result.output
+    assert "remove   reports/rapport.qmd: no longer shipped" in result.output
     assert "conflict notebooks/survey.ipynb: edited here, no longer shipped" in result.output
-    assert not (project / "reports" / "rapport.sv.qmd").exists()
+    assert not (project / "reports" / "rapport.qmd").exists()
     assert "line 1, mine, of" in (project / "notebooks" / "survey.ipynb").read_text()
-    assert (project / "reports" / "rapport.qmd").read_text() == "one skeleton\n"
+    assert (project / "reports" / "skeleton.qmd").read_text() == "one skeleton\n"
 
 
 def test_a_file_the_analyst_removed_is_not_restored(project, installed):
-    (project / "reports" / "rapport.sv.qmd").unlink()
-    (installed / "fake_reports" / "rapport.sv.qmd").write_text("---\ntitle: y\n---\nNew\n")
+    (project / "reports" / "rapport.qmd").unlink()
+    (installed / "fake_reports" / "rapport.qmd").write_text("---\ntitle: y\n---\nNew\n")
     result = _upgrade(project)
     assert result.exit_code == 1
     assert "removed here, changed in peer-eval: not restored" in result.output
-    assert not (project / "reports" / "rapport.sv.qmd").exists()
+    assert not (project / "reports" / "rapport.qmd").exists()
 
 
 def test_dry_run_lists_the_changes_and_writes_nothing(project, installed):
     _replace_line(project / "notebooks" / "survey.ipynb", "line 2 of", "line 2, mine, of")
     _replace_line(installed / "fake_notebooks" / "survey.ipynb", "line 9 of", "line 9, fixed, of")
-    (installed / "fake_reports" / "rapport.sv.qmd").write_text("---\ntitle: y\n---\nNew\n")
+    (installed / "fake_reports" / "rapport.qmd").write_text("---\ntitle: y\n---\nNew\n")
     before = _snapshot(project)
     result = _upgrade(project, "--dry-run")
     assert result.exit_code == 0, result.output
     assert "merge    notebooks/survey.ipynb" in result.output
-    assert "update   reports/rapport.sv.qmd" in result.output
+    assert "update   reports/rapport.qmd" in result.output
     assert "Would change 2 file(s)" in result.output
     assert _snapshot(project) == before
 
@@ -188,12 +188,12 @@ def test_a_new_project_from_the_real_installation_is_up_to_date(tmp_path):
 
 
 def test_a_build_refuses_a_template_with_conflict_markers(project, installed):
-    template = project / "reports" / "rapport.sv.qmd"
+    template = project / "reports" / "rapport.qmd"
     _replace_line(template, "Text", "My text")
-    _replace_line(installed / "fake_reports" / "rapport.sv.qmd", "Text", "Fixed text")
+    _replace_line(installed / "fake_reports" / "rapport.qmd", "Text", "Fixed text")
     assert _upgrade(project).exit_code == 1
     loaded = load_project(project / "params" / "evaluation.yaml")
-    with pytest.raises(InputError, match=r"rapport\.sv\.qmd: conflict markers from peer-eval"):
+    with pytest.raises(InputError, match=r"rapport\.qmd: conflict markers from peer-eval"):
         plan_tasks(loaded, plan_pairs(loaded), project / "out", "builtin")
     template.write_text("---\ntitle: x\n---\nMy fixed text\n", encoding="utf-8")  # resolved
     assert len(plan_tasks(loaded, plan_pairs(loaded), project / "out", "builtin")) == 1
