@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import keyword
 import math
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ import nbformat
 from pipeline import kernels
 from pipeline.errors import ExecutionError, UsageError
 from pipeline.kernels import IPCKernelManager
+from pipeline.render.notebook_cells import OPTION_LINE
 
 __all__ = [
     "IPCKernelManager",
@@ -36,7 +36,6 @@ __all__ = [
     "validate_parameters",
 ]
 
-_OPTION_LINE = re.compile(r"^#\|\s*([A-Za-z0-9_-]+)\s*:(.*)$")
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -102,12 +101,12 @@ def localise_notebook(notebook: nbformat.NotebookNode, lang: str) -> nbformat.No
         lines = cell.source.splitlines()
         options = {}
         for line in lines:
-            match = _OPTION_LINE.match(line)
+            match = OPTION_LINE.match(line)
             if match:
                 options[match.group(1)] = match.group(2)
         kept = []
         for line in lines:
-            match = _OPTION_LINE.match(line)
+            match = OPTION_LINE.match(line)
             if not match:
                 kept.append(line)
                 continue
@@ -125,7 +124,7 @@ def localise_notebook(notebook: nbformat.NotebookNode, lang: str) -> nbformat.No
 def cell_label(source: str) -> str | None:
     """Return a cell's `#| label:` value, if it has one."""
     for line in source.splitlines():
-        match = _OPTION_LINE.match(line)
+        match = OPTION_LINE.match(line)
         if match and match.group(1) == "label":
             return match.group(2).strip().strip("'\"")
     return None

@@ -106,7 +106,7 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
     Raises:
         InputError: Every problem in every file, one line each.
     """
-    with use_limits(project.evaluation.limits.to_limits()):
+    with use_limits(project.evaluation.limits):
         return _load_evaluation(project, upto_year)
 
 

@@ -12,13 +12,13 @@ import re
 
 import yaml
 
+from pipeline import front_matter
 from pipeline.config import Pair
 from pipeline.drafts import DraftStatus
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
 from pipeline.report_text import commission_markdown
 
-_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _MARKER = re.compile(r"^<!-- narrative:([a-z_]+) -->$", re.MULTILINE)
 _SECTION_HEADING = re.compile(r"^# +(.+?)\s*#*\s*$", re.MULTILINE)
 
@@ -50,10 +50,10 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     Raises:
         ValueError: The source does not start with a YAML front matter block.
     """
-    match = _FRONT_MATTER.match(text)
-    if not match:
+    found = front_matter.split(text)
+    if found is None:
         raise ValueError("a report template must start with a '---' YAML front matter block")
-    return yaml.safe_load(match.group(1)) or {}, text[match.end() :]
+    return yaml.safe_load(found.yaml) or {}, found.body
 
 
 def parse_narrative(text: str) -> dict[str, str]:
