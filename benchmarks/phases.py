@@ -92,16 +92,13 @@ def main() -> None:
     kernels.start_template()
     time.sleep(4)  # let the template finish its imports: it is warm in a real run
     from jupyter_client.asynchronous import AsyncKernelClient
-    from jupyter_client.manager import KernelManager
     from traitlets import Type
 
     class Before(kernels.IPCKernelManager):
-        """A fresh kernel as before this work: stock client (0.2 s drain), 0.1 s polls."""
+        """A fresh kernel as before this work: stock client (0.2 s drain), stock provisioner."""
 
+        PROVISIONER = "local-provisioner"  # jupyter_client's: the manager polls every 0.1 s
         client_factory = Type(klass=AsyncKernelClient, default_value=AsyncKernelClient)
-
-        async def _async_wait(self, pollinterval: float = 0.1) -> None:
-            await KernelManager._async_wait(self, pollinterval)
 
     modes = {
         "before: fresh kernel, stock client, graceful shutdown": (Before, True),

@@ -96,10 +96,8 @@ def run(
     from pipeline.snapshot import snapshot_dir, write_snapshots
 
     try:
-        if renderer not in ("auto", *RENDERERS):
-            raise _usage_error("--renderer", f"{renderer!r}; expected auto, {', '.join(RENDERERS)}")
-        if executor not in EXECUTORS:
-            raise _usage_error("--executor", f"{executor!r}; expected {', '.join(EXECUTORS)}")
+        _check_choice("--renderer", renderer, ("auto", *RENDERERS))
+        _check_choice("--executor", executor, EXECUTORS)
         cli_settings = _cli_settings(format, lang)
         project = load_project(params)
         pairs = plan_pairs(project, region, year, cli_settings)
@@ -152,8 +150,12 @@ def _task_key(task: PairTask) -> str:
 
 
 def _cli_settings(format: str | None, lang: str | None) -> dict:
-    """The settings given on the command line, checked, as params keys."""
+    """The settings given on the command line, checked, as params keys.
+
+    The choices are the params models' own (`Format`, `Language` in pipeline.config).
+    """
     from pipeline.config import FORMATS
+    from pipeline.i18n import languages
 
     settings: dict = {}
     if format is not None:
@@ -163,12 +165,16 @@ def _cli_settings(format: str | None, lang: str | None) -> dict:
             raise _usage_error("--format", f"{format!r}; expected any of {expected}, e.g. html,pdf")
         settings["formats"] = formats
     if lang is not None:
-        from pipeline.i18n import languages
-
-        if lang not in languages():
-            raise _usage_error("--lang", f"{lang!r}; expected one of {', '.join(languages())}")
-        settings["lang"] = lang
+        settings["lang"] = _check_choice("--lang", lang, languages())
     return settings
+
+
+def _check_choice(option: str, value: str, choices: tuple[str, ...]) -> str:
+    """`value` if it is one of `choices`, else a usage error naming the option and them."""
+    if value not in choices:
+        expected = " or ".join(choices) if len(choices) == 2 else ", ".join(choices)
+        raise _usage_error(option, f"{value!r}; expected {expected}")
+    return value
 
 
 def _usage_error(option: str, message: str) -> InputError:

@@ -19,15 +19,14 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
-    model_validator,
 )
 
-from pipeline.errors import InputError, Problem
+from pipeline.errors import InputError, Problem, validation_problems
 from pipeline.i18n import languages
 from pipeline.readers.codes import CodeScheme
-from pipeline.readers.options import MultiChoice, TableOptions
-from pipeline.readers.safety import DEFAULT_LIMITS, Limits
-from pipeline.readers.yamlfile import load_yaml
+from pipeline.readers.options import TableOptions
+from pipeline.readers.safety import Limits
+from pipeline.readers.yamlfile import load_mapping
 from pipeline.schema import (
     POPULATION_COLUMNS,
     REGISTER_COLUMNS,
@@ -56,39 +55,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class MultiChoiceSpec(_Strict):
-    """How a multi-choice item is stored in an export (see readers.options.MultiChoice)."""
+class InputSpec(TableOptions):
+    """One input: where it is (relative to data_dir; `{year}` is replaced) and its layout.
 
-    columns: dict[str, str] = Field(default_factory=dict)
-    delimiter: str = ";"
-
-
-class InputSpec(_Strict):
-    """One input: where it is (relative to data_dir; `{year}` is replaced) and its layout."""
+    The layout keys are the reader's own `TableOptions` (pipeline.readers.options).
+    """
 
     path: str
-    columns: dict[str, str] = Field(default_factory=dict)
-    values: dict[str, dict[str, str]] = Field(default_factory=dict)
-    multi_choice: dict[str, MultiChoiceSpec] = Field(default_factory=dict)
-    sheet: str | int | None = None
-    encoding: str | None = None
-    delimiter: str | None = None
-    decimal: Literal[",", "."] | None = None
 
     def table_options(self) -> TableOptions:
         """Return the reader options of this input."""
-        return TableOptions(
-            columns=dict(self.columns),
-            values={k: dict(v) for k, v in self.values.items()},
-            multi_choice={
-                k: MultiChoice(columns=dict(v.columns), delimiter=v.delimiter)
-                for k, v in self.multi_choice.items()
-            },
-            sheet=self.sheet,
-            encoding=self.encoding,
-            delimiter=self.delimiter,
-            decimal=self.decimal,
-        )
+        return TableOptions(**{name: getattr(self, name) for name in TableOptions.model_fields})
 
     def resolve(self, data_dir: Path, year: int) -> Path:
         """Return the input's file path for one year."""
@@ -180,28 +157,6 @@ class Inputs(_Strict):
     names: InputSpec | None = InputSpec(path="names.txt")
 
 
-def _limit(name: str) -> Any:
-    return Field(default=getattr(DEFAULT_LIMITS, name), ge=1)
-
-
-class LimitsSpec(_Strict):
-    """`limits:` in params: what an input may be at most (see readers.safety.Limits)."""
-
-    max_table_mb: int = _limit("max_table_mb")
-    max_archive_mb: int = _limit("max_archive_mb")
-    max_members: int = _limit("max_members")
-    max_member_mb: int = _limit("max_member_mb")
-    max_unpacked_mb: int = _limit("max_unpacked_mb")
-    max_compression_ratio: int = _limit("max_compression_ratio")
-    max_rows: int = _limit("max_rows")
-    max_columns: int = _limit("max_columns")
-    links_out_of_data_dir: bool = DEFAULT_LIMITS.links_out_of_data_dir
-
-    def to_limits(self) -> Limits:
-        """The reader limits these params set."""
-        return Limits(**self.model_dump())
-
-
 class ReportMeta(_Strict):
     """What the report says about itself: title page and commission."""
 
@@ -247,7 +202,7 @@ class Evaluation(PairSettings):
     notebooks_dir: str = "notebooks"
     templates_dir: str = "reports"
     output_mode: Literal["private", "shared"] = "private"
-    limits: LimitsSpec = LimitsSpec()
+    limits: Limits = Limits()  # what an input may be at most (pipeline.readers.safety)
 
     @field_validator("regions")
     @classmethod
@@ -277,27 +232,6 @@ class Evaluation(PairSettings):
         if len(set(value)) != len(value):
             raise ValueError("years are listed twice")
         return tuple(sorted(value))
-
-
-class Override(_Strict):
-    """A per-pair override file: any PairSettings key, nested report keys merge."""
-
-    lang: Language | None = None
-    k: int | None = Field(default=None, ge=1, le=100)
-    interview_k: int | None = Field(default=None, ge=1, le=100)
-    extremes_k: int | None = Field(default=None, ge=1, le=1000)
-    formats: tuple[Format, ...] | None = None
-    quotes_per_theme: int | None = Field(default=None, ge=0, le=20)
-    timeout_seconds: int | None = Field(default=None, ge=1)
-    kernel_memory_mb: int | None = Field(default=None, ge=0)
-    report: dict[str, Any] | None = None
-
-    @model_validator(mode="after")
-    def _report_keys_known(self) -> Override:
-        unknown = set(self.report or {}) - set(ReportMeta.model_fields)
-        if unknown:
-            raise ValueError(f"unknown report key(s): {', '.join(sorted(unknown))}")
-        return self
 
 
 class Pair(_Strict):
@@ -372,11 +306,11 @@ def load_project(params_file: Path | str, root: Path | None = None) -> Project:
         InputError: The file is missing, not YAML, or has unknown keys or bad values.
     """
     params_file = Path(params_file).resolve()
-    data = _read_yaml_mapping(params_file)
+    data = load_mapping(params_file)
     try:
         evaluation = Evaluation.model_validate(data)
     except ValidationError as exc:
-        raise InputError(_problems(params_file, exc)) from None
+        raise InputError(validation_problems(params_file, exc)) from None
     problems = _per_year_paths(params_file, evaluation) + _unknown_value_columns(
         params_file, evaluation
     )
@@ -449,10 +383,9 @@ def plan_pairs(
     Raises:
         InputError: An unknown region or year was asked for, or an override file is invalid.
     """
-    evaluation = project.evaluation
     chosen_regions = _select_regions(project, regions)
     chosen_years = _select_years(project, years)
-    base = evaluation.model_dump(include=set(PairSettings.model_fields))
+    base = _pair_settings(project)
     pairs, problems = [], []
     _check_override_tree(project, problems)
     for year in chosen_years:
@@ -462,7 +395,7 @@ def plan_pairs(
             try:
                 settings = PairSettings.model_validate(merged)
             except ValidationError as exc:
-                problems.extend(_problems(Path("command line"), exc))
+                problems.extend(validation_problems(Path("command line"), exc))
                 continue
             pairs.append(Pair(region=region, year=year, settings=settings))
     if problems:
@@ -476,11 +409,10 @@ def overview_settings(project: Project, cli_settings: dict[str, Any] | None = No
     Raises:
         InputError: A command-line setting is invalid.
     """
-    base = project.evaluation.model_dump(include=set(PairSettings.model_fields))
     try:
-        return PairSettings.model_validate(_merge(base, cli_settings or {}))
+        return PairSettings.model_validate(_merge(_pair_settings(project), cli_settings or {}))
     except ValidationError as exc:
-        raise InputError(_problems(Path("command line"), exc)) from None
+        raise InputError(validation_problems(Path("command line"), exc)) from None
 
 
 def report_date(settings: PairSettings) -> dt.date:
@@ -552,19 +484,29 @@ def _check_override_tree(project: Project, problems: list[Problem]) -> None:
 def _load_override(
     project: Project, region: str, year: int, problems: list[Problem]
 ) -> dict[str, Any]:
+    """The pair's override file, checked as PairSettings over the params' own settings.
+
+    The params' settings are valid already, so whatever fails is the override's, and
+    its problems name the override file.
+    """
     path = project.override_file(region, year)
     if not path.is_file():
         return {}
     try:
-        data = _read_yaml_mapping(path)
-        Override.model_validate(data)
+        data = load_mapping(path)
+        PairSettings.model_validate(_merge(_pair_settings(project), data))
     except InputError as exc:
         problems.extend(exc.problems)
         return {}
     except ValidationError as exc:
-        problems.extend(_problems(path, exc))
+        problems.extend(validation_problems(path, exc))
         return {}
     return data
+
+
+def _pair_settings(project: Project) -> dict[str, Any]:
+    """The params file's values of every PairSettings key."""
+    return project.evaluation.model_dump(include=set(PairSettings.model_fields))
 
 
 def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
@@ -575,30 +517,3 @@ def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
         elif value is not None:
             merged[key] = value
     return merged
-
-
-def _read_yaml_mapping(path: Path) -> dict[str, Any]:
-    data = load_yaml(path, str(path))
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise InputError(
-            Problem(str(path), "expected a mapping of keys to values at the top level")
-        )
-    return data
-
-
-def _problems(path: Path, exc: ValidationError) -> list[Problem]:
-    problems = []
-    for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        if error["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif error["type"] == "missing":
-            message = "required key is missing"
-        else:
-            given = error.get("input")
-            shown = "" if isinstance(given, dict | list) else f" (got {given!r})"
-            message = error["msg"].removeprefix("Value error, ") + shown
-        problems.append(Problem(str(path), message, key=key))
-    return problems

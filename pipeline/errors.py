@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class PeerEvalError(Exception):
@@ -88,3 +92,25 @@ class LockError(PeerEvalError):
     """Raised when another live run holds the output directory."""
 
     exit_code = 2
+
+
+def validation_problems(file: object, exc: ValidationError) -> list[Problem]:
+    """A pydantic validation error as Problems, one per error, each naming its key path.
+
+    Args:
+        file: The file (or "command line") the validated values came from.
+        exc: The error.
+    """
+    problems = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        else:
+            given = error.get("input")
+            shown = "" if isinstance(given, dict | list) else f" (got {given!r})"
+            message = error["msg"].removeprefix("Value error, ") + shown
+        problems.append(Problem(str(file), message, key=key))
+    return problems

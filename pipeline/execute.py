@@ -14,11 +14,8 @@ more CPU than some of the cells.
 
 from __future__ import annotations
 
-import contextlib
 import keyword
 import math
-import re
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -29,6 +26,7 @@ from pipeline import kernels
 from pipeline.captions import localise_captions
 from pipeline.errors import ExecutionError, UsageError
 from pipeline.kernels import IPCKernelManager
+from pipeline.render.notebook_cells import OPTION_LINE
 
 __all__ = [
     "IPCKernelManager",
@@ -39,7 +37,6 @@ __all__ = [
     "validate_parameters",
 ]
 
-_OPTION_LINE = re.compile(r"^#\|\s*([A-Za-z0-9_-]+)\s*:(.*)$")
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -106,7 +103,7 @@ def localise_notebook(
 def cell_label(source: str) -> str | None:
     """Return a cell's `#| label:` value, if it has one."""
     for line in source.splitlines():
-        match = _OPTION_LINE.match(line)
+        match = OPTION_LINE.match(line)
         if match and match.group(1) == "label":
             return match.group(2).strip().strip("'\"")
     return None
@@ -139,8 +136,9 @@ def execute_notebook(
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
 
-    _register_engine()
+    from pipeline.execute_engine import ENGINE_NAME  # registers the engine
 
     validate_parameters(parameters)
     localised = output.with_name(output.stem + ".input.ipynb")
@@ -159,7 +157,7 @@ def execute_notebook(
             str(localised),
             str(output),
             parameters=parameters,
-            engine_name=_ENGINE,
+            engine_name=ENGINE_NAME,
             kernel_name="python3",
             language="python",
             progress_bar=False,
@@ -167,7 +165,9 @@ def execute_notebook(
             # The engine saves once, at the end or on failure; papermill's own
             # per-cell saves rewrite the whole notebook twice for every cell.
             request_save_on_cell_execute=False,
-            km=kernels.manager_class()(memory_mb=memory_mb),
+            # nbclient makes the kernel manager (and so shuts its kernel down after).
+            kernel_manager_class=kernels.manager_class(),
+            config=Config({"IPCKernelManager": {"memory_mb": memory_mb}}),
             # The kernel starts in cwd; papermill's own `cwd` would chdir this whole
             # process, which threads (Dask workers) share.
             resources={"metadata": {"path": str(cwd)}},
@@ -191,111 +191,6 @@ def execute_notebook(
         localised.unlink(missing_ok=True)
         if output.is_file():
             normalise_notebook(output)
-
-
-_ENGINE = "peer-eval"
-
-
-def _register_engine() -> None:
-    """Register the papermill engine below (once per process; papermill is imported lazily)."""
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
-    from papermill.exceptions import PapermillException
-
-    try:
-        papermill_engines.get_engine(_ENGINE)
-        return
-    except PapermillException:
-        pass
-
-    class _SaveAtEnd(NotebookExecutionManager):
-        """papermill's bookkeeping without its saves; the notebook is written by the caller.
-
-        It also remembers the cell that was running when execution broke off (a
-        timeout, a dead kernel), which papermill does not mark.
-        """
-
-        running: int | None = None
-
-        def save(self, **kwargs: Any) -> None:
-            self.last_save_time = self.now()
-
-        def cell_start(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
-            self.running = cell_index
-            super().cell_start(cell, cell_index, **kwargs)
-
-        def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
-            # Called from a `finally`: while an exception is on its way out, the cell
-            # did not complete.
-            if sys.exc_info()[0] is None:
-                self.running = None
-            super().cell_complete(cell, cell_index, **kwargs)
-
-        def autosave_cell(self) -> None:
-            return None
-
-    class _Engine(NBClientEngine):
-        """nbclient with a kernel manager per notebook, shut down (killed) after it."""
-
-        @classmethod
-        def execute_notebook(
-            cls,
-            nb,
-            kernel_name,
-            output_path=None,
-            progress_bar=True,
-            log_output=False,
-            autosave_cell_every=30,
-            crash_output=None,
-            **kwargs,
-        ):
-            manager = _SaveAtEnd(nb, output_path=None, progress_bar=False, log_output=log_output)
-            manager.notebook_start()
-            try:
-                cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
-            except BaseException:
-                # A timeout or a dead kernel: keep what ran, for _failed_cell and for the
-                # analyst (papermill writes the notebook itself for a failing cell).
-                if manager.running is not None:
-                    index = manager.running
-                    manager.cell_exception(manager.nb.cells[index], cell_index=index)
-                manager.notebook_complete()
-                if crash_output:
-                    with contextlib.suppress(Exception):
-                        nbformat.write(manager.nb, crash_output)
-                raise
-            manager.notebook_complete()
-            return manager.nb
-
-        @classmethod
-        def execute_managed_notebook(
-            cls, nb_man, kernel_name, log_output=False, start_timeout=60, **kwargs
-        ):
-            from jupyter_core.utils import run_sync
-            from papermill.clientwrap import PapermillNotebookClient
-            from papermill.engines import logger
-
-            km = kwargs.pop("km")
-            kwargs.pop("input_path", None)
-            client = PapermillNotebookClient(
-                nb_man,
-                km=km,
-                kernel_name=kernel_name,
-                startup_timeout=start_timeout,
-                log=logger,
-                log_output=log_output,
-                **kwargs,
-            )
-            try:
-                return client.execute()
-            finally:
-                # The client does not own km, so nothing is stopped for us: close the
-                # channels, kill the kernel (it has no state worth a polite shutdown).
-                if client.kc is not None:
-                    client.kc.stop_channels()
-                with contextlib.suppress(Exception):
-                    run_sync(km.shutdown_kernel)(now=True)
-
-    papermill_engines.register(_ENGINE, _Engine)
 
 
 def normalise_notebook(path: Path) -> None:

@@ -16,15 +16,17 @@ import pandas as pd
 
 from pipeline.config import InputSpec, Project, load_project
 from pipeline.errors import InputError, Problem
-from pipeline.readers.codebook import Codebook
+from pipeline.readers.catalog import (
+    YEAR_TABLES,
+    Codebook,
+    Tally,
+    labels_file,
+    read_any_codebook,
+    read_recommendations,
+    read_segment_source,
+)
 from pipeline.readers.common import map_headers, read_raw_table, text_key
-from pipeline.readers.population import read_population
-from pipeline.readers.qda_codebook import labels_file, read_any_codebook
-from pipeline.readers.recommendations import read_recommendations
-from pipeline.readers.register import read_register
 from pipeline.readers.safety import check_file_size, outside_link, use_limits
-from pipeline.readers.segments import Tally, read_segment_source
-from pipeline.readers.survey import read_survey
 
 PER_YEAR = ("survey", "population", "interviews", "segments")
 
@@ -104,7 +106,7 @@ def load_evaluation(project: Project, upto_year: int | None = None) -> Evaluatio
     Raises:
         InputError: Every problem in every file, one line each.
     """
-    with use_limits(project.evaluation.limits.to_limits()):
+    with use_limits(project.evaluation.limits):
         return _load_evaluation(project, upto_year)
 
 
@@ -133,12 +135,12 @@ def _load_evaluation(project: Project, upto_year: int | None) -> EvaluationData:
         known = _known_regions(project, year)
         every_region.update(dict.fromkeys(known))
 
-        def read(name: str, reader, y: int = year, regions: list[str] = known):
-            return _collect(problems, lambda: _read_table(project, name, y, reader, regions))
+        def read(name: str, y: int = year, regions: list[str] = known):
+            return _collect(problems, lambda: _read_table(project, name, y, regions))
 
-        survey = read("survey", read_survey)
-        population = read("population", read_population)
-        register = read("interviews", read_register)
+        survey = read("survey")
+        population = read("population")
+        register = read("interviews")
         for name, table in (("survey", survey), ("population", population)):
             if table is not None:
                 tables[name].append(table)
@@ -289,10 +291,11 @@ def _shown(project: Project, path: Path) -> str:
         return str(path)
 
 
-def _read_table(project: Project, name: str, year: int, reader, regions: list[str]) -> pd.DataFrame:
+def _read_table(project: Project, name: str, year: int, regions: list[str]) -> pd.DataFrame:
     spec: InputSpec = getattr(project.evaluation.inputs, name)
     path, shown = _where(project, spec, year)
-    return reader(path, spec.table_options(), regions=regions, year=year, display=shown)
+    read = YEAR_TABLES[name]
+    return read(path, spec.table_options(), regions=regions, year=year, display=shown)
 
 
 def _read_recommendations(project: Project, regions: list[str]) -> pd.DataFrame:

@@ -17,10 +17,16 @@ its worker.
 
 `PEER_EVAL_KERNELS=fresh` switches back to one `ipykernel_launcher` process per
 notebook (no template), e.g. to compare the two.
+
+Only jupyter_client's public extension points are used: kernels start through kernel
+provisioners (`ForkProvisioner`, `IPCProvisioner`), registered under the entry-point
+group `jupyter_client.kernel_provisioners` in pyproject.toml and named by the kernel
+spec's `metadata.kernel_provisioner`; the managers set public traits only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import ctypes
@@ -39,13 +45,14 @@ from pathlib import Path
 from queue import Empty
 from typing import Any
 
+from jupyter_client import protocol_version_info
 from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import ensure_async
-from traitlets import CaselessStrEnum, DottedObjectName, Integer, Type
+from traitlets import CaselessStrEnum, DottedObjectName, Integer, Type, Unicode, default
 
 # What every notebook imports first; loaded once in the template. Only modules: no
 # data is read and no user namespace exists there.
@@ -108,12 +115,13 @@ class QuickReadyClient(AsyncKernelClient):
     IOPub to show it is connected before asking again. nbclient ignores messages
     whose parent is not its request, so a short drain is enough, and asking again
     sooner costs one small round trip; the checks themselves (a kernel_info reply on
-    shell, a message seen on IOPub, the kernel alive, the timeout) are kept.
+    shell, a message seen on IOPub, the kernel alive, the timeout) are kept. Only the
+    client's public methods are used.
     """
 
     _DRAIN_SECONDS = 0.01
 
-    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.time() + (float("inf") if timeout is None else timeout)
         while True:
             self.kernel_info()
@@ -128,9 +136,9 @@ class QuickReadyClient(AsyncKernelClient):
                     except Empty:
                         pass
                     else:
-                        self._handle_kernel_info_reply(msg)
+                        self._adapt_protocol(msg)
                         break
-            if not await self._async_is_alive():
+            if not await ensure_async(self.is_alive()):
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.time() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
@@ -140,7 +148,92 @@ class QuickReadyClient(AsyncKernelClient):
             except Empty:
                 break
 
-    wait_for_ready = _async_wait_for_ready
+    def _adapt_protocol(self, reply: dict) -> None:
+        # What the stock wait_for_ready does with the reply: speak the kernel's
+        # protocol version when its major version differs from ours.
+        major = int(reply["content"]["protocol_version"].split(".")[0])
+        if major != protocol_version_info[0]:
+            self.session.adapt_version = major
+
+
+class IPCProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, for a kernel that runs one notebook.
+
+    Registered as the kernel provisioner `peer-eval-local` (entry point group
+    `jupyter_client.kernel_provisioners`, pyproject.toml) and chosen by the kernel
+    spec's `metadata.kernel_provisioner`, which also passes `memory_mb`.
+    """
+
+    # Address space the kernel may use, in MB (RLIMIT_AS); 0 = no limit. A notebook
+    # that needs more gets a MemoryError (or dies): its pair fails, the worker lives.
+    memory_mb = Integer(0, config=True)
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> dict:
+        # The kernel's own log lines (shutdown chatter, KeyboardInterrupt on stop) would
+        # land on the analyst's terminal; failures reach us through the protocol.
+        kwargs.setdefault("stdout", subprocess.DEVNULL)
+        kwargs.setdefault("stderr", subprocess.DEVNULL)
+        return await super().launch_kernel(cmd, **kwargs)
+
+    async def post_launch(self, **kwargs: Any) -> None:
+        await super().post_launch(**kwargs)
+        if self.memory_mb and self.pid:
+            # Set from outside, on the started process: the same for forked and fresh
+            # kernels, and before any cell runs (cells wait for the kernel to be ready).
+            import resource
+
+            limit = self.memory_mb * 1024 * 1024
+            resource.prlimit(self.pid, resource.RLIMIT_AS, (limit, limit))
+
+    async def kill(self, restart: bool = False) -> None:
+        await super().kill(restart=restart)
+        # After a kill the kernel is gone within milliseconds; the manager then polls
+        # every 0.1 s, which would add most of that 0.1 s to every notebook. Waiting
+        # here in 5 ms steps lets its first poll find the kernel gone.
+        deadline = time.monotonic() + 5
+        while await self.poll() is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+
+
+class ForkProvisioner(IPCProvisioner):
+    """The kernel process comes from this process's warm template, not from Popen.
+
+    Registered as the kernel provisioner `peer-eval-fork`.
+    """
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> dict:
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        env = dict(kwargs.get("env") or os.environ)
+        env.setdefault("JPY_PARENT_PID", str(os.getpid()))
+        pid = _Template.get().fork(list(cmd), cwd, env)
+        self.process = _ForkedProcess(pid)
+        self.pid = self.pgid = pid  # the kernel leads its own session
+        self.cwd = cwd
+        return self.connection_info
+
+
+class _ThisInterpreter(KernelSpecManager):
+    """Every kernel name means this interpreter's kernel, whatever kernelspecs are installed.
+
+    The notebooks import this package, so the kernel must run on this very
+    interpreter, not on a "python3" kernelspec a user installed elsewhere.
+    """
+
+    provisioner = Unicode()
+    memory_mb = Integer(0)
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        return KernelSpec(
+            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            display_name="Python 3 (peer-eval)",
+            language="python",
+            metadata={
+                "kernel_provisioner": {
+                    "provisioner_name": self.provisioner,
+                    "config": {"memory_mb": self.memory_mb},
+                }
+            },
+        )
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -151,11 +244,16 @@ class IPCKernelManager(AsyncKernelManager):
     file gets an absolute path here: jupyter_client would otherwise name the sockets
     `kernel-ipc-N` relative to the current directory, which is only right while the
     client and the kernel share one working directory and one kernel runs there.
+    Everything else is configured through jupyter_client's public traits: the client
+    class, and the kernel spec that names the provisioner (`PROVISIONER`).
     """
+
+    PROVISIONER = "peer-eval-local"
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
     client_class = DottedObjectName("pipeline.kernels.QuickReadyClient")
     client_factory = Type(klass=AsyncKernelClient, default_value=QuickReadyClient)
+    memory_mb = Integer(0, config=True, help="RLIMIT_AS of the kernel in MB; 0: no limit")
 
     def __init__(self, **kwargs: Any):
         if not kwargs.get("connection_file"):
@@ -163,50 +261,16 @@ class IPCKernelManager(AsyncKernelManager):
             runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
             kwargs["connection_file"] = str(runtime / f"peer-eval-{uuid.uuid4().hex[:16]}.json")
         super().__init__(**kwargs)
-        # Run the kernel on this very interpreter, whatever "python3" kernelspecs a
-        # user has installed elsewhere: the notebooks import this package.
-        self._kernel_spec = KernelSpec(
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            display_name="Python 3 (peer-eval)",
-            language="python",
-        )
 
-    # Address space the kernel may use, in MB (RLIMIT_AS); 0 = no limit. A notebook
-    # that needs more gets a MemoryError (or dies): its pair fails, the worker lives.
-    memory_mb = Integer(0, config=True)
-
-    async def _async_start_kernel(self, **kwargs: Any) -> None:
-        # The kernel's own log lines (shutdown chatter, KeyboardInterrupt on stop) would
-        # land on the analyst's terminal; failures reach us through the protocol.
-        kwargs.setdefault("stdout", subprocess.DEVNULL)
-        kwargs.setdefault("stderr", subprocess.DEVNULL)
-        await super()._async_start_kernel(**kwargs)
-        if self.memory_mb and self.provisioner is not None and self.provisioner.pid:
-            # Set from outside, on the started process: the same for forked and fresh
-            # kernels, and before any cell runs (cells wait for the kernel to be ready).
-            import resource
-
-            limit = self.memory_mb * 1024 * 1024
-            resource.prlimit(self.provisioner.pid, resource.RLIMIT_AS, (limit, limit))
-
-    start_kernel = _async_start_kernel  # AsyncKernelManager binds the name to its base's
-
-    async def _async_wait(self, pollinterval: float = 0.1) -> None:
-        # After a kill the kernel is gone within milliseconds; polling every 0.1 s
-        # would add most of that 0.1 s to every notebook.
-        await super()._async_wait(pollinterval=min(pollinterval, 0.005))
+    @default("kernel_spec_manager")
+    def _this_interpreter(self) -> KernelSpecManager:
+        return _ThisInterpreter(provisioner=self.PROVISIONER, memory_mb=self.memory_mb)
 
 
 class ForkedKernelManager(IPCKernelManager):
     """An IPC kernel manager whose kernel process is forked from this process's template."""
 
-    async def _async_pre_start_kernel(self, **kwargs: Any) -> tuple[list[str], dict[str, Any]]:
-        if self.provisioner is None:
-            self.kernel_id = self.kernel_id or str(uuid.uuid4())
-            self.provisioner = _ForkProvisioner(
-                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
-            )
-        return await super()._async_pre_start_kernel(**kwargs)
+    PROVISIONER = "peer-eval-fork"
 
 
 def manager_class() -> type[IPCKernelManager]:
@@ -364,20 +428,6 @@ def _pid_alive(pid: int) -> bool:
     except OSError:
         return True
     return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
-
-
-class _ForkProvisioner(LocalProvisioner):
-    """LocalProvisioner, but the kernel process comes from the template, not from Popen."""
-
-    async def launch_kernel(self, cmd: list[str], **kwargs: Any):
-        cwd = str(kwargs.get("cwd") or os.getcwd())
-        env = dict(kwargs.get("env") or os.environ)
-        env.setdefault("JPY_PARENT_PID", str(os.getpid()))
-        pid = _Template.get().fork(list(cmd), cwd, env)
-        self.process = _ForkedProcess(pid)
-        self.pid = self.pgid = pid  # the kernel leads its own session
-        self.cwd = cwd
-        return self.connection_info
 
 
 # --- the template process (python -m pipeline.kernels) ------------------------------------

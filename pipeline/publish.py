@@ -167,13 +167,15 @@ def tidy(out: Path) -> None:
             shutil.rmtree(scratch)
 
 
-def write_file_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+def write_file_atomic(path: Path, data: bytes, mode: int = 0o600, *, durable: bool = True) -> None:
     """Write a file so that readers see the old or the new content, never a part.
 
     Args:
         path: Destination.
         data: The complete content.
         mode: Permission bits of the new file.
+        durable: Also fsync the file and its folder (not needed for a file in a
+            staging folder, which is synced as a whole when it is published).
     """
     # Folders created here get the file's read bits as search bits: 0600 -> 0700.
     _make_dirs(path.parent, mode | ((mode & 0o444) >> 2))
@@ -181,15 +183,17 @@ def write_file_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 @contextlib.contextmanager

@@ -15,6 +15,7 @@ import re
 
 import yaml
 
+from pipeline import front_matter
 from pipeline.config import Pair
 from pipeline.drafts import NARRATIVE_KEYS, DraftStatus
 from pipeline.formatting import date as format_date
@@ -22,7 +23,6 @@ from pipeline.formatting import md_text
 from pipeline.i18n import Catalog, check_language, languages
 from pipeline.report_text import commission_markdown
 
-_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _MARKER = re.compile(r"^<!-- narrative:([a-z_]+) -->$", re.MULTILINE)
 _SECTION_HEADING = re.compile(r"^# +(.+?)\s*#*\s*$", re.MULTILINE)
 
@@ -75,10 +75,10 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     Raises:
         ValueError: The source does not start with a YAML front matter block.
     """
-    match = _FRONT_MATTER.match(text)
-    if not match:
+    found = front_matter.split(text)
+    if found is None:
         raise ValueError("a report template must start with a '---' YAML front matter block")
-    return yaml.safe_load(match.group(1)) or {}, text[match.end() :]
+    return yaml.safe_load(found.yaml) or {}, found.body
 
 
 def parse_narrative(text: str) -> dict[str, str]:

@@ -36,10 +36,9 @@ from pipeline.readers.codebook import read_codebook
 from pipeline.readers.common import read_raw_table
 from pipeline.readers.options import TableOptions
 from pipeline.readers.population import read_population
-from pipeline.readers.qdpx import read_qdpx
 from pipeline.readers.recommendations import read_recommendations
 from pipeline.readers.register import read_register
-from pipeline.readers.segments import read_segments
+from pipeline.readers.segments import read_qdpx, read_segments
 from pipeline.readers.survey import read_survey
 
 DEMO = ROOT / "data" / "demo"

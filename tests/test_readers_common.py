@@ -1,4 +1,4 @@
-"""Tests for pipeline.readers.common (raw tables, header mapping) and pipeline.readers.convert."""
+"""Tests for pipeline.readers.common (tables, headers), .values (cells), .convert (columns)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,6 @@ from pipeline.readers.convert import (
     Cells,
     check_range,
     check_unique,
-    code_lookup,
-    map_codes,
-    match_choice,
-    parse_bool,
-    parse_int,
-    parse_number,
     remap,
     to_code,
     to_float,
@@ -27,6 +21,14 @@ from pipeline.readers.convert import (
     to_year,
 )
 from pipeline.readers.options import TableOptions
+from pipeline.readers.values import (
+    code_lookup,
+    map_codes,
+    match_choice,
+    parse_bool,
+    parse_int,
+    parse_number,
+)
 
 # --- read_raw_table -------------------------------------------------------------------
 

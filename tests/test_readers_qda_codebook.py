@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.errors import InputError
 from pipeline.readers.codes import CodeScheme
-from pipeline.readers.qda_codebook import read_any_codebook
+from pipeline.readers.formats import read_any_codebook
 
 QDA = Path(__file__).parent / "fixtures" / "qda"
 QDC = 'xmlns="urn:QDA-XML:codebook:1.0"'

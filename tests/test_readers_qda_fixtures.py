@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from pipeline.readers.codes import CodeScheme
+from pipeline.readers.formats import read_any_codebook
 from pipeline.readers.options import TableOptions
-from pipeline.readers.qda_codebook import read_any_codebook
 from pipeline.readers.register import read_register
 from pipeline.readers.segments import read_segment_source
 from pipeline.schema import REGIONS

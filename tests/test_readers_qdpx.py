@@ -16,9 +16,8 @@ import pytest
 from pipeline.errors import InputError
 from pipeline.readers.codebook import read_codebook
 from pipeline.readers.options import TableOptions
-from pipeline.readers.qdpx import read_qdpx
 from pipeline.readers.register import read_register
-from pipeline.readers.segments import read_segments
+from pipeline.readers.segments import read_qdpx, read_segments
 from pipeline.schema import REGIONS, SEGMENT_COLUMNS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interviews"

@@ -147,7 +147,7 @@ def test_yaml_aliases_are_refused(tmp_path):
 
 def test_params_set_the_limits(tmp_path):
     params = make_project(tmp_path, {"limits": {"max_rows": 7, "links_out_of_data_dir": True}})
-    limits = load_project(params).evaluation.limits.to_limits()
+    limits = load_project(params).evaluation.limits
     assert limits.max_rows == 7 and limits.links_out_of_data_dir
     assert limits.max_table_mb == Limits().max_table_mb
     data = yaml.safe_load(params.read_text(encoding="utf-8"))

@@ -37,7 +37,7 @@ from functools import cached_property
 from typing import Literal
 
 from pipeline.readers.codebook import Codebook, match_key
-from pipeline.readers.convert import code_lookup
+from pipeline.readers.values import code_lookup
 from pipeline.schema import CATEGORIES, LANGUAGES
 
 _FACTORS = code_lookup("factor")

@@ -1,12 +1,21 @@
-"""How an export's layout maps onto a canonical table (set per input in params)."""
+"""How an export's layout maps onto a canonical table (set per input in params).
+
+These are also the layout keys of an input in params: `pipeline.config.InputSpec` is a
+`TableOptions` with a path, so the keys, their types and their checks are declared once.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
-@dataclass(frozen=True)
-class MultiChoice:
+class _Options(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MultiChoice(_Options):
     """A multi-choice item stored either as one delimited column or as 0/1 columns.
 
     Attributes:
@@ -16,12 +25,11 @@ class MultiChoice:
         delimiter: The separator inside one column, when the item is one column.
     """
 
-    columns: dict[str, str] = field(default_factory=dict)
+    columns: dict[str, str] = Field(default_factory=dict)
     delimiter: str = ";"
 
 
-@dataclass(frozen=True)
-class TableOptions:
+class TableOptions(_Options):
     """Layout of one input file.
 
     Attributes:
@@ -37,10 +45,10 @@ class TableOptions:
         decimal: Decimal mark for numbers; None accepts both "," and ".".
     """
 
-    columns: dict[str, str] = field(default_factory=dict)
-    values: dict[str, dict[str, str]] = field(default_factory=dict)
-    multi_choice: dict[str, MultiChoice] = field(default_factory=dict)
+    columns: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    multi_choice: dict[str, MultiChoice] = Field(default_factory=dict)
     sheet: str | int | None = None
     encoding: str | None = None
     delimiter: str | None = None
-    decimal: str | None = None
+    decimal: Literal[",", "."] | None = None

@@ -1,6 +1,7 @@
 """Codebooks exported by qualitative-analysis tools, read into the same `Codebook`.
 
-Read by suffix:
+Read by suffix (the formats are registered in pipeline.readers.formats, the code
+trees read by pipeline.readers.tool_codes):
 
 * ``.yaml`` / ``.yml``: the project's own codebook (pipeline.readers.codebook);
 * ``.qdpx``: the CodeBook of a REFI-QDA project;
@@ -22,136 +23,61 @@ present) gives them::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from pipeline.errors import InputError, Problem
-from pipeline.readers.codebook import Codebook, parse_codebook, read_codebook, texts
+from pipeline.readers.codebook import Codebook, parse_codebook, texts
 from pipeline.readers.codes import CodeScheme, theme_id_part
-from pipeline.readers.common import map_headers, read_raw_table
-from pipeline.readers.options import TableOptions
-from pipeline.readers.refi import CODEBOOK_NAMESPACE, PROJECT_NAMESPACE, code_paths, code_tree
-from pipeline.readers.refi import parse_xml as _parse_xml
 from pipeline.readers.yamlfile import load_yaml
 from pipeline.schema import LANGUAGES
 
-TOOL_SUFFIXES = (".qdpx", ".qdc", ".csv", ".xlsx", ".xlsm")
+CodeReader = Callable[[Path, CodeScheme, str], list[tuple[tuple[str, ...], str]]]
+"""Reads a tool's export: (path, scheme, display) -> (code path, description) pairs."""
 
 
-def labels_file(path: Path, labels: Path | None) -> Path | None:
+def labels_beside(path: Path, labels: Path | None) -> Path | None:
     """The labels YAML of a tool's codebook: the one given, else `<codebook>.labels.yaml`."""
-    if path.suffix.lower() not in TOOL_SUFFIXES:
-        return None
     if labels is not None:
         return labels
     beside = path.with_name(f"{path.stem}.labels.yaml")
     return beside if beside.is_file() else None
 
 
-def read_any_codebook(
+def tool_codebook(
     path: Path,
     *,
-    scheme: CodeScheme | None = None,
-    labels: Path | None = None,
-    display: str | None = None,
+    codes: CodeReader,
+    scheme: CodeScheme,
+    labels: Path | None,
+    display: str,
 ) -> Codebook:
-    """Read a codebook from YAML or from a qualitative-analysis tool's export.
+    """The codebook of a qualitative-analysis tool's export, whose codes `codes` reads.
 
     Args:
-        path: The codebook file.
-        scheme: Which codes are themes (default: factors recognised by name).
+        path: The export.
+        codes: Reads its code tree (pipeline.readers.tool_codes).
+        scheme: Which codes are themes.
         labels: A labels YAML (theme id -> {sv, en}); default: beside the file.
         display: How to name the file in messages.
-
-    Returns:
-        The codebook.
 
     Raises:
         InputError: Every problem found (unreadable file, unknown layout, a cycle in
             the code tree, labels for unknown themes ...).
     """
-    shown = display or str(path)
-    suffix = path.suffix.lower()
-    if suffix not in TOOL_SUFFIXES:
-        return read_codebook(path, shown)
     if not path.is_file():
-        raise InputError(Problem(shown, "file not found"))
-    scheme = scheme or CodeScheme()
-    if suffix == ".qdpx":
-        codes = _qdpx_codes(path, shown)
-    elif suffix == ".qdc":
-        codes = _qdc_codes(path.read_bytes(), shown, path.name)
-    else:
-        codes = _taguette_codes(path, scheme, shown)
+        raise InputError(Problem(display, "file not found"))
+    found = codes(path, scheme, display)
     # Taguette writes its tags flat, the path in the name ("faktor/hindrande").
-    codes = [(tuple(q for p in parts for q in scheme.parts(p)), d) for parts, d in codes]
-    themes = _theme_paths(codes, scheme)
-    extra = labels_file(path, labels)
-    overrides = _read_labels(extra, _shown_beside(shown, path, extra)) if extra else {}
-    return parse_codebook(_document(themes, overrides, shown, extra, path), shown)
+    found = [(tuple(q for p in parts for q in scheme.parts(p)), d) for parts, d in found]
+    themes = _theme_paths(found, scheme)
+    extra = labels_beside(path, labels)
+    overrides = _read_labels(extra, _shown_beside(display, path, extra)) if extra else {}
+    return parse_codebook(_document(themes, overrides, display, extra, path), display)
 
 
 def _shown_beside(shown: str, path: Path, other: Path) -> str:
     return str(Path(shown).parent / other.name) if other.parent == path.parent else str(other)
-
-
-def _qdpx_codes(path: Path, shown: str) -> list[tuple[tuple[str, ...], str]]:
-    # Imported here: the project reader imports the segment readers, which import this.
-    from pipeline.readers.qdpx import open_project, project_root
-
-    with open_project(path, shown) as archive:
-        root = project_root(archive, shown)
-    q = f"{{{PROJECT_NAMESPACE}}}"
-    return _tree_paths(root.find(f"{q}CodeBook/{q}Codes"), PROJECT_NAMESPACE, shown)
-
-
-def _qdc_codes(data: bytes, shown: str, member: str) -> list[tuple[tuple[str, ...], str]]:
-    root = _parse_xml(data, shown, member)
-    q = f"{{{CODEBOOK_NAMESPACE}}}"
-    if root.tag != f"{q}CodeBook":
-        raise InputError(
-            Problem(
-                shown,
-                f"the root element is {root.tag.rpartition('}')[2]!r}; expected CodeBook in "
-                f"the namespace {CODEBOOK_NAMESPACE}",
-            )
-        )
-    return _tree_paths(root.find(f"{q}Codes"), CODEBOOK_NAMESPACE, shown)
-
-
-def _tree_paths(codes_element, namespace: str, shown: str) -> list[tuple[tuple[str, ...], str]]:
-    problems: list[Problem] = []
-    codes = code_tree(codes_element, namespace, shown, problems)
-    try:
-        paths = code_paths(codes, shown)
-    except InputError as exc:
-        raise InputError(problems + exc.problems) from None
-    if problems:
-        raise InputError(problems)
-    return [(paths[key], code.description) for key, code in codes.items()]
-
-
-def _taguette_codes(
-    path: Path, scheme: CodeScheme, shown: str
-) -> list[tuple[tuple[str, ...], str]]:
-    raw = read_raw_table(path, TableOptions(), shown)
-    mapped = map_headers(raw, TableOptions(), ("tag",), optional=("description",))
-    if mapped.problems:
-        raise InputError(
-            Problem(
-                raw.display,
-                f"unrecognised codebook layout: found columns {list(raw.frame.columns)}; "
-                "expected Taguette's codebook export (tag, description, ...)",
-                row=1,
-            )
-        )
-    found = []
-    for cells in raw.frame.to_dict("records"):
-        tag = cells[mapped.found["tag"]]
-        if tag:
-            description = cells.get(mapped.found.get("description", ""), None) or ""
-            found.append((scheme.parts(tag), str(description)))
-    return found
 
 
 def _theme_paths(

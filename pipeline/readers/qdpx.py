@@ -37,7 +37,8 @@ from pathlib import Path
 
 from pipeline.errors import InputError, Problem
 from pipeline.readers.codebook import match_key
-from pipeline.readers.reconcile import Coding, InterviewMatcher
+from pipeline.readers.options import TableOptions
+from pipeline.readers.reconcile import Coding, Codings, Tally
 from pipeline.readers.refi import PROJECT_NAMESPACE, Code, code_paths, code_tree, guid, parse_xml
 from pipeline.readers.refi import plain as _plain
 from pipeline.readers.safety import open_archive, read_member
@@ -58,16 +59,17 @@ def open_project(path: Path, shown: str) -> zipfile.ZipFile:
 
 
 def qdpx_codings(
-    path: Path, interviews: InterviewMatcher, shown: str, separator: str = "/"
-) -> tuple[list[Coding], list[Problem]]:
+    path: Path, options: TableOptions, *, display: str, separator: str, tally: Tally
+) -> Codings:
     """Read the codings of the coded text selections of a REFI-QDA project.
 
     Args:
         path: The .qdpx file.
-        interviews: Matches sources to interviews (kept for callers; matching and its
-            messages happen when the codings are combined).
-        shown: How to name the file in messages.
+        options: Unused: a project has no table layout (the segment formats share
+            one signature, pipeline.readers.formats).
+        display: How to name the file in messages.
         separator: A code name holding this is split into path parts.
+        tally: Unused: every coding of a project reaches `combine`, which counts it.
 
     Returns:
         The codings in source order and position, and the problems found: missing
@@ -78,11 +80,11 @@ def qdpx_codings(
         InputError: A missing or broken archive, a missing project.qde, malformed XML,
             a DOCTYPE, or a cycle in the code tree.
     """
-    with open_project(path, shown) as archive:
-        root = project_root(archive, shown)
+    with open_project(path, display) as archive:
+        root = project_root(archive, display)
         problems: list[Problem] = []
-        codings = _Reader(root, archive, shown, problems, separator).codings()
-    return codings, problems
+        codings = _Reader(root, archive, display, problems, separator).codings()
+    return Codings(codings, problems, display)
 
 
 def project_root(archive: zipfile.ZipFile, shown: str) -> ET.Element:
@@ -280,38 +282,3 @@ class _Reader:
                 )
             )
         return found
-
-
-def read_qdpx(
-    path: Path,
-    *,
-    codebook,
-    register,
-    code_map: dict[str, str] | None = None,
-    source_map: dict[str, str] | None = None,
-    display: str | None = None,
-):
-    """Read a REFI-QDA project as canonical segments (see `read_segments`).
-
-    Args:
-        path: The .qdpx file.
-        codebook: The themes codes must belong to.
-        register: The interview register; every coded source must be an interview.
-        code_map: Code name or path -> theme id; "" excludes the code.
-        source_map: Source name -> interview_id.
-        display: How to name the file in messages (default: the path as given).
-
-    Returns:
-        SEGMENT_COLUMNS sorted by interview_id, then source order and position.
-    """
-    from pipeline.readers.options import TableOptions
-    from pipeline.readers.segments import read_segments
-
-    return read_segments(
-        path,
-        TableOptions(values={"theme": dict(code_map or {})}),
-        codebook=codebook,
-        register=register,
-        source_map=source_map,
-        display=display,
-    )

@@ -25,7 +25,7 @@ import pandas as pd
 
 from pipeline.errors import InputError, Problem
 from pipeline.readers.codebook import key_path, load_yaml, match_key, texts, unknown_keys
-from pipeline.readers.convert import code_lookup
+from pipeline.readers.values import code_lookup
 from pipeline.schema import CATEGORIES, LANGUAGES
 
 RECOMMENDATION_COLUMNS: tuple[str, ...] = (

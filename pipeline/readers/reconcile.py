@@ -106,6 +106,23 @@ class Tally:
         )
 
 
+@dataclass(frozen=True)
+class Codings:
+    """What a segment format (pipeline.readers.formats) reads from one file, before `combine`.
+
+    Attributes:
+        codings: In file order.
+        problems: Problems found while reading (each names its row or element).
+        display: How messages name the file.
+        columns: Canonical column -> the export's header, for messages about cells.
+    """
+
+    codings: list[Coding]
+    problems: list[Problem]
+    display: str
+    columns: dict[str, str] = field(default_factory=dict)
+
+
 class InterviewMatcher:
     """Finds the register's interview_id that a document name or id denotes.
 

@@ -32,10 +32,10 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import openpyxl.xml
+from pydantic import BaseModel, ConfigDict, PositiveInt
 
 from pipeline.errors import InputError, Problem
 
@@ -50,9 +50,10 @@ _RATIO_FLOOR = 1 * MB
 _TEXT = (".qde", ".txt", ".xml")
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(BaseModel):
     """What an input may be at most. Defaults fit real evaluations with a wide margin.
+
+    Also `limits:` in params (pipeline.config): every number is at least 1.
 
     Attributes:
         max_table_mb: Size of a .csv, .xlsx, .yaml or .txt input file.
@@ -67,14 +68,16 @@ class Limits:
         links_out_of_data_dir: Follow symbolic links that lead out of data_dir.
     """
 
-    max_table_mb: int = 50
-    max_archive_mb: int = 500
-    max_members: int = 10_000
-    max_member_mb: int = 100
-    max_unpacked_mb: int = 1024
-    max_compression_ratio: int = 100
-    max_rows: int = 100_000
-    max_columns: int = 1_000
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_table_mb: PositiveInt = 50
+    max_archive_mb: PositiveInt = 500
+    max_members: PositiveInt = 10_000
+    max_member_mb: PositiveInt = 100
+    max_unpacked_mb: PositiveInt = 1024
+    max_compression_ratio: PositiveInt = 100
+    max_rows: PositiveInt = 100_000
+    max_columns: PositiveInt = 1_000
     links_out_of_data_dir: bool = False
 
 

@@ -1,6 +1,7 @@
 """Coded interview segments: one row per coded excerpt (SEGMENT_COLUMNS).
 
-Three layouts are read, chosen by file suffix and headers:
+Three layouts are read, chosen by file suffix (the formats are registered in
+pipeline.readers.formats) and headers:
 
 * **Canonical** `.csv`/`.xlsx` with the columns interview_id, theme, factor, excerpt
   (or an export's own headers mapped through `TableOptions.columns`). An empty or
@@ -10,7 +11,7 @@ Three layouts are read, chosen by file suffix and headers:
   and tag, so each row is one coding; rows of one highlight (same id) share their
   factor. A highlight without tags (empty tag) is counted as excluded.
 * **REFI-QDA projects** (`.qdpx`, from NVivo, ATLAS.ti, MAXQDA, QualCoder,
-  qualitative-coding): see pipeline.readers.qdpx.
+  qualitative-coding): see pipeline.readers.qdpx; the tables: pipeline.readers.segment_tables.
 
 How a code (a tag such as ``bidrag_brukare/isolering`` or ``faktor/hindrande``)
 becomes a theme or a factor is the same for every layout: pipeline.readers.codes.
@@ -27,10 +28,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.errors import InputError, Problem
+from pipeline.errors import InputError
 from pipeline.readers.codebook import Codebook
 from pipeline.readers.codes import CodeScheme
-from pipeline.readers.common import RawTable, map_headers, read_raw_table
+from pipeline.readers.formats import SEGMENT_FORMATS
 from pipeline.readers.options import TableOptions
 from pipeline.readers.reconcile import (
     Coding,
@@ -40,7 +41,6 @@ from pipeline.readers.reconcile import (
     combine,
     document_key,
 )
-from pipeline.schema import SEGMENT_COLUMNS
 
 __all__ = [
     "Coding",
@@ -50,12 +50,11 @@ __all__ = [
     "clean_excerpt",
     "document_key",
     "factor_code",
+    "read_qdpx",
     "read_segment_source",
     "read_segments",
     "scheme_from_options",
 ]
-
-_TAGUETTE_COLUMNS = ("id", "document", "tag", "content")
 
 
 @dataclass(frozen=True)
@@ -145,26 +144,20 @@ def read_segment_source(
     interviews = InterviewMatcher(register, documents)
     shown = display or str(path)
     tally = Tally(file=shown)
-    if path.suffix.lower() == ".qdpx":
-        # Imported here because the qdpx reader builds on this module.
-        from pipeline.readers.qdpx import qdpx_codings
-
-        codings, problems = qdpx_codings(path, interviews, shown, full.separator)
-        columns: dict[str, str] = {}
-    else:
-        raw = read_raw_table(path, options, display)
-        shown = tally.file = raw.display
-        codings, columns, problems = _table_codings(raw, options, tally)
+    source = SEGMENT_FORMATS.for_path(path).read(
+        path, options, display=shown, separator=full.separator, tally=tally
+    )
+    shown = source.display
     frame, found = combine(
-        codings,
+        source.codings,
         display=shown,
         scheme=full,
         codebook=codebook,
         interviews=interviews,
         tally=tally,
-        columns=columns,
+        columns=source.columns,
     )
-    problems = problems + found
+    problems = source.problems + found
     if problems:
         # In file order: row problems by row, then those of XML elements.
         raise InputError(sorted(problems, key=lambda p: (p.row is None, p.row or 0)))
@@ -181,83 +174,33 @@ def factor_code(text: str | None, mapping: Mapping[str, str] | None = None) -> s
     return CodeScheme(factor_map=dict(mapping or {})).factor(text)
 
 
-def _table_codings(
-    raw: RawTable, options: TableOptions, tally: Tally
-) -> tuple[list[Coding], dict[str, str], list[Problem]]:
-    found = map_headers(raw, options, (), optional=SEGMENT_COLUMNS).found
-    taguette = map_headers(raw, TableOptions(), (), optional=_TAGUETTE_COLUMNS).found
-    if "interview_id" in found or "theme" in found:
-        return _canonical(raw, options)
-    if all(c in taguette for c in _TAGUETTE_COLUMNS[1:]):
-        return _taguette(raw, tally)
-    raise InputError(
-        Problem(
-            raw.display,
-            f"unrecognised layout: found columns {list(raw.frame.columns)}; "
-            "expected interview_id, theme, factor, excerpt (or Taguette's id, document, "
-            "tag, content)",
-            row=1,
-        )
+def read_qdpx(
+    path: Path,
+    *,
+    codebook: Codebook,
+    register: pd.DataFrame,
+    code_map: Mapping[str, str] | None = None,
+    source_map: Mapping[str, str] | None = None,
+    display: str | None = None,
+) -> pd.DataFrame:
+    """Read a REFI-QDA project as canonical segments (see `read_segments`).
+
+    Args:
+        path: The .qdpx file.
+        codebook: The themes codes must belong to.
+        register: The interview register; every coded source must be an interview.
+        code_map: Code name or path -> theme id; "" excludes the code.
+        source_map: Source name -> interview_id.
+        display: How to name the file in messages (default: the path as given).
+
+    Returns:
+        SEGMENT_COLUMNS sorted by interview_id, then source order and position.
+    """
+    return read_segments(
+        path,
+        TableOptions(values={"theme": dict(code_map or {})}),
+        codebook=codebook,
+        register=register,
+        source_map=source_map,
+        display=display,
     )
-
-
-def _canonical(
-    raw: RawTable, options: TableOptions
-) -> tuple[list[Coding], dict[str, str], list[Problem]]:
-    mapped = map_headers(raw, options, ("interview_id", "theme", "excerpt"), optional=("factor",))
-    if mapped.problems:
-        raise InputError(mapped.problems)
-    headers = mapped.found
-    problems = []
-    codings = []
-    for row, cells in zip(raw.rows, raw.frame.to_dict("records"), strict=True):
-        document = cells[headers["interview_id"]]
-        if document is None:
-            problems.append(
-                Problem(
-                    raw.display,
-                    "empty cell; expected an interview_id of the register",
-                    row=row,
-                    column=headers["interview_id"],
-                )
-            )
-            continue
-        factor = cells[headers["factor"]] if "factor" in headers else None
-        codings.append(
-            Coding(
-                document=document,
-                code=cells[headers["theme"]],
-                excerpt=cells[headers["excerpt"]],
-                factor=factor,
-                row=row,
-            )
-        )
-    return codings, headers, problems
-
-
-def _taguette(raw: RawTable, tally: Tally) -> tuple[list[Coding], dict[str, str], list[Problem]]:
-    found = map_headers(raw, TableOptions(), (), optional=(*_TAGUETTE_COLUMNS, "factor")).found
-    codings = []
-    for row, cells in zip(raw.rows, raw.frame.to_dict("records"), strict=True):
-        tag = cells[found["tag"]]
-        if tag is None:
-            tally.read += 1
-            tally.exclude("untagged highlight")
-            continue
-        codings.append(
-            Coding(
-                document=cells[found["document"]],
-                code=tag,
-                excerpt=cells[found["content"]],
-                unit=cells[found["id"]] if "id" in found else None,
-                factor=cells[found["factor"]] if "factor" in found else None,
-                row=row,
-            )
-        )
-    columns = {
-        "interview_id": found["document"],
-        "theme": found["tag"],
-        "factor": found.get("factor", found["tag"]),
-        "excerpt": found["content"],
-    }
-    return codings, columns, []

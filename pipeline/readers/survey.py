@@ -22,7 +22,6 @@ from pipeline.readers.convert import (
     check_present,
     check_range,
     check_unique,
-    code_lookup,
     region_expected,
     remap,
     sorted_problems,
@@ -37,6 +36,7 @@ from pipeline.readers.convert import (
     to_year,
 )
 from pipeline.readers.options import MultiChoice, TableOptions
+from pipeline.readers.values import code_lookup
 from pipeline.schema import CATEGORIES, SURVEY_COLUMNS, SURVEY_OPTIONAL_COLUMNS
 
 OUTPUT_COLUMNS: tuple[str, ...] = (*SURVEY_COLUMNS, *SURVEY_OPTIONAL_COLUMNS)

@@ -66,3 +66,19 @@ def load_yaml(path: Path, display: str) -> object:
         raise InputError(Problem(display, f"YAML syntax error: {exc}")) from exc
     except RecursionError:  # thousands of nested brackets
         raise InputError(Problem(display, "YAML is nested too deeply")) from None
+
+
+def load_mapping(path: Path) -> dict:
+    """A YAML file whose top level is a mapping (an empty file is an empty one).
+
+    Raises:
+        InputError: As `load_yaml`, or the top level is not a mapping.
+    """
+    data = load_yaml(path, str(path))
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(
+            Problem(str(path), "expected a mapping of keys to values at the top level")
+        )
+    return data

@@ -18,7 +18,6 @@ import calendar
 import datetime as dt
 import functools
 import json
-import os
 import re
 import tempfile
 from collections.abc import Sequence
@@ -35,6 +34,7 @@ from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
 from pipeline.i18n import DEFAULT_LANGUAGE
 from pipeline.links import is_safe_link
+from pipeline.publish import write_file_atomic
 from pipeline.render.glyphs import compile_with_fallback
 from pipeline.render.inline_svg import inline_svgs
 from pipeline.render.notebook_cells import Output
@@ -100,7 +100,10 @@ def render(source: Path, formats: Sequence[str], *, timestamp: int) -> dict[str,
     written = {}
     for fmt in formats:
         target = source.with_suffix("." + fmt)
-        _write_atomic(target, _WRITERS[fmt](doc, front, lang, metadata, timestamp))
+        # Readable by all (a report is for reading); the staging folder is synced on publishing.
+        write_file_atomic(
+            target, _WRITERS[fmt](doc, front, lang, metadata, timestamp), 0o644, durable=False
+        )
         written[fmt] = target
     return written
 
@@ -452,16 +455,3 @@ def _date(doc: Source, front: dict, timestamp: int) -> dt.date:
     except ValueError as exc:
         problem = Problem(str(doc.path), f"{value!r} is not an ISO date (YYYY-MM-DD)", key="date")
         raise InputError(problem) from exc
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write next to the target and rename, so a crash never leaves half a report."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is for reading
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline import front_matter
 from pipeline.errors import ShortcodeError
 from pipeline.formatting import md_text
 from pipeline.i18n import Catalog, languages
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 _renderer_words = Catalog("render")
 """Words the renderer itself puts into a report, by language."""
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _SHORTCODE = re.compile(
     r"(?P<escaped>\{\{\{<(?P<literal>.*?)>\}\}\})"
     r"|\{\{<(?P<code>.*?)>\}\}"
@@ -93,16 +93,16 @@ def read_source(path: Path) -> Source:
         ShortcodeError: When the front matter is not a YAML mapping.
     """
     text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
-    match = _FRONT_MATTER.match(text)
-    if not match:
+    found = front_matter.split(text)
+    if found is None:
         return Source(path, {}, text, 1)
     try:
-        front_matter = yaml.safe_load(match.group(1)) or {}
+        front = yaml.safe_load(found.yaml) or {}
     except yaml.YAMLError as exc:
         raise ShortcodeError(f"{path}: front matter is not valid YAML: {exc}") from exc
-    if not isinstance(front_matter, dict):
+    if not isinstance(front, dict):
         raise ShortcodeError(f"{path}: front matter is not a YAML mapping")
-    return Source(path, front_matter, text[match.end() :], match.group(0).count("\n") + 1)
+    return Source(path, front, found.body, found.body_line)
 
 
 def labels(lang: str) -> Mapping[str, str]:

@@ -1,0 +1,86 @@
+"""The papermill engine `peer-eval`: nbclient, one save at the end, the running cell remembered.
+
+Registered with papermill's public engine registry when this module is imported
+(pipeline.execute imports it when it first runs a notebook, so that `import pipeline`
+does not pay for papermill). It extends papermill's own `NBClientEngine` through the
+documented `Engine.execute_notebook` classmethod; the kernel manager is nbclient's
+(`kernel_manager_class`), so nbclient owns the kernel and shuts it down after the
+notebook (`shutdown_kernel="immediate"`: a kill, the kernel has nothing to save).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import Any
+
+import nbformat
+from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+ENGINE_NAME = "peer-eval"
+
+
+class SaveAtEnd(NotebookExecutionManager):
+    """papermill's bookkeeping without its saves; the notebook is written by the caller.
+
+    It also remembers the cell that was running when execution broke off (a
+    timeout, a dead kernel), which papermill does not mark.
+    """
+
+    running: int | None = None
+
+    def save(self, **kwargs: Any) -> None:
+        self.last_save_time = self.now()
+
+    def cell_start(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
+        self.running = cell_index
+        super().cell_start(cell, cell_index, **kwargs)
+
+    def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
+        # Called from a `finally`: while an exception is on its way out, the cell
+        # did not complete.
+        if sys.exc_info()[0] is None:
+            self.running = None
+        super().cell_complete(cell, cell_index, **kwargs)
+
+    def autosave_cell(self) -> None:
+        return None
+
+
+class PeerEvalEngine(NBClientEngine):
+    """nbclient with its own kernel manager per notebook, killed after it."""
+
+    @classmethod
+    def execute_notebook(
+        cls,
+        nb,
+        kernel_name,
+        output_path=None,
+        progress_bar=True,
+        log_output=False,
+        autosave_cell_every=30,
+        crash_output=None,
+        **kwargs,
+    ):
+        manager = SaveAtEnd(nb, output_path=None, progress_bar=False, log_output=log_output)
+        manager.notebook_start()
+        try:
+            cls.execute_managed_notebook(
+                manager, kernel_name, log_output=log_output, shutdown_kernel="immediate", **kwargs
+            )
+        except BaseException:
+            # A timeout or a dead kernel: keep what ran, for the failure report and for
+            # the analyst (papermill writes the notebook itself for a failing cell).
+            if manager.running is not None:
+                index = manager.running
+                manager.cell_exception(manager.nb.cells[index], cell_index=index)
+            manager.notebook_complete()
+            if crash_output:
+                with contextlib.suppress(Exception):
+                    nbformat.write(manager.nb, crash_output)
+            raise
+        manager.notebook_complete()
+        return manager.nb
+
+
+papermill_engines.register(ENGINE_NAME, PeerEvalEngine)

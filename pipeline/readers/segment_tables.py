@@ -1,0 +1,117 @@
+"""Coded segments in tables: the canonical layout and Taguette's highlights export.
+
+Both are `.csv`/`.xlsx`, told apart by their headers (see pipeline.readers.segments):
+the canonical columns interview_id, theme, factor, excerpt (or an export's own
+headers mapped through `TableOptions.columns`), or Taguette's id, document, tag,
+content. Taguette writes one row per highlight and tag, so each row is one coding;
+rows of one highlight (same id) share their factor, and a highlight without tags is
+counted as excluded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.errors import InputError, Problem
+from pipeline.readers.common import RawTable, map_headers, read_raw_table
+from pipeline.readers.options import TableOptions
+from pipeline.readers.reconcile import Coding, Codings, Tally
+from pipeline.schema import SEGMENT_COLUMNS
+
+_TAGUETTE_COLUMNS = ("id", "document", "tag", "content")
+
+
+def table_codings(
+    path: Path, options: TableOptions, *, display: str, separator: str, tally: Tally
+) -> Codings:
+    """The codings of a canonical or Taguette table (`separator` is the scheme's, unused here).
+
+    Raises:
+        InputError: An unreadable file, or headers of neither layout.
+    """
+    raw = read_raw_table(path, options, display)
+    tally.file = raw.display
+    codings, columns, problems = _table_codings(raw, options, tally)
+    return Codings(codings, problems, raw.display, columns)
+
+
+def _table_codings(
+    raw: RawTable, options: TableOptions, tally: Tally
+) -> tuple[list[Coding], dict[str, str], list[Problem]]:
+    found = map_headers(raw, options, (), optional=SEGMENT_COLUMNS).found
+    taguette = map_headers(raw, TableOptions(), (), optional=_TAGUETTE_COLUMNS).found
+    if "interview_id" in found or "theme" in found:
+        return _canonical(raw, options)
+    if all(c in taguette for c in _TAGUETTE_COLUMNS[1:]):
+        return _taguette(raw, tally)
+    raise InputError(
+        Problem(
+            raw.display,
+            f"unrecognised layout: found columns {list(raw.frame.columns)}; "
+            "expected interview_id, theme, factor, excerpt (or Taguette's id, document, "
+            "tag, content)",
+            row=1,
+        )
+    )
+
+
+def _canonical(
+    raw: RawTable, options: TableOptions
+) -> tuple[list[Coding], dict[str, str], list[Problem]]:
+    mapped = map_headers(raw, options, ("interview_id", "theme", "excerpt"), optional=("factor",))
+    if mapped.problems:
+        raise InputError(mapped.problems)
+    headers = mapped.found
+    problems = []
+    codings = []
+    for row, cells in zip(raw.rows, raw.frame.to_dict("records"), strict=True):
+        document = cells[headers["interview_id"]]
+        if document is None:
+            problems.append(
+                Problem(
+                    raw.display,
+                    "empty cell; expected an interview_id of the register",
+                    row=row,
+                    column=headers["interview_id"],
+                )
+            )
+            continue
+        factor = cells[headers["factor"]] if "factor" in headers else None
+        codings.append(
+            Coding(
+                document=document,
+                code=cells[headers["theme"]],
+                excerpt=cells[headers["excerpt"]],
+                factor=factor,
+                row=row,
+            )
+        )
+    return codings, headers, problems
+
+
+def _taguette(raw: RawTable, tally: Tally) -> tuple[list[Coding], dict[str, str], list[Problem]]:
+    found = map_headers(raw, TableOptions(), (), optional=(*_TAGUETTE_COLUMNS, "factor")).found
+    codings = []
+    for row, cells in zip(raw.rows, raw.frame.to_dict("records"), strict=True):
+        tag = cells[found["tag"]]
+        if tag is None:
+            tally.read += 1
+            tally.exclude("untagged highlight")
+            continue
+        codings.append(
+            Coding(
+                document=cells[found["document"]],
+                code=tag,
+                excerpt=cells[found["content"]],
+                unit=cells[found["id"]] if "id" in found else None,
+                factor=cells[found["factor"]] if "factor" in found else None,
+                row=row,
+            )
+        )
+    columns = {
+        "interview_id": found["document"],
+        "theme": found["tag"],
+        "factor": found.get("factor", found["tag"]),
+        "excerpt": found["content"],
+    }
+    return codings, columns, []

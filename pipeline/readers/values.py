@@ -1,0 +1,192 @@
+"""One cell's text to one value: numbers, yes/no, category codes and choices as analysts type them.
+
+Each function takes one text and returns its value or raises ValueError with a short
+reason ("is not a number"); pipeline.readers.convert applies them to whole columns and
+turns the reasons into Problems that name the row and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from pipeline.readers.common import text_key
+from pipeline.schema import CATEGORIES
+
+# Swedish locales group thousands with no-break or thin spaces and may write U+2212 minus.
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2212": "-"})
+_TRUE = frozenset({"1", "ja", "j", "yes", "y", "true", "sant"})
+_FALSE = frozenset({"0", "nej", "n", "no", "false", "falskt"})
+BOOL_EXPECTED = "ja/nej, yes/no, 1/0 or true/false"
+
+
+def _number_pattern(decimal: str | None) -> re.Pattern[str]:
+    # With a known decimal mark the other mark may group thousands ("25.000,5");
+    # when either mark may be the decimal one, only spaces group thousands.
+    marks = ",." if decimal is None else re.escape(decimal)
+    groups = " " if decimal is None else " " + ("." if decimal == "," else ",")
+    return re.compile(rf"[+-]?(?:\d{{1,3}}(?:[{re.escape(groups)}]\d{{3}})+|\d+)(?:[{marks}]\d+)?")
+
+
+_PATTERNS = {mark: _number_pattern(mark) for mark in (None, ",", ".")}
+
+
+_TOO_LARGE = 2.0**53  # beyond this, floats skip whole numbers and int64 may overflow
+
+
+def parse_number(text: str, decimal: str | None = None, *, percent: bool = False) -> float:
+    """Parse a number as analysts type it: "40,5", "40.5", "1 667", "25 000".
+
+    Args:
+        text: The cell text.
+        decimal: The decimal mark, "," or "."; None accepts either (then only spaces
+            may group thousands).
+        percent: Whether a trailing "%" is allowed ("100 %" -> 100.0).
+
+    Returns:
+        The number.
+
+    Raises:
+        ValueError: When the text is not a number in that notation.
+    """
+    if decimal not in _PATTERNS:
+        raise ValueError(f"decimal mark must be ',' or '.', not {decimal!r}")
+    value = text.strip().translate(_SPACES)
+    if percent and value.endswith("%"):
+        value = value[:-1].rstrip()
+    if not _PATTERNS[decimal].fullmatch(value):
+        if decimal is not None and _PATTERNS[None].fullmatch(value):
+            raise ValueError(f"is not a number with decimal mark {decimal!r}")
+        raise ValueError("is not a number")
+    if decimal is None:
+        number = float(value.replace(" ", "").replace(",", "."))
+    else:
+        grouping = "." if decimal == "," else ","
+        number = float(value.replace(" ", "").replace(grouping, "").replace(decimal, "."))
+    if abs(number) >= _TOO_LARGE:  # hundreds of digits: inf, or beyond int64
+        raise ValueError("is too large a number")
+    return number
+
+
+def parse_int(text: str, decimal: str | None = None) -> int:
+    """Parse a whole number; "43", "43,0" and "1 667" are whole, "43,5" is not.
+
+    Args:
+        text: The cell text.
+        decimal: The decimal mark, as for `parse_number`.
+
+    Returns:
+        The integer.
+
+    Raises:
+        ValueError: When the text is not a whole number.
+    """
+    try:
+        number = parse_number(text, decimal)
+    except ValueError:
+        raise ValueError("is not a whole number") from None
+    if not number.is_integer():
+        raise ValueError("is not a whole number")
+    return int(number)
+
+
+def parse_bool(text: str) -> bool:
+    """Parse a yes/no answer: ja/nej, yes/no, 1/0, true/false (any case).
+
+    Args:
+        text: The cell text.
+
+    Returns:
+        True for yes, False for no.
+
+    Raises:
+        ValueError: For any other text.
+    """
+    key = text_key(text)
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise ValueError("is not a yes/no answer")
+
+
+def code_lookup(category: str) -> dict[str, str]:
+    """Return the accepted spellings of a category's codes: the codes and their labels.
+
+    Args:
+        category: A key of `pipeline.schema.CATEGORIES`.
+
+    Returns:
+        `text_key(spelling)` -> code, for every code and its Swedish and English label.
+    """
+    lookup: dict[str, str] = {}
+    for code, labels in CATEGORIES[category].items():
+        for spelling in (*labels.values(), code):
+            lookup[text_key(spelling)] = code
+    return lookup
+
+
+def map_code(text: str, lookup: Mapping[str, str]) -> str:
+    """Map one answer text to its code.
+
+    Args:
+        text: The answer as exported.
+        lookup: `text_key(spelling)` -> code, e.g. from `code_lookup`.
+
+    Returns:
+        The code.
+
+    Raises:
+        ValueError: When the text is not a known spelling.
+    """
+    try:
+        return lookup[text_key(text)]
+    except KeyError:
+        raise ValueError("is not a known answer") from None
+
+
+def map_codes(
+    text: str, lookup: Mapping[str, str], delimiter: str, order: Sequence[str]
+) -> list[str]:
+    """Map a multi-choice cell ("Stödsamtal; Föreläsningar") to codes in `order`.
+
+    Args:
+        text: The cell as exported.
+        lookup: `text_key(spelling)` -> code.
+        delimiter: The separator between the chosen options.
+        order: All codes in their stable (codebook) order.
+
+    Returns:
+        The chosen codes, each once, in `order`.
+
+    Raises:
+        ValueError: Naming the first option that is not a known spelling.
+    """
+    chosen = set()
+    for item in text.split(delimiter):
+        if item.strip():
+            try:
+                chosen.add(map_code(item, lookup))
+            except ValueError:
+                raise ValueError(f"has an unknown option {item.strip()!r}") from None
+    return [code for code in order if code in chosen]
+
+
+def match_choice(text: str, choices: Sequence[str], what: str = "value") -> str:
+    """Return the entry of `choices` that equals `text` ignoring case and spacing.
+
+    Args:
+        text: The cell text, e.g. "skåne".
+        choices: The accepted spellings, e.g. the params' regions.
+        what: What a choice is, for the reason ("is not a known region").
+
+    Returns:
+        The spelling from `choices` ("Skåne").
+
+    Raises:
+        ValueError: When no choice matches.
+    """
+    for choice in choices:
+        if text_key(choice) == text_key(text):
+            return choice
+    raise ValueError(f"is not a known {what}")
