@@ -4,8 +4,8 @@
 region reports and national overview), parses its tables, and writes what a reader
 knows as linear relations (`pipeline.differencing`):
 
-- a distribution table's answer options add up to its "Totalt (besvarat)" row, and
-  that row plus "Uppgift saknas" is the group's public number of responses (from the
+- a distribution table's answer options add up to its answered-total row, and that
+  row plus the not-stated row is the group's public number of responses (from the
   response-rate table every report carries);
 - the national gender table (overview, and each region report's copy) is the sum of
   the regions' gender tables; a region whose table is withheld (or that has no report)
@@ -18,6 +18,9 @@ a group with respondents. The audit returns the targets that the relations deter
 (a statistic: to within the rounding of the published figures); an empty list means
 no suppression is undone. `build_system(out).describe(finding)` names the report,
 table and cell of a finding.
+
+Tables are recognised by the texts the report writers take from the message catalogs,
+in every language (`pipeline.differencing_labels`).
 """
 
 from __future__ import annotations
@@ -26,45 +29,27 @@ from collections.abc import Hashable
 from pathlib import Path
 
 from pipeline.differencing import Finding, System, sum_relation
+from pipeline.differencing_labels import TableLabels, table_labels
 from pipeline.differencing_statistics import NATIONAL, add_page, link_statistics
 from pipeline.html_tables import Page, Table, page_language, parse_tables, published_count
-from pipeline.schema import CATEGORIES
 from pipeline.slug import slugify
 
-_TOTAL = {"Totalt (besvarat)", "Total (answered)"}
-_MISSING = {"Uppgift saknas", "Not stated"}
-_DISTRIBUTION_HEAD = ({"Svar", "Antal", "Andel"}, {"Answer", "Number", "Share"})
-_RATE_HEAD = ("Antal svar (n)", "Responses (n)")
-_ALL = {"Totalt", "Total"}
-_GENDER_REGION = (
-    "Könsfördelning bland de svarande i regionen",
-    "Gender of respondents in the region",
-)
-_GENDER_NATION = (
-    "Könsfördelning bland de svarande i hela landet",
-    "Gender of respondents in the whole country",
-)
-_GENDER_CODES = {
-    text: code for code, labels in CATEGORIES["gender"].items() for text in labels.values()
-}
 
-
-def _is_distribution(table: Table) -> bool:
-    head = set(table.head)
-    return any(head == expected for expected in _DISTRIBUTION_HEAD) and any(
-        row and row[0] in _TOTAL for row in table.rows
+def _is_distribution(table: Table, known: TableLabels) -> bool:
+    return frozenset(table.head) in known.distribution_heads and any(
+        row and row[0] in known.total for row in table.rows
     )
 
 
 # --- the reader's knowledge ------------------------------------------------------------
 
 
-def _responses(tables: list[Table]) -> dict[str, float]:
+def _responses(tables: list[Table], known: TableLabels) -> dict[str, float]:
     for table in tables:
-        if len(table.head) >= 2 and table.head[1] in _RATE_HEAD:
+        if len(table.head) >= 2 and table.head[1] in known.responses_head:
             found = {}
             for row in table.rows:
-                name = NATIONAL if row[0] in _ALL else slugify(row[0])
+                name = NATIONAL if row[0] in known.all_total else slugify(row[0])
                 found[name] = float(published_count(row[1]) or 0)
             return found
     return {}
@@ -76,6 +61,7 @@ def _add_distribution(
     key: tuple,
     responses: float | None,
     codes: dict[str, str],
+    known: TableLabels,
     place: str = "",
 ) -> list[Hashable]:
     """Relations of one distribution table; returns its category cell keys (by code)."""
@@ -83,10 +69,10 @@ def _add_distribution(
     for row in table.rows:
         value = published_count(row[1])
         where = f"{place} / {row[0]}" if place else ""
-        if row[0] in _TOTAL:
+        if row[0] in known.total:
             total = (*key, "_total")
             system.publish(total, value, responses, place=where)
-        elif row[0] in _MISSING:
+        elif row[0] in known.missing:
             missing = (*key, "_missing")
             system.publish(missing, value, responses, place=where)
         else:
@@ -110,6 +96,7 @@ def build_system(out: Path) -> System:
         The system (values, relations, targets, bounds, places).
     """
     system = System()
+    known = table_labels()
     responses_by_year: dict[str, dict[str, float]] = {}
     for year_dir in sorted(p for p in out.iterdir() if p.is_dir() and p.name.isdigit()):
         year = year_dir.name
@@ -119,27 +106,28 @@ def build_system(out: Path) -> System:
         pages = [_read_page(out, name, path) for name, path in paths.items()]
         responses: dict[str, float] = {}
         for page in pages:
-            responses |= _responses(page.tables)
+            responses |= _responses(page.tables, known)
         responses_by_year[year] = responses
         regions = [r for r in responses if r != NATIONAL]
         gender_rows: dict[str, list[Hashable]] = {}
         for page in pages:
             name = page.group
             for index, table in enumerate(page.tables):
-                if not _is_distribution(table):
+                if not _is_distribution(table, known):
                     continue
                 place = f"{page.label}: {table.caption}"
-                if table.caption in _GENDER_NATION:
+                codes = known.gender_codes
+                if table.caption in known.gender_nation:
                     key, count = (year, NATIONAL, "gender"), responses.get(NATIONAL)
-                    cells = _add_distribution(system, table, key, count, _GENDER_CODES, place)
+                    cells = _add_distribution(system, table, key, count, codes, known, place)
                     gender_rows[NATIONAL] = cells
-                elif table.caption in _GENDER_REGION:
+                elif table.caption in known.gender_region:
                     key, count = (year, name, "gender"), responses.get(name)
-                    cells = _add_distribution(system, table, key, count, _GENDER_CODES, place)
+                    cells = _add_distribution(system, table, key, count, codes, known, place)
                     gender_rows[name] = cells
                 else:
                     key = (year, name, table.caption or f"table-{index}")
-                    _add_distribution(system, table, key, responses.get(name), {}, place)
+                    _add_distribution(system, table, key, responses.get(name), {}, known, place)
             add_page(system, year, page)
         if NATIONAL in gender_rows:
             _link_gender(system, year, regions, responses)

@@ -25,7 +25,8 @@ known N), so its places are named with the sum's.
 
 The cells are published through `publish_statistics` from parsed HTML
 (`pipeline.differencing_html`) or from computed tables (`pipeline.linked_statistics`),
-so the attacker and the protection against it write the same relations.
+so the attacker and the protection against it write the same relations. Tables, items
+and rows are recognised by their catalog texts (`pipeline.differencing_labels`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 
 from pipeline.differencing import Relation, System, sum_relation
+from pipeline.differencing_labels import StatisticsLabels, statistic_label, statistics_labels
 from pipeline.html_tables import Page, Table, published_number
 from pipeline.slug import slugify
 
@@ -45,56 +47,7 @@ STATISTICS = "statistics"
 LINKED = ("n", "missing", "sum")
 """The additive statistics: a national one is the sum of the regions'."""
 
-_ITEMS = {
-    "Ålder": "age",
-    "Age": "age",
-    "Månader som peer supporter": "months_worked",
-    "Months as peer supporter": "months_worked",
-    "Tjänstgöringsgrad": "employment_pct",
-    "Employment percentage": "employment_pct",
-    "Månadslön (heltid, kronor)": "salary_monthly_fte",
-    "Monthly salary (full time, SEK)": "salary_monthly_fte",
-}
-_FIGURE_ITEMS = {
-    "Antal månader som peer supporter": "months_worked",
-    "Months worked as a peer supporter": "months_worked",
-}
-_ROWS = {
-    "Antal svar (N)": "n",
-    "Answers (N)": "n",
-    "Uppgift saknas (n)": "missing",
-    "Not stated (n)": "missing",
-    "Lägsta värde": "min",
-    "Minimum": "min",
-    "Högsta värde": "max",
-    "Maximum": "max",
-    "Medelvärde": "mean",
-    "Mean": "mean",
-    "Summa": "sum",
-    "Sum": "sum",
-}
-_LEFT_OUT = {"mean": ("Medelvärde", "Mean"), "sum": ("Summa", "Sum")}
 _COUNTS = {"n", "missing"}
-_STATISTIC_HEAD = {"Mått", "Statistic"}
-_VALUE_HEAD = {"Värde", "Value"}
-_INDICATOR_HEAD = {"Indikator", "Indicator"}
-_INDICATOR_MEANS = {
-    "Medelålder (år)": "age",
-    "Mean age (years)": "age",
-    "Genomsnittlig tjänstgöringsgrad": "employment_pct",
-    "Mean employment percentage": "employment_pct",
-}
-_NATIONAL_CAPTION = ("i hela landet", "whole country")
-_OTHER_UNITS = {  # rows not in the item's unit, so not rounded like its statistics
-    "Antal svar (N)",
-    "Answers (N)",
-    "Uppgift saknas (n)",
-    "Not stated (n)",
-    "Uppgift saknas (% av alla)",
-    "Not stated (% of all)",
-    "Antal olika värden",
-    "Unique values",
-}
 
 
 def statistic_key(year: str, group: str, item: str, stat: str) -> tuple:
@@ -140,52 +93,57 @@ def add_page(system: System, year: str, page: Page) -> None:
         year: The report's year.
         page: The report.
     """
+    known = statistics_labels()
     for table in page.tables:
         if not table.head or not table.rows:
             continue
         first = table.head[0]
-        if first in _STATISTIC_HEAD and any(row[0] in _ROWS for row in table.rows):
-            _add_statistics_table(system, year, page, table)
-        elif first in _INDICATOR_HEAD:
-            _add_indicator_table(system, year, page, table)
+        if first in known.statistic_head and any(row[0] in known.rows for row in table.rows):
+            _add_statistics_table(system, year, page, table, known)
+        elif first in known.indicator_head:
+            _add_indicator_table(system, year, page, table, known)
 
 
-def _add_statistics_table(system: System, year: str, page: Page, table: Table) -> None:
-    national = any(marker in table.caption for marker in _NATIONAL_CAPTION)
+def _add_statistics_table(
+    system: System, year: str, page: Page, table: Table, known: StatisticsLabels
+) -> None:
+    national = any(caption in table.caption for caption in known.national_captions)
     group = NATIONAL if national or page.group == NATIONAL else page.group
     for column, head in enumerate(table.head[1:], start=1):
-        item = _ITEMS.get(head)
-        if item is None and head in _VALUE_HEAD:
+        item = known.items.get(head)
+        if item is None and head in known.value_head:
             caption = table.caption.rsplit(":", 1)[-1].strip()
-            item = _FIGURE_ITEMS.get(caption, caption)
+            item = known.figure_items.get(caption, caption)
         if item is None:
             continue
         cells = [(row[0], row[column]) for row in table.rows if len(row) > column]
         decimals = [
             shown[1]
             for label, text in cells
-            if label not in _OTHER_UNITS and (shown := published_number(text, page.lang))
+            if label not in known.other_units and (shown := published_number(text, page.lang))
         ]
         tolerance = 0.5 * 10.0 ** -max(decimals, default=0)
         values: dict[str, float | None] = {}
         for label, text in cells:
-            if label in _ROWS:
+            if label in known.rows:
                 shown = published_number(text, page.lang)
-                values[_ROWS[label]] = None if shown is None else shown[0]
+                values[known.rows[label]] = None if shown is None else shown[0]
         place = f"{page.label}: {table.caption}: {head}"
-        labels = {_ROWS[label]: label for label, _ in cells if label in _ROWS}
+        labels = {known.rows[label]: label for label, _ in cells if label in known.rows}
         for stat in ("mean", "sum"):  # a row no item may show is left out of the table
             if stat not in values:
                 values[stat] = None
-                labels[stat] = f"{_LEFT_OUT[stat][page.lang == 'en']} (row left out)"
+                labels[stat] = f"{statistic_label(page.lang, stat)} (row left out)"
         publish_statistics(system, year, group, item, values, tolerance, place, labels)
 
 
-def _add_indicator_table(system: System, year: str, page: Page, table: Table) -> None:
+def _add_indicator_table(
+    system: System, year: str, page: Page, table: Table, known: StatisticsLabels
+) -> None:
     """Key figures: years as columns (a region's report) or regions (the overview)."""
     by_year = all(head[:4].isdigit() for head in table.head[1:])
     for row in table.rows:
-        item = _INDICATOR_MEANS.get(row[0])
+        item = known.indicator_means.get(row[0])
         if item is None:
             continue
         shown = [published_number(text, page.lang) for text in row[1:]]
