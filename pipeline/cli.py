@@ -165,7 +165,9 @@ def _cli_settings(format: str | None, lang: str | None) -> dict:
             raise _usage_error("--format", f"{format!r}; expected any of {expected}, e.g. html,pdf")
         settings["formats"] = formats
     if lang is not None:
-        settings["lang"] = _check_choice("--lang", lang, languages())
+        if lang not in languages():
+            raise _usage_error("--lang", f"{lang!r}; expected one of {', '.join(languages())}")
+        settings["lang"] = lang
     return settings
 
 
