@@ -11,14 +11,13 @@ kept as it is: a cell an analyst adds can carry its own caption.
 from __future__ import annotations
 
 import json
-import re
 
 import nbformat
 
+from pipeline.cell_options import OPTION_LINE
 from pipeline.errors import UsageError
 from pipeline.i18n import Catalog, languages
 
-_OPTION_LINE = re.compile(r"^#\|\s*([A-Za-z0-9_-]+)\s*:(.*)$")
 # A catalog key "fig-x.cap" becomes the option "fig-cap" of the cell labelled "fig-x".
 _SUFFIXES = ("cap", "alt")
 
@@ -52,7 +51,7 @@ def localise_captions(
         if cell.cell_type != "code":
             continue
         lines = cell.source.splitlines()
-        options = [m.group(1) for m in map(_OPTION_LINE.match, lines) if m]
+        options = [m.group(1) for m in map(OPTION_LINE.match, lines) if m]
         for option in options:
             parts = option.split("-")
             if len(parts) == 3 and parts[1] in _SUFFIXES and parts[2] in languages():
@@ -82,7 +81,7 @@ def _quoted(text: str) -> str:
 
 
 def _is_label(line: str) -> bool:
-    match = _OPTION_LINE.match(line)
+    match = OPTION_LINE.match(line)
     return bool(match) and match.group(1) == "label"
 
 

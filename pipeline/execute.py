@@ -24,9 +24,9 @@ import nbformat
 
 from pipeline import kernels
 from pipeline.captions import localise_captions
+from pipeline.cell_options import OPTION_LINE
 from pipeline.errors import ExecutionError, UsageError
 from pipeline.kernels import IPCKernelManager
-from pipeline.render.notebook_cells import OPTION_LINE
 
 __all__ = [
     "IPCKernelManager",

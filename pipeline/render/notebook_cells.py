@@ -20,8 +20,6 @@ import yaml
 from pipeline.errors import ShortcodeError
 
 _OPTION_PREFIX = re.compile(r"^#\|\s?")
-OPTION_LINE = re.compile(r"^#\|\s*([A-Za-z0-9_-]+)\s*:(.*)$")
-"""One `#| key: value` cell option line: the key, and the value as written (YAML)."""
 _RICH_OUTPUTS = ("display_data", "execute_result")
 # Preferred MIME type of one output, best first: what the renderers can show without
 # raw HTML (which is switched off so that data text can never become markup).
