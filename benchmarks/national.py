@@ -6,7 +6,7 @@ Usage (from the repository root):
         [--jobs 2] [--executor local|dask] [--no-noop]
 
 Uses the same snapshot, process-tree memory sampling and real CLI as benchmarks/run.py
-(in benchmarks/work/, recreated): synthetic data for N regions from
+(in benchmarks/work/national-*/, recreated): synthetic data for N regions from
 `data/demo/make_demo.py --regions N` (the demo's generator: target groups of 1 to 30
 people, many of them tiny), a cold build (no national overview: its one-page tables are
 not what scales), then a no-op rebuild. `--executor dask` builds on a Dask LocalCluster
@@ -180,9 +180,14 @@ def timed_build(name: str, command: list[str], pairs: int, log: Path) -> Build:
     )
 
 
-def _snapshot_sources() -> None:
-    """Copy code, notebooks, templates and demo data into benchmarks/work/src (recreated)."""
-    shutil.rmtree(bench.WORK, ignore_errors=True)
+def _snapshot_sources(work: Path) -> None:
+    """Copy code, notebooks, templates and demo data into `work`/src (recreated).
+
+    Each size and executor has its own `work` folder, so that one run never removes the
+    files of another still running (benchmarks/run.py and narrative.py have theirs).
+    """
+    bench.WORK, bench.SRC = work, work / "src"
+    shutil.rmtree(work, ignore_errors=True)
     for part in bench._SNAPSHOT:
         shutil.copytree(
             bench.ROOT / part, bench.SRC / part, ignore=shutil.ignore_patterns("__pycache__")
@@ -201,8 +206,8 @@ def main() -> None:
     pairs = args.regions * len(years)
     label = f"{args.regions} x {len(years)} ({args.executor})"
 
-    _snapshot_sources()
-    folder = bench.WORK / f"national-{args.regions}"
+    folder = bench.WORK / f"national-{args.regions}x{len(years)}-{args.executor}"
+    _snapshot_sources(folder)
     started = time.monotonic()
     data_dir, names = bench.synthetic_data(folder / "data", args.regions)
     params = bench.make_params(folder, data_dir, names, years)
