@@ -28,9 +28,7 @@ from pipeline import execution_cache
 from pipeline.config import Pair, PairSettings, Project, report_date
 from pipeline.drafts import DraftStatus, draft_status, narrative_file
 from pipeline.errors import InputError, PeerEvalError, Problem
-from pipeline.execute import execute_notebook
 from pipeline.inputs import file_hashes, input_files
-from pipeline.kernels import start_template
 from pipeline.links import report_links
 from pipeline.publish import (
     FAILED,
@@ -437,6 +435,10 @@ def execute_pair(task: PairTask, work: Path) -> None:
     Raises:
         ExecutionError: When a notebook fails (the executed notebook is in `work`).
     """
+    # Imported here: papermill, nbclient and jupyter_client cost a no-op or render-only
+    # run (and each of its pool workers) a third of a second and are not needed there.
+    from pipeline.execute import execute_notebook
+
     pair, settings = task.pair, task.pair.settings
     parameters = {"year": pair.year, "lang": settings.lang, "k": settings.k}
     parameters |= {"interview_k": settings.interview_k, "extremes_k": settings.extremes_k}
@@ -544,13 +546,20 @@ def _run_local(tasks: list[PairTask], jobs: int, _scheduler: str | None) -> Iter
     # worker starts its kernel template at once, so it is warm for the first notebook.
     context = multiprocessing.get_context("forkserver")
     # A run that only re-renders needs no kernels: start no templates for it.
-    warm = start_template if any(needs_execution(task) for task in tasks) else None
+    warm = _start_template if any(needs_execution(task) for task in tasks) else None
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(tasks)), mp_context=context, initializer=warm
     ) as pool:
         futures = [pool.submit(build_pair, task) for task in tasks]
         for future in as_completed(futures):
             yield future.result()
+
+
+def _start_template() -> None:
+    """Pool initialiser: this worker's kernel template, started now (see pipeline.kernels)."""
+    from pipeline.kernels import start_template
+
+    start_template()
 
 
 # A pair whose worker dies (killed, out of memory) is retried once on another worker,
