@@ -46,6 +46,7 @@ from pipeline.render.shortcodes import (
     resolve_front_matter,
     scalar_markdown,
 )
+from pipeline.render.typst_child import compile_pdf
 from pipeline.report_text import merge_section_notes
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -267,12 +268,13 @@ def _plain_text(value: object) -> str:
 
 def _typst(typ: Path, root: Path, timestamp: int) -> bytes:
     def compile_file(source: Path) -> bytes:
-        return typst.compile(
-            str(source),
-            root=str(root),
+        # In a child process (pipeline.render.typst_child): Typst's caches would stay
+        # in this worker. Only known fonts: identical output on every machine.
+        return compile_pdf(
+            source,
+            root=root,
             pdf_standards=list(PDF_STANDARDS),
             timestamp=timestamp,
-            ignore_system_fonts=True,  # only known fonts: identical output on every machine
             font_paths=[str(d) for d in FALLBACK_FONT_DIRS if d.is_dir()],
         )
 
