@@ -81,6 +81,8 @@ DASK_CONFIG = {
 
 
 def _run_dask(tasks: list[PairTask], jobs: int, scheduler: str | None) -> Iterable[PairResult]:
+    if not tasks:  # a no-op run: no cluster to start or connect to
+        return
     import dask
     from distributed import Client, LocalCluster, as_completed
 
