@@ -4,136 +4,57 @@ Each pair is one task that needs nothing from other tasks: it executes the noteb
 in its own working directory, writes and renders its report source there, and
 publishes the finished directory atomically. Tasks are plain data so that they can
 run in this process, in a process pool, or on Dask workers.
+
+This module plans tasks (their dependency hashes) and builds one (`build_pair`: the
+stages). The task itself is `pipeline.task`, whether a report is stale
+`pipeline.staleness`, publishing it `pipeline.publish_pair`, and where tasks run
+`pipeline.executors`; the names callers use from those are importable from here too.
 """
 
 from __future__ import annotations
 
 import calendar
-import dataclasses
 import errno
 import hashlib
 import json
 import logging
 import os
-import platform
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from importlib import metadata
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline import execution_cache
 from pipeline.config import Pair, PairSettings, Project, report_date
-from pipeline.drafts import DraftStatus, draft_status, narrative_file
-from pipeline.errors import InputError, PeerEvalError, Problem, UsageError
-from pipeline.execute import execute_notebook
+from pipeline.drafts import draft_status, narrative_file
+from pipeline.errors import InputError, PeerEvalError, Problem
 from pipeline.inputs import file_hashes, input_files
-from pipeline.kernels import start_template
 from pipeline.links import report_links
-from pipeline.publish import (
-    FAILED,
-    STAGING,
-    WORK,
-    publish_dir,
-    publish_failure,
-    write_file_atomic,
-    write_files_atomic,
-)
+from pipeline.publish import FAILED, WORK, publish_failure
+from pipeline.publish_pair import manifest_for, publish_report
 from pipeline.render import render, resolve_renderer
 from pipeline.report_source import compose_source, overview_region, parse_narrative
+from pipeline.staleness import select_todo, stale_stage, staleness, with_snapshot
+from pipeline.task import (
+    EXECUTE_COMPONENTS,
+    MANIFEST,
+    OVERVIEW_STEM,
+    PairResult,
+    PairTask,
+    hash_text,
+)
 from pipeline.upgrade import unresolved_conflicts
 
+__all__ = [  # this module's own API and the names its callers import from here
+    "EXECUTE_COMPONENTS", "MANIFEST", "OVERVIEW_STEM", "PairResult",
+    "PairTask", "build_pair", "execute_pair", "manifest_for", "needs_execution",
+    "plan_overviews", "plan_tasks", "publish_report", "render_pair", "restore_execution",
+    "select_todo", "stale_stage", "staleness", "store_execution", "with_snapshot",
+]  # fmt: skip
+
 PACKAGE_DIR = Path(__file__).resolve().parent
-MANIFEST = "manifest.json"
-OVERVIEW_STEM = "oversikt"
-# What execution depends on; every other component only affects rendering, so a change
-# there re-renders from the cached executed notebooks (pipeline.execution_cache).
-EXECUTE_COMPONENTS = ("notebooks", "code", "parameters", "data")
 _DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
-_PACKAGES = (
-    "peer-eval", "pandas", "matplotlib", "papermill", "ipykernel", "nbformat", "pypandoc-binary",
-    "typst", "babel", "openpyxl", "pydantic",
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class PairTask:
-    """Everything one region-year build needs, as plain data (picklable for workers)."""
-
-    pair: Pair
-    params_file: str
-    root: str
-    out: str
-    renderer: str
-    renderer_version: str
-    notebooks: tuple[str, ...]
-    template: str
-    narrative_file: str
-    components: dict[str, str]
-    inputs: dict[str, str]
-    git_commit: str
-    output_mode: str
-    kind: str = "region"  # "region": one region-year; "overview": all regions of a year
-    draft_reasons: tuple[str, ...] = ()  # empty: final; else what is missing (report language)
-    reuse_execution: bool = True  # False (--force): execute even if the cache is valid
-    inputs_snapshot: str = ""  # the run's validated inputs (pipeline.snapshot), or "" for none
-    links: dict = field(default_factory=dict)  # to the PDF, index, other years (pipeline.links)
-
-    @property
-    def draft(self) -> DraftStatus:
-        """The report's draft status (decided at planning, from params and narrative)."""
-        return DraftStatus(self.draft_reasons, self.pair.settings.lang)
-
-    @property
-    def digest(self) -> str:
-        """One hash over everything the report depends on."""
-        return _hash_text(json.dumps(self.components, sort_keys=True))
-
-    @property
-    def execute_digest(self) -> str:
-        """One hash over what the executed notebooks depend on (EXECUTE_COMPONENTS)."""
-        execute = {key: self.components[key] for key in EXECUTE_COMPONENTS}
-        return _hash_text(json.dumps(execute, sort_keys=True))
-
-    @property
-    def stem(self) -> str:
-        """Output file names: rapport.html / rapport.pdf, or oversikt.html / oversikt.pdf."""
-        return OVERVIEW_STEM if self.kind == "overview" else "rapport"
-
-    @property
-    def published_dir(self) -> Path:
-        """Where the finished report lives: its own folder, or the year's for an overview."""
-        year_dir = Path(self.out) / str(self.pair.year)
-        return year_dir if self.kind == "overview" else year_dir / self.pair.slug
-
-    @property
-    def manifest_path(self) -> Path:
-        """The published manifest."""
-        if self.kind == "overview":
-            return self.published_dir / f"{OVERVIEW_STEM}.json"
-        return self.published_dir / MANIFEST
-
-    @property
-    def output_names(self) -> list[str]:
-        """The published report files, by format."""
-        return [f"{self.stem}.{fmt}" for fmt in self.pair.settings.formats]
-
-
-@dataclass
-class PairResult:
-    """What happened to one pair."""
-
-    key: str
-    region: str
-    year: int
-    status: str  # built | skipped | failed
-    executed: bool = True  # False: rendered from the cached executed notebooks
-    seconds: float = 0.0
-    error: str = ""
-    kept: str = ""
-    outputs: list[str] = field(default_factory=list)
 
 
 def plan_tasks(project: Project, pairs: list[Pair], out: Path, renderer: str) -> list[PairTask]:
@@ -238,8 +159,8 @@ class _Planner:
             "template": _hash_files([template]),
             "code": self.code_hash,
             "render_code": self.render_code_hash,
-            "parameters": _hash_text(pair.model_dump_json() + parameters),
-            "data": _hash_text(json.dumps(inputs, sort_keys=True)),
+            "parameters": hash_text(pair.model_dump_json() + parameters),
+            "data": hash_text(json.dumps(inputs, sort_keys=True)),
             "renderer": self.version,
         }
         draft: tuple[str, ...] = ()
@@ -258,7 +179,7 @@ class _Planner:
             years=project.evaluation.years,
             overview=any((project.notebooks_dir / "overview").glob("*.ipynb")),
         )
-        components["links"] = _hash_text(json.dumps(links, sort_keys=True))
+        components["links"] = hash_text(json.dumps(links, sort_keys=True))
         return PairTask(
             pair=pair,
             params_file=str(project.params_file),
@@ -301,68 +222,6 @@ def _check_sources(project: Project, pairs: list[Pair], notebooks: tuple[str, ..
         raise InputError(problems)
 
 
-def staleness(task: PairTask) -> tuple[str, list[str]]:
-    """Say whether a pair's published report is up to date.
-
-    Args:
-        task: The planned task.
-
-    Returns:
-        (state, reasons): state is fresh, stale, failed or missing; reasons name the
-        changed dependencies (e.g. ["data", "code"]).
-    """
-    published = task.published_dir
-    failed = Path(task.out) / FAILED / str(task.pair.year) / task.pair.slug
-    manifest = _read_manifest(task.manifest_path)
-    if manifest is None and task.manifest_path.exists():
-        # A truncated or corrupted manifest (a disk that filled, a hand edit): rebuild
-        # this pair; never trust its outputs, never stop the run.
-        logging.getLogger(__name__).warning(
-            "%s is unreadable; %s will be rebuilt", task.manifest_path, task.pair.key
-        )
-        reasons = [f"{task.manifest_path.name} unreadable"]
-        if failed.exists():
-            return "failed", ["last build failed", *reasons]
-        return "stale", reasons
-    if manifest is None:
-        return ("failed", ["last build failed"]) if failed.exists() else ("missing", [])
-    missing = [name for name in task.output_names if not (published / name).is_file()]
-    old = manifest.get("components")
-    old = old if isinstance(old, dict) else {}
-    changed = [key for key, value in task.components.items() if old.get(key) != value]
-    reasons = changed + [f"{name} missing" for name in missing]
-    if failed.exists():
-        return "failed", ["last build failed", *reasons]
-    return ("stale", reasons) if reasons else ("fresh", [])
-
-
-def select_todo(tasks: list[PairTask], *, force: bool) -> list[PairTask]:
-    """The tasks a run builds: the stale ones, or with `force` all, execution included."""
-    if force:
-        return [dataclasses.replace(task, reuse_execution=False) for task in tasks]
-    return [task for task in tasks if staleness(task)[0] != "fresh"]
-
-
-def with_snapshot(task: PairTask, snapshots: dict[int, str]) -> PairTask:
-    """The task with its year's inputs snapshot, as a path relative to its work folder.
-
-    Relative, so that the executed notebooks (whose parameters cell records it) hold no
-    machine path and are the same bytes whatever the output folder.
-    """
-    snapshot = snapshots.get(task.pair.year)
-    if snapshot is None:
-        return task
-    work = Path(task.out) / WORK / str(task.pair.year) / task.pair.slug
-    return dataclasses.replace(task, inputs_snapshot=os.path.relpath(snapshot, work))
-
-
-def stale_stage(reasons: list[str]) -> str:
-    """The first stage a stale pair must redo: "execute", or "render" when only what
-    rendering reads changed (narrative, template, renderer) or an output file is missing.
-    """
-    return "execute" if any(reason in EXECUTE_COMPONENTS for reason in reasons) else "render"
-
-
 def build_pair(task: PairTask) -> PairResult:
     """Execute, render and publish one region-year; never raises for a failing pair.
 
@@ -391,7 +250,7 @@ def build_pair(task: PairTask) -> PairResult:
         if result.executed:
             execute_pair(task, work)
         rendered = render_pair(task, work, task.pair.settings.formats)
-        _publish(task, work, rendered)
+        publish_report(task, work, rendered)
         if result.executed:  # after publishing: the cache never takes the report's space
             store_execution(task, work)
         result.outputs = [_relative(task.published_dir / p.name, out) for p in rendered.values()]
@@ -400,7 +259,7 @@ def build_pair(task: PairTask) -> PairResult:
     except PeerEvalError as exc:
         result.status = "failed"
         result.error = str(exc)
-        result.kept = _keep_failed(work, failed_dir, out)
+        result.kept = keep_failed(work, failed_dir, out)
     except OSError as exc:  # a full or read-only disk while working: say so, keep the old report
         result.status = "failed"
         if exc.errno in _DISK_ERRORS:
@@ -408,11 +267,11 @@ def build_pair(task: PairTask) -> PairResult:
             result.error = str(publish_failure(exc, task.published_dir, needed))
         else:
             result.error = f"{type(exc).__name__}: {exc}"
-        result.kept = _keep_failed(work, failed_dir, out)
+        result.kept = keep_failed(work, failed_dir, out)
     except Exception as exc:  # a bug must fail its pair, not the whole run
         result.status = "failed"
         result.error = f"{type(exc).__name__}: {exc}"
-        result.kept = _keep_failed(work, failed_dir, out)
+        result.kept = keep_failed(work, failed_dir, out)
     result.seconds = round(time.monotonic() - started, 2)
     return result
 
@@ -441,6 +300,10 @@ def execute_pair(task: PairTask, work: Path) -> None:
     Raises:
         ExecutionError: When a notebook fails (the executed notebook is in `work`).
     """
+    # Imported here: papermill, nbclient and jupyter_client cost a no-op or render-only
+    # run (and each of its pool workers) a third of a second and are not needed there.
+    from pipeline.execute import execute_notebook
+
     pair, settings = task.pair, task.pair.settings
     parameters = {"year": pair.year, "lang": settings.lang, "k": settings.k}
     parameters |= {"interview_k": settings.interview_k, "extremes_k": settings.extremes_k}
@@ -508,196 +371,6 @@ def render_pair(task: PairTask, work: Path, formats: Iterable[str]) -> dict[str,
     return render(report_source, list(formats), renderer=task.renderer, timestamp=timestamp)
 
 
-def run_tasks(
-    tasks: list[PairTask],
-    jobs: int,
-    on_result: Callable[[PairResult], None] = lambda r: None,
-    executor: str = "local",
-    scheduler: str | None = None,
-) -> list[PairResult]:
-    """Build tasks with the chosen executor, reporting each result as it arrives.
-
-    Args:
-        tasks: Tasks to build.
-        jobs: Parallel pairs for the local executor (1 = in this process).
-        on_result: Called with each finished result (for progress display).
-        executor: "local" (process pool) or "dask".
-        scheduler: Dask scheduler address ("tcp://host:8786"); None starts a
-            LocalCluster on this machine.
-
-    Returns:
-        Results in the tasks' order.
-    """
-    results: dict[str, PairResult] = {}
-    for result in _EXECUTORS[executor](tasks, jobs, scheduler):
-        results[result.key] = result
-        on_result(result)
-    return [results[task.pair.key] for task in tasks]
-
-
-def _run_local(tasks: list[PairTask], jobs: int, _scheduler: str | None) -> Iterable[PairResult]:
-    if jobs <= 1 or len(tasks) <= 1:
-        # In this process; its kernel template (pipeline.kernels) stops at exit.
-        for task in tasks:
-            yield build_pair(task)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    # forkserver: workers start clean (no inherited threads or open kernels). Each
-    # worker starts its kernel template at once, so it is warm for the first notebook.
-    context = multiprocessing.get_context("forkserver")
-    # A run that only re-renders needs no kernels: start no templates for it.
-    warm = start_template if any(needs_execution(task) for task in tasks) else None
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(tasks)), mp_context=context, initializer=warm
-    ) as pool:
-        futures = [pool.submit(build_pair, task) for task in tasks]
-        for future in as_completed(futures):
-            yield future.result()
-
-
-# A pair whose worker dies (killed, out of memory) is retried once on another worker,
-# then reported failed; a worker holds only the pair it runs, so no other pair is
-# blamed for its death. These apply to the LocalCluster started here; a cluster given
-# by --scheduler follows its own configuration.
-DASK_CONFIG = {
-    "distributed.scheduler.allowed-failures": 1,
-    "distributed.scheduler.worker-saturation": 1.0,
-}
-
-
-def _run_dask(tasks: list[PairTask], jobs: int, scheduler: str | None) -> Iterable[PairResult]:
-    try:  # the optional extra peer-eval[dask], imported only when chosen
-        import dask
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError as exc:
-        raise UsageError(
-            f"--executor dask needs {exc.name}, which is not installed: "
-            "pip install 'peer-eval[dask]'"
-        ) from None
-
-    cluster = None
-    if scheduler is None:
-        with dask.config.set(DASK_CONFIG):
-            cluster = LocalCluster(
-                n_workers=max(1, jobs), threads_per_worker=1, processes=True,
-                host="127.0.0.1", dashboard_address=None,
-            )  # fmt: skip
-    client = Client(scheduler or cluster)
-    try:
-        by_key = {f"peer-eval-{task.pair.key}": task for task in tasks}
-        futures = [client.submit(build_pair, task, key=key, pure=False)
-                   for key, task in by_key.items()]  # fmt: skip
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except Exception as exc:  # the worker died (KilledWorker), or lost the result
-                yield _lost(by_key[future.key], exc)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-def _lost(task: PairTask, exc: Exception) -> PairResult:
-    """The result of a pair whose worker died while building it: failed, nothing published.
-
-    A dead worker never reached the atomic swap, so the published report is the old
-    one; its work folder (if this machine sees it) is kept for debugging.
-    """
-    pair, out = task.pair, Path(task.out)
-    work = out / WORK / str(pair.year) / pair.slug
-    failed = out / FAILED / str(pair.year) / pair.slug
-    kept = _keep_failed(work, failed, out) if work.exists() else ""
-    name = type(exc).__name__
-    reason = (
-        "its Dask worker died while building it, also when retried"
-        if name == "KilledWorker"
-        else str(exc)
-    )
-    return PairResult(
-        key=pair.key, region=pair.region, year=pair.year, status="failed",
-        error=f"{name}: {reason}; nothing was published", kept=kept,
-    )  # fmt: skip
-
-
-_EXECUTORS = {"local": _run_local, "dask": _run_dask}
-EXECUTORS = tuple(_EXECUTORS)
-
-
-def manifest_for(task: PairTask, outputs: dict[str, str]) -> dict:
-    """The manifest of one published report (no times: identical inputs, identical bytes)."""
-    pair = task.pair
-    return {
-        "report": {"region": pair.region, "year": pair.year, "slug": pair.slug, "kind": task.kind},
-        "status": task.draft.status,
-        "draft_reasons": list(task.draft_reasons),
-        "parameters": json.loads(pair.settings.model_dump_json()),
-        "inputs": task.inputs,
-        "components": task.components,
-        "digest": task.digest,
-        "renderer": {"name": task.renderer, "version": task.renderer_version},
-        "packages": _package_versions(),
-        "python": platform.python_version(),
-        "git_commit": task.git_commit,
-        "outputs": outputs,
-    }
-
-
-def _publish(task: PairTask, work: Path, rendered: dict[str, Path]) -> None:
-    if task.kind == "overview":
-        _publish_overview(task, rendered)
-        return
-    out = Path(task.out)
-    staging = out / STAGING / str(task.pair.year) / task.pair.slug
-    try:
-        _stage_and_publish(task, work, rendered, staging)
-    except OSError as exc:  # a full or read-only disk: the published report stays
-        shutil.rmtree(staging, ignore_errors=True)
-        needed = sum(p.stat().st_size for p in [*rendered.values(), *work.rglob("*.ipynb")])
-        raise publish_failure(exc, task.published_dir, needed) from None
-
-
-def _stage_and_publish(task: PairTask, work: Path, rendered: dict[str, Path], staging: Path):
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / "notebooks").mkdir(parents=True)
-    mode = 0o644 if task.output_mode == "shared" else 0o600
-    outputs = {}
-    for path in rendered.values():
-        data = path.read_bytes()
-        write_file_atomic(staging / path.name, data, mode)
-        outputs[path.name] = hashlib.sha256(data).hexdigest()
-    for notebook in sorted((work / "notebooks").glob("*.ipynb")):
-        write_file_atomic(staging / "notebooks" / notebook.name, notebook.read_bytes(), mode)
-    manifest = json.dumps(manifest_for(task, outputs), indent=2, ensure_ascii=False, sort_keys=True)
-    write_file_atomic(staging / MANIFEST, (manifest + "\n").encode("utf-8"), mode)
-    for directory in (staging, staging / "notebooks"):
-        os.chmod(directory, 0o755 if task.output_mode == "shared" else 0o700)
-    publish_dir(staging, task.published_dir)
-
-
-def _publish_overview(task: PairTask, rendered: dict[str, Path]) -> None:
-    """An overview is files in the year's folder: all replaced or none, the manifest last."""
-    mode = 0o644 if task.output_mode == "shared" else 0o600
-    outputs, files = {}, {}
-    for path in rendered.values():
-        data = path.read_bytes()
-        files[task.published_dir / path.name] = data
-        outputs[path.name] = hashlib.sha256(data).hexdigest()
-    manifest = json.dumps(manifest_for(task, outputs), indent=2, ensure_ascii=False, sort_keys=True)
-    files[task.manifest_path] = (manifest + "\n").encode("utf-8")
-    try:  # all files or none: a full disk leaves the previous overview whole
-        write_files_atomic(files, mode)
-    except OSError as exc:
-        raise publish_failure(exc, task.published_dir, sum(map(len, files.values()))) from None
-    # A format not built this run (--format html) leaves no file behind that the
-    # manifest does not list: the folder holds what the manifest says, as a report's does.
-    for stale in task.published_dir.glob(f"{OVERVIEW_STEM}.*"):
-        if stale.name not in outputs and stale != task.manifest_path:
-            stale.unlink(missing_ok=True)
-
-
 def _quiet_loggers() -> None:
     """papermill and nbclient log every kernel hiccup; the run's summary reports failures.
 
@@ -707,7 +380,7 @@ def _quiet_loggers() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def _keep_failed(work: Path, failed_dir: Path, out: Path) -> str:
+def keep_failed(work: Path, failed_dir: Path, out: Path) -> str:
     """Keep the executed notebooks (with the error) for debugging; never published."""
     shutil.rmtree(failed_dir, ignore_errors=True)
     try:
@@ -720,14 +393,6 @@ def _keep_failed(work: Path, failed_dir: Path, out: Path) -> str:
     return _relative(failed_dir, out)
 
 
-def _read_manifest(path: Path) -> dict | None:
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return manifest if isinstance(manifest, dict) else None
-
-
 def _render_templates() -> list[Path]:
     return sorted(p for p in (PACKAGE_DIR / "render" / "templates").rglob("*") if p.is_file())
 
@@ -738,20 +403,6 @@ def _hash_files(paths: list[Path]) -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.is_file() else b"<missing>")
     return digest.hexdigest()
-
-
-def _hash_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _package_versions() -> dict[str, str]:
-    versions = {}
-    for name in _PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
 
 
 def _git_commit(root: Path) -> str:

@@ -77,16 +77,15 @@ def run(
 ) -> None:
     """Build and publish the reports of every (or the chosen) region x year."""
     from pipeline.build import (
-        EXECUTORS,
         needs_execution,
         plan_overviews,
         plan_tasks,
-        run_tasks,
         select_todo,
         with_snapshot,
     )
     from pipeline.config import load_project, overview_settings, plan_pairs
     from pipeline.drafts import refuse_drafts
+    from pipeline.executors import EXECUTORS, run_tasks
     from pipeline.inputs import load_evaluation
     from pipeline.progress import Progress
     from pipeline.prune import declared_pairs

@@ -18,10 +18,16 @@ from this same pattern, so all of them agree.
 
 Item non-response ("Uppgift saknas") and the answered total are not protected cells
 (see `pipeline.disclosure`): they enter the attacker's relations but are not targets.
+
+The pattern is the same for every report of the year, and deciding it is the costliest
+step of a report at a national round (hundreds of linear programs per round of the
+attacker at 290 municipalities), so within a run the whole family's tables are made
+once and shared (`pipeline.shared`, given the run's inputs snapshot).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Hashable
 
 import pandas as pd
@@ -35,6 +41,7 @@ from pipeline.disclosure import (
     disclose_distribution,
     suppression_mask,
 )
+from pipeline.shared import once
 from pipeline.text.survey import distribution_table_markdown
 
 NATIONAL = None
@@ -94,6 +101,7 @@ def linked_distribution_markdown(
     year: int,
     lang: str = "sv",
     k: int = DEFAULT_K,
+    snapshot: str = "",
 ) -> str:
     """One region's (or the national, `region=None`) table of a linked distribution.
 
@@ -104,21 +112,47 @@ def linked_distribution_markdown(
         year: The year.
         lang: "sv" or "en".
         k: The minimum group size.
+        snapshot: The run's inputs snapshot: the family's tables are then made once per
+            run and shared by every report ("" outside a run: made here).
 
     Returns:
         Markdown: the disclosed table and footnote, or the withheld sentence.
     """
-    family = linked_distributions(survey, column, year, k, lang)
-    if region not in family:  # no respondents at all: an empty, withheld table
+    family = json.loads(once(snapshot, family_markdown, survey, column, year, lang, k))
+    key = _NATIONAL_KEY if region is None else region
+    if key not in family:  # no respondents at all: an empty, withheld table
         empty = survey.iloc[0:0]
         return distribution_table_markdown(
             disclose_distribution(distribution(empty, column, lang), k), lang
         )
-    return distribution_table_markdown(family[region], lang)
+    return family[key]
+
+
+def family_markdown(survey: pd.DataFrame, column: str, year: int, lang: str, k: int) -> str:
+    """Every table of the family as Markdown, as JSON: region name (or "" for the
+    whole country) -> the table's Markdown (see `linked_distributions`)."""
+    family = linked_distributions(survey, column, year, k, lang)
+    return json.dumps(
+        {
+            _NATIONAL_KEY if name is NATIONAL else name: distribution_table_markdown(table, lang)
+            for name, table in family.items()
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+# The national table's key in `family_markdown` (JSON keys are strings; no region is "").
+_NATIONAL_KEY = ""
 
 
 def gender_markdown(
-    survey: pd.DataFrame, region: str | None, year: int, lang: str = "sv", k: int = DEFAULT_K
+    survey: pd.DataFrame,
+    region: str | None,
+    year: int,
+    lang: str = "sv",
+    k: int = DEFAULT_K,
+    snapshot: str = "",
 ) -> str:
     """The gender table of a region (or, `region=None`, of the whole country), linked.
 
@@ -128,11 +162,12 @@ def gender_markdown(
         year: The year.
         lang: "sv" or "en".
         k: The minimum group size.
+        snapshot: The run's inputs snapshot, to share the family within a run.
 
     Returns:
         Markdown (see `linked_distribution_markdown`).
     """
-    return linked_distribution_markdown(survey, "gender", region, year, lang, k)
+    return linked_distribution_markdown(survey, "gender", region, year, lang, k, snapshot)
 
 
 # --- the pattern ------------------------------------------------------------------------

@@ -1,11 +1,14 @@
-"""The Dask executor: a local cluster it starts itself, and a cluster it is pointed at."""
+"""The Dask executor: a local cluster it starts itself, and a cluster it is pointed at.
+
+Both must publish exactly what the local executor publishes: every file, byte for byte.
+"""
 
 from __future__ import annotations
 
 import time
 
 import pytest
-from support import run_cli
+from support import PAIRS, run_cli
 
 from pipeline import kernels
 
@@ -22,20 +25,38 @@ def _args(params, out, *extra: str) -> list[str]:
     return args
 
 
-def _same_html_as_local(local_out, dask_out) -> None:
-    for slug, _ in BUILT:
-        dask_html = (dask_out / "2020" / slug / "rapport.html").read_bytes()
-        assert dask_html == (local_out / "2020" / slug / "rapport.html").read_bytes(), slug
-        assert (dask_out / "2020" / slug / "rapport.pdf").is_file()
-    assert not (dask_out / ".work").exists() and not (dask_out / ".staging").exists()
+def _published(out, under: str = "") -> dict[str, bytes]:
+    """Every published file below `out/under` by relative path (not the dot-folders:
+    the lock, the execution cache and scratch space are not published)."""
+    root = out / under if under else out
+    return {
+        str(path.relative_to(out)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(out).parts)
+    }
+
+
+def _same_files(expected: dict[str, bytes], got: dict[str, bytes]) -> None:
+    assert sorted(got) == sorted(expected)
+    different = [name for name in expected if got[name] != expected[name]]
+    assert not different, f"differ from the local build: {different}"
 
 
 def test_dask_without_scheduler_starts_a_local_cluster(demo_build, tmp_path):
+    # The very build demo_build made with the local pool (same pairs, overview, index).
     params, local_out, _ = demo_build
     out = tmp_path / "out"
-    result = run_cli(*_args(params, out, "--executor", "dask", "--jobs", "2"))
+    args = ["run", "--params", str(params), "--out", str(out), "--year", "2020"]
+    args += ["--renderer", "builtin", "--executor", "dask", "--jobs", "2"]
+    for _, _, region in PAIRS:
+        args += ["--region", region]
+    result = run_cli(*args)
     assert result.returncode == 0, result.stderr
-    _same_html_as_local(local_out, out)
+    local = _published(local_out)
+    assert any(name.endswith("rapport.pdf") for name in local)
+    assert any(name.endswith(".ipynb") for name in local)
+    _same_files(local, _published(out))
+    assert not (out / ".work").exists() and not (out / ".staging").exists()
 
 
 def test_dask_scheduler_address_builds_on_that_cluster(demo_build, tmp_path):
@@ -53,7 +74,9 @@ def test_dask_scheduler_address_builds_on_that_cluster(demo_build, tmp_path):
         with Client(cluster) as client:
             # The pairs ran on this cluster's workers: they hold the kernel templates.
             templates = [pid for pid in client.run(_template_pid).values() if pid]
-    _same_html_as_local(local_out, out)
+    for slug, _ in BUILT:
+        _same_files(_published(local_out, f"2020/{slug}"), _published(out, f"2020/{slug}"))
+    assert not (out / ".work").exists() and not (out / ".staging").exists()
     assert templates
     deadline = time.monotonic() + 15
     while any(kernels._pid_alive(p) for p in templates) and time.monotonic() < deadline:

@@ -167,6 +167,23 @@ def test_linked_tables_still_show_what_is_safe():
     assert not family[linked.NATIONAL].withheld  # protected by complementary cells instead
 
 
+def test_within_a_run_the_family_is_decided_once_and_reads_the_same(tmp_path, monkeypatch):
+    data = _survey(SMALL_REGIONS)
+    alone = {r: linked.gender_markdown(data, r, 2020, "sv", K) for r in [*SMALL_REGIONS, None]}
+    decided = []
+    real = linked.linked_distributions
+    monkeypatch.setattr(
+        linked, "linked_distributions", lambda *a, **kw: decided.append(a) or real(*a, **kw)
+    )
+    snapshot = str(tmp_path / "inputs" / "2020.pickle")  # the run's: shared outputs beside it
+    shared = {
+        r: linked.gender_markdown(data, r, 2020, "sv", K, snapshot) for r in [*SMALL_REGIONS, None]
+    }
+    assert shared == alone  # the same bytes as each report deciding it alone
+    assert len(decided) == 1  # one attacker run for every report of the year
+    assert "Kvinna" in shared["Berga"] and "Kvinna" in shared[None]
+
+
 # --- a real build -----------------------------------------------------------------------
 
 

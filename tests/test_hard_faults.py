@@ -20,7 +20,7 @@ import pytest
 from support import make_project, run_cli
 from test_faults import tree
 
-from pipeline import build, publish
+from pipeline import build, publish, publish_pair
 from pipeline.config import load_project, plan_pairs
 from pipeline.errors import PublishError
 
@@ -63,11 +63,11 @@ def _failing_on_call(real, number: int, error: int):
 def test_a_full_disk_while_staging_keeps_the_published_report(task_and_work, monkeypatch):
     task, work, rendered = task_and_work
     before = tree(task.published_dir)
-    real = build.write_file_atomic
-    monkeypatch.setattr(build, "write_file_atomic", _failing_on_call(real, 2, errno.ENOSPC))
+    real = publish_pair.write_file_atomic
+    monkeypatch.setattr(publish_pair, "write_file_atomic", _failing_on_call(real, 2, errno.ENOSPC))
 
     with pytest.raises(PublishError) as caught:
-        build._publish(task, work, rendered)
+        publish_pair.publish_report(task, work, rendered)
 
     message = str(caught.value)
     assert str(task.published_dir) in message and "no space left" in message
@@ -79,10 +79,11 @@ def test_a_full_disk_while_staging_keeps_the_published_report(task_and_work, mon
 def test_a_read_only_disk_at_the_swap_keeps_the_published_report(task_and_work, monkeypatch):
     task, work, rendered = task_and_work
     before = tree(task.published_dir)
-    monkeypatch.setattr(build, "publish_dir", _failing_on_call(build.publish_dir, 1, errno.EROFS))
+    failing = _failing_on_call(publish_pair.publish_dir, 1, errno.EROFS)
+    monkeypatch.setattr(publish_pair, "publish_dir", failing)
 
     with pytest.raises(PublishError, match="read-only; mount it writable or choose another --out"):
-        build._publish(task, work, rendered)
+        publish_pair.publish_report(task, work, rendered)
 
     assert tree(task.published_dir) == before
     assert not (Path(task.out) / publish.STAGING / "2020" / "stockholm").exists()

@@ -21,6 +21,7 @@ import json
 import re
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pypandoc
@@ -47,6 +48,7 @@ from pipeline.render.shortcodes import (
     resolve_front_matter,
     scalar_markdown,
 )
+from pipeline.render.typst_child import compile_pdf
 from pipeline.report_text import merge_section_notes
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -97,14 +99,18 @@ def render(source: Path, formats: Sequence[str], *, timestamp: int) -> dict[str,
     front = resolve_front_matter(doc)
     lang = _lang(front)
     metadata = _metadata(doc, front, lang, timestamp)
-    written = {}
-    for fmt in formats:
-        target = source.with_suffix("." + fmt)
-        # Readable by all (a report is for reading); the staging folder is synced on publishing.
-        write_file_atomic(
-            target, _WRITERS[fmt](doc, front, lang, metadata, timestamp), 0o644, durable=False
-        )
-        written[fmt] = target
+    # The formats are independent, and most of each is waiting for a pandoc or Typst
+    # process: side by side, a report's HTML and PDF take about the time of the slower
+    # one (what an analyst waits for after a narrative edit). Written in format order,
+    # and the first format that fails raises, as one after the other would.
+    with ThreadPoolExecutor(max_workers=max(1, len(formats))) as pool:
+        made = [pool.submit(_WRITERS[f], doc, front, lang, metadata, timestamp) for f in formats]
+        written = {}
+        for fmt, future in zip(formats, made, strict=True):
+            target = source.with_suffix("." + fmt)
+            # Readable by all (a report is for reading); the staging folder is synced on publishing.
+            write_file_atomic(target, future.result(), 0o644, durable=False)
+            written[fmt] = target
     return written
 
 
@@ -271,12 +277,13 @@ def _plain_text(value: object) -> str:
 
 def _typst(typ: Path, root: Path, timestamp: int) -> bytes:
     def compile_file(source: Path) -> bytes:
-        return typst.compile(
-            str(source),
-            root=str(root),
+        # In a child process (pipeline.render.typst_child): Typst's caches would stay
+        # in this worker. Only known fonts: identical output on every machine.
+        return compile_pdf(
+            source,
+            root=root,
             pdf_standards=list(PDF_STANDARDS),
             timestamp=timestamp,
-            ignore_system_fonts=True,  # only known fonts: identical output on every machine
             font_paths=[str(d) for d in FALLBACK_FONT_DIRS if d.is_dir()],
         )
 

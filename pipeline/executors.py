@@ -1,0 +1,142 @@
+"""Executors: where a run's tasks are built (this process, a process pool, or Dask).
+
+Every executor runs `pipeline.build.build_pair` on each task and yields the results
+as they arrive; a task needs nothing from other tasks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pipeline.build import build_pair, keep_failed, needs_execution
+from pipeline.errors import UsageError
+from pipeline.publish import FAILED, WORK
+from pipeline.task import PairResult, PairTask
+
+
+def run_tasks(
+    tasks: list[PairTask],
+    jobs: int,
+    on_result: Callable[[PairResult], None] = lambda r: None,
+    executor: str = "local",
+    scheduler: str | None = None,
+) -> list[PairResult]:
+    """Build tasks with the chosen executor, reporting each result as it arrives.
+
+    Args:
+        tasks: Tasks to build.
+        jobs: Parallel pairs for the local executor (1 = in this process).
+        on_result: Called with each finished result (for progress display).
+        executor: "local" (process pool) or "dask".
+        scheduler: Dask scheduler address ("tcp://host:8786"); None starts a
+            LocalCluster on this machine.
+
+    Returns:
+        Results in the tasks' order.
+    """
+    results: dict[str, PairResult] = {}
+    for result in _EXECUTORS[executor](tasks, jobs, scheduler):
+        results[result.key] = result
+        on_result(result)
+    return [results[task.pair.key] for task in tasks]
+
+
+def _run_local(tasks: list[PairTask], jobs: int, _scheduler: str | None) -> Iterable[PairResult]:
+    if jobs <= 1 or len(tasks) <= 1:
+        # In this process; its kernel template (pipeline.kernels) stops at exit.
+        for task in tasks:
+            yield build_pair(task)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # forkserver: workers start clean (no inherited threads or open kernels). Each
+    # worker starts its kernel template at once, so it is warm for the first notebook.
+    context = multiprocessing.get_context("forkserver")
+    # A run that only re-renders needs no kernels: start no templates for it.
+    warm = _start_template if any(needs_execution(task) for task in tasks) else None
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(tasks)), mp_context=context, initializer=warm
+    ) as pool:
+        futures = [pool.submit(build_pair, task) for task in tasks]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _start_template() -> None:
+    """Pool initialiser: this worker's kernel template, started now (see pipeline.kernels)."""
+    from pipeline.kernels import start_template
+
+    start_template()
+
+
+# A pair whose worker dies (killed, out of memory) is retried once on another worker,
+# then reported failed; a worker holds only the pair it runs, so no other pair is
+# blamed for its death. These apply to the LocalCluster started here; a cluster given
+# by --scheduler follows its own configuration.
+DASK_CONFIG = {
+    "distributed.scheduler.allowed-failures": 1,
+    "distributed.scheduler.worker-saturation": 1.0,
+}
+
+
+def _run_dask(tasks: list[PairTask], jobs: int, scheduler: str | None) -> Iterable[PairResult]:
+    try:  # the optional extra peer-eval[dask], imported only when chosen
+        import dask
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:
+        raise UsageError(
+            f"--executor dask needs {exc.name}, which is not installed: "
+            "pip install 'peer-eval[dask]'"
+        ) from None
+    if not tasks:  # a no-op run: no cluster to start or connect to
+        return
+
+    cluster = None
+    if scheduler is None:
+        with dask.config.set(DASK_CONFIG):
+            cluster = LocalCluster(
+                n_workers=max(1, jobs), threads_per_worker=1, processes=True,
+                host="127.0.0.1", dashboard_address=None,
+            )  # fmt: skip
+    client = Client(scheduler or cluster)
+    try:
+        by_key = {f"peer-eval-{task.pair.key}": task for task in tasks}
+        futures = [client.submit(build_pair, task, key=key, pure=False)
+                   for key, task in by_key.items()]  # fmt: skip
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as exc:  # the worker died (KilledWorker), or lost the result
+                yield _lost(by_key[future.key], exc)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _lost(task: PairTask, exc: Exception) -> PairResult:
+    """The result of a pair whose worker died while building it: failed, nothing published.
+
+    A dead worker never reached the atomic swap, so the published report is the old
+    one; its work folder (if this machine sees it) is kept for debugging.
+    """
+    pair, out = task.pair, Path(task.out)
+    work = out / WORK / str(pair.year) / pair.slug
+    failed = out / FAILED / str(pair.year) / pair.slug
+    kept = keep_failed(work, failed, out) if work.exists() else ""
+    name = type(exc).__name__
+    reason = (
+        "its Dask worker died while building it, also when retried"
+        if name == "KilledWorker"
+        else str(exc)
+    )
+    return PairResult(
+        key=pair.key, region=pair.region, year=pair.year, status="failed",
+        error=f"{name}: {reason}; nothing was published", kept=kept,
+    )  # fmt: skip
+
+
+_EXECUTORS = {"local": _run_local, "dask": _run_dask}
+EXECUTORS = tuple(_EXECUTORS)

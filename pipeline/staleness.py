@@ -1,0 +1,88 @@
+"""Whether a planned report is up to date, and which reports a run builds.
+
+A report is fresh when its published manifest records the same dependency hashes as
+the task planned now and every output file is there; otherwise `staleness` names what
+changed, and `stale_stage` says whether that needs the notebooks executed again or
+only rendering.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from pathlib import Path
+
+from pipeline.publish import FAILED, WORK
+from pipeline.task import EXECUTE_COMPONENTS, PairTask
+
+
+def staleness(task: PairTask) -> tuple[str, list[str]]:
+    """Say whether a pair's published report is up to date.
+
+    Args:
+        task: The planned task.
+
+    Returns:
+        (state, reasons): state is fresh, stale, failed or missing; reasons name the
+        changed dependencies (e.g. ["data", "code"]).
+    """
+    published = task.published_dir
+    failed = Path(task.out) / FAILED / str(task.pair.year) / task.pair.slug
+    manifest = _read_manifest(task.manifest_path)
+    if manifest is None and task.manifest_path.exists():
+        # A truncated or corrupted manifest (a disk that filled, a hand edit): rebuild
+        # this pair; never trust its outputs, never stop the run.
+        logging.getLogger(__name__).warning(
+            "%s is unreadable; %s will be rebuilt", task.manifest_path, task.pair.key
+        )
+        reasons = [f"{task.manifest_path.name} unreadable"]
+        if failed.exists():
+            return "failed", ["last build failed", *reasons]
+        return "stale", reasons
+    if manifest is None:
+        return ("failed", ["last build failed"]) if failed.exists() else ("missing", [])
+    missing = [name for name in task.output_names if not (published / name).is_file()]
+    old = manifest.get("components")
+    old = old if isinstance(old, dict) else {}
+    changed = [key for key, value in task.components.items() if old.get(key) != value]
+    reasons = changed + [f"{name} missing" for name in missing]
+    if failed.exists():
+        return "failed", ["last build failed", *reasons]
+    return ("stale", reasons) if reasons else ("fresh", [])
+
+
+def select_todo(tasks: list[PairTask], *, force: bool) -> list[PairTask]:
+    """The tasks a run builds: the stale ones, or with `force` all, execution included."""
+    if force:
+        return [dataclasses.replace(task, reuse_execution=False) for task in tasks]
+    return [task for task in tasks if staleness(task)[0] != "fresh"]
+
+
+def with_snapshot(task: PairTask, snapshots: dict[int, str]) -> PairTask:
+    """The task with its year's inputs snapshot, as a path relative to its work folder.
+
+    Relative, so that the executed notebooks (whose parameters cell records it) hold no
+    machine path and are the same bytes whatever the output folder.
+    """
+    snapshot = snapshots.get(task.pair.year)
+    if snapshot is None:
+        return task
+    work = Path(task.out) / WORK / str(task.pair.year) / task.pair.slug
+    return dataclasses.replace(task, inputs_snapshot=os.path.relpath(snapshot, work))
+
+
+def stale_stage(reasons: list[str]) -> str:
+    """The first stage a stale pair must redo: "execute", or "render" when only what
+    rendering reads changed (narrative, template, renderer) or an output file is missing.
+    """
+    return "execute" if any(reason in EXECUTE_COMPONENTS for reason in reasons) else "render"
+
+
+def _read_manifest(path: Path) -> dict | None:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
