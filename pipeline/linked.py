@@ -22,13 +22,14 @@ Item non-response ("Uppgift saknas") and the answered total are not protected ce
 The pattern is the same for every report of the year, and deciding it is the costliest
 step of a report at a national round (hundreds of linear programs per round of the
 attacker at 290 municipalities), so within a run the whole family's tables are made
-once and shared (`pipeline.shared`, given the run's inputs snapshot).
+once and shared: the notebook passes `share`, the run's memo (`pipeline.shared.once`
+bound to the run's inputs snapshot), so this module stays free of files.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 import pandas as pd
 
@@ -41,13 +42,19 @@ from pipeline.disclosure import (
     disclose_distribution,
     suppression_mask,
 )
-from pipeline.shared import once
 from pipeline.text.survey import distribution_table_markdown
 
 NATIONAL = None
 """The key of the national table in `linked_distributions`."""
 
 _MAX_ROUNDS = 200
+
+Share = Callable[..., str]
+"""A memo: `share(function, *args)` returns `function(*args)`, possibly made once per run."""
+
+
+def _here(function: Callable[..., str], *args: object) -> str:
+    return function(*args)
 
 
 def linked_distributions(
@@ -101,7 +108,7 @@ def linked_distribution_markdown(
     year: int,
     lang: str = "sv",
     k: int = DEFAULT_K,
-    snapshot: str = "",
+    share: Share | None = None,
 ) -> str:
     """One region's (or the national, `region=None`) table of a linked distribution.
 
@@ -112,13 +119,15 @@ def linked_distribution_markdown(
         year: The year.
         lang: "sv" or "en".
         k: The minimum group size.
-        snapshot: The run's inputs snapshot: the family's tables are then made once per
-            run and shared by every report ("" outside a run: made here).
+        share: The run's memo, `share(function, *args)` (e.g. `pipeline.shared.once`
+            bound to the inputs snapshot): the family's tables are then made once per run
+            and shared by every report (None: made here).
 
     Returns:
         Markdown: the disclosed table and footnote, or the withheld sentence.
     """
-    family = json.loads(once(snapshot, family_markdown, survey, column, year, lang, k))
+    share = share or _here
+    family = json.loads(share(family_markdown, survey, column, year, lang, k))
     key = _NATIONAL_KEY if region is None else region
     if key not in family:  # no respondents at all: an empty, withheld table
         empty = survey.iloc[0:0]
@@ -152,7 +161,7 @@ def gender_markdown(
     year: int,
     lang: str = "sv",
     k: int = DEFAULT_K,
-    snapshot: str = "",
+    share: Share | None = None,
 ) -> str:
     """The gender table of a region (or, `region=None`, of the whole country), linked.
 
@@ -162,12 +171,12 @@ def gender_markdown(
         year: The year.
         lang: "sv" or "en".
         k: The minimum group size.
-        snapshot: The run's inputs snapshot, to share the family within a run.
+        share: The run's memo, to share the family within a run.
 
     Returns:
         Markdown (see `linked_distribution_markdown`).
     """
-    return linked_distribution_markdown(survey, "gender", region, year, lang, k, snapshot)
+    return linked_distribution_markdown(survey, "gender", region, year, lang, k, share)
 
 
 # --- the pattern ------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from support import ROOT
 
-from pipeline.build import run_tasks
 from pipeline.errors import UsageError
+from pipeline.executors import run_tasks
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 # Bounded by the kernel-compatibility check over their tested range, not here.

@@ -9,6 +9,7 @@ a one- and a two-respondent region and on a real build.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ from pipeline import linked
 from pipeline.analysis import Scope
 from pipeline.differencing import attack, ranges, sum_relation
 from pipeline.differencing_html import audit_build, build_system, parse_tables
+from pipeline.shared import once
 from pipeline.slug import slugify
 from pipeline.text.survey import distribution_markdown
 
@@ -177,7 +179,8 @@ def test_within_a_run_the_family_is_decided_once_and_reads_the_same(tmp_path, mo
     )
     snapshot = str(tmp_path / "inputs" / "2020.pickle")  # the run's: shared outputs beside it
     shared = {
-        r: linked.gender_markdown(data, r, 2020, "sv", K, snapshot) for r in [*SMALL_REGIONS, None]
+        r: linked.gender_markdown(data, r, 2020, "sv", K, partial(once, snapshot))
+        for r in [*SMALL_REGIONS, None]
     }
     assert shared == alone  # the same bytes as each report deciding it alone
     assert len(decided) == 1  # one attacker run for every report of the year

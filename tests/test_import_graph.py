@@ -33,6 +33,7 @@ IO_AND_ORCHESTRATION = frozenset(
         "cli",
         "execute",
         "execution_cache",
+        "executors",
         "init_project",
         "inputs",
         "kernels",
@@ -46,6 +47,8 @@ IO_AND_ORCHESTRATION = frozenset(
         "shared",
         "site",
         "snapshot",
+        "staleness",
+        "task",
         "upgrade",
     }
 )
