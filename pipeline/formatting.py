@@ -56,6 +56,16 @@ def language_tag(lang: str) -> str:
     return locale(lang).replace("_", "-")
 
 
+def _missing(value: float | int | None) -> bool:
+    """Whether a number is missing (None or NaN), which a report shows as an en dash."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _pattern(decimals: int) -> str:
+    """The CLDR pattern of a number with thousands grouping and at most `decimals` decimals."""
+    return "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
+
+
 def number(value: float | int | None, lang: str = "sv", decimals: int = 1) -> str:
     """Format a number for a report: "1 667" / "38,8" in Swedish, "1,667" / "38.8" in English.
 
@@ -67,10 +77,9 @@ def number(value: float | int | None, lang: str = "sv", decimals: int = 1) -> st
     Returns:
         The formatted number.
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "–"
-    pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=pattern, locale=locale(lang))
+    return format_decimal(value, format=_pattern(decimals), locale=locale(lang))
 
 
 def percent(value: float | None, lang: str = "sv", decimals: int = 1) -> str:
@@ -84,12 +93,11 @@ def percent(value: float | None, lang: str = "sv", decimals: int = 1) -> str:
     Returns:
         The formatted percentage.
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "–"
     # Swedish writes a no-break space before the per cent sign ("87,5 %"), English none.
     suffix = _language(lang, "percent_suffix")
-    pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "") + suffix
-    return format_percent(value / 100, format=pattern, locale=locale(lang))
+    return format_percent(value / 100, format=_pattern(decimals) + suffix, locale=locale(lang))
 
 
 def date(value: dt.date, lang: str = "sv") -> str:

@@ -172,6 +172,15 @@ def _base(disclosed: Disclosed) -> int:
     return int(disclosed.table.loc[disclosed.table["kind"] == "total", "n"].iloc[0])
 
 
+def _categories(disclosed: Disclosed) -> tuple[pd.DataFrame, pd.Series]:
+    """The category rows a distribution shows, and which of them are suppressed.
+
+    One reading for the figure and its alt text, so the two describe the same bars.
+    """
+    cells = disclosed.table.loc[disclosed.table["kind"] == "category"]
+    return cells, disclosed.suppressed.loc[cells.index, "n"]
+
+
 def distribution_figure(
     survey: pd.DataFrame, column: str, lang: str = "sv", k: int = DEFAULT_K
 ) -> Figure | str:
@@ -193,8 +202,7 @@ def distribution_figure(
     title = item_label(column, lang)
     if disclosed.withheld:
         return disclosed_withheld_message(disclosed, lang)
-    cells = disclosed.table.loc[disclosed.table["kind"] == "category"]
-    hidden = disclosed.suppressed.loc[cells.index, "n"]
+    cells, hidden = _categories(disclosed)
     base = _base(disclosed)
     with report_style():
         fig = new_figure(7.0, 0.42 * len(cells) + 1.5)
@@ -240,8 +248,7 @@ def distribution_alt(
         return _t(lang, "withheld_alt").format(
             item=item, message=disclosed_withheld_message(disclosed, lang)
         )
-    cells = disclosed.table.loc[disclosed.table["kind"] == "category"]
-    hidden = disclosed.suppressed.loc[cells.index, "n"]
+    cells, hidden = _categories(disclosed)
     shares = [
         f"{text} {percent(float(p), lang)}"
         for text, p, h in zip(cells["label"], cells["percent"], hidden, strict=True)
@@ -273,6 +280,15 @@ def _statistics(survey: pd.DataFrame, column: str, k: int, extremes_k: int | Non
     return suppress_statistics(stats, int(stats["n"]), k, extremes_k)
 
 
+def _shown_statistics(disclosed: Disclosed, column: str) -> tuple[pd.Series, bool, int]:
+    """The statistics a box plot shows, whether only the robust ones are, and decimals.
+
+    One reading for the figure and its alt text, so the two describe the same box.
+    """
+    robust = bool(disclosed.suppressed.at["mean", "value"])
+    return disclosed.table["value"], robust, _DECIMALS.get(column, 1)
+
+
 def numeric_figure(
     survey: pd.DataFrame,
     column: str = "months_worked",
@@ -301,9 +317,7 @@ def numeric_figure(
     title = item_label(column, lang)
     if disclosed.withheld:
         return disclosed_withheld_message(disclosed, lang)
-    s = disclosed.table["value"]
-    robust = bool(disclosed.suppressed.at["mean", "value"])
-    decimals = _DECIMALS.get(column, 1)
+    s, robust, decimals = _shown_statistics(disclosed, column)
     with report_style():
         fig = new_figure(7.0, 2.6)
         ax: Axes = fig.subplots()
@@ -373,9 +387,7 @@ def numeric_alt(
         return _t(lang, "withheld_alt").format(
             item=item, message=disclosed_withheld_message(disclosed, lang)
         )
-    s = disclosed.table["value"]
-    decimals = _DECIMALS.get(column, 1)
-    robust = bool(disclosed.suppressed.at["mean", "value"])
+    s, robust, decimals = _shown_statistics(disclosed, column)
     return _t(lang, "box_alt_robust" if robust else "box_alt").format(
         item=item,
         n=number(s["n"], lang, 0),
