@@ -66,12 +66,9 @@ def show_once(
     The same as `pipeline.figures.style.show(make_figure(*args), alt=alt, data=data)`,
     byte for byte.
     """
-    from IPython.display import SVG, display
+    from pipeline.figures.style import display_svg, figure_metadata
 
-    from pipeline.figures.style import figure_metadata
-
-    metadata = figure_metadata(alt, data)
-    display(SVG(once(snapshot, figure_svg, make_figure, *args)), metadata=metadata or None)
+    display_svg(once(snapshot, figure_svg, make_figure, *args), figure_metadata(alt, data))
 
 
 def figure_svg(make_figure: Callable[..., Any], *args: Any, **kwargs: Any) -> str:

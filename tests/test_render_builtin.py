@@ -123,6 +123,13 @@ def test_html_structure(html):
     assert "@media print" in html and 'name="viewport"' in html
 
 
+def test_figures_go_into_the_page_after_pandoc(html):
+    # pandoc saw a placeholder per figure (not half a megabyte of base64); every one
+    # was replaced, so the page holds the figure and no trace of the placeholder.
+    assert "peer-eval-figure-" not in html
+    assert html.count('<svg class="figure-svg"') == 1
+
+
 def test_html_shows_hostile_data_literally(html):
     assert "<script" not in html and "<b>" not in html
     assert "javascript:" not in "".join(re.findall(r'(?:href|src)="[^"]*"', html))

@@ -111,6 +111,65 @@ def response_rates(survey: pd.DataFrame, population: pd.DataFrame, year: int) ->
     return frame.astype({"responses": "int64", "is_total": bool})
 
 
+# A round of more regions than this compares each region with the whole round in its
+# own report (its row, the total and the spread of the regions' rates); the table of
+# every region is the national overview's. At a national round (290 municipalities) a
+# table and a chart of every region in each of 290 reports would be unreadable, and
+# would make every report's cost grow with the size of the round.
+FULL_COMPARISON_MAX_REGIONS = 30
+RATE_BIN_WIDTH = 10  # percentage points per bar of the regions' distribution
+
+
+def compares_with_round(rates: pd.DataFrame) -> bool:
+    """Whether a region's report shows its own row and the round's total, not every region.
+
+    Args:
+        rates: Output of `response_rates`.
+    """
+    return int((~rates["is_total"]).sum()) > FULL_COMPARISON_MAX_REGIONS
+
+
+def region_and_total(rates: pd.DataFrame, region: str) -> pd.DataFrame:
+    """The rows of `response_rates` for one region and the total, in that order."""
+    return rates.loc[(rates["region"] == region) | rates["is_total"]].reset_index(drop=True)
+
+
+def rate_quartiles(rates: pd.DataFrame) -> tuple[float, float, float] | None:
+    """First quartile, median and third quartile of the regions' response rates.
+
+    Returns:
+        None when no region has a known rate.
+    """
+    known = rates.loc[~rates["is_total"], "response_rate"].dropna()
+    if known.empty:
+        return None
+    q1, median, q3 = known.quantile([0.25, 0.5, 0.75]).tolist()
+    return float(q1), float(median), float(q3)
+
+
+def rate_distribution(rates: pd.DataFrame, width: int = RATE_BIN_WIDTH) -> pd.DataFrame:
+    """How many regions had a response rate in each band of `width` percentage points.
+
+    Bands run from 0 to the highest rate (a rate over 100 %, more answers than the
+    target population, gets bands of its own); 100 % falls in the last band below it.
+
+    Returns:
+        Columns lower, upper (percent) and regions (count), one row per band, in order;
+        empty when no region has a known rate.
+    """
+    known = rates.loc[~rates["is_total"], "response_rate"].dropna()
+    if known.empty:
+        return pd.DataFrame({"lower": [], "upper": [], "regions": []}, dtype="int64")
+    top = max(100, int(np.ceil(known.max() / width)) * width)
+    lowers = list(range(0, top, width))
+    bands = np.minimum((known // width).astype(int), len(lowers) - 1)
+    counts = bands.value_counts().reindex(range(len(lowers)), fill_value=0)
+    frame = pd.DataFrame(
+        {"lower": lowers, "upper": [lower + width for lower in lowers], "regions": counts.tolist()}
+    )
+    return frame.astype("int64")
+
+
 def rate(n: int, target: float) -> float:
     """n as a percentage of the target population; NaN without a (positive) target."""
     if np.isnan(target) or target <= 0:

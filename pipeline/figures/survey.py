@@ -21,10 +21,13 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from pipeline.analysis.survey import (
+    compares_with_round,
     describe_numeric,
     distribution,
     employment_bands,
     multi_choice_distribution,
+    rate_distribution,
+    rate_quartiles,
     response_rates,
     salary_bands,
 )
@@ -68,7 +71,9 @@ def response_rate_figure(
 ) -> Figure:
     """Horizontal bars of the response rate per region, labelled, with the total as a line.
 
-    Response counts are public, so nothing here is suppressed.
+    Response counts are public, so nothing here is suppressed. A round of more than
+    `FULL_COMPARISON_MAX_REGIONS` regions gets `rate_distribution_figure` instead: a
+    bar per region would be a chart no one can read.
 
     Args:
         survey: The canonical survey table (all regions).
@@ -80,6 +85,8 @@ def response_rate_figure(
         The figure.
     """
     rates = response_rates(survey, population, year)
+    if compares_with_round(rates):
+        return rate_distribution_figure(rates, year, lang)
     regions, total = rates.loc[~rates["is_total"]], rates.loc[rates["is_total"]].iloc[0]
     with report_style():
         fig = new_figure(7.0, 0.45 * len(regions) + 1.4)
@@ -122,6 +129,50 @@ def response_rate_figure(
     return fig
 
 
+def rate_distribution_figure(rates: pd.DataFrame, year: int, lang: str = "sv") -> Figure:
+    """Bars of how many regions had a response rate in each band, the total as a line.
+
+    Args:
+        rates: Output of `pipeline.analysis.survey.response_rates`.
+        year: The year.
+        lang: The report language.
+
+    Returns:
+        The figure.
+    """
+    bands = rate_distribution(rates)
+    total = rates.loc[rates["is_total"]].iloc[0]
+    with report_style():
+        fig = new_figure(7.0, 3.4)
+        ax = fig.subplots()
+        ax.grid(axis="y")
+        ax.grid(axis="x", visible=False)
+        width = float(bands["upper"].iloc[0] - bands["lower"].iloc[0]) if len(bands) else 10.0
+        centres = (bands["lower"] + width / 2).tolist()
+        ax.bar(centres, bands["regions"].tolist(), width=width * 0.9, color=PALETTE[0])
+        if not pd.isna(total["response_rate"]):
+            ax.axvline(total["response_rate"], color=PALETTE[1], linestyle="--", linewidth=1.2)
+            ax.text(
+                total["response_rate"],
+                1.0,
+                f"{_t(lang, 'total')} {percent(total['response_rate'], lang)}",
+                transform=ax.get_xaxis_transform(),
+                color=PALETTE[1],
+                ha="center",
+                va="bottom",
+                fontsize=9,
+            )
+        top = float(bands["upper"].max()) if len(bands) else 100.0
+        ax.set_xlim(0, top)
+        ax.set_xticks(list(range(0, int(top) + 1, 20)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, lang, 0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, lang, 0)))
+        ax.set_xlabel(_t(lang, "rate_axis"))
+        ax.set_ylabel(_t(lang, "regions_axis"))
+        ax.set_title(_t(lang, "rate_distribution_title").format(year=year), loc="left", pad=16)
+    return fig
+
+
 def response_rate_alt(
     survey: pd.DataFrame, population: pd.DataFrame, year: int, lang: str = "sv"
 ) -> str:
@@ -141,6 +192,18 @@ def response_rate_alt(
     known = regions.dropna(subset=["response_rate"])
     if pd.isna(total["response_rate"]) or known.empty:
         return _t(lang, "rate_alt_total").format(year=year, n=number(total["responses"], lang, 0))
+    if compares_with_round(rates):
+        q1, median, q3 = rate_quartiles(rates)
+        return _t(lang, "rate_distribution_alt").format(
+            year=year,
+            regions=number(len(regions), lang, 0),
+            n=number(total["responses"], lang, 0),
+            target=number(total["target_population"], lang, 0),
+            rate=percent(total["response_rate"], lang),
+            q1=percent(q1, lang),
+            median=percent(median, lang),
+            q3=percent(q3, lang),
+        )
     high, low = known["response_rate"].max(), known["response_rate"].min()
     return _t(lang, "rate_alt").format(
         year=year,

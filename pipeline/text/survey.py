@@ -10,8 +10,12 @@ from pipeline.analysis.scope import Scope
 from pipeline.analysis.survey import (
     NUMERIC_ITEMS,
     STATISTICS,
+    compares_with_round,
     disclose_item,
     disclose_numeric,
+    rate_distribution,
+    rate_quartiles,
+    region_and_total,
     response_rates,
 )
 from pipeline.disclosure import (
@@ -25,7 +29,7 @@ from pipeline.disclosure import (
     withheld_message,
 )
 from pipeline.disclosure_text import complement_note, extremes_note
-from pipeline.formatting import number, percent
+from pipeline.formatting import md_text, number, percent
 from pipeline.i18n import DEFAULT_LANGUAGE, Catalog
 from pipeline.tables import markdown_table
 from pipeline.text.markdown import counts, disclosed_markdown, notes_markdown, paragraph, shares
@@ -42,13 +46,26 @@ def item_label(column: str, lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 def response_rates_markdown(survey: pd.DataFrame, population: pd.DataFrame, scope: Scope) -> str:
-    """The response-rate table of the scope's year, every region and a total.
+    """The response-rate table of the scope's year: every region and a total.
 
-    Responses per region are public, so nothing is suppressed; the scope's region is
-    not used (the table is the same in every report of a year).
+    Responses per region are public, so nothing is suppressed. In a region's report
+    the table comes with its lead sentence; in a round of more than
+    FULL_COMPARISON_MAX_REGIONS regions it shows that region and the total only, and
+    the lead gives the spread of the regions' rates (the overview has every region).
+    Without a region (the overview) the table has every region and no lead.
     """
-    lang = scope.lang
     rates = response_rates(survey, population, scope.year)
+    lead = ""
+    if scope.region is not None:
+        lead = _rates_lead(rates, scope) + "\n\n"
+        if compares_with_round(rates):
+            rates = region_and_total(rates, scope.region)
+    return lead + _rates_table(rates, scope)
+
+
+def _rates_table(rates: pd.DataFrame, scope: Scope) -> str:
+    lang = scope.lang
+    rates = rates.copy()
     rates.loc[rates["is_total"], "region"] = _t(lang, "all_total")
     headers = {
         "region": _t(lang, "region"),
@@ -59,6 +76,47 @@ def response_rates_markdown(survey: pd.DataFrame, population: pd.DataFrame, scop
     formats = {"responses": counts(lang), "target_population": counts(lang)}
     formats["response_rate"] = shares(lang)
     return disclosed_markdown(disclose_public(rates, scope.k), headers, formats, lang)
+
+
+def _rates_lead(rates: pd.DataFrame, scope: Scope) -> str:
+    """The sentence before the table in a region's report."""
+    lang = scope.lang
+    quartiles = rate_quartiles(rates)
+    if not compares_with_round(rates) or quartiles is None:
+        return _t(lang, "rates_lead")
+    q1, median, q3 = (percent(q, lang) for q in quartiles)
+    regions = number(int((~rates["is_total"]).sum()), lang, 0)
+    # Catalog text is Markdown (its cross-reference stays one); the region is data.
+    text = _t(lang, "rates_lead_round", region="\x00", regions=regions)
+    text += " " + _t(lang, "rates_spread", q1=q1, median=median, q3=q3)
+    before, after = text.split("\x00")
+    return before + md_text(scope.region) + after
+
+
+def response_rate_figure_data(survey: pd.DataFrame, population: pd.DataFrame, scope: Scope) -> str:
+    """The data of the response-rate chart: every region's row, or the regions per band.
+
+    In a round of more than FULL_COMPARISON_MAX_REGIONS regions the chart shows how
+    many regions fall in each band of response rate (`rate_distribution`), and its
+    data is that table; otherwise it is the table of every region.
+    """
+    rates = response_rates(survey, population, scope.year)
+    if not compares_with_round(rates):
+        return _rates_table(rates, scope)
+    lang = scope.lang
+    bands = rate_distribution(rates)
+    table = pd.DataFrame(
+        {
+            "band": [
+                _t(lang, "rate_band", lower=number(lo, lang, 0), upper=number(up, lang, 0))
+                for lo, up in zip(bands["lower"], bands["upper"], strict=True)
+            ],
+            "regions": bands["regions"],
+        }
+    )
+    headers = {"band": _t(lang, "rate"), "regions": _t(lang, "regions")}
+    formats = {"regions": counts(lang)}
+    return disclosed_markdown(disclose_public(table, scope.k), headers, formats, lang)
 
 
 def numeric_markdown(survey: pd.DataFrame, column: str, scope: Scope) -> str:
