@@ -37,7 +37,7 @@ from pipeline.formatting import md_text
 from pipeline.i18n import DEFAULT_LANGUAGE
 from pipeline.links import is_safe_link
 from pipeline.publish import write_file_atomic
-from pipeline.render.glyphs import compile_with_fallback
+from pipeline.render.glyphs import compile_with_fallback, undisplayable
 from pipeline.render.inline_svg import inline_svgs
 from pipeline.render.notebook_cells import Output
 from pipeline.render.pandoc import run_pandoc
@@ -49,7 +49,7 @@ from pipeline.render.shortcodes import (
     resolve_front_matter,
     scalar_markdown,
 )
-from pipeline.render.typst_child import compile_pdf
+from pipeline.render.typst_child import TypstCompileError, compile_pdf
 from pipeline.report_text import merge_section_notes
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -299,14 +299,18 @@ def _plain_text(value: object) -> str:
 def _typst(typ: Path, root: Path, timestamp: int) -> bytes:
     def compile_file(source: Path) -> bytes:
         # In a child process (pipeline.render.typst_child): Typst's caches would stay
-        # in this worker. Only known fonts: identical output on every machine.
-        return compile_pdf(
-            source,
-            root=root,
-            pdf_standards=list(PDF_STANDARDS),
-            timestamp=timestamp,
-            font_paths=[str(d) for d in FALLBACK_FONT_DIRS if d.is_dir()],
-        )
+        # in this worker. Only known fonts: identical output on every machine. The
+        # fonts Typst carries first; the fallback folders (scanning them costs a
+        # sixth of a report's compile) only when a character needs them, which PDF/A
+        # makes Typst say, naming the character.
+        options = {"root": root, "pdf_standards": list(PDF_STANDARDS), "timestamp": timestamp}
+        try:
+            return compile_pdf(source, font_paths=[], **options)
+        except TypstCompileError as exc:
+            if not undisplayable(str(exc)):
+                raise
+        fallback = [str(d) for d in FALLBACK_FONT_DIRS if d.is_dir()]
+        return compile_pdf(source, font_paths=fallback, **options)
 
     try:
         return compile_with_fallback(typ, compile_file)
