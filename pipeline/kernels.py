@@ -76,7 +76,7 @@ PRELOAD: tuple[str, ...] = (
     "pipeline.figures.survey",
     "pipeline.figures.themes",
     "pipeline.figures.present",
-    "pipeline.linked",  # imports scipy (the differencing attacker's linear programs)
+    "pipeline.linked",  # imports HiGHS and scipy (the differencing attacker's linear programs)
     "pipeline.linked_statistics",
 )
 # Run once in the template after the imports: a kernel's first figure would otherwise

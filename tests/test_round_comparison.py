@@ -12,12 +12,12 @@ import re
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from test_survey import make_survey, seed_population, seed_survey
 
 from pipeline.analysis import Scope
 from pipeline.analysis import survey as S
 from pipeline.figures import survey as F
 from pipeline.text import survey as T
-from test_survey import make_survey, seed_population, seed_survey
 
 
 def round_of(regions: int, year: int = 2020) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -92,7 +92,9 @@ def test_a_regions_report_in_a_large_round_shows_its_row_and_the_total():
 
 
 def test_a_small_round_keeps_every_region_in_every_report():
-    text = T.response_rates_markdown(seed_survey(), seed_population(), Scope(region="Skåne", year=2020))
+    text = T.response_rates_markdown(
+        seed_survey(), seed_population(), Scope(region="Skåne", year=2020)
+    )
     assert len(rows(text)) == 7  # six regions and the total
     assert text.startswith("@tbl-response-rate visar hur många peer supportrar")
     assert "i varje\nregion." in text or "i varje region." in text
@@ -130,5 +132,7 @@ def test_the_chart_of_a_large_round_is_the_distribution_with_its_data_and_alt():
 def test_the_chart_of_a_small_round_has_a_bar_per_region():
     figure = F.response_rate_figure(seed_survey(), seed_population(), 2020, "en")
     assert len(figure.axes[0].patches) == 6
-    data = T.response_rate_figure_data(seed_survey(), seed_population(), Scope(region=None, year=2020, lang="en"))
+    data = T.response_rate_figure_data(
+        seed_survey(), seed_population(), Scope(region=None, year=2020, lang="en")
+    )
     assert len(rows(data)) == 7
