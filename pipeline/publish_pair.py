@@ -8,6 +8,7 @@ holds no times, so identical inputs give identical bytes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -43,7 +44,7 @@ def manifest_for(task: PairTask, outputs: dict[str, str]) -> dict:
         "components": task.components,
         "digest": task.digest,
         "renderer": {"name": task.renderer, "version": task.renderer_version},
-        "packages": _package_versions(),
+        "packages": dict(_package_versions()),
         "python": platform.python_version(),
         "git_commit": task.git_commit,
         "outputs": outputs,
@@ -103,6 +104,7 @@ def _publish_overview(task: PairTask, rendered: dict[str, Path]) -> None:
             stale.unlink(missing_ok=True)
 
 
+@functools.cache  # what is installed does not change during a run
 def _package_versions() -> dict[str, str]:
     versions = {}
     for name in _PACKAGES:
