@@ -91,7 +91,13 @@ def run(
     from pipeline.prune import declared_pairs
     from pipeline.publish import output_lock, publish_failure, recover, tidy
     from pipeline.render import RENDERERS
-    from pipeline.site import index_details, write_index
+    from pipeline.site import (
+        index_details,
+        index_is_current,
+        index_key,
+        record_index_key,
+        write_index,
+    )
     from pipeline.snapshot import snapshot_dir, write_snapshots
 
     try:
@@ -101,7 +107,6 @@ def run(
         project = load_project(params)
         pairs = plan_pairs(project, region, year, cli_settings)
         last_year = max(p.year for p in pairs)
-        data = load_evaluation(project, upto_year=last_year)
         tasks = plan_tasks(project, pairs, out, renderer)
         if overview:
             settings = overview_settings(project, cli_settings)
@@ -109,10 +114,25 @@ def run(
         if final:
             refuse_drafts([(_task_key(t), t.draft_reasons) for t in tasks])
         started = time.monotonic()
+        declared, index_lang = declared_pairs(project), project.evaluation.lang
+
+        def up_to_date() -> bool:
+            # Nothing to build and the index as the last run left it: the inputs are the
+            # files the published reports were built (and validated) from, so neither
+            # reading them again nor rewriting the index would change anything.
+            return not select_todo(tasks, force=force) and index_is_current(
+                out, index_key(tasks, declared, index_lang, set(), out)
+            )
+
+        # Otherwise the inputs are validated before any work (the output folder is not
+        # even locked yet); the notebooks load a snapshot of them.
+        unchanged = up_to_date()
+        data = None if unchanged else load_evaluation(project, upto_year=last_year)
         with output_lock(out, wait=wait):
             recover(out)
             todo = select_todo(tasks, force=force)
-            # Notebooks load the inputs validated above instead of reading the files again.
+            if unchanged and not up_to_date():  # another run changed the folder meanwhile
+                unchanged, data = False, load_evaluation(project, upto_year=last_year)
             years = {t.pair.year for t in todo if needs_execution(t)}
             snapshots = write_snapshots(project, years, out, known={last_year: data})
             todo = [with_snapshot(t, snapshots) for t in todo]
@@ -126,14 +146,13 @@ def run(
                 shutil.rmtree(snapshot_dir(out), ignore_errors=True)
             tidy(out)
             mode = 0o644 if project.evaluation.output_mode == "shared" else 0o600
+            index = out / "index.html"
             try:
-                index = write_index(
-                    out,
-                    project.evaluation.lang,
-                    mode,
-                    declared_pairs(project),
-                    **index_details(tasks, data, project),
-                )
+                if not unchanged:
+                    details = index_details(tasks, data, project)
+                    index = write_index(out, index_lang, mode, declared, **details)
+                    key = index_key(tasks, declared, index_lang, details["stale"], out)
+                    record_index_key(out, key, mode)
             except OSError as exc:  # full or read-only: the reports are published already
                 raise publish_failure(exc, out, 0) from None
         progress.summary(results, skipped, time.monotonic() - started, index)

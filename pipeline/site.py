@@ -10,6 +10,7 @@ a card of its years. Every data value is HTML-escaped.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import json
 import logging
@@ -393,8 +394,55 @@ def write_index(
     if pairs is not None:
         failed = {(year, slug) for year, slug in failed if (year, slug) in pairs}
     entries = with_states(published_reports(out, pairs), failed, stale)
+    # Whatever writes the index makes the recorded key void; `peer-eval run` records anew.
+    (out / INDEX_KEY).unlink(missing_ok=True)
     write_file_atomic(path, index_html(entries, lang, rates).encode("utf-8"), mode)
     return path
+
+
+INDEX_KEY = Path(".cache") / "index.key"
+"""Where a run records what the index page it wrote was made from (see `index_key`)."""
+
+
+def index_key(
+    tasks: list, pairs: set[tuple[int, str]], lang: str, stale: set[str], out: Path
+) -> str:
+    """A digest of everything the index page is made from.
+
+    The planned reports (their manifests and dependency digests, which cover the
+    inputs, the parameters and this code), the input files' hashes (the response
+    rates), the declared pairs, the language, and which reports are stale or failed.
+    Another run that changes the published reports writes the index, and the key, anew.
+
+    Args:
+        tasks: The run's planned tasks (`pipeline.build.PairTask`).
+        pairs: The declared (year, region slug) pairs.
+        lang: The index language.
+        stale: Manifest paths of stale reports (see `index_details`).
+        out: The output directory.
+    """
+    parts = {
+        "lang": lang,
+        "pairs": sorted(pairs),
+        "stale": sorted(stale),
+        "failed": sorted(failed_pairs(out)),
+        "reports": sorted((str(t.manifest_path), t.digest) for t in tasks),
+        "inputs": sorted({(name, digest) for t in tasks for name, digest in t.inputs.items()}),
+    }
+    return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
+
+
+def index_is_current(out: Path, key: str) -> bool:
+    """Whether `<out>/index.html` is the page `key` describes (written by an earlier run)."""
+    try:
+        return (out / "index.html").is_file() and (out / INDEX_KEY).read_text() == key
+    except OSError:
+        return False
+
+
+def record_index_key(out: Path, key: str, mode: int) -> None:
+    """Remember what the index just written was made from."""
+    write_file_atomic(out / INDEX_KEY, key.encode("utf-8"), mode)
 
 
 def index_details(tasks: list, data: object, project: object) -> dict:

@@ -9,6 +9,7 @@ only rendering.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import os
@@ -82,7 +83,20 @@ def stale_stage(reasons: list[str]) -> str:
 
 def _read_manifest(path: Path) -> dict | None:
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        stat = path.stat()
+    except OSError:
+        return None
+    return _parsed_manifest(str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_manifest(path: str, _mtime_ns: int, _size: int, _inode: int) -> dict | None:
+    # Keyed by the file's identity and version: a run asks for each manifest before it
+    # builds and again for the index, and a no-op of a national round has thousands.
+    # A manifest is replaced by a rename (a new inode), never rewritten in place.
+    # Callers only read the result.
+    try:
+        manifest = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return manifest if isinstance(manifest, dict) else None
