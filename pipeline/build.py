@@ -139,6 +139,16 @@ class _Planner:
         )
         self.commit = _git_commit(project.root)
         self._inputs: dict[int, dict[str, str]] = {}  # year -> input hashes, shared by its pairs
+        # Notebooks and templates are shared by every task: read and hashed once per run.
+        self._file_hashes: dict[tuple[Path, ...], str] = {}
+        self.has_overview = any((project.notebooks_dir / "overview").glob("*.ipynb"))
+
+    def hash_files(self, paths: list[Path]) -> str:
+        """`_hash_files(paths)`, computed once per run for the same files."""
+        key = tuple(paths)
+        if key not in self._file_hashes:
+            self._file_hashes[key] = _hash_files(paths)
+        return self._file_hashes[key]
 
     def task(
         self,
@@ -156,8 +166,8 @@ class _Planner:
             self._inputs[pair.year] = file_hashes(project, input_files(project, pair.year))
         inputs = self._inputs[pair.year]
         components = {
-            "notebooks": _hash_files([Path(p) for p in notebooks]),
-            "template": _hash_files([template]),
+            "notebooks": self.hash_files([Path(p) for p in notebooks]),
+            "template": self.hash_files([template]),
             "code": self.code_hash,
             "render_code": self.render_code_hash,
             "parameters": hash_text(pair.model_dump_json() + parameters),
@@ -178,7 +188,7 @@ class _Planner:
             stem=OVERVIEW_STEM if kind == "overview" else "rapport",
             formats=pair.settings.formats,
             years=project.evaluation.years,
-            overview=any((project.notebooks_dir / "overview").glob("*.ipynb")),
+            overview=self.has_overview,
         )
         components["links"] = hash_text(json.dumps(links, sort_keys=True))
         return PairTask(
