@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -35,6 +36,36 @@ class InterviewData:
     """One row per coded segment: interview_id, theme, factor, excerpt."""
     codebook: pd.DataFrame
     """The codebook's themes: id, parent, level, label_sv, label_en, order."""
+
+    @cached_property
+    def book(self) -> Codebook:
+        """The codebook, indexed once: every analysis of a report reads the same one.
+
+        Indexing the table is a Python loop over its rows; a report asks for the
+        codebook some thirty times, so it is built on first use and kept with the
+        (frozen) tables it was built from.
+        """
+        return Codebook(self.codebook)
+
+
+def regional(data: InterviewData, region: str) -> InterviewData:
+    """The region's interviews (every year) and their segments, in their original order.
+
+    Every function of this package that takes a `Scope` reads only the scope's
+    region, so a report gives the same results on these tables as on the national
+    ones; it just no longer filters the whole country again in each of them.
+
+    Args:
+        data: The register, coded segments and codebook (e.g. of the whole country).
+        region: The region.
+
+    Returns:
+        The register's rows of the region, the segments of those interviews, and the
+        same codebook.
+    """
+    register = data.register.loc[data.register["region"] == region]
+    segments = data.segments.loc[data.segments["interview_id"].isin(register["interview_id"])]
+    return InterviewData(register, segments, data.codebook)
 
 
 def interviews(register: pd.DataFrame, scope: Scope) -> pd.DataFrame:
@@ -130,5 +161,5 @@ def coded_segments(
     coded = data.segments.merge(
         rows[["interview_id", "group"]], on="interview_id", how="inner", validate="m:1"
     )
-    coded["theme"] = Codebook(data.codebook).roll_up(coded["theme"], level)
+    coded["theme"] = data.book.roll_up(coded["theme"], level)
     return rows, coded

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from pipeline.analysis.codebook import Codebook
 from pipeline.analysis.interviews import (
     GROUPS,
     InterviewData,
@@ -82,7 +81,7 @@ def disclose_theme_by_group(data: InterviewData, scope: Scope, *, level: int = 1
     Raises:
         ValueError: A segment's theme is not in the codebook.
     """
-    book = Codebook(data.codebook)
+    book = data.book
     every, coded = coded_segments(data, scope, level=level)
     theme_rows = book.level_themes(level, coded["theme"].unique().tolist(), scope.lang)
     sizes = every.groupby("group")["interview_id"].nunique()
@@ -142,7 +141,7 @@ def factors_by_theme(data: InterviewData, scope: Scope, *, level: int = 1) -> pd
     Raises:
         ValueError: A segment's theme is not in the codebook.
     """
-    book = Codebook(data.codebook)
+    book = data.book
     small = small_groups(data.register, scope)
     _, coded = coded_segments(data, scope, level=level, leave_out=small)
     frame = book.level_themes(level, coded["theme"].unique().tolist(), scope.lang)
@@ -171,7 +170,7 @@ def main_factors(data: InterviewData, scope: Scope, *, top: int = 3) -> pd.DataF
         subtheme_label, segments, rank (1 = most), at most `top` per theme and factor.
     """
     level2 = factors_by_theme(data, scope, level=2)
-    book = Codebook(data.codebook)
+    book = data.book
     records = []
     for row in level2.to_dict("records"):
         parent = book.ancestor(row["theme"], 1)
@@ -228,7 +227,7 @@ def themes_across_rounds(
     Raises:
         ValueError: A segment's theme is not in the codebook.
     """
-    book = Codebook(data.codebook)
+    book = data.book
     years = sorted({int(y) for y in (rounds(data.register, scope) if years is None else years)})
     per_year = {}
     for year in years:
