@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pandas.testing as pdt
+import pytest
 
 from pipeline.analysis import Scope
 from pipeline.analysis import interviews as iv
@@ -83,3 +84,23 @@ def test_book_is_indexed_once_per_tables() -> None:
     data = national()
     assert data.book is data.book
     assert data.book.label("impl.hand", "en") == "Supervision"
+
+
+def test_group_sizes_sum_persons_in_group_order_and_keep_the_groupby_shape() -> None:
+    sizes = iv.group_sizes(REGISTER, Scope(region="R", year=2020))
+    assert sizes.to_dict() == {"medarbetare": 1, "brukare": 5}
+    assert sizes.index.name == "group" and sizes.name == "participants"
+    assert sizes.dtype == "int64"
+    assert iv.group_sizes(REGISTER, Scope(region="R", year=2018)).empty
+
+
+def test_coded_segments_match_a_many_to_one_merge_and_keep_its_errors() -> None:
+    scope = Scope(region="R", year=2020)
+    rows, coded = iv.coded_segments(national(), scope, level=1, leave_out=("brukare",))
+    assert rows["interview_id"].tolist() == ["a2"]
+    expected = SEGMENTS.merge(rows[["interview_id", "group"]], on="interview_id", how="inner")
+    expected["theme"] = ["impl"]
+    pdt.assert_frame_equal(coded, expected)
+    twice = pd.concat([REGISTER, REGISTER.iloc[[2]]], ignore_index=True)
+    with pytest.raises(pd.errors.MergeError):
+        iv.coded_segments(iv.InterviewData(twice, SEGMENTS, CODEBOOK), scope, level=1)
