@@ -636,3 +636,49 @@ def test_english_quotes_say_once_that_they_are_in_swedish() -> None:
     assert english.startswith(note) and english.count(note) == 1
     assert english.removeprefix(note + "\n").count(">") == swedish.count(">")
     assert "original" not in swedish
+
+
+# --- tables disclosed once, shown, drawn and described --------------------------------
+
+
+@pytest.mark.parametrize("k", [None, 2, 6])
+def test_text_of_a_disclosed_table_is_the_text_of_the_tables(k) -> None:
+    earlier = pd.DataFrame(
+        [("z1", 2019, "R", "medarbetare", "individuell", 1, "fysiskt")], columns=REGISTER_COLUMNS
+    )
+    register = pd.concat([earlier, small_register()], ignore_index=True)
+    segments = pd.concat(
+        [
+            small_segments(),
+            pd.DataFrame([("z1", "roll", "neutral", "s9")], columns=SEGMENT_COLUMNS),
+        ],
+        ignore_index=True,
+    )
+    data, scope = tables(register, segments), at(k=k)
+    by_group = th.disclose_theme_by_group(data, scope)
+    factors = th.disclose_factors(data, scope)
+    across = th.disclose_across_rounds(data, scope)
+    assert th_text.theme_by_group_table(by_group, scope) == th_text.theme_by_group_markdown(
+        data, scope
+    )
+    assert th_text.factors_table(factors, scope) == th_text.factors_table_markdown(data, scope)
+    assert th_text.main_factors_list(factors, data, scope) == th_text.main_factors_markdown(
+        data, scope
+    )
+    rounds = [2018, 2019, 2020]
+    assert th_text.across_rounds_table(
+        across, data, scope, all_rounds=rounds
+    ) == th_text.themes_across_rounds_markdown(data, scope, all_rounds=rounds)
+    pd.testing.assert_frame_equal(th.theme_by_group_frame(by_group), th.theme_by_group(data, scope))
+    status = (register, segments, codebook(), NO_SURVEY, "R", 2020, "sv", k)
+    assert report_text.interview_status_markdown(
+        *status, by_group=by_group
+    ) == report_text.interview_status_markdown(*status)
+
+
+def test_rounds_table_of_a_region_without_interviews_says_so() -> None:
+    data = tables(small_register(), small_segments())
+    across = th.disclose_across_rounds(data, at(region="Nowhere"))
+    assert th_text.across_rounds_table(across, data, at(region="Nowhere")) == (
+        iv_text.no_interviews(at(region="Nowhere"))
+    )

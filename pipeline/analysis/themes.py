@@ -120,7 +120,16 @@ def theme_by_group(data: InterviewData, scope: Scope, *, level: int = 1) -> pd.D
         Its table with a `suppressed` column (bool); for suppressed groups mentioning,
         share and segments are NA.
     """
-    disclosed = disclose_theme_by_group(data, scope, level=level)
+    return theme_by_group_frame(disclose_theme_by_group(data, scope, level=level))
+
+
+def theme_by_group_frame(disclosed: Disclosed) -> pd.DataFrame:
+    """`theme_by_group` of a table `disclose_theme_by_group` already made.
+
+    Returns:
+        Its table with a `suppressed` column (bool); for suppressed groups mentioning,
+        share and segments are NA.
+    """
     frame = disclosed.table.copy()
     frame["suppressed"] = disclosed.suppressed["mentioning"].astype(bool)
     return frame.astype(

@@ -42,8 +42,19 @@ def theme_by_group_markdown(data: InterviewData, scope: Scope, *, level: int = 1
         Markdown: a pipe table (columns "Group (n = interviews)", all reported groups,
         coded segments) and notes; the withheld sentence when no group may be shown.
     """
+    return theme_by_group_table(disclose_theme_by_group(data, scope, level=level), scope)
+
+
+def theme_by_group_table(disclosed: Disclosed, scope: Scope) -> str:
+    """`theme_by_group_markdown` of a theme x group table already disclosed.
+
+    A notebook shows the table, draws it and describes it: it discloses it once
+    (`disclose_theme_by_group`, same scope) and passes it to each.
+
+    Returns:
+        Markdown, as `theme_by_group_markdown`.
+    """
     lang = scope.lang
-    disclosed = disclose_theme_by_group(data, scope, level=level)
     table = disclosed.table
     if table.empty:
         return paragraph(_t(lang, "no_themes", year=scope.year))
@@ -84,8 +95,8 @@ def factors_by_theme_markdown(data: InterviewData, scope: Scope, *, top: int = 3
     disclosed = disclose_factors(data, scope)
     if disclosed.withheld:
         return withheld(disclosed, scope.lang)
-    parts = [md_text(_t(scope.lang, "factors_head")), "", _factors_table(disclosed, scope)]
-    listed = _main_factors(disclosed, data, scope, top)
+    parts = [md_text(_t(scope.lang, "factors_head")), "", factors_table(disclosed, scope)]
+    listed = main_factors_list(disclosed, data, scope, top=top)
     if listed:
         parts.append(listed)
     return "\n".join(parts)
@@ -93,7 +104,7 @@ def factors_by_theme_markdown(data: InterviewData, scope: Scope, *, top: int = 3
 
 def factors_table_markdown(data: InterviewData, scope: Scope) -> str:
     """The promoting / hindering / neutral segment counts per top-level theme, as a table."""
-    return _factors_table(disclose_factors(data, scope), scope)
+    return factors_table(disclose_factors(data, scope), scope)
 
 
 def main_factors_markdown(data: InterviewData, scope: Scope, *, top: int = 3) -> str:
@@ -103,10 +114,11 @@ def main_factors_markdown(data: InterviewData, scope: Scope, *, top: int = 3) ->
         A lead sentence and the bullets; empty when the factor table is withheld or
         has no segments (the table says why).
     """
-    return _main_factors(disclose_factors(data, scope), data, scope, top)
+    return main_factors_list(disclose_factors(data, scope), data, scope, top=top)
 
 
-def _factors_table(disclosed: Disclosed, scope: Scope) -> str:
+def factors_table(disclosed: Disclosed, scope: Scope) -> str:
+    """`factors_table_markdown` of a factor table already disclosed (`disclose_factors`)."""
     lang = scope.lang
     if disclosed.withheld:
         return withheld(disclosed, lang)
@@ -126,7 +138,20 @@ def _factors_table(disclosed: Disclosed, scope: Scope) -> str:
     return markdown_table(shown)
 
 
-def _main_factors(disclosed: Disclosed, data: InterviewData, scope: Scope, top: int) -> str:
+def main_factors_list(
+    disclosed: Disclosed, data: InterviewData, scope: Scope, *, top: int = 3
+) -> str:
+    """`main_factors_markdown` with the factor table already disclosed (`disclose_factors`).
+
+    Args:
+        disclosed: `disclose_factors(data, scope)`.
+        data: The same tables (the level-2 factors are counted from them).
+        scope: The same scope.
+        top: Factors named per theme and direction.
+
+    Returns:
+        Markdown, as `main_factors_markdown`.
+    """
     lang = scope.lang
     table = disclosed.table
     if disclosed.withheld or not int(table["segments"].sum()):
@@ -200,11 +225,38 @@ def themes_across_rounds_markdown(
         and notes stating the threshold, the rounds without interviews and the
         groups left out.
     """
-    lang = scope.lang
     years = rounds(data.register, scope)
     if not years:
         return no_interviews(scope)
     disclosed = disclose_across_rounds(data, scope, years=years, level=level)
+    return across_rounds_table(disclosed, data, scope, all_rounds=all_rounds, threshold=threshold)
+
+
+def across_rounds_table(
+    disclosed: Disclosed,
+    data: InterviewData,
+    scope: Scope,
+    *,
+    all_rounds: Sequence[int] | None = None,
+    threshold: float = TREND_THRESHOLD,
+) -> str:
+    """`themes_across_rounds_markdown` of a table already disclosed.
+
+    Args:
+        disclosed: `disclose_across_rounds(data, scope)` (its rounds are the region's
+            rounds with interviews up to the scope's year, `rounds`).
+        data: The same tables (for the rounds and their small groups).
+        scope: The same scope.
+        all_rounds: The region's evaluation rounds, as `themes_across_rounds_markdown`.
+        threshold: Percentage points for grew/faded.
+
+    Returns:
+        Markdown, as `themes_across_rounds_markdown`.
+    """
+    lang = scope.lang
+    years = rounds(data.register, scope)
+    if not years:
+        return no_interviews(scope)
     if disclosed.withheld:
         return withheld(disclosed, lang)
     across = disclosed.table
