@@ -72,19 +72,40 @@ def theme_by_group_table(disclosed: Disclosed, scope: Scope) -> str:
     all_head = f"{_t(lang, 'all')} (n = {number(n_all, lang, 0)})"
     for head in [*group_heads.values(), all_head, _t(lang, "segments")]:
         columns[head] = []
-    for _, rows in table.groupby("theme", sort=False):
-        columns[_t(lang, "theme")].append(str(rows["label"].iloc[0]))
+    for name, cells, mentioning, segments in _theme_rows(table, hidden, shown["mentioning"]):
+        columns[_t(lang, "theme")].append(str(name))
         for group, head in group_heads.items():
-            columns[head].append(
-                str(shown.loc[rows.index[rows["group"] == group][0], "mentioning"])
-            )
-        public = rows.loc[~hidden[rows.index]]
-        columns[all_head].append(count(int(public["mentioning"].sum()), lang))
-        columns[_t(lang, "segments")].append(count(int(public["segments"].sum()), lang))
+            columns[head].append(str(cells[group]))
+        columns[all_head].append(count(int(mentioning), lang))
+        columns[_t(lang, "segments")].append(count(int(segments), lang))
     parts = [markdown_table(pd.DataFrame(columns)), md_text(_t(lang, "mention_note"))]
     if hidden.any():
         parts += [footnote_markdown(scope.interview_k, lang), md_text(_t(lang, "suppressed_note"))]
     return "\n".join(parts) + "\n"
+
+
+def _theme_rows(
+    table: pd.DataFrame, hidden: pd.Series, shown: pd.Series
+) -> list[tuple[object, dict[object, str], float, float]]:
+    """Per theme (in table order): its label, each group's shown cell, and the published
+    groups' mentions and segments.
+
+    One pass over the rows in Python: a pandas groupby with a few lookups per theme
+    and group cost more than the rest of the table.
+    """
+    themes: dict[object, tuple[object, dict[object, str], list[float]]] = {}
+    published = ~hidden.reindex(table.index).to_numpy(dtype=bool)
+    columns = ("theme", "label", "group", "mentioning", "segments")
+    rows = zip(*(table[c] for c in columns), strict=True)
+    for (theme, name, group, mentioning, segments), public, cell in zip(
+        rows, published, shown.reindex(table.index), strict=True
+    ):
+        _, cells, sums = themes.setdefault(theme, (name, {}, [0, 0]))
+        cells.setdefault(group, cell)  # a theme's first row of the group, as it is shown
+        if public:
+            sums[0] += mentioning
+            sums[1] += segments
+    return [(name, cells, sums[0], sums[1]) for name, cells, sums in themes.values()]
 
 
 # --- promoting and hindering factors ----------------------------------------------------
