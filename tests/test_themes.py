@@ -682,3 +682,21 @@ def test_rounds_table_of_a_region_without_interviews_says_so() -> None:
     assert th_text.across_rounds_table(across, data, at(region="Nowhere")) == (
         iv_text.no_interviews(at(region="Nowhere"))
     )
+
+
+def test_trends_compare_the_first_and_last_round_with_a_share_in_any_row_order() -> None:
+    across = pd.DataFrame(
+        {
+            "theme": ["b", "a", "b", "a", "a", "c"],
+            "label": ["B", "A", "B2", "A", "A", "C"],
+            "year": [2020, 2020, 2017, 2017, 2019, 2020],
+            "share": pd.array([10.0, None, 40.0, 20.0, 50.0, 5.0], dtype="Float64"),
+        }
+    )
+    trends = th.classify_trends(across)
+    assert trends["theme"].tolist() == ["b", "a", "c"]
+    assert trends["label"].tolist() == ["B", "A", "C"]  # a theme's first label
+    b, a, c = trends.to_dict("records")
+    assert (b["first"], b["last"], b["change"], b["trend"]) == (2017, 2020, -30.0, "faded")
+    assert (a["first"], a["last"], a["change"], a["trend"]) == (2017, 2019, 30.0, "grew")
+    assert pd.isna(c["trend"]) and c["trend_label"] == ""

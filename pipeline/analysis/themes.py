@@ -303,20 +303,29 @@ def classify_trends(
         last_share, change (percentage points), trend (grew|faded|stable, NA when the
         shares are missing or there is only one round), trend_label.
     """
+    # One pass over the rows in Python: a theme has a handful of rounds, and a groupby
+    # with a dropna and a sort per theme cost most of the rounds table.
+    themes: dict[object, tuple[object, list[tuple[object, object]]]] = {}
+    rows = zip(across["theme"], across["label"], across["year"], across["share"], strict=True)
+    for theme, name, year, share in rows:
+        if pd.isna(theme):
+            continue  # as a groupby leaves it out
+        shares = themes.setdefault(theme, (name, []))[1]
+        if not pd.isna(share):
+            shares.append((year, share))
     records = []
-    for theme, rows in across.groupby("theme", sort=False):
-        rows = rows.dropna(subset=["share"]).sort_values("year")
-        name = across.loc[across["theme"] == theme, "label"].iloc[0]
+    for theme, (name, shares) in themes.items():
         record: dict[str, object] = {**_NO_TREND, "theme": theme, "label": name}
-        if len(rows) >= 2:
-            first, last = rows.iloc[0], rows.iloc[-1]
-            change = float(last["share"]) - float(first["share"])
+        shares = sorted(shares, key=lambda pair: pair[0])
+        if len(shares) >= 2:
+            (first, first_share), (last, last_share) = shares[0], shares[-1]
+            change = float(last_share) - float(first_share)  # type: ignore[arg-type]
             trend = "grew" if change >= threshold else "faded" if change <= -threshold else "stable"
             record.update(
-                first=int(first["year"]),
-                last=int(last["year"]),
-                first_share=float(first["share"]),
-                last_share=float(last["share"]),
+                first=int(first),  # type: ignore[call-overload]
+                last=int(last),  # type: ignore[call-overload]
+                first_share=float(first_share),  # type: ignore[arg-type]
+                last_share=float(last_share),  # type: ignore[arg-type]
                 change=change,
                 trend=trend,
                 trend_label=_t(lang, f"trend_{trend}"),

@@ -298,10 +298,11 @@ def across_rounds_table(
     columns: dict[str, list[str]] = {theme_head: [], **{head: [] for head in heads.values()}}
     if not single:
         columns[trend_head] = []
-    for theme, rows in across.groupby("theme", sort=False):
-        columns[theme_head].append(str(rows["label"].iloc[0]))
+    trend_labels = dict(zip(trends.index, trends["trend_label"], strict=True))
+    for theme, (name, by_year) in _shares_by_theme(across).items():
+        columns[theme_head].append(str(name))
         for y, head in heads.items():
-            share = pd.NA if y in absent else rows.loc[rows["year"] == y, "share"].iloc[0]
+            share = pd.NA if y in absent else by_year[y]
             columns[head].append(
                 "·"
                 if y in absent
@@ -310,7 +311,7 @@ def across_rounds_table(
                 else percent(float(share), lang, 0)
             )
         if not single:
-            columns[trend_head].append(str(trends.loc[theme, "trend_label"]) or "–")
+            columns[trend_head].append(str(trend_labels[theme]) or "–")
     align = "l" + "r" * len(heads) + ("" if single else "l")
     parts = [markdown_table(pd.DataFrame(columns), align=align)]
     if single:
@@ -330,3 +331,16 @@ def across_rounds_table(
         note = _t(lang, "small_rounds", k=scope.interview_k, items=join_words(items, lang))
         parts.append(md_text(note))
     return "\n".join(parts) + "\n"
+
+
+def _shares_by_theme(across: pd.DataFrame) -> dict[object, tuple[object, dict[object, object]]]:
+    """Theme -> (its label, year -> share): each theme's first row per year, in table order.
+
+    One pass in Python; a groupby with a lookup per theme and round cost more than the
+    rest of the table.
+    """
+    themes: dict[object, tuple[object, dict[object, object]]] = {}
+    rows = zip(across["theme"], across["label"], across["year"], across["share"], strict=True)
+    for theme, name, year, share in rows:
+        themes.setdefault(theme, (name, {}))[1].setdefault(year, share)
+    return themes
