@@ -85,8 +85,9 @@ def disclose_theme_by_group(data: InterviewData, scope: Scope, *, level: int = 1
     every, coded = coded_segments(data, scope, level=level)
     theme_rows = book.level_themes(level, coded["theme"].unique().tolist(), scope.lang)
     sizes = every.groupby("group")["interview_id"].nunique()
-    mentions = coded.groupby(["theme", "group"])["interview_id"].nunique()
-    counts = coded.groupby(["theme", "group"]).size()
+    # As dicts: looking up a MultiIndex Series per theme and group costs a hundred times more.
+    mentions = coded.groupby(["theme", "group"])["interview_id"].nunique().to_dict()
+    counts = coded.groupby(["theme", "group"]).size().to_dict()
     records = []
     for theme, name in zip(theme_rows["theme"], theme_rows["label"], strict=True):
         for group in GROUPS:
@@ -154,7 +155,9 @@ def factors_by_theme(data: InterviewData, scope: Scope, *, level: int = 1) -> pd
     small = small_groups(data.register, scope)
     _, coded = coded_segments(data, scope, level=level, leave_out=small)
     frame = book.level_themes(level, coded["theme"].unique().tolist(), scope.lang)
-    counts = coded.groupby(["theme", "factor"]).size()
+    # As a dict: a lookup in a MultiIndex Series per theme and factor costs a hundred
+    # times more.
+    counts = coded.groupby(["theme", "factor"]).size().to_dict()
     for factor in FACTORS:
         frame[factor] = [int(counts.get((t, factor), 0)) for t in frame["theme"]]
     frame["segments"] = frame[list(FACTORS)].sum(axis=1).astype(int)

@@ -177,15 +177,19 @@ def main_factors_list(
     table = disclosed.table
     if disclosed.withheld or not int(table["segments"].sum()):
         return ""  # the factor table says why there is nothing to list
-    factors = main_factors(data, scope, top=top)
+    # The factors of each theme, in their order, as plain records: a few per theme, and
+    # selecting them with pandas per theme and direction cost more than the rest.
+    by_theme: dict[object, list[dict[str, object]]] = {}
+    for factor_row in main_factors(data, scope, top=top).to_dict("records"):
+        by_theme.setdefault(factor_row["theme"], []).append(factor_row)
     bullets = []
     for row in table.to_dict("records"):
-        rows = factors.loc[factors["theme"] == row["theme"]]
-        if rows.empty:
+        rows = by_theme.get(row["theme"], [])
+        if not rows:
             continue
-        name = md_text(rows["theme_label"].iloc[0])
+        name = md_text(rows[0]["theme_label"])
         lists = [
-            _factor_list(rows.loc[rows["factor"] == factor], int(row[factor]), factor, lang)
+            _factor_list([r for r in rows if r["factor"] == factor], int(row[factor]), factor, lang)
             for factor in ("framjande", "hindrande")
         ]
         bullets.append(f"- **{name}**: " + "; ".join(lists))
@@ -199,7 +203,7 @@ def main_factors_list(
     return lead + "\n\n" + "\n".join(bullets) + "\n"
 
 
-def _factor_list(rows: pd.DataFrame, total: int, factor: str, lang: str) -> str:
+def _factor_list(rows: list[dict[str, object]], total: int, factor: str, lang: str) -> str:
     """ "hindrande (6 segment): A (2), B (1) och 3 segment om andra faktorer": sums to total."""
     word = _t(lang, "segment_one" if total == 1 else "segment_many")
     direction = label("factor", factor, lang).lower()
@@ -207,10 +211,10 @@ def _factor_list(rows: pd.DataFrame, total: int, factor: str, lang: str) -> str:
     if not total:
         return head
     items = [
-        f"{md_text(name)} ({number(int(n), lang, 0)})"
-        for name, n in zip(rows["subtheme_label"], rows["segments"], strict=True)
+        f"{md_text(r['subtheme_label'])} ({number(int(r['segments']), lang, 0)})"  # type: ignore[call-overload]
+        for r in rows
     ]
-    rest = total - int(rows["segments"].sum())
+    rest = total - sum(int(r["segments"]) for r in rows)  # type: ignore[call-overload]
     if rest > 0:
         items.append(md_text(_t(lang, "factor_rest", n=number(rest, lang, 0))))
     return f"{head}: {join_words(items, lang)}"
