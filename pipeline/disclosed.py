@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from pipeline.disclosure_text import SUPPRESSED_MARK, withheld_message
@@ -70,15 +71,24 @@ def make(
         The disclosed table.
     """
     blanked = table.copy()
+    aligned = mask.index.equals(blanked.index)
     for column in mask.columns:
-        if not mask[column].any():
+        hide = mask[column]
+        if not hide.any():
             continue
-        if pd.api.types.is_numeric_dtype(blanked[column]) and not pd.api.types.is_bool_dtype(
-            blanked[column]
-        ):
-            blanked[column] = blanked[column].astype("float64").mask(mask[column])
+        numeric = pd.api.types.is_numeric_dtype(blanked[column]) and not (
+            pd.api.types.is_bool_dtype(blanked[column])
+        )
+        if aligned and hide.all():
+            # A whole column hidden (every withheld table): the same blank column, made
+            # directly instead of converted and then masked cell by cell.
+            blank = np.nan if numeric else None
+            dtype = "float64" if numeric else object
+            blanked[column] = pd.Series([blank] * len(blanked), index=blanked.index, dtype=dtype)
+        elif numeric:
+            blanked[column] = blanked[column].astype("float64").mask(hide)
         else:
-            blanked[column] = blanked[column].astype(object).mask(mask[column], None)
+            blanked[column] = blanked[column].astype(object).mask(hide, None)
     return Disclosed(blanked, mask.copy(), k, withheld, _TOKEN, reason if withheld else "")
 
 

@@ -188,6 +188,22 @@ def test_display_table_matches_cells_by_label_and_keeps_the_frames_shape():
     assert all(pd.api.types.is_string_dtype(t) for t in empty.dtypes)
 
 
+def test_whole_hidden_columns_are_blank_as_cell_by_cell_masking_makes_them():
+    from pipeline.disclosed import make, withhold
+
+    table = pd.DataFrame(
+        {"n": [4, 7], "share": pd.array([1.5, None], dtype="Float64"), "label": ["a", "b"]},
+        index=[3, 1],
+    )
+    whole = withhold(table, 5).table
+    assert whole.dtypes.tolist() == ["float64", "float64", object]
+    assert whole["n"].isna().all() and whole["label"].tolist() == [None, None]
+    partly = pd.DataFrame({"n": [True, False], "share": [True, True], "label": [False, True]})
+    blanked = make(table, partly.set_axis(table.index), 5).table
+    assert blanked["n"].tolist()[1] == 7.0 and np.isnan(blanked["n"].tolist()[0])
+    assert blanked["share"].isna().all() and blanked["label"].tolist() == ["a", None]
+
+
 def test_display_table_refuses_an_undisclosed_frame():
     with pytest.raises(TypeError, match="Disclosed"):
         display_table(_dist([12, 3]), {})
