@@ -74,13 +74,15 @@ def _pattern(decimals: int) -> str:
 
 
 @cache
-def _number_format(lang: str, decimals: int, suffix: str = "") -> tuple[NumberPattern, Locale]:
-    """The parsed pattern `_pattern(decimals) + suffix` and the Babel locale of `lang`."""
-    return parse_pattern(_pattern(decimals) + suffix), Locale.parse(locale(lang))
+def _number_format(name: str, decimals: int, suffix: str = "") -> tuple[NumberPattern, Locale]:
+    """The parsed pattern `_pattern(decimals) + suffix` and the Babel locale `name`."""
+    return parse_pattern(_pattern(decimals) + suffix), Locale.parse(name)
 
 
 def _apply(value: float | int, lang: str, decimals: int, suffix: str = "") -> str:
-    pattern, babel_locale = _number_format(lang, decimals, suffix)
+    # Keyed by the locale, not the language: the language is looked up on every call,
+    # so one whose catalogs are gone is an error again, as with babel's own functions.
+    pattern, babel_locale = _number_format(locale(lang), decimals, suffix)
     return pattern.apply(value, babel_locale)
 
 
