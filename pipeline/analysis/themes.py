@@ -85,9 +85,7 @@ def disclose_theme_by_group(data: InterviewData, scope: Scope, *, level: int = 1
     every, coded = coded_segments(data, scope, level=level)
     theme_rows = book.level_themes(level, coded["theme"].unique().tolist(), scope.lang)
     sizes = every.groupby("group")["interview_id"].nunique()
-    # As dicts: looking up a MultiIndex Series per theme and group costs a hundred times more.
-    mentions = coded.groupby(["theme", "group"])["interview_id"].nunique().to_dict()
-    counts = coded.groupby(["theme", "group"]).size().to_dict()
+    mentions, counts = _tally(coded, ["theme", "group"])
     records = []
     for theme, name in zip(theme_rows["theme"], theme_rows["label"], strict=True):
         for group in GROUPS:
@@ -136,6 +134,26 @@ def theme_by_group_frame(disclosed: Disclosed) -> pd.DataFrame:
     return frame.astype(
         {"interviews": "Int64", "mentioning": "Int64", "share": "Float64", "segments": "Int64"}
     )
+
+
+def _tally(coded: pd.DataFrame, keys: list[str]) -> tuple[dict[tuple, int], dict[tuple, int]]:
+    """Per combination of `keys`: the interviews mentioning it, and its segments.
+
+    As a groupby's nunique of interview_id and size, in one pass in Python over a
+    region's few segments (a groupby, and lookups in its MultiIndex, cost far more).
+    Rows with a missing key are counted under it but never looked up; a missing
+    interview id is a segment but no interview, as nunique has it.
+    """
+    interviews: dict[tuple, set] = {}
+    segments: dict[tuple, int] = {}
+    columns = [*(coded[k] for k in keys), coded["interview_id"]]
+    for *key_values, interview_id in zip(*columns, strict=True):
+        key = tuple(key_values)
+        segments[key] = segments.get(key, 0) + 1
+        ids = interviews.setdefault(key, set())
+        if not pd.isna(interview_id):
+            ids.add(interview_id)
+    return {key: len(ids) for key, ids in interviews.items()}, segments
 
 
 # --- promoting and hindering factors ----------------------------------------------------
@@ -248,12 +266,13 @@ def themes_across_rounds(
         per_year[year] = coded_segments(data, at, level=level, leave_out=small)
     used = sorted({t for _, coded in per_year.values() for t in coded["theme"]})
     theme_rows = book.level_themes(level, used, scope.lang)
+    mentioned = {year: _tally(coded, ["theme"])[0] for year, (_, coded) in per_year.items()}
     records = []
     for theme, name in zip(theme_rows["theme"], theme_rows["label"], strict=True):
         for year in years:
-            kept, coded = per_year[year]
+            kept, _ = per_year[year]
             n = len(kept)
-            hit = int(coded.loc[coded["theme"] == theme, "interview_id"].nunique())
+            hit = int(mentioned[year].get((theme,), 0))
             records.append(
                 {
                     "theme": theme,
