@@ -700,3 +700,16 @@ def test_trends_compare_the_first_and_last_round_with_a_share_in_any_row_order()
     assert (b["first"], b["last"], b["change"], b["trend"]) == (2017, 2020, -30.0, "faded")
     assert (a["first"], a["last"], a["change"], a["trend"]) == (2017, 2019, 30.0, "grew")
     assert pd.isna(c["trend"]) and c["trend_label"] == ""
+
+
+def test_tally_counts_interviews_and_segments_per_key_as_nunique_and_size() -> None:
+    coded = pd.DataFrame(
+        {
+            "theme": ["a", "a", "b", "a"],
+            "group": ["g", "g", "g", "h"],
+            "interview_id": ["i1", "i1", None, "i2"],
+        }
+    )
+    interviews, segments = th._tally(coded, ["theme", "group"])
+    assert interviews == {("a", "g"): 1, ("b", "g"): 0, ("a", "h"): 1}
+    assert segments == {("a", "g"): 2, ("b", "g"): 1, ("a", "h"): 1}
