@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from pipeline.disclosure_text import SUPPRESSED_MARK, withheld_message
@@ -70,15 +71,24 @@ def make(
         The disclosed table.
     """
     blanked = table.copy()
+    aligned = mask.index.equals(blanked.index)
     for column in mask.columns:
-        if not mask[column].any():
+        hide = mask[column]
+        if not hide.any():
             continue
-        if pd.api.types.is_numeric_dtype(blanked[column]) and not pd.api.types.is_bool_dtype(
-            blanked[column]
-        ):
-            blanked[column] = blanked[column].astype("float64").mask(mask[column])
+        numeric = pd.api.types.is_numeric_dtype(blanked[column]) and not (
+            pd.api.types.is_bool_dtype(blanked[column])
+        )
+        if aligned and hide.all():
+            # A whole column hidden (every withheld table): the same blank column, made
+            # directly instead of converted and then masked cell by cell.
+            blank = np.nan if numeric else None
+            dtype = "float64" if numeric else object
+            blanked[column] = pd.Series([blank] * len(blanked), index=blanked.index, dtype=dtype)
+        elif numeric:
+            blanked[column] = blanked[column].astype("float64").mask(hide)
         else:
-            blanked[column] = blanked[column].astype(object).mask(mask[column], None)
+            blanked[column] = blanked[column].astype(object).mask(hide, None)
     return Disclosed(blanked, mask.copy(), k, withheld, _TOKEN, reason if withheld else "")
 
 
@@ -111,18 +121,32 @@ def display_table(
     """
     if not isinstance(disclosed, Disclosed):
         raise TypeError("display_table takes a Disclosed table (see pipeline.disclosure)")
-    shown = pd.DataFrame(index=disclosed.table.index, columns=disclosed.table.columns, dtype=str)
-    for column in disclosed.table.columns:
-        fmt = formats.get(column, str)
-        for row in disclosed.table.index:
-            value = disclosed.table.at[row, column]
-            if disclosed.suppressed.at[row, column]:
-                shown.at[row, column] = SUPPRESSED_MARK
-            elif value is None or (not isinstance(value, str) and pd.isna(value)):
-                shown.at[row, column] = ""
-            else:
-                shown.at[row, column] = fmt(value)
-    return shown
+    table = disclosed.table
+    hidden = _aligned(disclosed.suppressed, table)
+    # Column by column over the arrays (the same scalars `.at` gives): a report formats
+    # some fifty tables, and cell-wise `.at` reads and writes cost more than the rest.
+    shown = {
+        column: [
+            SUPPRESSED_MARK if masked else _shown(value, formats.get(column, str))
+            for value, masked in zip(table[column].array, hidden[column].array, strict=True)
+        ]
+        for column in table.columns
+    }
+    return pd.DataFrame(shown, index=table.index, columns=table.columns, dtype=str)
+
+
+def _aligned(mask: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """`mask` in `table`'s row and column order (cells are matched by label)."""
+    if mask.index.equals(table.index) and mask.columns.equals(table.columns):
+        return mask
+    return mask.loc[table.index, table.columns]
+
+
+def _shown(value: object, fmt: Callable[[object], str]) -> str:
+    """A published cell's text: empty for a missing value, else `fmt(value)`."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return fmt(value)
 
 
 def disclosed_withheld_message(disclosed: Disclosed, lang: str = "sv") -> str:

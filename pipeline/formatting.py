@@ -12,14 +12,16 @@ import datetime as dt
 import math
 import re
 import string
+from functools import cache
 
+from babel import Locale
 from babel.dates import format_date as _babel_format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, parse_pattern
 
 from pipeline.i18n import Catalog
 
 _language = Catalog("language")
-_ASCII_PUNCTUATION = frozenset(string.punctuation)
+_ESCAPES = str.maketrans({ch: "\\" + ch for ch in string.punctuation})
 _LINE_BREAKS = re.compile(r"[ \t]*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
 
 
@@ -43,7 +45,7 @@ def md_text(value: object) -> str:
     # Fold line breaks (and the blanks around them) into one space; keep other white
     # space as it is, so the no-break spaces of "27 900" and "87,5 %" keep their job.
     text = _LINE_BREAKS.sub(" ", str(value)).strip(" \t")
-    return "".join("\\" + ch if ch in _ASCII_PUNCTUATION else ch for ch in text)
+    return text.translate(_ESCAPES)
 
 
 def locale(lang: str) -> str:
@@ -66,6 +68,24 @@ def _pattern(decimals: int) -> str:
     return "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
 
 
+# A report formats a few thousand numbers with a handful of patterns in one language:
+# parse each pattern and locale once (what babel's format_decimal and format_percent do
+# on every call), then apply it exactly as they would.
+
+
+@cache
+def _number_format(name: str, decimals: int, suffix: str = "") -> tuple[NumberPattern, Locale]:
+    """The parsed pattern `_pattern(decimals) + suffix` and the Babel locale `name`."""
+    return parse_pattern(_pattern(decimals) + suffix), Locale.parse(name)
+
+
+def _apply(value: float | int, lang: str, decimals: int, suffix: str = "") -> str:
+    # Keyed by the locale, not the language: the language is looked up on every call,
+    # so one whose catalogs are gone is an error again, as with babel's own functions.
+    pattern, babel_locale = _number_format(locale(lang), decimals, suffix)
+    return pattern.apply(value, babel_locale)
+
+
 def number(value: float | int | None, lang: str = "sv", decimals: int = 1) -> str:
     """Format a number for a report: "1 667" / "38,8" in Swedish, "1,667" / "38.8" in English.
 
@@ -79,7 +99,7 @@ def number(value: float | int | None, lang: str = "sv", decimals: int = 1) -> st
     """
     if _missing(value):
         return "–"
-    return format_decimal(value, format=_pattern(decimals), locale=locale(lang))
+    return _apply(value, lang, decimals)  # type: ignore[arg-type]
 
 
 def percent(value: float | None, lang: str = "sv", decimals: int = 1) -> str:
@@ -97,7 +117,7 @@ def percent(value: float | None, lang: str = "sv", decimals: int = 1) -> str:
         return "–"
     # Swedish writes a no-break space before the per cent sign ("87,5 %"), English none.
     suffix = _language(lang, "percent_suffix")
-    return format_percent(value / 100, format=_pattern(decimals) + suffix, locale=locale(lang))
+    return _apply(value / 100, lang, decimals, suffix)  # type: ignore[operator]
 
 
 def date(value: dt.date, lang: str = "sv") -> str:

@@ -15,9 +15,9 @@ import pandas as pd
 
 from pipeline.analysis import Scope
 from pipeline.analysis.interviews import GROUPS, InterviewData
-from pipeline.analysis.themes import theme_by_group
+from pipeline.analysis.themes import theme_by_group, theme_by_group_frame
 from pipeline.config import ReportMeta
-from pipeline.disclosure import SUPPRESSED_MARK
+from pipeline.disclosure import SUPPRESSED_MARK, Disclosed
 from pipeline.formatting import md_text, number
 from pipeline.i18n import Catalog, languages
 from pipeline.rounds import evaluation_rounds, join_words
@@ -83,6 +83,8 @@ def interview_status_markdown(
     year: int,
     lang: str = "sv",
     k: int | None = None,
+    *,
+    by_group: Disclosed | None = None,
 ) -> str:
     """The paragraph that opens the interview themes, counted from the theme table.
 
@@ -99,6 +101,9 @@ def interview_status_markdown(
         year: The evaluation round.
         lang: The report language.
         k: Minimum group size (persons).
+        by_group: The theme table itself, when the notebook has already disclosed it
+            (`disclose_theme_by_group` of the same tables, region, year, language and
+            k); else it is made here.
 
     Returns:
         Markdown. Without interviews: a sentence saying so (and the latest round with
@@ -112,7 +117,10 @@ def interview_status_markdown(
             parts.append(_t(lang, "latest", latest=earlier[-1]))
         return md_text(" ".join(parts)) + "\n"
     scope = Scope(region=region, year=year, lang=lang, interview_k=k)
-    table = theme_by_group(InterviewData(register, segments, themes), scope)
+    if by_group is None:
+        table = theme_by_group(InterviewData(register, segments, themes), scope)
+    else:
+        table = theme_by_group_frame(by_group)
     shown = table.loc[~table["suppressed"]]
     interviews_shown = int(shown.drop_duplicates("group")["interviews"].sum())
     per_theme = shown.groupby("theme", sort=False)["segments"].sum()

@@ -174,6 +174,36 @@ def test_display_table_marks_suppressed_cells_and_blanks_empty_ones():
     assert shown.loc[4, "percent"] == ""
 
 
+def test_display_table_matches_cells_by_label_and_keeps_the_frames_shape():
+    from pipeline.disclosed import make
+
+    table = pd.DataFrame({"n": [4, 7, 9], "label": ["a", None, "c"]}, index=[2, 0, 1])
+    mask = pd.DataFrame({"label": [False] * 3, "n": [True, False, False]}, index=[0, 1, 2])
+    shown = display_table(make(table, mask, 5), {"n": lambda v: f"<{int(v)}>"})
+    assert shown.index.tolist() == [2, 0, 1] and shown.columns.tolist() == ["n", "label"]
+    assert shown["n"].tolist() == ["<4>", SUPPRESSED_MARK, "<9>"]  # row 0 is the masked one
+    assert shown["label"].tolist() == ["a", "", "c"]
+    empty = display_table(make(table.iloc[0:0], mask.iloc[0:0], 5), {})
+    assert empty.empty and empty.columns.tolist() == ["n", "label"]
+    assert all(pd.api.types.is_string_dtype(t) for t in empty.dtypes)
+
+
+def test_whole_hidden_columns_are_blank_as_cell_by_cell_masking_makes_them():
+    from pipeline.disclosed import make, withhold
+
+    table = pd.DataFrame(
+        {"n": [4, 7], "share": pd.array([1.5, None], dtype="Float64"), "label": ["a", "b"]},
+        index=[3, 1],
+    )
+    whole = withhold(table, 5).table
+    assert whole.dtypes.tolist() == ["float64", "float64", object]
+    assert whole["n"].isna().all() and whole["label"].tolist() == [None, None]
+    partly = pd.DataFrame({"n": [True, False], "share": [True, True], "label": [False, True]})
+    blanked = make(table, partly.set_axis(table.index), 5).table
+    assert blanked["n"].tolist()[1] == 7.0 and np.isnan(blanked["n"].tolist()[0])
+    assert blanked["share"].isna().all() and blanked["label"].tolist() == ["a", None]
+
+
 def test_display_table_refuses_an_undisclosed_frame():
     with pytest.raises(TypeError, match="Disclosed"):
         display_table(_dist([12, 3]), {})

@@ -47,3 +47,21 @@ def test_percent_by_locale():
 def test_dates_by_locale():
     assert date(dt.date(2026, 11, 25)) == "25 november 2026"
     assert date(dt.date(2026, 11, 25), "en") == "25 November 2026"
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_number_and_percent_format_as_babels_own_functions(lang):
+    import numpy as np
+    from babel.numbers import format_decimal, format_percent
+
+    from pipeline.formatting import _language, _pattern, locale
+
+    values = [0, 1, -3, 7.25, 1667, 38.849, 0.05, 2.5, 1234567.891, np.int64(42), np.float64(3.35)]
+    suffix = _language(lang, "percent_suffix")
+    for value in values:
+        for decimals in (0, 1, 2):
+            pattern = _pattern(decimals)
+            expected = format_decimal(value, format=pattern, locale=locale(lang))
+            assert number(value, lang, decimals) == expected
+            expected = format_percent(value / 100, format=pattern + suffix, locale=locale(lang))
+            assert percent(value, lang, decimals) == expected

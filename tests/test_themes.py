@@ -636,3 +636,80 @@ def test_english_quotes_say_once_that_they_are_in_swedish() -> None:
     assert english.startswith(note) and english.count(note) == 1
     assert english.removeprefix(note + "\n").count(">") == swedish.count(">")
     assert "original" not in swedish
+
+
+# --- tables disclosed once, shown, drawn and described --------------------------------
+
+
+@pytest.mark.parametrize("k", [None, 2, 6])
+def test_text_of_a_disclosed_table_is_the_text_of_the_tables(k) -> None:
+    earlier = pd.DataFrame(
+        [("z1", 2019, "R", "medarbetare", "individuell", 1, "fysiskt")], columns=REGISTER_COLUMNS
+    )
+    register = pd.concat([earlier, small_register()], ignore_index=True)
+    segments = pd.concat(
+        [
+            small_segments(),
+            pd.DataFrame([("z1", "roll", "neutral", "s9")], columns=SEGMENT_COLUMNS),
+        ],
+        ignore_index=True,
+    )
+    data, scope = tables(register, segments), at(k=k)
+    by_group = th.disclose_theme_by_group(data, scope)
+    factors = th.disclose_factors(data, scope)
+    across = th.disclose_across_rounds(data, scope)
+    assert th_text.theme_by_group_table(by_group, scope) == th_text.theme_by_group_markdown(
+        data, scope
+    )
+    assert th_text.factors_table(factors, scope) == th_text.factors_table_markdown(data, scope)
+    assert th_text.main_factors_list(factors, data, scope) == th_text.main_factors_markdown(
+        data, scope
+    )
+    rounds = [2018, 2019, 2020]
+    assert th_text.across_rounds_table(
+        across, data, scope, all_rounds=rounds
+    ) == th_text.themes_across_rounds_markdown(data, scope, all_rounds=rounds)
+    pd.testing.assert_frame_equal(th.theme_by_group_frame(by_group), th.theme_by_group(data, scope))
+    status = (register, segments, codebook(), NO_SURVEY, "R", 2020, "sv", k)
+    assert report_text.interview_status_markdown(
+        *status, by_group=by_group
+    ) == report_text.interview_status_markdown(*status)
+
+
+def test_rounds_table_of_a_region_without_interviews_says_so() -> None:
+    data = tables(small_register(), small_segments())
+    across = th.disclose_across_rounds(data, at(region="Nowhere"))
+    assert th_text.across_rounds_table(across, data, at(region="Nowhere")) == (
+        iv_text.no_interviews(at(region="Nowhere"))
+    )
+
+
+def test_trends_compare_the_first_and_last_round_with_a_share_in_any_row_order() -> None:
+    across = pd.DataFrame(
+        {
+            "theme": ["b", "a", "b", "a", "a", "c"],
+            "label": ["B", "A", "B2", "A", "A", "C"],
+            "year": [2020, 2020, 2017, 2017, 2019, 2020],
+            "share": pd.array([10.0, None, 40.0, 20.0, 50.0, 5.0], dtype="Float64"),
+        }
+    )
+    trends = th.classify_trends(across)
+    assert trends["theme"].tolist() == ["b", "a", "c"]
+    assert trends["label"].tolist() == ["B", "A", "C"]  # a theme's first label
+    b, a, c = trends.to_dict("records")
+    assert (b["first"], b["last"], b["change"], b["trend"]) == (2017, 2020, -30.0, "faded")
+    assert (a["first"], a["last"], a["change"], a["trend"]) == (2017, 2019, 30.0, "grew")
+    assert pd.isna(c["trend"]) and c["trend_label"] == ""
+
+
+def test_tally_counts_interviews_and_segments_per_key_as_nunique_and_size() -> None:
+    coded = pd.DataFrame(
+        {
+            "theme": ["a", "a", "b", "a"],
+            "group": ["g", "g", "g", "h"],
+            "interview_id": ["i1", "i1", None, "i2"],
+        }
+    )
+    interviews, segments = th._tally(coded, ["theme", "group"])
+    assert interviews == {("a", "g"): 1, ("b", "g"): 0, ("a", "h"): 1}
+    assert segments == {("a", "g"): 2, ("b", "g"): 1, ("a", "h"): 1}

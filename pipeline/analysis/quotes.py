@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from pipeline.analysis.codebook import Codebook
 from pipeline.analysis.interviews import InterviewData, coded_segments, quote_small_groups
 from pipeline.analysis.scope import Scope
 from pipeline.pseudonymise import pseudonymise
@@ -61,7 +60,7 @@ def select_quotes(
     spoken = dataclasses.replace(data, segments=data.segments.loc[nonempty])
     small = quote_small_groups(data.register, scope)
     _, coded = coded_segments(spoken, scope, level=level, leave_out=small)
-    book = Codebook(data.codebook)
+    book = data.book
     coded = coded.drop_duplicates(["theme", "interview_id", "excerpt"])
     coded["_tier"] = [_length_tier(e) for e in coded["excerpt"]]
     coded["_hash"] = [

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from pipeline.analysis.codebook import Codebook
 from pipeline.analysis.interviews import (
     GROUPS,
     InterviewData,
@@ -82,12 +81,11 @@ def disclose_theme_by_group(data: InterviewData, scope: Scope, *, level: int = 1
     Raises:
         ValueError: A segment's theme is not in the codebook.
     """
-    book = Codebook(data.codebook)
+    book = data.book
     every, coded = coded_segments(data, scope, level=level)
     theme_rows = book.level_themes(level, coded["theme"].unique().tolist(), scope.lang)
     sizes = every.groupby("group")["interview_id"].nunique()
-    mentions = coded.groupby(["theme", "group"])["interview_id"].nunique()
-    counts = coded.groupby(["theme", "group"]).size()
+    mentions, counts = _tally(coded, ["theme", "group"])
     records = []
     for theme, name in zip(theme_rows["theme"], theme_rows["label"], strict=True):
         for group in GROUPS:
@@ -121,12 +119,41 @@ def theme_by_group(data: InterviewData, scope: Scope, *, level: int = 1) -> pd.D
         Its table with a `suppressed` column (bool); for suppressed groups mentioning,
         share and segments are NA.
     """
-    disclosed = disclose_theme_by_group(data, scope, level=level)
+    return theme_by_group_frame(disclose_theme_by_group(data, scope, level=level))
+
+
+def theme_by_group_frame(disclosed: Disclosed) -> pd.DataFrame:
+    """`theme_by_group` of a table `disclose_theme_by_group` already made.
+
+    Returns:
+        Its table with a `suppressed` column (bool); for suppressed groups mentioning,
+        share and segments are NA.
+    """
     frame = disclosed.table.copy()
     frame["suppressed"] = disclosed.suppressed["mentioning"].astype(bool)
     return frame.astype(
         {"interviews": "Int64", "mentioning": "Int64", "share": "Float64", "segments": "Int64"}
     )
+
+
+def _tally(coded: pd.DataFrame, keys: list[str]) -> tuple[dict[tuple, int], dict[tuple, int]]:
+    """Per combination of `keys`: the interviews mentioning it, and its segments.
+
+    As a groupby's nunique of interview_id and size, in one pass in Python over a
+    region's few segments (a groupby, and lookups in its MultiIndex, cost far more).
+    Rows with a missing key are counted under it but never looked up; a missing
+    interview id is a segment but no interview, as nunique has it.
+    """
+    interviews: dict[tuple, set] = {}
+    segments: dict[tuple, int] = {}
+    columns = [*(coded[k] for k in keys), coded["interview_id"]]
+    for *key_values, interview_id in zip(*columns, strict=True):
+        key = tuple(key_values)
+        segments[key] = segments.get(key, 0) + 1
+        ids = interviews.setdefault(key, set())
+        if not pd.isna(interview_id):
+            ids.add(interview_id)
+    return {key: len(ids) for key, ids in interviews.items()}, segments
 
 
 # --- promoting and hindering factors ----------------------------------------------------
@@ -142,11 +169,13 @@ def factors_by_theme(data: InterviewData, scope: Scope, *, level: int = 1) -> pd
     Raises:
         ValueError: A segment's theme is not in the codebook.
     """
-    book = Codebook(data.codebook)
+    book = data.book
     small = small_groups(data.register, scope)
     _, coded = coded_segments(data, scope, level=level, leave_out=small)
     frame = book.level_themes(level, coded["theme"].unique().tolist(), scope.lang)
-    counts = coded.groupby(["theme", "factor"]).size()
+    # As a dict: a lookup in a MultiIndex Series per theme and factor costs a hundred
+    # times more.
+    counts = coded.groupby(["theme", "factor"]).size().to_dict()
     for factor in FACTORS:
         frame[factor] = [int(counts.get((t, factor), 0)) for t in frame["theme"]]
     frame["segments"] = frame[list(FACTORS)].sum(axis=1).astype(int)
@@ -171,7 +200,7 @@ def main_factors(data: InterviewData, scope: Scope, *, top: int = 3) -> pd.DataF
         subtheme_label, segments, rank (1 = most), at most `top` per theme and factor.
     """
     level2 = factors_by_theme(data, scope, level=2)
-    book = Codebook(data.codebook)
+    book = data.book
     records = []
     for row in level2.to_dict("records"):
         parent = book.ancestor(row["theme"], 1)
@@ -228,7 +257,7 @@ def themes_across_rounds(
     Raises:
         ValueError: A segment's theme is not in the codebook.
     """
-    book = Codebook(data.codebook)
+    book = data.book
     years = sorted({int(y) for y in (rounds(data.register, scope) if years is None else years)})
     per_year = {}
     for year in years:
@@ -237,12 +266,13 @@ def themes_across_rounds(
         per_year[year] = coded_segments(data, at, level=level, leave_out=small)
     used = sorted({t for _, coded in per_year.values() for t in coded["theme"]})
     theme_rows = book.level_themes(level, used, scope.lang)
+    mentioned = {year: _tally(coded, ["theme"])[0] for year, (_, coded) in per_year.items()}
     records = []
     for theme, name in zip(theme_rows["theme"], theme_rows["label"], strict=True):
         for year in years:
-            kept, coded = per_year[year]
+            kept, _ = per_year[year]
             n = len(kept)
-            hit = int(coded.loc[coded["theme"] == theme, "interview_id"].nunique())
+            hit = int(mentioned[year].get((theme,), 0))
             records.append(
                 {
                     "theme": theme,
@@ -295,20 +325,29 @@ def classify_trends(
         last_share, change (percentage points), trend (grew|faded|stable, NA when the
         shares are missing or there is only one round), trend_label.
     """
+    # One pass over the rows in Python: a theme has a handful of rounds, and a groupby
+    # with a dropna and a sort per theme cost most of the rounds table.
+    themes: dict[object, tuple[object, list[tuple[object, object]]]] = {}
+    rows = zip(across["theme"], across["label"], across["year"], across["share"], strict=True)
+    for theme, name, year, share in rows:
+        if pd.isna(theme):
+            continue  # as a groupby leaves it out
+        shares = themes.setdefault(theme, (name, []))[1]
+        if not pd.isna(share):
+            shares.append((year, share))
     records = []
-    for theme, rows in across.groupby("theme", sort=False):
-        rows = rows.dropna(subset=["share"]).sort_values("year")
-        name = across.loc[across["theme"] == theme, "label"].iloc[0]
+    for theme, (name, shares) in themes.items():
         record: dict[str, object] = {**_NO_TREND, "theme": theme, "label": name}
-        if len(rows) >= 2:
-            first, last = rows.iloc[0], rows.iloc[-1]
-            change = float(last["share"]) - float(first["share"])
+        shares = sorted(shares, key=lambda pair: pair[0])
+        if len(shares) >= 2:
+            (first, first_share), (last, last_share) = shares[0], shares[-1]
+            change = float(last_share) - float(first_share)  # type: ignore[arg-type]
             trend = "grew" if change >= threshold else "faded" if change <= -threshold else "stable"
             record.update(
-                first=int(first["year"]),
-                last=int(last["year"]),
-                first_share=float(first["share"]),
-                last_share=float(last["share"]),
+                first=int(first),  # type: ignore[call-overload]
+                last=int(last),  # type: ignore[call-overload]
+                first_share=float(first_share),  # type: ignore[arg-type]
+                last_share=float(last_share),  # type: ignore[arg-type]
                 change=change,
                 trend=trend,
                 trend_label=_t(lang, f"trend_{trend}"),

@@ -42,8 +42,19 @@ def theme_by_group_markdown(data: InterviewData, scope: Scope, *, level: int = 1
         Markdown: a pipe table (columns "Group (n = interviews)", all reported groups,
         coded segments) and notes; the withheld sentence when no group may be shown.
     """
+    return theme_by_group_table(disclose_theme_by_group(data, scope, level=level), scope)
+
+
+def theme_by_group_table(disclosed: Disclosed, scope: Scope) -> str:
+    """`theme_by_group_markdown` of a theme x group table already disclosed.
+
+    A notebook shows the table, draws it and describes it: it discloses it once
+    (`disclose_theme_by_group`, same scope) and passes it to each.
+
+    Returns:
+        Markdown, as `theme_by_group_markdown`.
+    """
     lang = scope.lang
-    disclosed = disclose_theme_by_group(data, scope, level=level)
     table = disclosed.table
     if table.empty:
         return paragraph(_t(lang, "no_themes", year=scope.year))
@@ -61,19 +72,40 @@ def theme_by_group_markdown(data: InterviewData, scope: Scope, *, level: int = 1
     all_head = f"{_t(lang, 'all')} (n = {number(n_all, lang, 0)})"
     for head in [*group_heads.values(), all_head, _t(lang, "segments")]:
         columns[head] = []
-    for _, rows in table.groupby("theme", sort=False):
-        columns[_t(lang, "theme")].append(str(rows["label"].iloc[0]))
+    for name, cells, mentioning, segments in _theme_rows(table, hidden, shown["mentioning"]):
+        columns[_t(lang, "theme")].append(str(name))
         for group, head in group_heads.items():
-            columns[head].append(
-                str(shown.loc[rows.index[rows["group"] == group][0], "mentioning"])
-            )
-        public = rows.loc[~hidden[rows.index]]
-        columns[all_head].append(count(int(public["mentioning"].sum()), lang))
-        columns[_t(lang, "segments")].append(count(int(public["segments"].sum()), lang))
+            columns[head].append(str(cells[group]))
+        columns[all_head].append(count(int(mentioning), lang))
+        columns[_t(lang, "segments")].append(count(int(segments), lang))
     parts = [markdown_table(pd.DataFrame(columns)), md_text(_t(lang, "mention_note"))]
     if hidden.any():
         parts += [footnote_markdown(scope.interview_k, lang), md_text(_t(lang, "suppressed_note"))]
     return "\n".join(parts) + "\n"
+
+
+def _theme_rows(
+    table: pd.DataFrame, hidden: pd.Series, shown: pd.Series
+) -> list[tuple[object, dict[object, str], float, float]]:
+    """Per theme (in table order): its label, each group's shown cell, and the published
+    groups' mentions and segments.
+
+    One pass over the rows in Python: a pandas groupby with a few lookups per theme
+    and group cost more than the rest of the table.
+    """
+    themes: dict[object, tuple[object, dict[object, str], list[float]]] = {}
+    published = ~hidden.reindex(table.index).to_numpy(dtype=bool)
+    columns = ("theme", "label", "group", "mentioning", "segments")
+    rows = zip(*(table[c] for c in columns), strict=True)
+    for (theme, name, group, mentioning, segments), public, cell in zip(
+        rows, published, shown.reindex(table.index), strict=True
+    ):
+        _, cells, sums = themes.setdefault(theme, (name, {}, [0, 0]))
+        cells.setdefault(group, cell)  # a theme's first row of the group, as it is shown
+        if public:
+            sums[0] += mentioning
+            sums[1] += segments
+    return [(name, cells, sums[0], sums[1]) for name, cells, sums in themes.values()]
 
 
 # --- promoting and hindering factors ----------------------------------------------------
@@ -84,8 +116,8 @@ def factors_by_theme_markdown(data: InterviewData, scope: Scope, *, top: int = 3
     disclosed = disclose_factors(data, scope)
     if disclosed.withheld:
         return withheld(disclosed, scope.lang)
-    parts = [md_text(_t(scope.lang, "factors_head")), "", _factors_table(disclosed, scope)]
-    listed = _main_factors(disclosed, data, scope, top)
+    parts = [md_text(_t(scope.lang, "factors_head")), "", factors_table(disclosed, scope)]
+    listed = main_factors_list(disclosed, data, scope, top=top)
     if listed:
         parts.append(listed)
     return "\n".join(parts)
@@ -93,7 +125,7 @@ def factors_by_theme_markdown(data: InterviewData, scope: Scope, *, top: int = 3
 
 def factors_table_markdown(data: InterviewData, scope: Scope) -> str:
     """The promoting / hindering / neutral segment counts per top-level theme, as a table."""
-    return _factors_table(disclose_factors(data, scope), scope)
+    return factors_table(disclose_factors(data, scope), scope)
 
 
 def main_factors_markdown(data: InterviewData, scope: Scope, *, top: int = 3) -> str:
@@ -103,10 +135,11 @@ def main_factors_markdown(data: InterviewData, scope: Scope, *, top: int = 3) ->
         A lead sentence and the bullets; empty when the factor table is withheld or
         has no segments (the table says why).
     """
-    return _main_factors(disclose_factors(data, scope), data, scope, top)
+    return main_factors_list(disclose_factors(data, scope), data, scope, top=top)
 
 
-def _factors_table(disclosed: Disclosed, scope: Scope) -> str:
+def factors_table(disclosed: Disclosed, scope: Scope) -> str:
+    """`factors_table_markdown` of a factor table already disclosed (`disclose_factors`)."""
     lang = scope.lang
     if disclosed.withheld:
         return withheld(disclosed, lang)
@@ -126,20 +159,37 @@ def _factors_table(disclosed: Disclosed, scope: Scope) -> str:
     return markdown_table(shown)
 
 
-def _main_factors(disclosed: Disclosed, data: InterviewData, scope: Scope, top: int) -> str:
+def main_factors_list(
+    disclosed: Disclosed, data: InterviewData, scope: Scope, *, top: int = 3
+) -> str:
+    """`main_factors_markdown` with the factor table already disclosed (`disclose_factors`).
+
+    Args:
+        disclosed: `disclose_factors(data, scope)`.
+        data: The same tables (the level-2 factors are counted from them).
+        scope: The same scope.
+        top: Factors named per theme and direction.
+
+    Returns:
+        Markdown, as `main_factors_markdown`.
+    """
     lang = scope.lang
     table = disclosed.table
     if disclosed.withheld or not int(table["segments"].sum()):
         return ""  # the factor table says why there is nothing to list
-    factors = main_factors(data, scope, top=top)
+    # The factors of each theme, in their order, as plain records: a few per theme, and
+    # selecting them with pandas per theme and direction cost more than the rest.
+    by_theme: dict[object, list[dict[str, object]]] = {}
+    for factor_row in main_factors(data, scope, top=top).to_dict("records"):
+        by_theme.setdefault(factor_row["theme"], []).append(factor_row)
     bullets = []
     for row in table.to_dict("records"):
-        rows = factors.loc[factors["theme"] == row["theme"]]
-        if rows.empty:
+        rows = by_theme.get(row["theme"], [])
+        if not rows:
             continue
-        name = md_text(rows["theme_label"].iloc[0])
+        name = md_text(rows[0]["theme_label"])
         lists = [
-            _factor_list(rows.loc[rows["factor"] == factor], int(row[factor]), factor, lang)
+            _factor_list([r for r in rows if r["factor"] == factor], int(row[factor]), factor, lang)
             for factor in ("framjande", "hindrande")
         ]
         bullets.append(f"- **{name}**: " + "; ".join(lists))
@@ -153,7 +203,7 @@ def _main_factors(disclosed: Disclosed, data: InterviewData, scope: Scope, top: 
     return lead + "\n\n" + "\n".join(bullets) + "\n"
 
 
-def _factor_list(rows: pd.DataFrame, total: int, factor: str, lang: str) -> str:
+def _factor_list(rows: list[dict[str, object]], total: int, factor: str, lang: str) -> str:
     """ "hindrande (6 segment): A (2), B (1) och 3 segment om andra faktorer": sums to total."""
     word = _t(lang, "segment_one" if total == 1 else "segment_many")
     direction = label("factor", factor, lang).lower()
@@ -161,10 +211,10 @@ def _factor_list(rows: pd.DataFrame, total: int, factor: str, lang: str) -> str:
     if not total:
         return head
     items = [
-        f"{md_text(name)} ({number(int(n), lang, 0)})"
-        for name, n in zip(rows["subtheme_label"], rows["segments"], strict=True)
+        f"{md_text(r['subtheme_label'])} ({number(int(r['segments']), lang, 0)})"  # type: ignore[call-overload]
+        for r in rows
     ]
-    rest = total - int(rows["segments"].sum())
+    rest = total - sum(int(r["segments"]) for r in rows)  # type: ignore[call-overload]
     if rest > 0:
         items.append(md_text(_t(lang, "factor_rest", n=number(rest, lang, 0))))
     return f"{head}: {join_words(items, lang)}"
@@ -200,11 +250,38 @@ def themes_across_rounds_markdown(
         and notes stating the threshold, the rounds without interviews and the
         groups left out.
     """
-    lang = scope.lang
     years = rounds(data.register, scope)
     if not years:
         return no_interviews(scope)
     disclosed = disclose_across_rounds(data, scope, years=years, level=level)
+    return across_rounds_table(disclosed, data, scope, all_rounds=all_rounds, threshold=threshold)
+
+
+def across_rounds_table(
+    disclosed: Disclosed,
+    data: InterviewData,
+    scope: Scope,
+    *,
+    all_rounds: Sequence[int] | None = None,
+    threshold: float = TREND_THRESHOLD,
+) -> str:
+    """`themes_across_rounds_markdown` of a table already disclosed.
+
+    Args:
+        disclosed: `disclose_across_rounds(data, scope)` (its rounds are the region's
+            rounds with interviews up to the scope's year, `rounds`).
+        data: The same tables (for the rounds and their small groups).
+        scope: The same scope.
+        all_rounds: The region's evaluation rounds, as `themes_across_rounds_markdown`.
+        threshold: Percentage points for grew/faded.
+
+    Returns:
+        Markdown, as `themes_across_rounds_markdown`.
+    """
+    lang = scope.lang
+    years = rounds(data.register, scope)
+    if not years:
+        return no_interviews(scope)
     if disclosed.withheld:
         return withheld(disclosed, lang)
     across = disclosed.table
@@ -225,10 +302,11 @@ def themes_across_rounds_markdown(
     columns: dict[str, list[str]] = {theme_head: [], **{head: [] for head in heads.values()}}
     if not single:
         columns[trend_head] = []
-    for theme, rows in across.groupby("theme", sort=False):
-        columns[theme_head].append(str(rows["label"].iloc[0]))
+    trend_labels = dict(zip(trends.index, trends["trend_label"], strict=True))
+    for theme, (name, by_year) in _shares_by_theme(across).items():
+        columns[theme_head].append(str(name))
         for y, head in heads.items():
-            share = pd.NA if y in absent else rows.loc[rows["year"] == y, "share"].iloc[0]
+            share = pd.NA if y in absent else by_year[y]
             columns[head].append(
                 "·"
                 if y in absent
@@ -237,7 +315,7 @@ def themes_across_rounds_markdown(
                 else percent(float(share), lang, 0)
             )
         if not single:
-            columns[trend_head].append(str(trends.loc[theme, "trend_label"]) or "–")
+            columns[trend_head].append(str(trend_labels[theme]) or "–")
     align = "l" + "r" * len(heads) + ("" if single else "l")
     parts = [markdown_table(pd.DataFrame(columns), align=align)]
     if single:
@@ -257,3 +335,16 @@ def themes_across_rounds_markdown(
         note = _t(lang, "small_rounds", k=scope.interview_k, items=join_words(items, lang))
         parts.append(md_text(note))
     return "\n".join(parts) + "\n"
+
+
+def _shares_by_theme(across: pd.DataFrame) -> dict[object, tuple[object, dict[object, object]]]:
+    """Theme -> (its label, year -> share): each theme's first row per year, in table order.
+
+    One pass in Python; a groupby with a lookup per theme and round cost more than the
+    rest of the table.
+    """
+    themes: dict[object, tuple[object, dict[object, object]]] = {}
+    rows = zip(across["theme"], across["label"], across["year"], across["share"], strict=True)
+    for theme, name, year, share in rows:
+        themes.setdefault(theme, (name, {}))[1].setdefault(year, share)
+    return themes
