@@ -87,7 +87,8 @@ def main() -> None:
     params = ROOT / "params" / "evaluation.yaml"
     parameters = (
         f"region = {args.region!r}\nyear = {args.year}\nlang = 'sv'\nk = 5\n"
-        f"quotes_per_theme = 2\nparams_file = {str(params)!r}"
+        f"interview_k = 3\nextremes_k = 10\nquotes_per_theme = 2\n"
+        f"params_file = {str(params)!r}\ninputs_snapshot = ''"
     )
     kernels.start_template()
     time.sleep(4)  # let the template finish its imports: it is warm in a real run
