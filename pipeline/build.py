@@ -322,9 +322,10 @@ def execute_pair(task: PairTask, work: Path) -> None:
     if task.kind == "region":
         parameters |= {"region": pair.region, "quotes_per_theme": settings.quotes_per_theme}
 
-    # One after the other: side by side (a thread each) measured no faster at a national
-    # round with --jobs = cores (1.49 against 1.48 s per pair, 290 x 1), for more CPU
-    # (2.52 against 2.30 s per pair) and a kernel more per worker at the memory peak.
+    # One after the other: side by side (a thread each) measured hardly faster at a
+    # national round with --jobs = cores (290 x 1: 1.49 against 1.48 s per pair; 290 x 3:
+    # 1.39 against 1.48), for more CPU and a kernel more per worker at the memory peak
+    # (1528 against 1465 MB; docs/performance.md).
     for notebook in task.notebooks:
         source = Path(notebook)
         execute_notebook(

@@ -230,11 +230,25 @@ class _Program:
         status = highs.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
             return float(highs.getInfo().objective_function_value)
+        if status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+            status = self._feasibility(highs)
         if status == highspy.HighsModelStatus.kUnbounded:
             return None
         if status == highspy.HighsModelStatus.kInfeasible:
             raise InconsistentTables("published values admit no solution")
         raise RuntimeError(f"linear program failed: {highs.modelStatusToString(status)}")
+
+    def _feasibility(self, highs: highspy.Highs) -> highspy.HighsModelStatus:
+        """Tell "unbounded" from "infeasible" when the solver could not: solve without costs.
+
+        The next `_solve` sets the costs it needs again.
+        """
+        if self._costed is not None:
+            highs.changeColCost(self._costed, 0.0)
+        highs.run()
+        if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            return highspy.HighsModelStatus.kUnbounded
+        return highspy.HighsModelStatus.kInfeasible
 
     def _model(self) -> highspy.Highs:
         if self._highs is not None:

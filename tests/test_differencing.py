@@ -9,9 +9,12 @@ a one- and a two-respondent region and on a real build.
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from pathlib import Path
 
+import highspy
+import numpy as np
 import pandas as pd
 import pypandoc
 import pytest
@@ -19,7 +22,14 @@ from support import make_project, run_cli
 
 from pipeline import linked
 from pipeline.analysis import Scope
-from pipeline.differencing import attack, ranges, sum_relation
+from pipeline.differencing import (
+    InconsistentTables,
+    Relation,
+    _Program,
+    attack,
+    ranges,
+    sum_relation,
+)
 from pipeline.differencing_html import audit_build, build_system, parse_tables
 from pipeline.shared import once
 from pipeline.slug import slugify
@@ -49,6 +59,27 @@ def test_bounds_can_determine_a_cell():
     values = {"b": None, "c": None}
     found = attack(values, [sum_relation(["b", "c"], 1.0)], upper={"c": 0.0})
     assert {f.cell: f.low for f in found} == {"b": 1, "c": 0}
+
+
+def test_an_unbounded_cell_has_no_upper_end_and_inconsistent_tables_are_an_error():
+    # b - c = 1 (a difference the reader knows) bounds neither cell from above.
+    values = {"b": None, "c": None}
+    relations = [Relation((("b", 1.0), ("c", -1.0)), 1.0)]
+    assert [(f.cell, f.low, f.high) for f in ranges(values, relations)] == [
+        ("b", 1, math.inf),
+        ("c", 0, math.inf),
+    ]
+    with pytest.raises(InconsistentTables):  # a + b = 1 with both cells at most 0
+        ranges(values, [sum_relation(["b", "c"], 1.0)], upper={"b": 0.0, "c": 0.0})
+
+
+def test_the_solver_tells_unbounded_from_infeasible_when_asked_to():
+    unbounded = _Program(None, None, np.array([[-1.0]]), np.array([0.0]), [(0.0, None)])
+    highs = unbounded._model()
+    assert unbounded._feasibility(highs) == highspy.HighsModelStatus.kUnbounded
+    infeasible = _Program(np.array([[1.0]]), np.array([5.0]), None, None, [(0.0, 1.0)])
+    highs = infeasible._model()
+    assert infeasible._feasibility(highs) == highspy.HighsModelStatus.kInfeasible
 
 
 def test_national_minus_the_other_regions_is_found():
