@@ -139,10 +139,10 @@ def main() -> None:
 
     import pipeline.build as build
 
-    timed(build, "execute_notebook", "execute_notebook (both)")
-    timed(builtin, "_pandoc", "pandoc (HTML + Typst source)")
-    timed(builtin, "_typst", "typst compile (PDF)")
-    timed(build, "_publish", "publish (fsync, atomic swap)")
+    timed(build, "execute_pair", "execute (both notebooks)")
+    timed(builtin, "_pandoc", "pandoc (HTML + Typst source; side by side)")
+    timed(builtin, "_typst", "typst compile (PDF, in a child)")
+    timed(build, "publish_report", "publish (fsync, atomic swap)")
     totals = []
     for _ in range(args.repeat):
         started = time.perf_counter()
