@@ -202,15 +202,16 @@ class _Program:
 
     def __init__(
         self,
-        a_eq: np.ndarray | None,
-        b_eq: np.ndarray | None,
-        a_ub: np.ndarray | None,
-        b_ub: np.ndarray | None,
+        rows: list[np.ndarray],
+        lower: list[float],
+        upper: list[float],
         bounds: list[tuple[float, float | None]],
     ):
+        """Rows of coefficients over the unknowns, each row's sum between `lower` and
+        `upper` (equal for an equality, -inf for "at most"); `bounds` per unknown."""
         self.bounds = bounds
         self._highs: highspy.Highs | None = None
-        self._rows = (a_eq, b_eq, a_ub, b_ub)
+        self._rows = (rows, lower, upper)
         self._costed: int | None = None
 
     def range(self, column: int) -> tuple[float, float]:
@@ -253,15 +254,9 @@ class _Program:
     def _model(self) -> highspy.Highs:
         if self._highs is not None:
             return self._highs
-        a_eq, b_eq, a_ub, b_ub = self._rows
+        rows, lower, upper = self._rows
         columns = len(self.bounds)
-        blocks = [a for a in (a_eq, a_ub) if a is not None]
-        matrix = sparse.csc_matrix(np.vstack(blocks)) if blocks else sparse.csc_matrix((0, columns))
-        lower_rows = [
-            *(b_eq if b_eq is not None else []),
-            *([-highspy.kHighsInf] * len(b_ub if b_ub is not None else [])),
-        ]
-        upper_rows = [*(b_eq if b_eq is not None else []), *(b_ub if b_ub is not None else [])]
+        matrix = sparse.csc_matrix(np.array(rows) if rows else (0, columns))
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = columns, matrix.shape[0]
         lp.col_cost_ = np.zeros(columns)
@@ -269,8 +264,8 @@ class _Program:
         lp.col_upper_ = np.array(
             [highspy.kHighsInf if high is None else high for _, high in self.bounds], dtype=float
         )
-        lp.row_lower_ = np.array(lower_rows, dtype=float)
-        lp.row_upper_ = np.array(upper_rows, dtype=float)
+        lp.row_lower_ = np.array(lower, dtype=float)
+        lp.row_upper_ = np.array(upper, dtype=float)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = matrix.indptr
         lp.a_matrix_.index_ = matrix.indices
@@ -319,7 +314,7 @@ def _program(
     factor: float,
 ) -> _Program:
     """The relations over the unknowns, with every rounding allowance times `factor`."""
-    eq_rows, eq_rhs, ub_rows, ub_rhs = [], [], [], []
+    rows, lower, upper = [], [], []
     for relation in relations:
         row = np.zeros(len(index))
         total, slack = relation.total, 0.0
@@ -336,20 +331,14 @@ def _program(
             if broken:
                 raise InconsistentTables(f"published values break a relation: {relation}")
             continue
+        rows.append(row)
         if relation.at_most:
-            ub_rows.append(row)
-            ub_rhs.append(total + slack)
-        elif slack > 0:  # rounded figures: the sum lies within total +- slack
-            ub_rows += [row, -row]
-            ub_rhs += [total + slack, -(total - slack)]
-        else:
-            eq_rows.append(row)
-            eq_rhs.append(total)
-
-    def matrix(rows: list, rhs: list) -> tuple[np.ndarray | None, np.ndarray | None]:
-        return (np.array(rows), np.array(rhs)) if rows else (None, None)
-
-    return _Program(*matrix(eq_rows, eq_rhs), *matrix(ub_rows, ub_rhs), bounds)
+            lower.append(-highspy.kHighsInf)
+            upper.append(total + slack)
+        else:  # rounded figures: the sum lies within total +- slack (0 when exact)
+            lower.append(total - slack)
+            upper.append(total + slack)
+    return _Program(rows, lower, upper, bounds)
 
 
 @dataclass

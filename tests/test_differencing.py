@@ -74,10 +74,10 @@ def test_an_unbounded_cell_has_no_upper_end_and_inconsistent_tables_are_an_error
 
 
 def test_the_solver_tells_unbounded_from_infeasible_when_asked_to():
-    unbounded = _Program(None, None, np.array([[-1.0]]), np.array([0.0]), [(0.0, None)])
+    unbounded = _Program([np.array([-1.0])], [-highspy.kHighsInf], [0.0], [(0.0, None)])
     highs = unbounded._model()
     assert unbounded._feasibility(highs) == highspy.HighsModelStatus.kUnbounded
-    infeasible = _Program(np.array([[1.0]]), np.array([5.0]), None, None, [(0.0, 1.0)])
+    infeasible = _Program([np.array([1.0])], [5.0], [5.0], [(0.0, 1.0)])
     highs = infeasible._model()
     assert infeasible._feasibility(highs) == highspy.HighsModelStatus.kInfeasible
 
