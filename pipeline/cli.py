@@ -116,22 +116,22 @@ def run(
         started = time.monotonic()
         declared, index_lang = declared_pairs(project), project.evaluation.lang
 
-        def up_to_date() -> bool:
+        def up_to_date(todo: list[PairTask]) -> bool:
             # Nothing to build and the index as the last run left it: the inputs are the
             # files the published reports were built (and validated) from, so neither
             # reading them again nor rewriting the index would change anything.
-            return not select_todo(tasks, force=force) and index_is_current(
+            return not todo and index_is_current(
                 out, index_key(tasks, declared, index_lang, set(), out)
             )
 
         # Otherwise the inputs are validated before any work (the output folder is not
         # even locked yet); the notebooks load a snapshot of them.
-        unchanged = up_to_date()
+        unchanged = up_to_date(select_todo(tasks, force=force))
         data = None if unchanged else load_evaluation(project, upto_year=last_year)
         with output_lock(out, wait=wait):
             recover(out)
             todo = select_todo(tasks, force=force)
-            if unchanged and not up_to_date():  # another run changed the folder meanwhile
+            if unchanged and not up_to_date(todo):  # another run changed the folder meanwhile
                 unchanged, data = False, load_evaluation(project, upto_year=last_year)
             years = {t.pair.year for t in todo if needs_execution(t)}
             snapshots = write_snapshots(project, years, out, known={last_year: data})
