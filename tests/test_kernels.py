@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import zmq
 from support import ROOT
 
 from pipeline import kernels
@@ -87,6 +88,22 @@ def _printed_pid(path: Path) -> int:
 def fork_mode(monkeypatch):
     monkeypatch.delenv(kernels.MODE_VARIABLE, raising=False)
     assert kernels.kernel_mode() == "fork"
+
+
+def test_client_sockets_retry_a_kernel_that_is_not_listening_yet_within_milliseconds(tmp_path):
+    # The client connects while a new kernel is still binding its sockets; with
+    # ZMQ's default 100 ms between attempts, most of a kernel's start was waiting.
+    manager = kernels.IPCKernelManager(connection_file=str(tmp_path / "kernel.json"))
+    manager.write_connection_file()
+    client = manager.client()
+    client.start_channels()
+    try:
+        for channel in (client.shell_channel, client.iopub_channel, client.control_channel):
+            assert channel.socket.getsockopt(zmq.RECONNECT_IVL) == 5
+            assert channel.socket.getsockopt(zmq.RECONNECT_IVL_MAX) == 100
+    finally:
+        client.stop_channels()
+        manager.cleanup_connection_file()
 
 
 def test_forked_kernel_writes_the_same_bytes_as_a_fresh_kernel(tmp_path, monkeypatch):
