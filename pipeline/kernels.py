@@ -240,6 +240,10 @@ class _ThisInterpreter(KernelSpecManager):
 
     The notebooks import this package, so the kernel must run on this very
     interpreter, not on a "python3" kernelspec a user installed elsewhere.
+
+    IPython's input history is off: a notebook run has no one to recall it, and
+    every kernel would otherwise write each cell into the one SQLite file in the
+    user's IPython folder (shared by the kernels of all workers, about 2 ms per cell).
     """
 
     provisioner = Unicode()
@@ -247,7 +251,10 @@ class _ThisInterpreter(KernelSpecManager):
 
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
         return KernelSpec(
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            argv=[
+                sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                "--HistoryManager.enabled=False",
+            ],  # fmt: skip
             display_name="Python 3 (peer-eval)",
             language="python",
             metadata={

@@ -123,6 +123,21 @@ def test_forked_kernel_writes_the_same_bytes_as_a_fresh_kernel(tmp_path, monkeyp
     assert counts == list(range(1, len(PROBE) + 3))  # parameters, injected, probes
 
 
+@pytest.mark.parametrize("mode", ["fork", "fresh"])
+def test_kernels_keep_no_input_history(tmp_path, monkeypatch, mode):
+    # Every kernel would otherwise write each cell into one SQLite file in the
+    # user's IPython folder, shared by all workers' kernels.
+    monkeypatch.setenv(kernels.MODE_VARIABLE, mode)
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    source = _notebook(
+        tmp_path / "history.ipynb",
+        ["x = 1", "print('enabled', get_ipython().history_manager.enabled)"],
+    )
+    executed = _run(source, tmp_path)
+    assert "enabled False" in _outputs(executed, 3)
+    assert not list((tmp_path / "ipython").rglob("history.sqlite"))
+
+
 def test_notebooks_share_no_state(tmp_path, fork_mode):
     first = _notebook(
         tmp_path / "a.ipynb",
