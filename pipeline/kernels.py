@@ -252,7 +252,11 @@ class _ThisInterpreter(KernelSpecManager):
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
         return KernelSpec(
             argv=[
-                sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                sys.executable,
+                "-m",
+                "ipykernel_launcher",
+                "-f",
+                "{connection_file}",
                 "--HistoryManager.enabled=False",
             ],  # fmt: skip
             display_name="Python 3 (peer-eval)",
