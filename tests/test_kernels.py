@@ -96,8 +96,8 @@ def test_client_sockets_retry_a_kernel_that_is_not_listening_yet_within_millisec
     manager = kernels.IPCKernelManager(connection_file=str(tmp_path / "kernel.json"))
     manager.write_connection_file()
     client = manager.client()
-    client.start_channels()
     try:
+        # Made (and connected) on first use; no heartbeat thread, no kernel needed.
         for channel in (client.shell_channel, client.iopub_channel, client.control_channel):
             assert channel.socket.getsockopt(zmq.RECONNECT_IVL) == 5
             assert channel.socket.getsockopt(zmq.RECONNECT_IVL_MAX) == 100
@@ -136,6 +136,21 @@ def test_kernels_keep_no_input_history(tmp_path, monkeypatch, mode):
     executed = _run(source, tmp_path)
     assert "enabled False" in _outputs(executed, 3)
     assert not list((tmp_path / "ipython").rglob("history.sqlite"))
+
+
+def test_forked_kernel_collects_its_own_garbage_but_not_the_templates(tmp_path, fork_mode):
+    # The template's objects are frozen before it forks; a notebook's are not.
+    source = _notebook(
+        tmp_path / "gc.ipynb",
+        [
+            "import gc\nprint('frozen', gc.get_freeze_count() > 10_000)",
+            "class Node: pass\nfor _ in range(100):\n    a, b = Node(), Node()\n"
+            "    a.other, b.other = b, a\ndel a, b\nprint('collected', gc.collect() >= 200)",
+        ],
+    )
+    executed = _run(source, tmp_path)
+    assert "frozen True" in _outputs(executed, 2)
+    assert "collected True" in _outputs(executed, 3)
 
 
 def test_notebooks_share_no_state(tmp_path, fork_mode):
