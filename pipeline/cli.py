@@ -5,6 +5,7 @@ Exit codes: 0 everything published (or valid), 1 some pair failed, 2 invalid inp
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -95,7 +96,9 @@ def run(
         index_details,
         index_is_current,
         index_key,
+        rates_key,
         record_index_key,
+        recorded_rates,
         write_index,
     )
     from pipeline.snapshot import snapshot_dir, write_snapshots
@@ -124,15 +127,26 @@ def run(
                 out, index_key(tasks, declared, index_lang, set(), out)
             )
 
+        def reads_inputs(todo: list[PairTask]) -> bool:
+            # Only a run that executes notebooks reads the inputs. One that only renders
+            # (a narrative or template edit) builds from notebooks an earlier run executed
+            # from these very files, after validating them; its index takes the response
+            # rates that run recorded for them (`recorded_rates`).
+            if any(needs_execution(t) for t in todo):
+                return True
+            rates = recorded_rates(out, rates_key(tasks, index_lang))
+            return rates is None and not up_to_date(todo)
+
         # Otherwise the inputs are validated before any work (the output folder is not
         # even locked yet); the notebooks load a snapshot of them.
-        unchanged = up_to_date(select_todo(tasks, force=force))
-        data = None if unchanged else load_evaluation(project, upto_year=last_year)
+        load = functools.partial(load_evaluation, project, upto_year=last_year)
+        data = load() if reads_inputs(select_todo(tasks, force=force)) else None
         with output_lock(out, wait=wait):
             recover(out)
             todo = select_todo(tasks, force=force)
-            if unchanged and not up_to_date(todo):  # another run changed the folder meanwhile
-                unchanged, data = False, load_evaluation(project, upto_year=last_year)
+            if data is None and reads_inputs(todo):  # another run changed the folder meanwhile
+                data = load()
+            unchanged = up_to_date(todo)
             years = {t.pair.year for t in todo if needs_execution(t)}
             snapshots = write_snapshots(project, years, out, known={last_year: data})
             todo = [with_snapshot(t, snapshots) for t in todo]
@@ -149,7 +163,7 @@ def run(
             index = out / "index.html"
             try:
                 if not unchanged:
-                    details = index_details(tasks, data, project)
+                    details = index_details(tasks, data, project, out, mode)
                     index = write_index(out, index_lang, mode, declared, **details)
                     key = index_key(tasks, declared, index_lang, details["stale"], out)
                     record_index_key(out, key, mode)

@@ -445,16 +445,26 @@ def record_index_key(out: Path, key: str, mode: int) -> None:
     write_file_atomic(out / INDEX_KEY, key.encode("utf-8"), mode)
 
 
-def index_details(tasks: list, data: object, project: object) -> dict:
+def index_details(tasks: list, data: object | None, project: object, out: Path, mode: int) -> dict:
     """The index's stale reports and response rates for `write_index`, after a run.
+
+    The rates are computed from `data` and recorded (`<out>/.cache/index-rates.json`,
+    with `rates_key`); without data, they are the ones recorded by the run that last
+    read these very input files (see `recorded_rates`).
 
     Args:
         tasks: The run's planned tasks (`pipeline.build.PairTask`).
-        data: The loaded evaluation (`pipeline.inputs.EvaluationData`).
+        data: The loaded evaluation (`pipeline.inputs.EvaluationData`), or None when the
+            run read no inputs.
         project: The loaded project.
+        out: The output directory.
+        mode: File mode of the recorded rates.
 
     Returns:
         Keyword arguments `stale` and `rates`.
+
+    Raises:
+        ValueError: No data, and no rates recorded for these inputs.
     """
     from pipeline.build import staleness
     from pipeline.report_source import overview_region
@@ -465,6 +475,41 @@ def index_details(tasks: list, data: object, project: object) -> dict:
         if staleness(t)[0] == "stale"
     }
     lang = project.evaluation.lang
+    key = rates_key(tasks, lang)
+    if data is None:
+        rates = recorded_rates(out, key)
+        if rates is None:
+            raise ValueError("no data given and no response rates recorded for these inputs")
+        return {"stale": stale, "rates": rates}
     years = {t.pair.year for t in tasks}
     rates = response_rate_labels(data.survey, data.population, years, lang, overview_region(lang))
+    record = {"key": key, "rates": [[year, name, label] for (year, name), label in rates.items()]}
+    write_file_atomic(out / RATES_RECORD, json.dumps(record, ensure_ascii=False).encode(), mode)
     return {"stale": stale, "rates": rates}
+
+
+RATES_RECORD = Path(".cache") / "index-rates.json"
+
+
+def rates_key(tasks: list, lang: str) -> str:
+    """A digest of what the index's response rates are made from.
+
+    Each year's input files, the parameters and this code (the tasks' execution-stage
+    components "data", "parameters" and "code"), and the language of their numbers.
+    """
+    parts = sorted(
+        {(t.pair.year, t.components["data"], t.components["parameters"], t.components["code"])
+         for t in tasks}
+    )  # fmt: skip
+    return hashlib.sha256(json.dumps({"lang": lang, "years": parts}).encode("utf-8")).hexdigest()
+
+
+def recorded_rates(out: Path, key: str) -> dict[tuple[int, str], str] | None:
+    """The response rates an earlier run recorded for `key`, or None (none, or another key)."""
+    try:
+        record = json.loads((out / RATES_RECORD).read_text(encoding="utf-8"))
+        if record.get("key") != key:
+            return None
+        return {(int(year), str(name)): str(label) for year, name, label in record["rates"]}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # unreadable or from another version: read the inputs instead

@@ -2,8 +2,9 @@
 
 Every report is fresh and the index is the page the last run wrote: the inputs are the
 very files the reports were built (and validated) from, so the run neither reads them
-again nor rewrites anything. A changed input makes its reports stale, and is validated
-before any work as always.
+again nor rewrites anything. A run that only re-renders (a narrative edit) reads no
+inputs either: its index takes the response rates recorded by the run that read them.
+A changed input makes its reports stale, and is validated before any work as always.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 
 import pipeline.inputs
 from pipeline.cli import app
-from pipeline.site import INDEX_KEY, write_index
+from pipeline.site import INDEX_KEY, RATES_RECORD, write_index
 
 PAIR = ["--region", "Stockholm", "--year", "2020", "--format", "html", "--no-overview"]
 PAIR += ["--renderer", "builtin", "--jobs", "1"]
@@ -38,9 +39,10 @@ def _state(path: Path) -> tuple[int, int]:
 
 @pytest.fixture
 def built(tmp_path):
-    data = tmp_path / "data"
+    data, narrative = tmp_path / "data", tmp_path / "narrative"
     shutil.copytree(ROOT / "data" / "demo", data, ignore=shutil.ignore_patterns("*.py"))
-    params = make_project(tmp_path, {"data_dir": str(data)})
+    shutil.copytree(ROOT / "reports" / "narrative", narrative)
+    params = make_project(tmp_path, {"data_dir": str(data), "narrative_dir": str(narrative)})
     out = tmp_path / "out"
     code, stderr = _run(params, out)
     assert code == 0, stderr
@@ -88,3 +90,60 @@ def test_a_changed_input_is_validated_before_any_work(built):
     assert code == 2, stderr
     assert "survey.csv" in stderr and "age" in stderr
     assert report.read_bytes() == before
+
+
+def _edit_narrative(params: Path, words: str) -> None:
+    narrative = params.parent.parent / "narrative" / "2020" / "stockholm.md"
+    narrative.write_text(narrative.read_text(encoding="utf-8") + f"\n{words}\n", encoding="utf-8")
+
+
+@pytest.mark.e2e
+def test_a_narrative_edit_renders_without_reading_the_inputs(built, monkeypatch):
+    params, out, _ = built
+    key = (out / INDEX_KEY).read_text()
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a render-only run read the inputs")
+
+    monkeypatch.setattr(pipeline.inputs, "load_evaluation", no_reading)
+    _edit_narrative(params, "Nämnden tackar kamraterna.")
+    code, stderr = _run(params, out)
+    assert code == 0, stderr
+    report = (out / "2020" / "stockholm" / "rapport.html").read_text(encoding="utf-8")
+    assert "Nämnden tackar kamraterna." in report
+    # The index is written again (the report changed), with the recorded rates.
+    assert (out / INDEX_KEY).read_text() != key
+    assert "87,5" in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.e2e
+def test_without_recorded_rates_a_narrative_edit_reads_the_inputs_once(built, monkeypatch):
+    params, out, _ = built
+    (out / RATES_RECORD).unlink()  # e.g. a folder built by an older version
+    reads = []
+    load = pipeline.inputs.load_evaluation
+
+    def counted(*args, **kwargs):
+        reads.append(1)
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline.inputs, "load_evaluation", counted)
+    _edit_narrative(params, "En rad till.")
+    code, stderr = _run(params, out)
+    assert code == 0, stderr
+    assert len(reads) == 1
+    assert "87,5" in (out / "index.html").read_text(encoding="utf-8")
+    assert (out / RATES_RECORD).is_file()
+
+
+@pytest.mark.e2e
+def test_recorded_rates_of_other_inputs_are_not_used(built):
+    params, out, data = built
+    population = data / "2020" / "population.csv"
+    text = population.read_text(encoding="utf-8")
+    assert "2020,Stockholm,8\n" in text  # 7 of 8 answered: 87,5 %
+    population.write_text(text.replace("2020,Stockholm,8\n", "2020,Stockholm,14\n"), "utf-8")
+    code, stderr = _run(params, out)
+    assert code == 0, stderr
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "50\u00a0%" in index and "87,5" not in index  # 7 of 14
