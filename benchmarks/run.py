@@ -440,7 +440,7 @@ def main() -> None:
     if args.quick:
         print("(--quick: RESULTS.md not written)")
     else:
-        RESULTS.write_text(report, encoding="utf-8")
+        RESULTS.write_text(report + _hand_written(RESULTS), encoding="utf-8")
         print(f"wrote {RESULTS.relative_to(ROOT)}")
 
 
@@ -512,6 +512,19 @@ def _machine() -> list[str]:
         f"- Python {platform.python_version()}; {', '.join(versions)}",
         f"- git commit {commit or 'unknown'} (plus uncommitted changes, if any)",
     ]
+
+
+HAND_WRITTEN = "added by hand"  # in the heading of a section run.py keeps as it is
+
+
+def _hand_written(results: Path) -> str:
+    """The sections of RESULTS.md written by hand (their heading says so), kept as they are."""
+    try:
+        text = results.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    kept = [part for part in text.split("\n## ")[1:] if HAND_WRITTEN in part.split("\n", 1)[0]]
+    return "".join("\n## " + part.rstrip("\n") + "\n" for part in kept)
 
 
 if __name__ == "__main__":
