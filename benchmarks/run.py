@@ -221,7 +221,8 @@ def naive_baseline(params: Path, folder: Path, limit: int | None) -> tuple[Measu
         for notebook in notebooks:
             target = folder / "localised" / lang / notebook.name
             target.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(localise_notebook(nbformat.read(notebook, as_version=4), lang), target)
+            source = nbformat.read(notebook, as_version=4)
+            nbformat.write(localise_notebook(source, lang, notebook.stem), target)
             localised[(lang, notebook.name)] = target
     env = _env()
     started = time.monotonic()
@@ -238,6 +239,8 @@ def naive_baseline(params: Path, folder: Path, limit: int | None) -> tuple[Measu
                 "--no-progress-bar",
                 "-p", "region", pair.region, "-p", "year", str(pair.year),
                 "-p", "lang", settings.lang, "-p", "k", str(settings.k),
+                "-p", "interview_k", str(settings.interview_k),
+                "-p", "extremes_k", str(settings.extremes_k),
                 "-p", "quotes_per_theme", str(settings.quotes_per_theme),
                 "-p", "params_file", str(params),
             ])  # fmt: skip
@@ -275,18 +278,22 @@ import json, sys, time
 from pathlib import Path
 import nbformat
 import IPython.display
+import tempfile
 from pipeline.config import load_project, plan_pairs
 from pipeline.execute import localise_notebook
+from pipeline.snapshot import write_snapshots
 
 shown = []
 IPython.display.display = lambda *objects, **kw: shown.extend(objects)
 params = Path(sys.argv[1]); limit = int(sys.argv[2])
 project = load_project(params)
 pairs = plan_pairs(project)[: limit or None]
+# The notebooks load the run's validated inputs, as in a build (written here, not timed).
+snapshots = write_snapshots(project, {p.year for p in pairs}, Path(tempfile.mkdtemp()), known={})
 cells = {}
 for notebook in sorted(project.notebooks_dir.glob("*.ipynb")):
     for lang in ("sv", "en"):
-        nb = localise_notebook(nbformat.read(notebook, as_version=4), lang)
+        nb = localise_notebook(nbformat.read(notebook, as_version=4), lang, notebook.stem)
         code = [c.source for c in nb.cells if c.cell_type == "code"
                 and "parameters" not in c.metadata.get("tags", [])]
         cells[(notebook.name, lang)] = [compile(c, notebook.name, "exec") for c in code]
@@ -297,7 +304,9 @@ def run(pair):
         if lang != s.lang:
             continue
         ns = {"region": pair.region, "year": pair.year, "lang": s.lang, "k": s.k,
-              "quotes_per_theme": s.quotes_per_theme, "params_file": str(params)}
+              "interview_k": s.interview_k, "extremes_k": s.extremes_k,
+              "quotes_per_theme": s.quotes_per_theme, "params_file": str(params),
+              "inputs_snapshot": snapshots[pair.year]}
         for c in code:
             exec(c, ns)
 run(pairs[0])
