@@ -259,7 +259,7 @@ class _ThisInterpreter(KernelSpecManager):
                 "-f",
                 "{connection_file}",
                 "--HistoryManager.enabled=False",
-            ],  # fmt: skip
+            ],
             display_name="Python 3 (peer-eval)",
             language="python",
             metadata={
