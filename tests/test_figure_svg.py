@@ -6,36 +6,16 @@ import io
 from collections.abc import Callable
 
 import matplotlib as mpl
-import numpy as np
-import pandas as pd
 import pytest
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
-from test_figures_survey import REGIONS, make_survey
+from test_figures_survey import group_survey, rates_tables
 from test_figures_themes import across_table, factor_table, heat_table
 
 from pipeline.analysis.survey import response_rates
 from pipeline.figures import survey as fs
 from pipeline.figures import themes as ft
 from pipeline.figures.style import STYLE, new_figure, to_svg
-
-
-def _rates() -> tuple[pd.DataFrame, pd.DataFrame]:
-    rows = [{"year": 2020, "region": r} for r, (n, _) in REGIONS.items() for _ in range(n)]
-    targets = [t for _, t in REGIONS.values()]
-    population = pd.DataFrame({"year": 2020, "region": list(REGIONS), "target_population": targets})
-    return make_survey(rows), population
-
-
-def _group() -> pd.DataFrame:
-    genders = ["kvinna"] * 12 + ["man"] * 6 + ["annat"] * 2 + [None]
-    months = [float(m) for m in range(1, 21)] + [np.nan]
-    tasks = ["stodsamtal;grupper"] * 19 + ["stodsamtal", None]
-    rows = [
-        {"year": 2020, "region": "Skåne", "gender": g, "months_worked": m, "tasks": t}
-        for g, m, t in zip(genders, months, tasks, strict=True)
-    ]
-    return make_survey(rows)
 
 
 def _colourbar() -> Figure:
@@ -48,11 +28,11 @@ def _colourbar() -> Figure:
 
 
 FIGURES: dict[str, Callable[[], Figure]] = {
-    "response rates": lambda: fs.response_rate_figure(*_rates(), 2020),
-    "rate bands": lambda: fs.rate_distribution_figure(response_rates(*_rates(), 2020), 2020),
-    "distribution": lambda: fs.distribution_figure(_group(), "gender"),
-    "tasks": lambda: fs.tasks_figure(_group(), "en"),
-    "box plot": lambda: fs.numeric_figure(_group(), "months_worked"),
+    "response rates": lambda: fs.response_rate_figure(*rates_tables(), 2020),
+    "rate bands": lambda: fs.rate_distribution_figure(response_rates(*rates_tables(), 2020), 2020),
+    "distribution": lambda: fs.distribution_figure(group_survey(), "gender"),
+    "tasks": lambda: fs.tasks_figure(group_survey(), "en"),
+    "box plot": lambda: fs.numeric_figure(group_survey(), "months_worked"),
     "heatmap": lambda: ft.theme_heatmap(heat_table(), "sv"),
     "factors": lambda: ft.factors_chart(factor_table(), "sv"),
     "rounds": lambda: ft.rounds_chart(across_table(), "en"),

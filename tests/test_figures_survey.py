@@ -28,8 +28,8 @@ def make_survey(rows: list[dict]) -> pd.DataFrame:
     return frame.astype(dtypes)
 
 
-@pytest.fixture
-def rates_input() -> tuple[pd.DataFrame, pd.DataFrame]:
+def rates_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The survey and population of REGIONS in 2020."""
     rows = [{"year": 2020, "region": r} for r, (n, _) in REGIONS.items() for _ in range(n)]
     population = pd.DataFrame(
         {
@@ -41,8 +41,8 @@ def rates_input() -> tuple[pd.DataFrame, pd.DataFrame]:
     return make_survey(rows), population
 
 
-@pytest.fixture
-def group() -> pd.DataFrame:
+def group_survey() -> pd.DataFrame:
+    """21 answers of one region: genders, months worked and tasks, a few missing."""
     genders = ["kvinna"] * 12 + ["man"] * 6 + ["annat"] * 2 + [None]
     months = [float(m) for m in range(1, 21)] + [np.nan]
     tasks = ["stodsamtal;grupper"] * 19 + ["stodsamtal", None]
@@ -52,6 +52,16 @@ def group() -> pd.DataFrame:
             for g, m, t in zip(genders, months, tasks, strict=True)
         ]
     )
+
+
+@pytest.fixture
+def rates_input() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return rates_tables()
+
+
+@pytest.fixture
+def group() -> pd.DataFrame:
+    return group_survey()
 
 
 def _texts(fig: Figure) -> list[str]:

@@ -140,11 +140,16 @@ def rate_quartiles(rates: pd.DataFrame) -> tuple[float, float, float] | None:
     Returns:
         None when no region has a known rate.
     """
-    known = rates.loc[~rates["is_total"], "response_rate"].dropna()
+    known = _known_rates(rates)
     if known.empty:
         return None
     q1, median, q3 = known.quantile([0.25, 0.5, 0.75]).tolist()
     return float(q1), float(median), float(q3)
+
+
+def _known_rates(rates: pd.DataFrame) -> pd.Series:
+    """The regions' response rates (not the total's), where known."""
+    return rates.loc[~rates["is_total"], "response_rate"].dropna()
 
 
 def rate_distribution(rates: pd.DataFrame, width: int = RATE_BIN_WIDTH) -> pd.DataFrame:
@@ -157,7 +162,7 @@ def rate_distribution(rates: pd.DataFrame, width: int = RATE_BIN_WIDTH) -> pd.Da
         Columns lower, upper (percent) and regions (count), one row per band, in order;
         empty when no region has a known rate.
     """
-    known = rates.loc[~rates["is_total"], "response_rate"].dropna()
+    known = _known_rates(rates)
     if known.empty:
         return pd.DataFrame({"lower": [], "upper": [], "regions": []}, dtype="int64")
     top = max(100, int(np.ceil(known.max() / width)) * width)
