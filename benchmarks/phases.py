@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from pipeline import kernels
+    from pipeline import kernel_template, kernels
     from pipeline.build import build_pair, plan_tasks
     from pipeline.config import load_project, plan_pairs
     from pipeline.render import builtin
@@ -90,7 +90,7 @@ def main() -> None:
         f"interview_k = 3\nextremes_k = 10\nquotes_per_theme = 2\n"
         f"params_file = {str(params)!r}\ninputs_snapshot = ''"
     )
-    kernels.start_template()
+    kernel_template.start_template()
     time.sleep(4)  # let the template finish its imports: it is warm in a real run
     from jupyter_client.asynchronous import AsyncKernelClient
     from traitlets import Type
@@ -157,7 +157,7 @@ def main() -> None:
     executed = sorted(Path(tasks[0].published_dir / "notebooks").glob("*.ipynb"))
     print(f"  {'papermill per-cell saves (now skipped), both':<55} "
           f"{sum(_save_cost(p) for p in executed):6.2f}")  # fmt: skip
-    kernels.stop_template()
+    kernel_template.stop_template()
 
 
 if __name__ == "__main__":

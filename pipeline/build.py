@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline import execution_cache
@@ -232,11 +233,12 @@ def _check_sources(project: Project, pairs: list[Pair], notebooks: tuple[str, ..
         raise InputError(problems)
 
 
-def build_pair(task: PairTask) -> PairResult:
+def build_pair(task: PairTask, side_by_side: bool = False) -> PairResult:
     """Execute, render and publish one region-year; never raises for a failing pair.
 
     Args:
         task: The planned task.
+        side_by_side: Execute the pair's notebooks at the same time (see `execute_pair`).
 
     Returns:
         The result; on failure the executed notebooks are kept under `<out>/.failed/`.
@@ -258,7 +260,7 @@ def build_pair(task: PairTask) -> PairResult:
     try:
         result.executed = not restore_execution(task, work)
         if result.executed:
-            execute_pair(task, work)
+            execute_pair(task, work, side_by_side=side_by_side)
         rendered = render_pair(task, work, task.pair.settings.formats)
         publish_report(task, work, rendered)
         if result.executed:  # after publishing: the cache never takes the report's space
@@ -304,11 +306,19 @@ def needs_execution(task: PairTask) -> bool:
     return not (task.reuse_execution and execution_cache.is_valid(entry, task.execute_digest))
 
 
-def execute_pair(task: PairTask, work: Path) -> None:
+def execute_pair(task: PairTask, work: Path, *, side_by_side: bool = False) -> None:
     """Execute the pair's notebooks into `work/notebooks`.
 
+    Args:
+        task: The planned task.
+        work: Its work directory.
+        side_by_side: A thread per notebook, each with its own kernel, for a run with
+            cores to spare (fewer pairs than jobs): a one-pair run then takes about
+            the time of its slower notebook. Otherwise one after the other.
+
     Raises:
-        ExecutionError: When a notebook fails (the executed notebook is in `work`).
+        ExecutionError: When a notebook fails (the executed notebook is in `work`);
+            the first failing notebook in order, as one after the other would say.
     """
     # Imported here: papermill, nbclient and jupyter_client cost a no-op or render-only
     # run (and each of its pool workers) a third of a second and are not needed there.
@@ -322,11 +332,7 @@ def execute_pair(task: PairTask, work: Path) -> None:
     if task.kind == "region":
         parameters |= {"region": pair.region, "quotes_per_theme": settings.quotes_per_theme}
 
-    # One after the other: side by side (a thread each) measured hardly faster at a
-    # national round with --jobs = cores (290 x 1: 1.49 against 1.48 s per pair; 290 x 3:
-    # 1.39 against 1.48), for more CPU and a kernel more per worker at the memory peak
-    # (1528 against 1465 MB; docs/performance.md).
-    for notebook in task.notebooks:
+    def execute(notebook: str) -> None:
         source = Path(notebook)
         execute_notebook(
             source,
@@ -337,6 +343,19 @@ def execute_pair(task: PairTask, work: Path) -> None:
             timeout_seconds=settings.timeout_seconds,
             memory_mb=settings.kernel_memory_mb,
         )
+
+    # Side by side only with cores to spare: with every core busy building other pairs
+    # it measured hardly faster at a national round (290 x 1: 1.49 against 1.48 s per
+    # pair), for more CPU and a kernel more per worker at the memory peak (1528 against
+    # 1465 MB at 290 x 3; docs/performance.md).
+    if not side_by_side or len(task.notebooks) < 2:
+        for notebook in task.notebooks:
+            execute(notebook)
+        return
+    with ThreadPoolExecutor(max_workers=len(task.notebooks)) as pool:
+        running = [pool.submit(execute, notebook) for notebook in task.notebooks]
+        for future in running:
+            future.result()
 
 
 def store_execution(task: PairTask, work: Path) -> None:

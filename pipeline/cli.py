@@ -77,6 +77,17 @@ def run(
     ] = False,
 ) -> None:
     """Build and publish the reports of every (or the chosen) region x year."""
+    from pipeline.kernel_template import start_template, stop_template
+
+    # A small local run builds in this process (pipeline.executors.builds_in_process),
+    # and a run for chosen regions or years usually is one: its kernel template starts
+    # first thing, so that the template's imports (about a second) overlap this run's
+    # own imports and planning. It is stopped as soon as the run turns out to need no
+    # kernel in this process.
+    jobs = jobs or os.cpu_count() or 1
+    early_template = executor == "local" and (jobs <= 1 or bool(region) or bool(year))
+    if early_template:
+        start_template()
     from pipeline.build import (
         needs_execution,
         plan_overviews,
@@ -86,7 +97,7 @@ def run(
     )
     from pipeline.config import load_project, overview_settings, plan_pairs
     from pipeline.drafts import refuse_drafts
-    from pipeline.executors import EXECUTORS, run_tasks
+    from pipeline.executors import EXECUTORS, builds_in_process, run_tasks
     from pipeline.inputs import load_evaluation
     from pipeline.progress import Progress
     from pipeline.prune import declared_pairs
@@ -144,6 +155,8 @@ def run(
         with output_lock(out, wait=wait):
             recover(out)
             todo = select_todo(tasks, force=force)
+            if not (builds_in_process(todo, jobs) and any(needs_execution(t) for t in todo)):
+                stop_template()  # started for nothing (if started at all)
             if data is None and reads_inputs(todo):  # another run changed the folder meanwhile
                 data = load()
             unchanged = up_to_date(todo)
@@ -153,9 +166,7 @@ def run(
             skipped = len(tasks) - len(todo)
             try:
                 with Progress(total=len(todo), skipped=skipped) as progress:
-                    results = run_tasks(
-                        todo, jobs or os.cpu_count() or 1, progress.advance, executor, scheduler
-                    )
+                    results = run_tasks(todo, jobs, progress.advance, executor, scheduler)
             finally:
                 shutil.rmtree(snapshot_dir(out), ignore_errors=True)
             tidy(out)

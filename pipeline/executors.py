@@ -7,10 +7,12 @@ as they arrive; a task needs nothing from other tasks.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from pipeline.build import build_pair, keep_failed, needs_execution
 from pipeline.errors import UsageError
+from pipeline.kernel_template import start_template
 from pipeline.publish import FAILED, WORK
 from pipeline.task import PairResult, PairTask
 
@@ -42,33 +44,45 @@ def run_tasks(
     return [results[task.pair.key] for task in tasks]
 
 
+def builds_in_process(tasks: list[PairTask], jobs: int) -> bool:
+    """Whether the local executor builds `tasks` in this process rather than in a pool.
+
+    A run with no more pairs than jobs (an analyst's region-year and its overview)
+    builds them in threads here: worker processes would each import the pipeline and
+    start a kernel template of their own (about 2 s of CPU apiece) for a pair or two.
+    Most of a pair's work is in its kernels, pandoc and Typst, which are processes anyway.
+    """
+    return jobs <= 1 or len(tasks) <= jobs
+
+
 def _run_local(tasks: list[PairTask], jobs: int, _scheduler: str | None) -> Iterable[PairResult]:
-    if jobs <= 1 or len(tasks) <= 1:
-        # In this process; its kernel template (pipeline.kernels) stops at exit.
-        for task in tasks:
-            yield build_pair(task)
+    # Fewer pairs than jobs: the cores left over run each pair's notebooks side by side.
+    side_by_side = jobs >= 2 * len(tasks)
+    if builds_in_process(tasks, jobs):
+        # In this process; its kernel template (pipeline.kernel_template) stops at exit.
+        if jobs <= 1 or len(tasks) <= 1:
+            for task in tasks:
+                yield build_pair(task, side_by_side)
+            return
+        with ThreadPoolExecutor(max_workers=len(tasks)) as threads:
+            running = [threads.submit(build_pair, task, side_by_side) for task in tasks]
+            for future in as_completed(running):
+                yield future.result()
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import ProcessPoolExecutor
 
     # forkserver: workers start clean (no inherited threads or open kernels). Each
     # worker starts its kernel template at once, so it is warm for the first notebook.
     context = multiprocessing.get_context("forkserver")
     # A run that only re-renders needs no kernels: start no templates for it.
-    warm = _start_template if any(needs_execution(task) for task in tasks) else None
+    warm = start_template if any(needs_execution(task) for task in tasks) else None
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(tasks)), mp_context=context, initializer=warm
     ) as pool:
-        futures = [pool.submit(build_pair, task) for task in tasks]
+        futures = [pool.submit(build_pair, task, side_by_side) for task in tasks]
         for future in as_completed(futures):
             yield future.result()
-
-
-def _start_template() -> None:
-    """Pool initialiser: this worker's kernel template, started now (see pipeline.kernels)."""
-    from pipeline.kernels import start_template
-
-    start_template()
 
 
 # A pair whose worker dies (killed, out of memory) is retried once on another worker,

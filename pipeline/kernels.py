@@ -27,10 +27,8 @@ spec's `metadata.kernel_provisioner`; the managers set public traits only.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import ctypes
-import ctypes.util
 import gc
 import importlib
 import importlib.util
@@ -39,7 +37,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -56,6 +53,8 @@ from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import ensure_async
 from traitlets import CaselessStrEnum, DottedObjectName, Integer, Type, Unicode, default
+
+from pipeline.kernel_template import Template, kernel_mode
 
 # What every notebook imports first; loaded once in the template. Only modules: no
 # data is read and no user namespace exists there.
@@ -94,23 +93,15 @@ _KERNEL_MODULES: tuple[str, ...] = (
     "IPython.core.debugger",
     "IPython.core.completerlib",
     "IPython.extensions.storemagic",
+    "IPython.core.oinspect",
+    "IPython.core.logger",
+    "IPython.utils.wildcard",
+    "tornado.platform.asyncio",
     "sqlite3",
     "psutil",
 )
-MODE_VARIABLE = "PEER_EVAL_KERNELS"
 _PR_SET_PDEATHSIG = 1
 _INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
-
-
-def kernel_mode() -> str:
-    """How kernels start here: "fork" (from the warm template) or "fresh" (a new interpreter).
-
-    Returns:
-        "fresh" if PEER_EVAL_KERNELS=fresh or the OS cannot fork; else "fork".
-    """
-    if os.environ.get(MODE_VARIABLE, "").strip().lower() == "fresh" or not hasattr(os, "fork"):
-        return "fresh"
-    return "fork"
 
 
 class QuickReadyClient(AsyncKernelClient):
@@ -229,7 +220,7 @@ class ForkProvisioner(IPCProvisioner):
         cwd = str(kwargs.get("cwd") or os.getcwd())
         env = dict(kwargs.get("env") or os.environ)
         env.setdefault("JPY_PARENT_PID", str(os.getpid()))
-        pid = _Template.get().fork(list(cmd), cwd, env)
+        pid = Template.get().fork(list(cmd), cwd, env)
         self.process = _ForkedProcess(pid)
         self.pid = self.pgid = pid  # the kernel leads its own session
         self.cwd = cwd
@@ -311,105 +302,6 @@ class ForkedKernelManager(IPCKernelManager):
 def manager_class() -> type[IPCKernelManager]:
     """The kernel manager class for this process's kernel mode (see `kernel_mode`)."""
     return ForkedKernelManager if kernel_mode() == "fork" else IPCKernelManager
-
-
-def start_template() -> None:
-    """Start this process's template now (if the mode forks), so that it is warm when needed.
-
-    Meant for worker initialisers; `execute_notebook` starts it on first use anyway.
-    """
-    if kernel_mode() == "fork":
-        _Template.get()
-
-
-def stop_template() -> None:
-    """Stop this process's template; its kernels die with it. Safe to call twice."""
-    template = _Template.current
-    if template is not None and template.owner == os.getpid():
-        template.close()
-    _Template.current = None
-
-
-class _Template:
-    """The worker's handle on its template process: a pipe for fork requests."""
-
-    current: _Template | None = None
-    _lock = threading.Lock()
-
-    def __init__(self) -> None:
-        self.owner = os.getpid()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.kernels"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            # Its own session: a Ctrl-C on the terminal goes to the run, which then
-            # closes the pipe; the template must not die half-way through a fork.
-            start_new_session=True,
-            close_fds=True,
-        )
-
-    @classmethod
-    def get(cls) -> _Template:
-        with cls._lock:
-            template = cls.current
-            # A forked copy of this process (or a dead template) must start its own.
-            if template is None or template.owner != os.getpid() or not template.alive():
-                if template is not None and template.owner == os.getpid():
-                    template.close()
-                template = cls.current = _Template()
-                _register_exit_handlers()
-            return template
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
-        """Ask the template for a kernel process; return its pid."""
-        request = json.dumps({"argv": argv, "cwd": cwd, "env": env}) + "\n"
-        with self._lock:
-            assert self.process.stdin is not None and self.process.stdout is not None
-            try:
-                self.process.stdin.write(request.encode("utf-8"))
-                self.process.stdin.flush()
-                line = self.process.stdout.readline()
-            except (BrokenPipeError, OSError) as exc:
-                raise RuntimeError(f"kernel template process is gone ({exc})") from None
-        if not line:
-            raise RuntimeError(f"kernel template process exited ({self.process.poll()})")
-        reply = json.loads(line)
-        if "error" in reply:
-            raise RuntimeError(f"kernel template could not fork: {reply['error']}")
-        return int(reply["pid"])
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            if self.process.stdin is not None:
-                self.process.stdin.close()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-
-
-_exit_handlers_registered = False
-
-
-def _register_exit_handlers() -> None:
-    """Stop the template when this process ends, normally or as a pool worker."""
-    global _exit_handlers_registered
-    if _exit_handlers_registered:
-        return
-    _exit_handlers_registered = True
-    atexit.register(stop_template)
-    # multiprocessing workers leave through os._exit, which skips atexit; their
-    # Finalize hooks still run. (If neither runs, the template sees its stdin close.)
-    from multiprocessing import util
-
-    util.Finalize(None, stop_template, exitpriority=100)
 
 
 class _ForkedProcess:
@@ -550,10 +442,11 @@ def _become_kernel(request: dict) -> int:
 
 
 def _die_with_parent() -> None:
-    libc_name = ctypes.util.find_library("c")
     parent = os.getppid()
     try:
-        libc = ctypes.CDLL(libc_name or "libc.so.6", use_errno=True)
+        # The C library this interpreter already has loaded (`CDLL(None)`), not a search
+        # with `find_library`, which runs `ldconfig -p` twice: in every kernel.
+        libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         return  # not Linux: ipykernel's parent poller still ends the kernel

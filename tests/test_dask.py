@@ -10,7 +10,7 @@ import time
 import pytest
 from support import PAIRS, run_cli
 
-from pipeline import kernels
+from pipeline import kernel_template, kernels
 
 pytestmark = pytest.mark.e2e
 
@@ -85,5 +85,5 @@ def test_dask_scheduler_address_builds_on_that_cluster(demo_build, tmp_path):
 
 
 def _template_pid() -> int | None:
-    template = kernels._Template.current
+    template = kernel_template.Template.current
     return template.process.pid if template is not None and template.alive() else None

@@ -16,7 +16,7 @@ import pytest
 import zmq
 from support import ROOT
 
-from pipeline import kernels
+from pipeline import kernel_template, kernels
 from pipeline.errors import ExecutionError
 from pipeline.execute import execute_notebook
 
@@ -66,6 +66,10 @@ def _outputs(path: Path, index: int) -> str:
     return json.dumps(cell.outputs, sort_keys=True, ensure_ascii=False)
 
 
+def _outputs_text(path: Path, index: int) -> str:
+    return "".join(o.get("text", "") for o in nbformat.read(path, as_version=4).cells[index].outputs)
+
+
 def _gone(pid: int, seconds: float = 5.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -86,8 +90,8 @@ def _printed_pid(path: Path) -> int:
 
 @pytest.fixture
 def fork_mode(monkeypatch):
-    monkeypatch.delenv(kernels.MODE_VARIABLE, raising=False)
-    assert kernels.kernel_mode() == "fork"
+    monkeypatch.delenv(kernel_template.MODE_VARIABLE, raising=False)
+    assert kernel_template.kernel_mode() == "fork"
 
 
 def test_client_sockets_retry_a_kernel_that_is_not_listening_yet_within_milliseconds(tmp_path):
@@ -108,9 +112,9 @@ def test_client_sockets_retry_a_kernel_that_is_not_listening_yet_within_millisec
 
 def test_forked_kernel_writes_the_same_bytes_as_a_fresh_kernel(tmp_path, monkeypatch):
     source = _notebook(tmp_path / "probe.ipynb", PROBE)
-    monkeypatch.setenv(kernels.MODE_VARIABLE, "fork")
+    monkeypatch.setenv(kernel_template.MODE_VARIABLE, "fork")
     forked = _run(source, tmp_path / "forked").read_bytes()
-    monkeypatch.setenv(kernels.MODE_VARIABLE, "fresh")
+    monkeypatch.setenv(kernel_template.MODE_VARIABLE, "fresh")
     fresh = _run(source, tmp_path / "fresh").read_bytes()
     assert forked == fresh
     executed = tmp_path / "forked" / "work" / "notebooks" / "probe.ipynb"
@@ -127,7 +131,7 @@ def test_forked_kernel_writes_the_same_bytes_as_a_fresh_kernel(tmp_path, monkeyp
 def test_kernels_keep_no_input_history(tmp_path, monkeypatch, mode):
     # Every kernel would otherwise write each cell into one SQLite file in the
     # user's IPython folder, shared by all workers' kernels.
-    monkeypatch.setenv(kernels.MODE_VARIABLE, mode)
+    monkeypatch.setenv(kernel_template.MODE_VARIABLE, mode)
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     source = _notebook(
         tmp_path / "history.ipynb",
@@ -215,12 +219,12 @@ def test_template_and_its_kernels_die_with_their_worker(tmp_path):
     script = textwrap.dedent(
         """
         import asyncio, os, sys, time
-        from pipeline import kernels
+        from pipeline import kernel_template, kernels
 
         async def main():
             km = kernels.ForkedKernelManager()
             await km.start_kernel(cwd=sys.argv[1])
-            print(kernels._Template.current.process.pid, km.provisioner.pid, flush=True)
+            print(kernel_template.Template.current.process.pid, km.provisioner.pid, flush=True)
             time.sleep(120)
 
         asyncio.run(main())
@@ -228,7 +232,8 @@ def test_template_and_its_kernels_die_with_their_worker(tmp_path):
     )
     worker = subprocess.Popen(
         [sys.executable, "-c", script, str(tmp_path)],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, kernels.MODE_VARIABLE: "fork"},
+        stdout=subprocess.PIPE, text=True,
+        env={**os.environ, kernel_template.MODE_VARIABLE: "fork"},
     )  # fmt: skip
     try:
         template, kernel = (int(x) for x in worker.stdout.readline().split())
@@ -242,18 +247,50 @@ def test_template_and_its_kernels_die_with_their_worker(tmp_path):
 def test_stop_template_in_this_process(tmp_path, fork_mode):
     source = _notebook(tmp_path / "a.ipynb", ["print('pid', 1)"])
     _run(source, tmp_path)
-    template = kernels._Template.current
+    template = kernel_template.Template.current
     assert template is not None and template.alive()
-    kernels.stop_template()
-    assert kernels._Template.current is None and not template.alive()
+    kernel_template.stop_template()
+    assert kernel_template.Template.current is None and not template.alive()
+
+
+def test_a_template_that_served_no_kernel_is_killed_not_waited_for(fork_mode):
+    # Started early for a run that then needs no kernel: it is still importing and
+    # reads its pipe only afterwards, so closing the pipe would keep the run waiting.
+    kernel_template.stop_template()
+    kernel_template.start_template()
+    template = kernel_template.Template.current
+    kernel_template.stop_template()
+    assert template.process.returncode == -signal.SIGKILL
+    assert kernel_template.Template.current is None
+
+
+def test_a_kernel_imports_nothing_at_start_that_its_template_has_not(tmp_path, fork_mode):
+    # A module ipykernel imports while a kernel starts, left out of the template, is
+    # imported again by every kernel of a run.
+    script = (
+        "import json, sys\nfrom pipeline import kernels\nkernels._preload()\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    preloaded = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True, text=True, check=True, cwd=tmp_path,
+    )  # fmt: skip
+    template_modules = set(json.loads(preloaded.stdout.splitlines()[-1]))
+    source = _notebook(
+        tmp_path / "modules.ipynb", ["import json, sys\nprint(json.dumps(sorted(sys.modules)))"]
+    )
+    kernel_modules = set(json.loads(_outputs_text(_run(source, tmp_path), 2)))
+    # The template runs as `python -m pipeline.kernels` (runpy) and a kernel turns on
+    # faulthandler, as ipykernel_launcher's kernel would: neither is an import to save.
+    assert kernel_modules - template_modules - {"runpy", "faulthandler"} == set()
 
 
 def test_fresh_mode_starts_no_template(tmp_path, monkeypatch):
-    monkeypatch.setenv(kernels.MODE_VARIABLE, "fresh")
-    kernels.stop_template()
+    monkeypatch.setenv(kernel_template.MODE_VARIABLE, "fresh")
+    kernel_template.stop_template()
     assert kernels.manager_class() is kernels.IPCKernelManager
     _run(_notebook(tmp_path / "a.ipynb", ["print('pid', 1)"]), tmp_path)
-    assert kernels._Template.current is None
+    assert kernel_template.Template.current is None
 
 
 @pytest.mark.e2e
@@ -264,8 +301,8 @@ def test_demo_notebook_is_byte_identical_with_and_without_the_template(tmp_path,
         "params_file": str(ROOT / "params" / "evaluation.yaml"),
     }  # fmt: skip
     source = ROOT / "notebooks" / name
-    monkeypatch.setenv(kernels.MODE_VARIABLE, "fork")
+    monkeypatch.setenv(kernel_template.MODE_VARIABLE, "fork")
     forked = _run(source, tmp_path / "forked", parameters).read_bytes()
-    monkeypatch.setenv(kernels.MODE_VARIABLE, "fresh")
+    monkeypatch.setenv(kernel_template.MODE_VARIABLE, "fresh")
     fresh = _run(source, tmp_path / "fresh", parameters).read_bytes()
     assert forked == fresh
