@@ -5,16 +5,20 @@ Usage (from the repository root):
     .venv/bin/python benchmarks/startup.py [--repeat 3] [--label before|after]
 
 On a copy of the demo project (benchmarks/work/startup/, recreated), Stockholm 2020,
-HTML and PDF, built-in renderer, no overview, --jobs 1 (a one-pair run builds in the
-CLI's own process anyway), measures, as the median of --repeat runs:
+HTML and PDF, built-in renderer, no overview unless said, measures, as the median of
+--repeat runs:
 
 - importing what `peer-eval run` imports before it knows what it must do;
 - starting a kernel template (`python -m pipeline.kernels`) until it can fork: a
   fresh interpreter importing ipykernel, pandas, matplotlib and the notebooks'
   `pipeline` modules;
-- a cold one-pair run, and the pair's own time inside it (the progress line): the
-  difference is the run's fixed cost;
-- a no-op run (nothing stale) and a render-only run (the narrative edited).
+- a cold one-pair run with --jobs 1 (one thing at a time) and with the default jobs
+  (one per core: the pair's notebooks side by side), and the pair's own time inside it
+  (the progress line): the difference is the run's fixed cost. The pair's time
+  includes any wait for the kernel template;
+- a cold run of the region-year and its year's overview (default jobs: both in the
+  CLI's process, side by side), what `peer-eval run -r Stockholm -y 2020` builds;
+- a no-op run (nothing stale) and a render-only run (the narrative edited), default jobs.
 
 Each row gives wall time and the process tree's CPU time (user + system, read from
 /proc; see benchmarks/national.py): the 2 cores are shared with other work, so CPU
@@ -99,10 +103,10 @@ def main() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     python = sys.executable
 
-    def run(out: Path) -> list[str]:
+    def run(out: Path, *options: str) -> list[str]:
         return [python, "-m", "pipeline", "run", "--params", str(params), "--out", str(out),
                 "--region", "Stockholm", "--year", "2020", "--renderer", "builtin",
-                "--no-overview", "--jobs", "1"]  # fmt: skip
+                *(options or ["--no-overview"])]  # fmt: skip
 
     rows: dict[str, list[Timing]] = {}
     for i in range(args.repeat):
@@ -112,6 +116,12 @@ def main() -> None:
         template = measure([python, "-c", _TEMPLATE], env)
         template.wall = float(template.stdout)  # from its start, not the measuring script's
         rows.setdefault("kernel template start (until it can fork)", []).append(template)
+        rows.setdefault("cold one-pair run, --jobs 1", []).append(
+            measure(run(WORK / f"out-{i}-one-job", "--no-overview", "--jobs", "1"), env)
+        )
+        rows.setdefault("cold region-year and its overview", []).append(
+            measure(run(WORK / f"out-{i}-overview", "--overview"), env)
+        )
         out = WORK / f"out-{i}"
         rows.setdefault("cold one-pair run", []).append(measure(run(out), env))
         rows.setdefault("no-op one-pair run", []).append(measure(run(out), env))

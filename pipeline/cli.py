@@ -79,14 +79,13 @@ def run(
     """Build and publish the reports of every (or the chosen) region x year."""
     from pipeline.kernel_template import start_template, stop_template
 
-    # A small local run builds in this process (pipeline.executors.builds_in_process),
-    # and a run for chosen regions or years usually is one: its kernel template starts
-    # first thing, so that the template's imports (about a second) overlap this run's
-    # own imports and planning. It is stopped as soon as the run turns out to need no
-    # kernel in this process.
     jobs = jobs or os.cpu_count() or 1
-    early_template = executor == "local" and (jobs <= 1 or bool(region) or bool(year))
-    if early_template:
+    # A small run builds in this process (pipeline.executors.builds_in_process). When it
+    # is a first build of chosen region-years, it will execute notebooks: its kernel
+    # template starts first thing, so that the template's imports (about a second)
+    # overlap this run's own imports and planning. Stopped (killed) as soon as the plan
+    # shows no kernel is needed here after all.
+    if executor == "local" and _first_build_of_few(out, region, year, jobs, overview):
         start_template()
     from pipeline.build import (
         needs_execution,
@@ -185,6 +184,27 @@ def run(
         raise _fail(error) from None
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
+
+
+def _first_build_of_few(
+    out: Path, regions: list[str] | None, years: list[int] | None, jobs: int, overview: bool
+) -> bool:
+    """A guess before planning: this run builds in its own process and executes notebooks.
+
+    True for a run of named regions and years, no more pairs (and overviews) than jobs,
+    one of which has never been executed into `out` (no execution cache entry). Cheap:
+    no params, no inputs, no hashes. A wrong guess costs a template killed unused, or
+    a template started later, at its first notebook.
+    """
+    from pipeline.execution_cache import entry_dir
+    from pipeline.slug import slugify
+
+    if not regions or not years:
+        return False
+    tasks = len(regions) * len(years) + (len(years) if overview else 0)
+    if jobs > 1 and tasks > jobs:
+        return False
+    return any(not entry_dir(out, y, slugify(r)).is_dir() for r in regions for y in years)
 
 
 def _task_key(task: PairTask) -> str:

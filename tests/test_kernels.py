@@ -67,7 +67,8 @@ def _outputs(path: Path, index: int) -> str:
 
 
 def _outputs_text(path: Path, index: int) -> str:
-    return "".join(o.get("text", "") for o in nbformat.read(path, as_version=4).cells[index].outputs)
+    cell = nbformat.read(path, as_version=4).cells[index]
+    return "".join(o.get("text", "") for o in cell.outputs)
 
 
 def _gone(pid: int, seconds: float = 5.0) -> bool:
