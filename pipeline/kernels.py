@@ -80,6 +80,10 @@ PRELOAD: tuple[str, ...] = (
     "pipeline.figures.present",
     "pipeline.linked",  # imports HiGHS and scipy (the differencing attacker's linear programs)
     "pipeline.linked_statistics",
+    "pipeline.report_text",
+    "pipeline.shared",
+    "pipeline.snapshot",
+    "pipeline.rounds",
 )
 # Run once in the template after the imports: a kernel's first figure would otherwise
 # load fonts and build caches again in every kernel (a tenth of a second or more).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import signal
@@ -252,6 +253,36 @@ def test_stop_template_in_this_process(tmp_path, fork_mode):
     assert template is not None and template.alive()
     kernel_template.stop_template()
     assert kernel_template.Template.current is None and not template.alive()
+
+
+def _imported_modules(notebook: Path) -> set[str]:
+    """Every module a notebook's code cells import (absolute imports)."""
+    modules = set()
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        code = "\n".join(ln for ln in cell.source.splitlines() if not ln.lstrip().startswith("%"))
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Import):
+                modules |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.add(node.module)
+    return modules
+
+
+def test_the_template_has_imported_every_module_the_shipped_notebooks_import(tmp_path):
+    # What it lacks, every kernel of a run imports again (and pipeline.publish, imported
+    # in a kernel, used to run `ldconfig`).
+    script = "import json, sys\nfrom pipeline import kernels\nkernels._preload()\n"
+    script += "print(json.dumps(sorted(sys.modules)))"
+    preloaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    template_modules = set(json.loads(preloaded.stdout.splitlines()[-1]))
+    notebooks = sorted((ROOT / "notebooks").rglob("*.ipynb"))
+    wanted = set().union(*(_imported_modules(n) for n in notebooks))
+    assert "pipeline.shared" in wanted  # the notebooks were read
+    assert wanted - template_modules == set()
 
 
 def test_a_template_that_served_no_kernel_is_killed_not_waited_for(fork_mode):
