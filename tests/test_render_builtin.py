@@ -249,3 +249,22 @@ def test_registry_and_auto(monkeypatch, tmp_path):
         render(tmp_path / "rapport.qmd", ["html"], renderer="latex", timestamp=0)
     with pytest.raises(UsageError, match="unknown output format"):
         render(tmp_path / "rapport.qmd", ["odt"], renderer="builtin", timestamp=0)
+
+
+def test_pandoc_runs_with_a_small_heap_unless_the_caller_chose_one(monkeypatch):
+    # The binary's built-in 64 MB heap made every pandoc process hold about 175 MB.
+    from pipeline.render import pandoc
+
+    seen = []
+    real_run = pandoc.subprocess.run
+
+    def recording(command, **kwargs):
+        seen.append(kwargs["env"].get("GHCRTS"))
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(pandoc.subprocess, "run", recording)
+    monkeypatch.delenv("GHCRTS", raising=False)
+    assert "<h1" in pandoc.run_pandoc("# Rubrik\n", ["--to=html5"], what="html5")
+    monkeypatch.setenv("GHCRTS", "-H32m")
+    assert "<h1" in pandoc.run_pandoc("# Rubrik\n", ["--to=html5"], what="html5")
+    assert seen == [pandoc.RUNTIME_OPTIONS, "-H32m"]
