@@ -191,10 +191,11 @@ def _first_build_of_few(
 ) -> bool:
     """A guess before planning: this run builds in its own process and executes notebooks.
 
-    True for a run of named regions and years, no more pairs (and overviews) than jobs,
-    one of which has never been executed into `out` (no execution cache entry). Cheap:
-    no params, no inputs, no hashes. A wrong guess costs a template killed unused, or
-    a template started later, at its first notebook.
+    True for a run of named regions and years, no more pairs (and overviews) than jobs
+    (the rule of `pipeline.executors.builds_in_process`, which imports too much to be
+    asked this early), one of which has never been executed into `out` (no execution
+    cache entry). Cheap: no params, no inputs, no hashes. A wrong guess costs a template
+    killed unused, or a template started later, at its first notebook.
     """
     from pipeline.execution_cache import entry_dir
     from pipeline.slug import slugify

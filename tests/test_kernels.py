@@ -255,6 +255,16 @@ def test_stop_template_in_this_process(tmp_path, fork_mode):
     assert kernel_template.Template.current is None and not template.alive()
 
 
+def _template_modules(cwd: Path) -> set[str]:
+    """The modules a kernel template holds once it has preloaded (in a new interpreter)."""
+    script = "import json, sys\nfrom pipeline import kernels\nkernels._preload()\n"
+    script += "print(json.dumps(sorted(sys.modules)))"
+    preloaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=cwd
+    )
+    return set(json.loads(preloaded.stdout.splitlines()[-1]))
+
+
 def _imported_modules(notebook: Path) -> set[str]:
     """Every module a notebook's code cells import (absolute imports)."""
     modules = set()
@@ -273,12 +283,7 @@ def _imported_modules(notebook: Path) -> set[str]:
 def test_the_template_has_imported_every_module_the_shipped_notebooks_import(tmp_path):
     # What it lacks, every kernel of a run imports again (and pipeline.publish, imported
     # in a kernel, used to run `ldconfig`).
-    script = "import json, sys\nfrom pipeline import kernels\nkernels._preload()\n"
-    script += "print(json.dumps(sorted(sys.modules)))"
-    preloaded = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path
-    )
-    template_modules = set(json.loads(preloaded.stdout.splitlines()[-1]))
+    template_modules = _template_modules(tmp_path)
     notebooks = sorted((ROOT / "notebooks").rglob("*.ipynb"))
     wanted = set().union(*(_imported_modules(n) for n in notebooks))
     assert "pipeline.shared" in wanted  # the notebooks were read
@@ -299,15 +304,7 @@ def test_a_template_that_served_no_kernel_is_killed_not_waited_for(fork_mode):
 def test_a_kernel_imports_nothing_at_start_that_its_template_has_not(tmp_path, fork_mode):
     # A module ipykernel imports while a kernel starts, left out of the template, is
     # imported again by every kernel of a run.
-    script = (
-        "import json, sys\nfrom pipeline import kernels\nkernels._preload()\n"
-        "print(json.dumps(sorted(sys.modules)))"
-    )
-    preloaded = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True, text=True, check=True, cwd=tmp_path,
-    )  # fmt: skip
-    template_modules = set(json.loads(preloaded.stdout.splitlines()[-1]))
+    template_modules = _template_modules(tmp_path)
     source = _notebook(
         tmp_path / "modules.ipynb", ["import json, sys\nprint(json.dumps(sorted(sys.modules)))"]
     )
