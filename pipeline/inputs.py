@@ -25,8 +25,9 @@ from pipeline.readers.catalog import (
     read_recommendations,
     read_segment_source,
 )
-from pipeline.readers.common import map_headers, read_raw_table, text_key
+from pipeline.readers.common import map_headers, read_raw_table
 from pipeline.readers.safety import check_file_size, outside_link, use_limits
+from pipeline.readers.text_keys import text_key
 
 PER_YEAR = ("survey", "population", "interviews", "segments")
 

@@ -93,6 +93,19 @@ def test_dask_is_an_extra_imported_only_by_its_executor():
     assert result.stdout.strip() == "[]"
 
 
+def test_loading_params_imports_neither_pandas_nor_openpyxl():
+    # Every run loads params, and a no-op or re-rendering run reads no workbook: openpyxl
+    # (0.1 s) is imported by the workbook reader, pandas by the readers of tables.
+    code = (
+        "import sys, pipeline.config\n"
+        "print(sorted(n for n in ('pandas', 'numpy', 'openpyxl') if n in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
 def test_the_dask_executor_without_dask_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
     with pytest.raises(UsageError, match=r"distributed.*pip install 'peer-eval\[dask\]'"):

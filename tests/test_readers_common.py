@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.readers.common import map_headers, read_raw_table, text_key
+from pipeline.readers.common import map_headers, read_raw_table
 from pipeline.readers.convert import (
     Cells,
     check_range,
@@ -21,6 +21,7 @@ from pipeline.readers.convert import (
     to_year,
 )
 from pipeline.readers.options import TableOptions
+from pipeline.readers.text_keys import text_key
 from pipeline.readers.values import (
     code_lookup,
     map_codes,
@@ -92,6 +93,18 @@ def test_xlsx_sheet_by_name_and_missing_sheet(tmp_path):
     assert list(read_raw_table(path, TableOptions(sheet="Svar")).frame.columns) == ["second"]
     with pytest.raises(InputError, match=r"has no worksheet 'Nej'; found \['Sheet', 'Svar'\]"):
         read_raw_table(path, TableOptions(sheet="Nej"))
+
+
+def test_a_workbook_is_not_read_without_defusedxml(tmp_path, monkeypatch):
+    import openpyxl.xml
+
+    book = openpyxl.Workbook()
+    book.active.append(["first"])
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    monkeypatch.setattr(openpyxl.xml, "DEFUSEDXML", False)
+    with pytest.raises(RuntimeError, match="not parsing with defusedxml"):
+        read_raw_table(path, TableOptions())
 
 
 def test_too_many_fields_names_the_headers(tmp_path):

@@ -37,7 +37,7 @@ def _zip(path, members: dict[str, bytes]) -> None:
 
 
 def test_openpyxl_parses_with_defusedxml():
-    assert safety.XML_IS_DEFUSED
+    assert safety.openpyxl_parses_with_defusedxml()
 
 
 @pytest.mark.parametrize(

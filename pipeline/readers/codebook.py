@@ -21,13 +21,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, Problem
-from pipeline.readers.common import text_key
+from pipeline.readers.text_keys import text_key
 from pipeline.readers.yamlfile import load_yaml
 from pipeline.schema import LANGUAGES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 THEME_COLUMNS: tuple[str, ...] = (
     "id",
@@ -179,6 +181,8 @@ def parse_codebook(data: object, display: str) -> Codebook:
         seen.setdefault(theme, where)
     if problems:
         raise InputError(problems)
+    import pandas as pd  # here: the params' code scheme imports this module, pandas costs 0.2 s
+
     frame = pd.DataFrame(rows, columns=list(THEME_COLUMNS))
     frame["level"] = frame["level"].astype("int64")
     frame["order"] = frame["order"].astype("int64")

@@ -20,8 +20,10 @@ from pipeline.readers.safety import (
     check_row,
     current_limits,
     open_archive,
+    openpyxl_parses_with_defusedxml,
     read_member,
 )
+from pipeline.readers.text_keys import text_key
 
 _FALLBACK_ENCODING = "cp1252"
 _DELIMITERS = (";", ",", "\t")
@@ -101,21 +103,6 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
             rows.append(number)
     frame = pd.DataFrame(kept, columns=header, dtype=object)
     return RawTable(display=shown, frame=frame, rows=rows)
-
-
-def text_key(text: str) -> str:
-    """Return the form in which headers and answer texts are compared.
-
-    Case is ignored and runs of white space (including the line breaks Excel keeps in
-    long headers) count as one space.
-
-    Args:
-        text: A header or an answer text.
-
-    Returns:
-        The case-folded text with white space collapsed.
-    """
-    return " ".join(text.split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -352,6 +339,9 @@ def _sniff_delimiter(text: str) -> str:
 
 def _read_xlsx(path: Path, options: TableOptions, shown: str):
     import openpyxl
+
+    if not openpyxl_parses_with_defusedxml():  # a broken install, not a broken file
+        raise RuntimeError("openpyxl is not parsing with defusedxml: bash scripts/setup.sh")
 
     # The archive's directory is checked first (sizes, names, ratios): openpyxl would
     # inflate whatever it declares. Its XML is parsed with defusedxml (safety module).

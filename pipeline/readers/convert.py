@@ -18,7 +18,8 @@ from typing import TypeVar
 import pandas as pd
 
 from pipeline.errors import Problem
-from pipeline.readers.common import RawTable, text_key
+from pipeline.readers.common import RawTable
+from pipeline.readers.text_keys import text_key
 from pipeline.readers.values import (
     BOOL_EXPECTED,
     code_lookup,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import InputError, Problem
-from pipeline.readers.common import map_headers, read_raw_table, text_key
+from pipeline.readers.common import map_headers, read_raw_table
 from pipeline.readers.convert import (
     Cells,
     allowed_text,
@@ -31,6 +31,7 @@ from pipeline.readers.convert import (
     to_year,
 )
 from pipeline.readers.options import TableOptions
+from pipeline.readers.text_keys import text_key
 from pipeline.schema import REGISTER_COLUMNS
 
 _CATEGORY_COLUMNS = ("group", "form", "mode")

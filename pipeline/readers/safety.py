@@ -15,7 +15,8 @@ What is checked, before anything is parsed:
 * rows and columns of a table, counted while it is read (`check_row`).
 
 XML is parsed with `defusedxml` (openpyxl switches to it by itself when it is
-installed, which `XML_IS_DEFUSED` asserts): no DTD entities, no external entities.
+installed, which `openpyxl_parses_with_defusedxml` checks and the workbook reader
+requires): no DTD entities, no external entities.
 
 The limits live in one place, `Limits`, with their defaults; params may change them
 (`limits:` in params/evaluation.yaml, see docs/params.md). Readers ask for the limits
@@ -34,14 +35,11 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-import openpyxl.xml
 from pydantic import BaseModel, ConfigDict, PositiveInt
 
 from pipeline.errors import InputError, Problem
 
 MB = 1024 * 1024
-# openpyxl decides at import whether to parse with defusedxml; it must have.
-XML_IS_DEFUSED: bool = bool(openpyxl.xml.DEFUSEDXML)
 _DRIVE = re.compile(r"^[A-Za-z]:")
 # Small members (styles, relationships) compress far better than data; only members
 # this large are held to the ratio limit.
@@ -136,6 +134,17 @@ def check_file_size(path: Path, shown: str, *, archive: bool = False) -> int:
             )
         )
     return size
+
+
+def openpyxl_parses_with_defusedxml() -> bool:
+    """Whether openpyxl, which decides at its import, parses workbooks with defusedxml.
+
+    openpyxl is imported here rather than with this module: it costs a tenth of a
+    second, and most runs read no workbook.
+    """
+    import openpyxl.xml
+
+    return bool(openpyxl.xml.DEFUSEDXML)
 
 
 def open_archive(path: Path, shown: str, *, what: str = "zip") -> zipfile.ZipFile:

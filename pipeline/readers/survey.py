@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import InputError, Problem
-from pipeline.readers.common import RawTable, map_headers, read_raw_table, text_key
+from pipeline.readers.common import RawTable, map_headers, read_raw_table
 from pipeline.readers.convert import (
     Cells,
     check_present,
@@ -36,6 +36,7 @@ from pipeline.readers.convert import (
     to_year,
 )
 from pipeline.readers.options import MultiChoice, TableOptions
+from pipeline.readers.text_keys import text_key
 from pipeline.readers.values import code_lookup
 from pipeline.schema import CATEGORIES, SURVEY_COLUMNS, SURVEY_OPTIONAL_COLUMNS
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from pipeline.readers.common import text_key
+from pipeline.readers.text_keys import text_key
 from pipeline.schema import CATEGORIES
 
 # Swedish locales group thousands with no-break or thin spaces and may write U+2212 minus.
