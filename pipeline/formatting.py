@@ -18,7 +18,7 @@ from babel import Locale
 from babel.dates import format_date as _babel_format_date
 from babel.numbers import NumberPattern, parse_pattern
 
-from pipeline.i18n import Catalog
+from pipeline.i18n import Catalog, languages
 
 _language = Catalog("language")
 _ESCAPES = str.maketrans({ch: "\\" + ch for ch in string.punctuation})
@@ -123,3 +123,17 @@ def percent(value: float | None, lang: str = "sv", decimals: int = 1) -> str:
 def date(value: dt.date, lang: str = "sv") -> str:
     """Format a report date: "25 november 2026" (sv) or "25 November 2026" (en)."""
     return _babel_format_date(value, format="long", locale=locale(lang))
+
+
+def warm_up() -> None:
+    """Format a number, a percentage and a date in every report language, keeping nothing.
+
+    The kernel template (pipeline.kernels) calls this once, so that every kernel forked
+    from it starts with Babel's locale data loaded, which each kernel's first number
+    would otherwise read and unpickle again. The formats themselves are cached
+    per process (`_number_format`), and only the data of the locales is kept.
+    """
+    for lang in languages():
+        number(1234.5, lang)
+        percent(12.5, lang)
+        date(dt.date(2026, 1, 1), lang)

@@ -82,6 +82,17 @@ def domains() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+def warm_up() -> None:
+    """Read every catalog of every language (`messages` keeps them for the process).
+
+    The kernel template (pipeline.kernels) calls this once, so that a kernel forked from
+    it does not parse the same YAML catalogs again at its first message.
+    """
+    for lang in languages():
+        for domain in domains():
+            messages(lang, domain)
+
+
 def placeholders(template: str) -> frozenset[str]:
     """Return the `{name}` placeholders of a message (for the catalog consistency test)."""
     return frozenset(

@@ -290,6 +290,30 @@ def test_the_template_has_imported_every_module_the_shipped_notebooks_import(tmp
     assert wanted - template_modules == set()
 
 
+def test_the_template_holds_every_catalog_and_locale_a_report_reads(tmp_path):
+    # Left out, every kernel of a run parses the YAML catalogs and Babel's locale data
+    # again. After the template's warm-ups, formatting and messages open no file.
+    script = (
+        "import builtins, datetime, io\n"
+        "from pipeline import formatting, i18n, kernels\n"
+        "kernels._preload()\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise AssertionError(f'opened {args[0]}')\n"
+        "builtins.open = io.open = refuse\n"
+        "for lang in i18n.languages():\n"
+        "    for domain in i18n.domains():\n"
+        "        i18n.messages(lang, domain)\n"
+        "    formatting.number(1.5, lang), formatting.percent(50.0, lang)\n"
+        "    formatting.date(datetime.date(2020, 5, 1), lang)\n"
+        "print(len(i18n.languages()) * len(i18n.domains()))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr[-500:]
+    assert int(result.stdout.split()[-1]) >= 2 * 5  # two languages, several catalogs
+
+
 def test_a_template_that_served_no_kernel_is_killed_not_waited_for(fork_mode):
     # Started early for a run that then needs no kernel: it is still importing and
     # reads its pipe only afterwards, so closing the pipe would keep the run waiting.

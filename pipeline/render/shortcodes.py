@@ -201,7 +201,10 @@ def _collect_embeds(
         By line number: the embed, or None for a line whose embed is broken (the
         reason is added to `problems`).
     """
-    notebooks: dict[Path, dict[str, Cell] | None] = {}
+    # By the path as written: resolving a path walks every folder of it, and a report
+    # embeds some thirty cells from two notebooks.
+    notebooks: dict[str, tuple[bool, dict[str, Cell] | None]] = {}
+    base = source.path.parent.resolve()
     embeds: dict[int, _Embed | None] = {}
     seen: dict[str, int] = {}
     for offset, line in enumerate(lines):
@@ -214,7 +217,7 @@ def _collect_embeds(
         if len(codes) != 1 or line.strip() != codes[0].group(0):
             problems.append(f"{where}: an embed shortcode must stand alone on its line")
             continue
-        embed = _embed(where, source.path, codes[0].group("code"), notebooks, problems)
+        embed = _embed(where, base, codes[0].group("code"), notebooks, problems)
         if embed is None:
             continue
         if embed.label in seen:
@@ -229,12 +232,16 @@ def _collect_embeds(
 
 def _embed(
     where: str,
-    qmd: Path,
+    base: Path,
     code: str,
-    notebooks: dict[Path, dict[str, Cell] | None],
+    notebooks: dict[str, tuple[bool, dict[str, Cell] | None]],
     problems: list[str],
 ) -> _Embed | None:
-    """Check one embed shortcode; None (and a problem) when it cannot be resolved."""
+    """Check one embed shortcode; None (and a problem) when it cannot be resolved.
+
+    `base` is the report source's folder, resolved; `notebooks` what `_notebook_cells`
+    said of each notebook so far, by its path as written.
+    """
     args = _words(code)[1:]
     shown = f"{{{{< {code.strip()} >}}}}"
     if len(args) != 1 or "#" not in args[0]:
@@ -244,14 +251,12 @@ def _embed(
     if not _LABEL.fullmatch(label):
         problems.append(f"{where}: {shown}: label {label!r} is not letters, digits, - and _")
         return None
-    base = qmd.parent.resolve()
-    notebook = (base / relative).resolve()
-    if not notebook.is_relative_to(base) or notebook.suffix != ".ipynb":
+    if relative not in notebooks:
+        notebooks[relative] = _notebook_cells(base, relative)
+    inside, cells = notebooks[relative]
+    if not inside:
         problems.append(f"{where}: {shown}: only .ipynb notebooks inside {base} can be embedded")
         return None
-    if notebook not in notebooks:
-        notebooks[notebook] = read_cells(notebook) if notebook.is_file() else None
-    cells = notebooks[notebook]
     if cells is None:
         problems.append(f"{where}: {shown}: notebook {relative} not found")
         return None
@@ -267,6 +272,14 @@ def _embed(
         problems.append(f"{where}: {shown}: cell {label!r} shows {len(images)} images; expected 1")
         return None
     return _Embed(label, cell)
+
+
+def _notebook_cells(base: Path, relative: str) -> tuple[bool, dict[str, Cell] | None]:
+    """Whether `relative` is an .ipynb inside `base`, and its labelled cells (None: no file)."""
+    notebook = (base / relative).resolve()
+    if not notebook.is_relative_to(base) or notebook.suffix != ".ipynb":
+        return False, None
+    return True, read_cells(notebook) if notebook.is_file() else None
 
 
 def _words(code: str) -> list[str]:
