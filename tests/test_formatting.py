@@ -1,5 +1,6 @@
 import datetime as dt
 import string
+from decimal import Decimal
 
 import pytest
 
@@ -57,8 +58,9 @@ def test_number_and_percent_format_as_babels_own_functions(lang):
     from pipeline.formatting import _language, _pattern, locale
 
     values = [0, 1, -3, 7.25, 1667, 38.849, 0.05, 2.5, 1234567.891, np.int64(42), np.float64(3.35)]
+    values += [0.0, -0.0, -0.04, 1e-7, 2.5e20, Decimal("12.50"), Decimal("-0"), np.float32(0.1)]
     suffix = _language(lang, "percent_suffix")
-    for value in values:
+    for value in values * 2:  # the second time from the cache of formatted numbers
         for decimals in (0, 1, 2):
             pattern = _pattern(decimals)
             expected = format_decimal(value, format=pattern, locale=locale(lang))
