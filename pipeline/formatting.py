@@ -135,12 +135,12 @@ def date(value: dt.date, lang: str = "sv") -> str:
 
 
 def warm_up() -> None:
-    """Format a number, a percentage and a date in every report language, keeping nothing.
+    """Format a number, a percentage and a date in every report language.
 
     The kernel template (pipeline.kernels) calls this once, so that every kernel forked
     from it starts with Babel's locale data loaded, which each kernel's first number
-    would otherwise read and unpickle again. The formats themselves are cached
-    per process (`_number_format`), and only the data of the locales is kept.
+    would otherwise read and unpickle again. What stays besides is the caches of this
+    module, which give every later call the same text as without them.
     """
     for lang in languages():
         number(1234.5, lang)

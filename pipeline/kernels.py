@@ -88,7 +88,7 @@ PRELOAD: tuple[str, ...] = (
 # Run once in the template after the imports: a kernel's first figure would otherwise
 # load fonts and build caches again in every kernel (a tenth of a second or more), its
 # first text parse the message catalogs and its first number load Babel's locale data
-# (together about 0.05 s per region-year at a national round).
+# (together up to 0.05 CPU s per kernel).
 WARM_UPS: tuple[tuple[str, str], ...] = (
     ("pipeline.figures.style", "warm_up"),
     ("pipeline.i18n", "warm_up"),
