@@ -30,7 +30,7 @@ from pipeline import execution_cache
 from pipeline.config import Pair, PairSettings, Project, report_date
 from pipeline.drafts import draft_status, narrative_file
 from pipeline.errors import InputError, PeerEvalError, Problem
-from pipeline.inputs import file_hashes, input_files
+from pipeline.inputs_files import file_hashes, input_files
 from pipeline.links import report_links
 from pipeline.publish import FAILED, WORK, publish_failure
 from pipeline.publish_pair import manifest_for, publish_report

@@ -5,7 +5,6 @@ Exit codes: 0 everything published (or valid), 1 some pair failed, 2 invalid inp
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import shutil
@@ -97,7 +96,6 @@ def run(
     from pipeline.config import load_project, overview_settings, plan_pairs
     from pipeline.drafts import refuse_drafts
     from pipeline.executors import EXECUTORS, builds_in_process, run_tasks
-    from pipeline.inputs import load_evaluation
     from pipeline.progress import Progress
     from pipeline.prune import declared_pairs
     from pipeline.publish import output_lock, publish_failure, recover, tidy
@@ -149,7 +147,13 @@ def run(
 
         # Otherwise the inputs are validated before any work (the output folder is not
         # even locked yet); the notebooks load a snapshot of them.
-        load = functools.partial(load_evaluation, project, upto_year=last_year)
+        def load():
+            # Imported here: the readers bring pandas, which a run that reads no input
+            # (a no-op or a re-render) never needs.
+            from pipeline.inputs import load_evaluation
+
+            return load_evaluation(project, upto_year=last_year)
+
         data = load() if reads_inputs(select_todo(tasks, force=force)) else None
         with output_lock(out, wait=wait):
             recover(out)

@@ -7,7 +7,6 @@ with every problem listed; notebooks call `load_for_notebook` to get the same ta
 from __future__ import annotations
 
 import difflib
-import hashlib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +15,11 @@ import pandas as pd
 
 from pipeline.config import InputSpec, Project, load_project
 from pipeline.errors import InputError, Problem
+from pipeline.inputs_files import PER_YEAR, codebook_labels
 from pipeline.readers.catalog import (
     YEAR_TABLES,
     Codebook,
     Tally,
-    labels_file,
     read_any_codebook,
     read_recommendations,
     read_segment_source,
@@ -28,8 +27,6 @@ from pipeline.readers.catalog import (
 from pipeline.readers.common import map_headers, read_raw_table
 from pipeline.readers.safety import check_file_size, outside_link, use_limits
 from pipeline.readers.text_keys import text_key
-
-PER_YEAR = ("survey", "population", "interviews", "segments")
 
 
 @dataclass(frozen=True)
@@ -45,53 +42,6 @@ class EvaluationData:
     names: tuple[str, ...]
     tallies: tuple[Tally, ...] = ()
     """Per segment source file: codings read = used as themes + factors + excluded."""
-
-
-def input_files(project: Project, year: int) -> list[Path]:
-    """The files a report of `year` reads: per-year inputs of every year up to it, and shared ones.
-
-    Args:
-        project: The loaded project.
-        year: The report year.
-
-    Returns:
-        Absolute paths, sorted.
-    """
-    inputs = project.evaluation.inputs
-    files = set()
-    for earlier in project.evaluation.years:
-        if earlier > year:
-            continue
-        for name in PER_YEAR:
-            if name == "segments":
-                files.update(inputs.segments.resolve_all(project.data_dir, earlier))
-            else:
-                files.add(getattr(inputs, name).resolve(project.data_dir, earlier))
-    for spec in (inputs.codebook, inputs.recommendations, inputs.names):
-        if spec is not None:
-            files.add(spec.resolve(project.data_dir, year))
-    labels = _codebook_labels(project)
-    if labels is not None:
-        files.add(labels)
-    return sorted(files)
-
-
-def _codebook_labels(project: Project) -> Path | None:
-    spec = project.evaluation.inputs.codebook
-    given = project.data_dir / spec.labels if spec.labels else None
-    return labels_file(spec.resolve(project.data_dir, 0), given)
-
-
-def file_hashes(project: Project, files: list[Path]) -> dict[str, str]:
-    """SHA-256 of each file, keyed by its path relative to the project root."""
-    hashes = {}
-    for path in files:
-        try:
-            name = str(path.relative_to(project.root))
-        except ValueError:
-            name = str(path)
-        hashes[name] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-    return hashes
 
 
 def load_evaluation(project: Project, upto_year: int | None = None) -> EvaluationData:
@@ -125,7 +75,7 @@ def _load_evaluation(project: Project, upto_year: int | None) -> EvaluationData:
     def read_codebook() -> Codebook:
         path, shown = _where(project, evaluation.inputs.codebook)
         return read_any_codebook(
-            path, scheme=scheme, labels=_codebook_labels(project), display=shown
+            path, scheme=scheme, labels=codebook_labels(project), display=shown
         )
 
     codebook = _collect(problems, read_codebook)

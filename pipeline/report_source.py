@@ -21,7 +21,6 @@ from pipeline.drafts import NARRATIVE_KEYS, DraftStatus
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
 from pipeline.i18n import Catalog, check_language, languages
-from pipeline.report_text import commission_markdown
 
 _MARKER = re.compile(r"^<!-- narrative:([a-z_]+) -->$", re.MULTILINE)
 _SECTION_HEADING = re.compile(r"^# +(.+?)\s*#*\s*$", re.MULTILINE)
@@ -132,6 +131,10 @@ def compose_source(
     settings = pair.settings
     meta = settings.report
     lang = check_language(settings.lang)
+    # Imported here: the report texts bring the analysis and pandas, which planning (and
+    # so a no-op run, which imports this module) never needs.
+    from pipeline.report_text import commission_markdown
+
     front, body = split_front_matter(template)
     front = _fill_front(front, lang)
     body = fill_text(body, lang)

@@ -16,13 +16,14 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from pipeline.analysis.survey import response_rates
 from pipeline.formatting import percent
 from pipeline.i18n import Catalog
 from pipeline.publish import FAILED, write_file_atomic
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STATUSES = ("final", "draft", "failed", "stale")
 
@@ -356,6 +357,12 @@ def response_rate_labels(
     Returns:
         Formatted rates ("87,5 %") by (year, region name); unknown rates left out.
     """
+    # Here, not with the module: a run that finds its index current (a no-op) needs
+    # neither pandas nor the analysis.
+    import pandas as pd
+
+    from pipeline.analysis.survey import response_rates
+
     labels: dict[tuple[int, str], str] = {}
     for year in sorted(set(years)):
         for row in response_rates(survey, population, year).itertuples(index=False):

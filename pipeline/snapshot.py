@@ -18,11 +18,14 @@ import logging
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.config import Project
 from pipeline.errors import UsageError
-from pipeline.inputs import EvaluationData, load_evaluation, load_for_notebook
 from pipeline.publish import WORK, write_file_atomic
+
+if TYPE_CHECKING:  # the readers (and pandas) only where inputs are read
+    from pipeline.inputs import EvaluationData
 
 SNAPSHOTS = "inputs"
 _FORMAT = "peer-eval inputs snapshot 1"
@@ -53,7 +56,11 @@ def write_snapshots(
     """
     paths = {}
     for year in sorted(set(years)):
-        data = known.get(year) or load_evaluation(project, upto_year=year)
+        if year not in known:
+            from pipeline.inputs import load_evaluation
+
+            known = {**known, year: load_evaluation(project, upto_year=year)}
+        data = known[year]
         path = snapshot_dir(out) / f"{year}.pickle"
         payload = {"format": _FORMAT, "year": year, "data": data}
         try:
@@ -81,6 +88,8 @@ def load_inputs(params_file: str, year: int, snapshot: str = "") -> EvaluationDa
         InputError: Without a snapshot, any problem in the input files.
     """
     if not snapshot:
+        from pipeline.inputs import load_for_notebook
+
         return load_for_notebook(params_file, year)
     with open(snapshot, "rb") as handle:
         payload = pickle.load(handle)

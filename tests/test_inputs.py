@@ -5,7 +5,8 @@ from support import ROOT, make_project
 
 from pipeline.config import load_project
 from pipeline.errors import InputError, Problem
-from pipeline.inputs import input_files, load_evaluation, merge_repeated
+from pipeline.inputs import load_evaluation, merge_repeated
+from pipeline.inputs_files import input_files
 
 
 def test_params_may_report_on_some_of_the_regions_in_the_data(tmp_path):

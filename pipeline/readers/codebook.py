@@ -31,6 +31,8 @@ from pipeline.schema import LANGUAGES
 if TYPE_CHECKING:
     import pandas as pd
 
+# The project's own codebook (pipeline.readers.formats registers them to it).
+YAML_CODEBOOK_SUFFIXES: tuple[str, ...] = (".yaml", ".yml")
 THEME_COLUMNS: tuple[str, ...] = (
     "id",
     "parent",

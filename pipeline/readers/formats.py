@@ -22,7 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from pipeline.readers.codebook import Codebook, read_codebook
+from pipeline.readers.codebook import YAML_CODEBOOK_SUFFIXES, Codebook, read_codebook
 from pipeline.readers.codes import CodeScheme
 from pipeline.readers.options import TableOptions
 from pipeline.readers.qda_codebook import labels_beside, tool_codebook
@@ -74,7 +74,7 @@ CODEBOOK_FORMATS: Registry[CodebookReader] = Registry("codebook")
 CODEBOOK_FORMATS.register(
     "yaml",
     _yaml_codebook,
-    suffixes=(".yaml", ".yml"),
+    suffixes=YAML_CODEBOOK_SUFFIXES,
     description="the project's codebook.yaml",
     default=True,  # the YAML reader says what it expected of another file
 )

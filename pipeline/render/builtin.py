@@ -29,8 +29,7 @@ import pypandoc
 import typst
 import yaml
 
-from pipeline.disclosure import footnote, withheld_message
-from pipeline.disclosure_text import complement_note, extremes_note
+from pipeline.disclosure_text import complement_note, extremes_note, footnote, withheld_message
 from pipeline.errors import InputError, Problem, RenderError
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
@@ -50,7 +49,6 @@ from pipeline.render.shortcodes import (
     scalar_markdown,
 )
 from pipeline.render.typst_child import TypstCompileError, compile_pdf
-from pipeline.report_text import merge_section_notes
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Fonts beyond the Typst wheel's own (Libertinus, New Computer Modern, DejaVu Sans Mono),
@@ -402,6 +400,10 @@ def _notes_once(markdown: str, front: dict, lang: str) -> str:
     if isinstance(report.get("extremes_k"), int):
         notes.append(md_text(extremes_note(k, report["extremes_k"], lang)))
         notes.append(md_text(complement_note(k, report["extremes_k"], lang)))
+    # Imported here: the report texts bring the analysis and pandas, which a run that
+    # renders nothing (a no-op) never needs.
+    from pipeline.report_text import merge_section_notes
+
     return merge_section_notes(markdown, notes, lang)
 
 
