@@ -1,7 +1,7 @@
 """The input files a report depends on, and their hashes: what planning reads of the inputs.
 
-Apart from the readers (pipeline.inputs), so that planning a run, and so every no-op or
-render-only run, lists and hashes the files without importing pandas and every reader.
+Apart from the readers (pipeline.inputs), so that planning a run, and so a no-op run,
+lists and hashes the files without importing pandas and every reader.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
 import shutil
+from pathlib import Path
 
 import pytest
 from support import ROOT, make_project
@@ -7,6 +8,8 @@ from pipeline.config import load_project
 from pipeline.errors import InputError, Problem
 from pipeline.inputs import load_evaluation, merge_repeated
 from pipeline.inputs_files import input_files
+from pipeline.readers.codebook import YAML_CODEBOOK_SUFFIXES
+from pipeline.readers.formats import CODEBOOK_FORMATS
 
 
 def test_params_may_report_on_some_of_the_regions_in_the_data(tmp_path):
@@ -50,3 +53,10 @@ def test_a_report_depends_on_the_years_up_to_its_own(tmp_path):
     names = {p.relative_to(ROOT / "data" / "demo").as_posix() for p in input_files(project, 2018)}
     assert "2018/survey.csv" in names and "2017/segments.csv" in names
     assert "2019/survey.csv" not in names and "codebook.yaml" in names
+
+
+def test_planning_takes_for_the_projects_codebook_what_the_format_registry_does():
+    # Planning skips the registry (it imports every reader) for these suffixes alone.
+    for suffix in (*YAML_CODEBOOK_SUFFIXES, ".YAML"):
+        assert CODEBOOK_FORMATS.for_path(Path(f"codebook{suffix}")).name == "yaml"
+    assert CODEBOOK_FORMATS.for_path(Path("codebook.qdc")).name != "yaml"
