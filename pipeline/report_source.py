@@ -16,7 +16,7 @@ import re
 import yaml
 
 from pipeline import front_matter
-from pipeline.config import Pair
+from pipeline.config import Pair, ReportMeta
 from pipeline.drafts import NARRATIVE_KEYS, DraftStatus
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
@@ -28,6 +28,7 @@ _SECTION_HEADING = re.compile(r"^# +(.+?)\s*#*\s*$", re.MULTILINE)
 _TEXT_MARKER = re.compile(r"<!-- text:([a-z_]+)\.([a-z_]+) -->")
 _narrative = Catalog("narrative")
 _overview = Catalog("oversikt")
+_commission_text = Catalog("report_text")  # the commission sentence's words
 
 
 def narrative_headings() -> dict[str, frozenset[str]]:
@@ -131,10 +132,6 @@ def compose_source(
     settings = pair.settings
     meta = settings.report
     lang = check_language(settings.lang)
-    # Imported here: the report texts bring the analysis and pandas, which planning (and
-    # so a no-op run, which imports this module) never needs.
-    from pipeline.report_text import commission_markdown
-
     front, body = split_front_matter(template)
     front = _fill_front(front, lang)
     body = fill_text(body, lang)
@@ -173,3 +170,24 @@ def compose_source(
 
     header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{header}---\n{_MARKER.sub(fill, body)}"
+
+
+def commission_markdown(meta: ReportMeta, lang: str = "sv") -> str:
+    """The commission sentence, naming a missing field instead of leaving a gap.
+
+    Args:
+        meta: The report metadata from params (and the pair's override).
+        lang: The report language.
+
+    Returns:
+        One escaped Markdown paragraph (a draft names what is missing in brackets).
+    """
+    values = {}
+    for key in ("author", "commissioner", "committee", "case_number"):
+        given = str(getattr(meta, key) or "").strip()
+        values[key] = given or _commission_text(lang, "missing", field=_commission_text(lang, key))
+    commissioner = values["commissioner"]
+    if meta.organisation.strip() and meta.organisation.strip() != commissioner:
+        commissioner = f"{commissioner} {_commission_text(lang, 'and')} {meta.organisation.strip()}"
+    values["commissioner"] = commissioner
+    return md_text(_commission_text(lang, "commission", **values))

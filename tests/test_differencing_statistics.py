@@ -331,5 +331,5 @@ def test_a_build_with_one_region_below_the_threshold_is_protected(leaky_demo):
     assert system.values[statistic_key("2020", NATIONAL, "age", "sum")] is not None
     assert audit_build(leaky_demo) == []
     overview = (leaky_demo / "2020" / "oversikt.html").read_text(encoding="utf-8")
-    # The note is said once, naming its table (pipeline.report_text.merge_section_notes).
+    # The note is said once, naming its table (pipeline.section_notes.merge_section_notes).
     assert re.search(r"Tabell \d+: där hela landets summa, medelvärde", overview)

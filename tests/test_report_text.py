@@ -11,12 +11,12 @@ from pipeline.analysis.interviews import InterviewData
 from pipeline.analysis.themes import theme_by_group
 from pipeline.config import ReportMeta
 from pipeline.overview import theme_prevalence_with_nation
+from pipeline.report_source import commission_markdown
 from pipeline.report_text import (
-    commission_markdown,
     interview_status_markdown,
-    merge_section_notes,
 )
 from pipeline.schema import REGISTER_COLUMNS, SEGMENT_COLUMNS
+from pipeline.section_notes import merge_section_notes
 
 NOTE = "Uppgifter saknas \\(–\\*\\)\\."
 

@@ -49,6 +49,7 @@ from pipeline.render.shortcodes import (
     scalar_markdown,
 )
 from pipeline.render.typst_child import TypstCompileError, compile_pdf
+from pipeline.section_notes import merge_section_notes
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Fonts beyond the Typst wheel's own (Libertinus, New Computer Modern, DejaVu Sans Mono),
@@ -386,7 +387,7 @@ def _metadata(doc: Source, front: dict, lang: str, timestamp: int) -> dict:
 
 
 def _notes_once(markdown: str, front: dict, lang: str) -> str:
-    """One disclosure note per section (pipeline.report_text), with the report's k values."""
+    """One disclosure note per section (pipeline.section_notes), with the report's k values."""
     k = (front.get("report") or {}).get("k")
     if not isinstance(k, int):
         return markdown
@@ -400,10 +401,6 @@ def _notes_once(markdown: str, front: dict, lang: str) -> str:
     if isinstance(report.get("extremes_k"), int):
         notes.append(md_text(extremes_note(k, report["extremes_k"], lang)))
         notes.append(md_text(complement_note(k, report["extremes_k"], lang)))
-    # Imported here: the report texts bring the analysis and pandas, which a run that
-    # renders nothing (a no-op) never needs.
-    from pipeline.report_text import merge_section_notes
-
     return merge_section_notes(markdown, notes, lang)
 
 

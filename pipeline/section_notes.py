@@ -1,0 +1,106 @@
+"""One disclosure note per report section, naming the tables and figures it concerns.
+
+Pure text on the expanded report Markdown, which the renderer runs just before pandoc;
+its own module, away from the report texts (pipeline.report_text) and their analysis and
+pandas, which a run that only re-renders does not otherwise need.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pipeline.disclosure_text import SUPPRESSED_MARK
+from pipeline.i18n import Catalog, languages
+
+_t = Catalog("report_text")
+
+
+def _caption_words(kind: str) -> set[str]:
+    """The word a numbered caption starts with ("Tabell", "Table"), in every language."""
+    return {_t(lang, kind) for lang in languages()}
+
+
+def _caption_pattern() -> re.Pattern:
+    """A numbered caption's start ("Tabell 3:", "[Figure 2]"), in any language's words."""
+    words = sorted(_caption_words("table") | _caption_words("figure"), key=len, reverse=True)
+    kinds = "|".join(re.escape(word) for word in words)
+    return re.compile(rf"^(?::\s|!\[|\[)(?P<kind>{kinds}) (?P<n>\d+)[:\]]")
+
+
+_DIV_OPEN = re.compile(r"^:::+\s*\{")
+_DIV_CLOSE = re.compile(r"^:::+\s*$")
+
+
+def merge_section_notes(markdown: str, notes: Sequence[str], lang: str = "sv") -> str:
+    """Say each disclosure note once per level-1 section, naming the tables it concerns.
+
+    Tables with suppressed cells each end in the same footnote; read in a row, the
+    sentence repeats a dozen times. Here every occurrence of a note after a table or
+    figure caption is taken out (inside a captioned block, where the note is the whole
+    content, it becomes the suppression mark) and one sentence at the place of the
+    section's last occurrence says it for all of them: "Tabell 3, 5 och 6: uppgifter ...".
+    A note with no caption before it (the key figures in the summary) stays as it is.
+
+    Args:
+        markdown: The expanded report Markdown (shortcodes resolved, captions numbered).
+        notes: The exact Markdown paragraphs to merge (as `md_text` wrote them).
+        lang: The report language.
+
+    Returns:
+        The Markdown with the notes merged.
+    """
+    lines = markdown.split("\n")
+    wanted = {note.strip() for note in notes if note.strip()}
+    sections: list[list[int]] = [[]]
+    for index, line in enumerate(lines):
+        if line.startswith("# "):
+            sections.append([])
+        sections[-1].append(index)
+    for indices in sections:
+        _merge_in_section(lines, indices, wanted, lang)
+    return "\n".join(line for line in lines if line is not None)  # type: ignore[comparison-overlap]
+
+
+def _merge_in_section(lines: list, indices: list[int], wanted: set[str], lang: str) -> None:
+    caption_start = _caption_pattern()
+    caption: tuple[str, str] | None = None
+    in_div = False
+    found: dict[str, list[tuple[int, tuple[str, str], bool]]] = {}
+    for index in indices:
+        line = lines[index]
+        text = line.strip()
+        match = caption_start.match(text)
+        if match:
+            caption = (match.group("kind"), match.group("n"))
+        if _DIV_OPEN.match(text):
+            in_div = True
+        elif _DIV_CLOSE.match(text):
+            in_div = False
+        if text in wanted and caption is not None:
+            found.setdefault(text, []).append((index, caption, in_div))
+    for note, places in found.items():
+        refs = _ref_list([c for _, c, _ in places], lang)
+        merged = f"{refs}: {note[:1].lower()}{note[1:]}"
+        for index, _, inside in places[:-1]:
+            lines[index] = SUPPRESSED_MARK.replace("*", "\\*") if inside else None
+        last, _, _ = places[-1]
+        lines[last] = merged
+
+
+def _ref_list(captions: list[tuple[str, str]], lang: str) -> str:
+    """ "Tabell 3, 5 och Figur 2" from the captions, numbers in order of appearance."""
+    conjunction = _t(lang, "and")
+    groups: dict[str, list[str]] = {}
+    for kind, n in captions:
+        key = "table" if kind in _caption_words("table") else "figure"
+        if n not in groups.setdefault(key, []):
+            groups[key].append(n)
+    parts = []
+    for key, numbers in groups.items():
+        if len(numbers) == 1:
+            parts.append(f"{_t(lang, key)} {numbers[0]}")
+        else:
+            word = _t(lang, f"{key}s")  # the plural, as "Tables 3 and 5" has it
+            parts.append(f"{word} {', '.join(numbers[:-1])} {conjunction} {numbers[-1]}")
+    return f" {conjunction} ".join(parts)
