@@ -56,11 +56,11 @@ def write_snapshots(
     """
     paths = {}
     for year in sorted(set(years)):
-        if year not in known:
+        data = known.get(year)
+        if data is None:
             from pipeline.inputs import load_evaluation
 
-            known = {**known, year: load_evaluation(project, upto_year=year)}
-        data = known[year]
+            data = load_evaluation(project, upto_year=year)
         path = snapshot_dir(out) / f"{year}.pickle"
         payload = {"format": _FORMAT, "year": year, "data": data}
         try:
