@@ -56,6 +56,8 @@ class Build:
     median_pair_s: float = 0.0  # one pair inside a worker (execute + render + publish)
     cpu_seconds: float = 0.0  # the whole process tree's CPU time, as sampled
     machine_cpu_seconds: float = 0.0  # all cores' busy time during the build (/proc/stat)
+    steal_seconds: float = 0.0  # time the hypervisor ran something else on our cores
+    cpu_by_role: dict[str, list] = field(default_factory=dict)  # role -> [processes, CPU s]
     rss_at_peak_mb: dict[str, float] = field(default_factory=dict)  # by process role
     load_before: list[float] = field(default_factory=list)  # 1, 5, 15 min
     load_after: list[float] = field(default_factory=list)
@@ -66,41 +68,20 @@ class Build:
 
 
 class SeriesSampler(bench.TreeSampler):
-    """TreeSampler that also keeps the RSS over time, the tree's CPU time and who held the peak.
-
-    CPU time is each process's utime + stime from /proc/PID/stat, last seen before it
-    exited (so it misses at most one sampling interval per process): on a shared
-    machine it says what the build cost, whatever share of the cores it got.
-    """
+    """TreeSampler that also keeps the RSS over time and who held the peak."""
 
     def __init__(self, pid: int):
         super().__init__(pid)
         self.series: list[tuple[float, int]] = []
-        self.cpu_ticks: dict[tuple[int, str], int] = {}  # (pid, start time) -> ticks
         self.at_peak: dict[str, int] = {}  # process role -> RSS bytes, at the peak
         self._started = time.monotonic()
 
-    def _run(self) -> None:
-        count = 0
-        while not self._stop.is_set():
-            pids = bench._descendants(self.pid)
-            sizes = {pid: bench._rss(pid) for pid in pids}
-            rss = sum(sizes.values())
-            self.series.append((time.monotonic() - self._started, rss))
-            if rss > self.peak_rss:
-                self.peak_rss = rss
-                self.at_peak = _by_role(sizes)
-            if count % self.pss_every == 0:
-                self.peak_pss = max(self.peak_pss, sum(bench._pss(pid) for pid in pids))
-            for pid in pids:
-                key, ticks = _cpu_ticks(pid)
-                if key is not None:
-                    self.cpu_ticks[key] = max(ticks, self.cpu_ticks.get(key, 0))
-            count += 1
-            self._stop.wait(self.interval)
-
-    def cpu_seconds(self) -> float:
-        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
+    def sample(self, pids: list[int], sizes: dict[int, int]) -> None:
+        rss = sum(sizes.values())
+        self.series.append((time.monotonic() - self._started, rss))
+        if rss > self.peak_rss:
+            self.at_peak = bench._by_role(sizes)
+        super().sample(pids, sizes)
 
     def quarter_peaks(self) -> list[float]:
         """Peak summed RSS (MB) in each quarter of the sampled time."""
@@ -114,59 +95,11 @@ class SeriesSampler(bench.TreeSampler):
         return [round(p / 2**20) for p in peaks]
 
 
-def _cpu_ticks(pid: int) -> tuple[tuple[int, str] | None, int]:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None, 0
-    # After the command: state is field 3 of stat, so utime (14) is index 11 here.
-    return (pid, fields[19]), int(fields[11]) + int(fields[12])
-
-
-def _machine_busy_seconds() -> float:
-    """CPU time all cores have spent busy since boot (user, nice, system, irq, steal...).
-
-    The sampled tree misses the last interval of every process that exits (each pandoc
-    and Typst child, each kernel): at a national round about a tenth of what a pair
-    costs. The machine's counters miss nothing; on an idle machine they are the build.
-    """
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle, iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # guest time is in user
-
-
-def _role(pid: int) -> str:
-    """What a process of the build is, from its command line and its parent's."""
-    try:
-        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        parent = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
-        parent_cmd = Path(f"/proc/{parent}/cmdline").read_bytes().decode(errors="replace")
-    except (OSError, IndexError):
-        return "gone"
-    if "pipeline.kernels" in cmd:
-        return "kernel" if "pipeline.kernels" in parent_cmd else "kernel template"
-    if "pipeline run" in cmd:
-        return "CLI"
-    if "forkserver" in cmd:
-        return "forkserver" if "forkserver" not in parent_cmd else "pool worker"
-    if "multiprocessing" in cmd or "distributed" in cmd:
-        return "worker"
-    return Path(cmd.split(" ")[0]).name or "other"
-
-
-def _by_role(sizes: dict[int, int]) -> dict[str, int]:
-    roles: dict[str, int] = {}
-    for pid, rss in sizes.items():
-        role = _role(pid)
-        roles[role] = roles.get(role, 0) + rss
-    return roles
-
-
 def timed_build(name: str, command: list[str], pairs: int, log: Path) -> Build:
     """Run one build, its progress lines going to `log` (tail it to follow a long run)."""
     load_before = [round(x, 2) for x in os.getloadavg()]
     started = time.monotonic()
-    busy_before = _machine_busy_seconds()
+    busy_before, steal_before = bench.machine_cpu()
     with log.open("w", encoding="utf-8") as stderr:
         process = subprocess.Popen(
             command, cwd=bench.SRC, env=bench._env(), stdout=subprocess.DEVNULL, stderr=stderr
@@ -174,7 +107,7 @@ def timed_build(name: str, command: list[str], pairs: int, log: Path) -> Build:
         with SeriesSampler(process.pid) as sampler:
             process.wait()
     seconds = time.monotonic() - started
-    machine_cpu = _machine_busy_seconds() - busy_before
+    busy_after, steal_after = bench.machine_cpu()
     text = log.read_text(encoding="utf-8")
     if process.returncode != 0:
         sys.exit(f"{name} failed ({process.returncode}):\n{text[-3000:]}")
@@ -189,7 +122,9 @@ def timed_build(name: str, command: list[str], pairs: int, log: Path) -> Build:
         quarter_rss_mb=sampler.quarter_peaks(),
         median_pair_s=times[len(times) // 2] if times else 0.0,
         cpu_seconds=round(sampler.cpu_seconds(), 1),
-        machine_cpu_seconds=round(machine_cpu, 1),
+        machine_cpu_seconds=round(busy_after - busy_before, 1),
+        steal_seconds=round(steal_after - steal_before, 1),
+        cpu_by_role={r: [k, round(s, 1)] for r, (k, s) in sampler.cpu_by_role().items()},
         rss_at_peak_mb={k: round(v / 2**20) for k, v in sorted(sampler.at_peak.items())},
         load_before=load_before,
         load_after=[round(x, 2) for x in os.getloadavg()],
@@ -309,6 +244,13 @@ def report(runs: list[dict]) -> str:
                 f"- {b['name']}: RSS at the peak by process: "
                 + ", ".join(f"{role} {mb:.0f} MB" for role, mb in b["rss_at_peak_mb"].items())
                 for b in run["builds"]
+            ],
+            *[
+                f"- {b['name']}: CPU s by process (processes): "
+                + ", ".join(f"{role} {s:.1f} ({k})" for role, (k, s) in b["cpu_by_role"].items())
+                + f"; {b['steal_seconds']:.1f} s stolen by the hypervisor"
+                for b in run["builds"]
+                if b.get("cpu_by_role")
             ],
             "",
         ]

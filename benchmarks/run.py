@@ -55,6 +55,9 @@ class Measurement:
     peak_rss_mb: float = 0.0
     peak_pss_mb: float = 0.0
     note: str = ""
+    machine_cpu: float = 0.0  # all cores' busy CPU s while it ran (/proc/stat)
+    steal: float = 0.0  # s the hypervisor gave our cores to others while it ran
+    cpu_by_role: dict[str, tuple[int, float]] | None = None  # role -> (processes, CPU s)
 
     @property
     def per_pair(self) -> float:
@@ -65,16 +68,21 @@ class Measurement:
 
 
 class TreeSampler:
-    """Peak RSS and PSS of a process and all its descendants.
+    """Peak RSS and PSS of a process and all its descendants, and their CPU time by role.
 
     RSS is summed every `interval` s. PSS is read every `pss_every`-th sample only:
     the kernel walks every page table for it (tens of ms per sample), which would
-    take CPU from the run being measured.
+    take CPU from the run being measured. CPU time is each process's utime + stime,
+    last seen before it exited (so it misses at most one interval per process), under
+    the role its command line gave it when last seen (a child's command line is its
+    parent's until it execs).
     """
 
     def __init__(self, pid: int, interval: float = 0.05, pss_every: int = 10):
         self.pid, self.interval, self.pss_every = pid, interval, pss_every
         self.peak_rss = self.peak_pss = 0
+        self.cpu_ticks: dict[tuple[int, str], int] = {}  # (pid, start time) -> ticks
+        self.roles: dict[tuple[int, str], str] = {}  # (pid, start time) -> role
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -90,11 +98,32 @@ class TreeSampler:
         count = 0
         while not self._stop.is_set():
             pids = _descendants(self.pid)
-            self.peak_rss = max(self.peak_rss, sum(_rss(pid) for pid in pids))
+            self.sample(pids, {pid: _rss(pid) for pid in pids})
             if count % self.pss_every == 0:
                 self.peak_pss = max(self.peak_pss, sum(_pss(pid) for pid in pids))
             count += 1
             self._stop.wait(self.interval)
+
+    def sample(self, pids: list[int], sizes: dict[int, int]) -> None:
+        """One sample's memory and CPU (subclasses keep more)."""
+        self.peak_rss = max(self.peak_rss, sum(sizes.values()))
+        for pid in pids:
+            key, ticks = _cpu_ticks(pid)
+            if key is not None:
+                self.cpu_ticks[key] = max(ticks, self.cpu_ticks.get(key, 0))
+                self.roles[key] = _role(pid)
+
+    def cpu_seconds(self) -> float:
+        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
+
+    def cpu_by_role(self) -> dict[str, tuple[int, float]]:
+        """Role -> (processes, CPU seconds), the costliest first."""
+        roles: dict[str, list] = {}
+        for key, ticks in self.cpu_ticks.items():
+            entry = roles.setdefault(self.roles.get(key, "gone"), [0, 0.0])
+            entry[0] += 1
+            entry[1] += ticks / os.sysconf("SC_CLK_TCK")
+        return dict(sorted(((r, (n, s)) for r, (n, s) in roles.items()), key=lambda x: -x[1][1]))
 
 
 def _descendants(root: int) -> list[int]:
@@ -129,8 +158,63 @@ def _pss(pid: int) -> int:
     return 0
 
 
+def _cpu_ticks(pid: int) -> tuple[tuple[int, str] | None, int]:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None, 0
+    # After the command: state is field 3 of stat, so utime (14) is index 11 here.
+    return (pid, fields[19]), int(fields[11]) + int(fields[12])
+
+
+def machine_cpu() -> tuple[float, float]:
+    """All cores' busy CPU time since boot, and the time the hypervisor stole from them.
+
+    Busy is user, nice, system, irq and softirq; guest time is already in user. Steal
+    is time a virtual core wanted to run but the host ran something else: it is not
+    CPU the build used, so it is left out of busy and reported on its own (on a shared
+    VM it can be a third of a build's wall time). The sampled tree misses the last
+    interval of every process that exits (each pandoc and Typst child, each kernel);
+    the machine's counters miss nothing, and on an idle machine they are the build.
+    """
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / ticks, steal / ticks
+
+
+def _role(pid: int) -> str:
+    """What a process of the build is, from its command line and its parent's."""
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        parent = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+        parent_cmd = Path(f"/proc/{parent}/cmdline").read_bytes().decode(errors="replace")
+    except (OSError, IndexError):
+        return "gone"
+    if "pipeline.kernels" in cmd:
+        return "kernel" if "pipeline.kernels" in parent_cmd else "kernel template"
+    if "import typst" in cmd:
+        return "typst"
+    if "pipeline run" in cmd:
+        return "CLI"
+    if "forkserver" in cmd:
+        return "forkserver" if "forkserver" not in parent_cmd else "pool worker"
+    if "multiprocessing" in cmd or "distributed" in cmd:
+        return "worker"
+    return Path(cmd.split(" ")[0]).name or "other"
+
+
+def _by_role(sizes: dict[int, int]) -> dict[str, int]:
+    roles: dict[str, int] = {}
+    for pid, rss in sizes.items():
+        role = _role(pid)
+        roles[role] = roles.get(role, 0) + rss
+    return roles
+
+
 def timed(name: str, command: list[str], pairs: int, env: dict | None = None) -> Measurement:
-    """Run a command, timing it and sampling its process tree's memory."""
+    """Run a command, timing it and sampling its process tree's memory and CPU."""
+    busy_before, steal_before = machine_cpu()
     started = time.monotonic()
     process = subprocess.Popen(
         command, cwd=SRC, env=env or _env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -138,9 +222,14 @@ def timed(name: str, command: list[str], pairs: int, env: dict | None = None) ->
     with TreeSampler(process.pid) as sampler:
         stdout, stderr = process.communicate()
     seconds = time.monotonic() - started
+    busy_after, steal_after = machine_cpu()
     if process.returncode != 0:
         sys.exit(f"{name} failed ({process.returncode}):\n{stderr.decode()[-3000:]}")
-    return Measurement(name, pairs, seconds, sampler.peak_rss / 2**20, sampler.peak_pss / 2**20)
+    return Measurement(
+        name, pairs, seconds, sampler.peak_rss / 2**20, sampler.peak_pss / 2**20,
+        machine_cpu=busy_after - busy_before, steal=steal_after - steal_before,
+        cpu_by_role=sampler.cpu_by_role(),
+    )  # fmt: skip
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -311,11 +400,11 @@ def run(pair):
             exec(c, ns)
 run(pairs[0])
 shown.clear()
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 for pair in pairs:
     run(pair)
 print(json.dumps({"seconds": time.perf_counter() - started, "pairs": len(pairs),
-                  "outputs": len(shown)}))
+                  "cpu": time.process_time() - cpu, "outputs": len(shown)}))
 """
 
 
@@ -333,6 +422,7 @@ def floor(params: Path, limit: int | None) -> Measurement:
         result["pairs"],
         result["seconds"],
         note=f"{result['outputs']} displayed outputs, figures as SVG",
+        machine_cpu=result["cpu"],
     )
 
 
@@ -355,6 +445,8 @@ def main() -> None:
     shutil.rmtree(WORK, ignore_errors=True)
     for part in _SNAPSHOT:
         shutil.copytree(ROOT / part, SRC / part, ignore=shutil.ignore_patterns("__pycache__"))
+    # Bytecode as an installed package has it: else the first build also compiles the code.
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(SRC / "pipeline")], check=True)
     sys.path.insert(0, str(SRC))
     from pipeline.config import load_project, plan_pairs
 
@@ -434,7 +526,10 @@ def main() -> None:
     notes.append(
         f"Distance from the floor: the build takes {cold.per_pair:.2f} s per region-year "
         f"on {args.jobs} workers ({cold.per_pair * args.jobs:.2f} worker-s), the notebooks' "
-        f"code alone {demo_floor.per_pair:.2f} s in one warm process."
+        f"code alone {demo_floor.per_pair:.2f} s in one warm process. In CPU time: the build "
+        f"{cold.machine_cpu:.1f} s, the floor {demo_floor.machine_cpu:.1f} s "
+        f"({cold.machine_cpu / demo_floor.machine_cpu:.1f}x); the target (2x the floor spread "
+        f"over {args.jobs} cores) is a wall time of {2 * demo_floor.seconds / args.jobs:.1f} s."
     )
     if len(scaling) >= 2:
         first, last = scaling[0], scaling[-1]
@@ -467,6 +562,26 @@ def _table(rows: list[Measurement]) -> list[str]:
     return lines
 
 
+def _cpu_table(rows: list[Measurement]) -> list[str]:
+    """CPU by process role for each build: what a build costs beyond the notebooks' code.
+
+    Busy and steal come from /proc/stat (every process on the machine, nothing missed);
+    the roles from the sampled tree, which misses the last 50 ms of each process.
+    """
+    lines = [
+        "| step | wall s | machine busy CPU s | stolen s | CPU s by process (processes) |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for r in rows:
+        if not r.cpu_by_role or r.pairs < 2:
+            continue
+        roles = ", ".join(f"{role} {cpu:.1f} ({n})" for role, (n, cpu) in r.cpu_by_role.items())
+        lines.append(
+            f"| {r.name} | {r.seconds:.1f} | {r.machine_cpu:.1f} | {r.steal:.1f} | {roles} |"
+        )
+    return lines
+
+
 def _report(rows, scaling, notes, args, load_before, load_after, seconds) -> str:
     lines = [
         "# Benchmark results",
@@ -489,6 +604,10 @@ def _report(rows, scaling, notes, args, load_before, load_after, seconds) -> str
         "## Summary",
         "",
         *[f"- {note}" for note in notes],
+        "",
+        "## Where the CPU goes",
+        "",
+        *_cpu_table(rows),
         "",
         "Peak memory is sampled over the whole process tree: summed RSS every 50 ms, summed "
         "PSS every 0.5 s. RSS counts the pages forked kernels share with their template once "

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import national  # noqa: E402
 import run as bench  # noqa: E402
 
 _DONE = re.compile(r"^\[(\d+)/\d+\]", re.MULTILINE)
@@ -40,7 +39,7 @@ def main() -> None:
         rss = sum(bench._rss(p) for p in pids) / 2**20
         pss = sum(bench._pss(p) for p in pids) / 2**20
         for pid in pids:
-            key, used = national._cpu_ticks(pid)
+            key, used = bench._cpu_ticks(pid)
             if key is not None:
                 cpu[key] = max(used, cpu.get(key, 0))
         try:

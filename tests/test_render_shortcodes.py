@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import nbformat
@@ -10,7 +11,7 @@ import pytest
 
 from pipeline.errors import ShortcodeError
 from pipeline.formatting import md_text
-from pipeline.render.notebook_cells import Output, cell_options
+from pipeline.render.notebook_cells import Output, cell_options, read_cells
 from pipeline.render.shortcodes import expand, read_source, resolve_front_matter
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5"/></svg>'
@@ -203,6 +204,23 @@ def test_cell_options_parse_yaml_comment_lines():
     source = '#| label: fig-x\n#| fig-cap: "A: b"\n#|fig-alt: c\nplot()\n#| label: late'
     assert cell_options(source) == {"label": "fig-x", "fig-cap": "A: b", "fig-alt": "c"}
     assert cell_options("plot()") == {}
+
+
+def test_a_notebook_read_again_is_read_from_its_content_not_its_name(tmp_path):
+    qmd = _work(tmp_path, "{{< embed notebooks/survey.ipynb#tbl-a >}}\n")
+    notebook = tmp_path / "notebooks" / "survey.ipynb"
+    first = read_cells(notebook)
+    assert read_cells(notebook) == first  # HTML and PDF of a pair: one parse
+    with pytest.raises(TypeError):
+        first["tbl-a"].options["tbl-cap"] = "changed"  # shared cells are read-only
+    stat = notebook.stat()
+    # Rewritten with the same size and timestamps: still read again.
+    changed = notebook.read_text(encoding="utf-8").replace("Svarsfrekvens", "Andel svarare")
+    notebook.write_text(changed, encoding="utf-8")
+    os.utime(notebook, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert notebook.stat().st_size == stat.st_size
+    assert read_cells(notebook)["tbl-a"].options["tbl-cap"] == "Andel svarare"
+    assert "Andel svarare" in _expand(qmd)
 
 
 def test_unsupported_language(tmp_path):
