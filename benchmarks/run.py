@@ -111,7 +111,9 @@ class TreeSampler:
             key, ticks = _cpu_ticks(pid)
             if key is not None:
                 self.cpu_ticks[key] = max(ticks, self.cpu_ticks.get(key, 0))
-                self.roles[key] = _role(pid)
+                role = _role(pid)
+                if role != "gone" or key not in self.roles:
+                    self.roles[key] = role
 
     def cpu_seconds(self) -> float:
         return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
@@ -191,6 +193,10 @@ def _role(pid: int) -> str:
         parent_cmd = Path(f"/proc/{parent}/cmdline").read_bytes().decode(errors="replace")
     except (OSError, IndexError):
         return "gone"
+    if not cmd:  # exited, not yet reaped: its command line is gone
+        return "gone"
+    if "ipykernel_launcher" in cmd:
+        return "kernel"
     if "pipeline.kernels" in cmd:
         return "kernel" if "pipeline.kernels" in parent_cmd else "kernel template"
     if "import typst" in cmd:
