@@ -569,17 +569,13 @@ def _table(rows: list[Measurement]) -> list[str]:
 
 
 def _cpu_table(rows: list[Measurement]) -> list[str]:
-    """CPU by process role for each build: what a build costs beyond the notebooks' code.
-
-    Busy and steal come from /proc/stat (every process on the machine, nothing missed);
-    the roles from the sampled tree, which misses the last 50 ms of each process.
-    """
+    """CPU by process role for each build: what a build costs beyond the notebooks' code."""
     lines = [
         "| step | wall s | machine busy CPU s | stolen s | CPU s by process (processes) |",
         "| --- | ---: | ---: | ---: | --- |",
     ]
     for r in rows:
-        if not r.cpu_by_role or r.pairs < 2:
+        if not r.cpu_by_role:
             continue
         roles = ", ".join(f"{role} {cpu:.1f} ({n})" for role, (n, cpu) in r.cpu_by_role.items())
         lines.append(
@@ -611,13 +607,17 @@ def _report(rows, scaling, notes, args, load_before, load_after, seconds) -> str
         "",
         *[f"- {note}" for note in notes],
         "",
-        "## Where the CPU goes",
-        "",
-        *_cpu_table(rows),
-        "",
         "Peak memory is sampled over the whole process tree: summed RSS every 50 ms, summed "
         "PSS every 0.5 s. RSS counts the pages forked kernels share with their template once "
         "per process; PSS divides them among the processes that share them.",
+        "",
+        "## Where the CPU goes",
+        "",
+        "Machine busy and stolen CPU are every core's, from /proc/stat (nothing missed, other "
+        "work on the machine included); CPU by process is the sampled tree's, which misses "
+        "the last 50 ms of each process.",
+        "",
+        *_cpu_table(rows),
         "",
     ]
     return "\n".join(lines)
