@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -97,8 +98,10 @@ def cell_options(source: str) -> dict[str, object]:
 # same two executed notebooks: parsing, validating and reading every cell's options
 # once instead of once per format saves about 12 ms per notebook. Keyed by content, a
 # notebook that changes is read again whatever its timestamps say.
+# A lock, as a Dask worker renders pairs in threads.
 _RECENT: OrderedDict[bytes, dict[str, Cell]] = OrderedDict()
 _RECENT_SIZE = 4
+_RECENT_LOCK = threading.Lock()
 
 
 def read_cells(notebook: Path) -> dict[str, Cell]:
@@ -120,13 +123,16 @@ def read_cells(notebook: Path) -> dict[str, Cell]:
     except OSError as exc:
         raise ShortcodeError(f"{notebook}: cannot read the notebook: {exc}") from exc
     digest = hashlib.blake2b(content, digest_size=20).digest()
-    if digest in _RECENT:
-        _RECENT.move_to_end(digest)
-        return dict(_RECENT[digest])
+    with _RECENT_LOCK:
+        cells = _RECENT.get(digest)
+        if cells is not None:
+            _RECENT.move_to_end(digest)
+            return dict(cells)
     cells = _parse_cells(notebook, content)
-    _RECENT[digest] = cells
-    if len(_RECENT) > _RECENT_SIZE:
-        _RECENT.popitem(last=False)
+    with _RECENT_LOCK:
+        _RECENT[digest] = cells
+        if len(_RECENT) > _RECENT_SIZE:
+            _RECENT.popitem(last=False)
     return dict(cells)
 
 
