@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -11,6 +14,7 @@ import pytest
 
 from pipeline.errors import ShortcodeError
 from pipeline.formatting import md_text
+from pipeline.render import notebook_cells
 from pipeline.render.notebook_cells import Output, cell_options, read_cells
 from pipeline.render.shortcodes import expand, read_source, resolve_front_matter
 
@@ -210,7 +214,7 @@ def test_a_notebook_read_again_is_read_from_its_content_not_its_name(tmp_path):
     qmd = _work(tmp_path, "{{< embed notebooks/survey.ipynb#tbl-a >}}\n")
     notebook = tmp_path / "notebooks" / "survey.ipynb"
     first = read_cells(notebook)
-    assert read_cells(notebook) == first  # HTML and PDF of a pair: one parse
+    assert read_cells(notebook)["tbl-a"] is first["tbl-a"]  # HTML and PDF of a pair: one parse
     with pytest.raises(TypeError):
         first["tbl-a"].options["tbl-cap"] = "changed"  # shared cells are read-only
     stat = notebook.stat()
@@ -221,6 +225,25 @@ def test_a_notebook_read_again_is_read_from_its_content_not_its_name(tmp_path):
     assert notebook.stat().st_size == stat.st_size
     assert read_cells(notebook)["tbl-a"].options["tbl-cap"] == "Andel svarare"
     assert "Andel svarare" in _expand(qmd)
+
+
+def test_formats_rendering_side_by_side_parse_a_notebook_once(tmp_path, monkeypatch):
+    _work(tmp_path, "x\n")
+    notebook = tmp_path / "notebooks" / "survey.ipynb"
+    parses = []
+
+    def slow_parse(path, content):  # long enough for the other thread to arrive meanwhile
+        parses.append(path)
+        time.sleep(0.2)
+        return parse(path, content)
+
+    parse = notebook_cells._parse_cells
+    monkeypatch.setattr(notebook_cells, "_parse_cells", slow_parse)
+    monkeypatch.setattr(notebook_cells, "_RECENT", OrderedDict())  # other tests' notebooks
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        html, pdf = pool.map(lambda _: read_cells(notebook), range(2))
+    assert parses == [notebook]
+    assert html["tbl-a"] is pdf["tbl-a"]
 
 
 def test_unsupported_language(tmp_path):

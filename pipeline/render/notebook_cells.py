@@ -97,8 +97,10 @@ def cell_options(source: str) -> dict[str, object]:
 # Recently read notebooks by the digest of their bytes. A pair's HTML and PDF embed the
 # same two executed notebooks: parsing, validating and reading every cell's options
 # once instead of once per format saves about 12 ms per notebook. Keyed by content, a
-# notebook that changes is read again whatever its timestamps say.
-# A lock, as a Dask worker renders pairs in threads.
+# notebook that changes is read again whatever its timestamps say. The formats render
+# side by side in threads (and a Dask worker renders pairs in threads), so the lock is
+# held while a notebook is parsed: the second format waits for the first's parse instead
+# of parsing too. Parsing holds the GIL anyway, so the lock costs no parallelism.
 _RECENT: OrderedDict[bytes, dict[str, Cell]] = OrderedDict()
 _RECENT_SIZE = 4
 _RECENT_LOCK = threading.Lock()
@@ -125,15 +127,13 @@ def read_cells(notebook: Path) -> dict[str, Cell]:
     digest = hashlib.blake2b(content, digest_size=20).digest()
     with _RECENT_LOCK:
         cells = _RECENT.get(digest)
-        if cells is not None:
+        if cells is None:
+            cells = _RECENT[digest] = _parse_cells(notebook, content)
+            if len(_RECENT) > _RECENT_SIZE:
+                _RECENT.popitem(last=False)
+        else:
             _RECENT.move_to_end(digest)
-            return dict(cells)
-    cells = _parse_cells(notebook, content)
-    with _RECENT_LOCK:
-        _RECENT[digest] = cells
-        if len(_RECENT) > _RECENT_SIZE:
-            _RECENT.popitem(last=False)
-    return dict(cells)
+        return dict(cells)
 
 
 def _parse_cells(notebook: Path, content: bytes) -> dict[str, Cell]:
