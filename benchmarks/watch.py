@@ -31,24 +31,22 @@ def main() -> None:
     parser.add_argument("--every", type=float, default=5.0)
     args = parser.parse_args()
     started = time.monotonic()
-    cpu: dict[tuple[int, str], int] = {}
-    ticks = os.sysconf("SC_CLK_TCK")
+    # The benchmarks' sampler, driven from here at this pace (its thread is not started).
+    sampler = bench.TreeSampler(args.pid)
     print("seconds\tpairs_done\trss_mb\tpss_mb\tcpu_s\tload1", flush=True)
     while Path(f"/proc/{args.pid}").exists():
         pids = bench._descendants(args.pid)
-        rss = sum(bench._rss(p) for p in pids) / 2**20
+        sizes = {pid: bench._rss(pid) for pid in pids}
+        sampler.sample(pids, sizes)
+        rss = sum(sizes.values()) / 2**20
         pss = sum(bench._pss(p) for p in pids) / 2**20
-        for pid in pids:
-            key, used = bench._cpu_ticks(pid)
-            if key is not None:
-                cpu[key] = max(used, cpu.get(key, 0))
         try:
             done = [int(n) for n in _DONE.findall(args.log.read_text(encoding="utf-8"))]
         except OSError:
             done = []
         print(
             f"{time.monotonic() - started:.0f}\t{max(done, default=0)}\t{rss:.0f}\t{pss:.0f}\t"
-            f"{sum(cpu.values()) / ticks:.0f}\t{os.getloadavg()[0]:.2f}",
+            f"{sampler.cpu_seconds():.0f}\t{os.getloadavg()[0]:.2f}",
             flush=True,
         )
         time.sleep(args.every)

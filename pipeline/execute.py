@@ -9,7 +9,8 @@ by the exception it raises, never by the notebook.
 Each notebook runs in a kernel of its own, started for it and killed after it (see
 pipeline.kernels for where that kernel comes from). The notebook is written once at
 the end (and once on failure) rather than papermill's two saves per cell, which cost
-more CPU than some of the cells.
+more CPU than some of the cells; it goes to papermill in memory, captions localised,
+and comes back already stripped of timings and random ids (pipeline.execute_engine).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "execute_notebook",
     "localise_notebook",
     "normalise_notebook",
+    "strip_run_details",
     "validate_parameters",
 ]
 
@@ -141,10 +143,8 @@ def execute_notebook(
     from pipeline.execute_engine import ENGINE_NAME  # registers the engine
 
     validate_parameters(parameters)
-    localised = output.with_name(output.stem + ".input.ipynb")
     output.parent.mkdir(parents=True, exist_ok=True)
-    notebook = nbformat.read(source, as_version=4)
-    nbformat.write(localise_notebook(notebook, lang, source.stem), localised)
+    notebook = localise_notebook(nbformat.read(source, as_version=4), lang, source.stem)
     deadline = time.monotonic() + timeout_seconds
 
     def remaining(_cell: Any) -> int:
@@ -154,7 +154,7 @@ def execute_notebook(
 
     try:
         papermill.execute_notebook(
-            str(localised),
+            notebook,
             str(output),
             parameters=parameters,
             engine_name=ENGINE_NAME,
@@ -175,6 +175,8 @@ def execute_notebook(
             timeout_func=remaining,
         )
     except PapermillExecutionError as exc:
+        # papermill wrote the notebook with its error banner, in cells of random ids.
+        normalise_notebook(output)
         cell = _failed_cell(output)
         message = f"{exc.ename}: {exc.evalue}" if exc.evalue else exc.ename
         if exc.ename == "MemoryError" and memory_mb:
@@ -187,15 +189,14 @@ def execute_notebook(
         if "Timeout" in name or "timed out" in message:
             message = f"time limit of {timeout_seconds} s exceeded ({message})"
         raise ExecutionError(source.name, cell, f"{name}: {message}") from None
-    finally:
-        localised.unlink(missing_ok=True)
-        if output.is_file():
-            normalise_notebook(output)
 
 
-def normalise_notebook(path: Path) -> None:
-    """Strip what makes executed notebooks differ between runs: timings and random ids."""
-    notebook = nbformat.read(path, as_version=4)
+def strip_run_details(notebook: nbformat.NotebookNode) -> None:
+    """Remove, in place, what makes executed notebooks differ between runs.
+
+    papermill's and nbclient's timings, papermill's record of the input and output
+    paths, and the random cell ids (replaced by ids from the cell's position).
+    """
     papermill_meta = notebook.metadata.get("papermill", {})
     for key in ("start_time", "end_time", "duration", "input_path", "output_path"):
         papermill_meta.pop(key, None)
@@ -206,6 +207,12 @@ def normalise_notebook(path: Path) -> None:
         if meta is not None:
             for key in ("start_time", "end_time", "duration"):
                 meta.pop(key, None)
+
+
+def normalise_notebook(path: Path) -> None:
+    """Strip what makes an executed notebook file differ between runs: timings and random ids."""
+    notebook = nbformat.read(path, as_version=4)
+    strip_run_details(notebook)
     nbformat.write(notebook, path)
 
 

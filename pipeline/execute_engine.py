@@ -6,6 +6,10 @@ does not pay for papermill). It extends papermill's own `NBClientEngine` through
 documented `Engine.execute_notebook` classmethod; the kernel manager is nbclient's
 (`kernel_manager_class`), so nbclient owns the kernel and shuts it down after the
 notebook (`shutdown_kernel="immediate"`: a kill, the kernel has nothing to save).
+
+The notebook it returns is already stripped of what differs between runs (timings,
+random cell ids: `strip_run_details`), so that papermill's one write of it is final;
+nothing reads it back to clean it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import Any
 
 import nbformat
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+from pipeline.execute import strip_run_details
 
 ENGINE_NAME = "peer-eval"
 
@@ -35,6 +41,9 @@ class SaveAtEnd(NotebookExecutionManager):
     def cell_start(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
         self.running = cell_index
         super().cell_start(cell, cell_index, **kwargs)
+        # The cell's timings are stripped anyway; without a start time papermill's
+        # cell_complete also skips parsing it back (dateutil, for every cell).
+        cell.metadata.papermill["start_time"] = None
 
     def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
         # Called from a `finally`: while an exception is on its way out, the cell
@@ -66,7 +75,12 @@ class PeerEvalEngine(NBClientEngine):
         manager.notebook_start()
         try:
             cls.execute_managed_notebook(
-                manager, kernel_name, log_output=log_output, shutdown_kernel="immediate", **kwargs
+                manager,
+                kernel_name,
+                log_output=log_output,
+                shutdown_kernel="immediate",
+                record_timing=False,  # nbclient's per-cell timings: stripped anyway
+                **kwargs,
             )
         except BaseException:
             # A timeout or a dead kernel: keep what ran, for the failure report and for
@@ -75,11 +89,13 @@ class PeerEvalEngine(NBClientEngine):
                 index = manager.running
                 manager.cell_exception(manager.nb.cells[index], cell_index=index)
             manager.notebook_complete()
+            strip_run_details(manager.nb)
             if crash_output:
                 with contextlib.suppress(Exception):
                     nbformat.write(manager.nb, crash_output)
             raise
         manager.notebook_complete()
+        strip_run_details(manager.nb)
         return manager.nb
 
 

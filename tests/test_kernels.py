@@ -191,6 +191,29 @@ def test_failing_cell_is_named_and_its_kernel_is_gone(tmp_path, fork_mode):
     assert _gone(_printed_pid(kept))
 
 
+@pytest.mark.parametrize("failing", [False, True], ids=["completed", "failed"])
+def test_the_executed_notebook_is_its_only_file_and_holds_no_run_details(tmp_path, failing):
+    # The notebook goes to papermill in memory and comes back stripped: no localised
+    # copy is left beside it, and no timing, path or random id is in it, kept or not.
+    cells = ["print('done')", "raise ValueError('no data')" if failing else "1 + 1"]
+    source = _notebook(tmp_path / "probe.ipynb", cells)
+    if failing:
+        with pytest.raises(ExecutionError):
+            _run(source, tmp_path)
+    else:
+        _run(source, tmp_path)
+    folder = tmp_path / "work" / "notebooks"
+    assert [p.name for p in folder.iterdir()] == ["probe.ipynb"]
+    notebook = nbformat.read(folder / "probe.ipynb", as_version=4)
+    run = notebook.metadata.papermill
+    assert not {"start_time", "end_time", "duration", "input_path", "output_path"} & set(run)
+    assert [c.id for c in notebook.cells] == [f"cell-{i:03d}" for i in range(len(notebook.cells))]
+    for cell in notebook.cells:
+        assert "execution" not in cell.metadata
+        assert not {"start_time", "end_time", "duration"} & set(cell.metadata.get("papermill", {}))
+    assert run.get("exception") is (True if failing else None)
+
+
 def test_time_limit_is_reported_and_the_kernel_killed(tmp_path, fork_mode):
     source = _notebook(
         tmp_path / "slow.ipynb",
