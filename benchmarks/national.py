@@ -12,8 +12,9 @@ people, many of them tiny), a cold build (no national overview: its one-page tab
 not what scales), then a no-op rebuild. `--executor dask` builds on a Dask LocalCluster
 with `--jobs` worker processes instead of the local process pool.
 
-Each run is recorded in benchmarks/NATIONAL.json (one entry per size and executor, a
-rerun replaces its entry) and benchmarks/NATIONAL.md is rewritten from all entries.
+Each run is recorded in benchmarks/NATIONAL.json (one entry per size, executor and
+processor model; a rerun on the same processor replaces its entry) and
+benchmarks/NATIONAL.md is rewritten from all entries.
 Every measurement records the machine's load averages before and after it: the cores
 are shared, and a load above the core count means the build got less than the whole
 machine. Memory is sampled over the whole process tree (RSS every 50 ms, PSS from
@@ -155,7 +156,9 @@ def main() -> None:
     args = parser.parse_args()
     years = [int(y) for y in args.years.split(",")]
     pairs = args.regions * len(years)
-    label = f"{args.regions} x {len(years)} ({args.executor})"
+    # Machines differ in speed by a third and more: a run replaces only the entry of its
+    # own size, executor and processor, and the others stay beside it.
+    label = f"{args.regions} x {len(years)} ({args.executor}), {processor()}"
 
     folder = bench.WORK / f"national-{args.regions}x{len(years)}-{args.executor}"
     _snapshot_sources(folder)
@@ -184,10 +187,20 @@ def main() -> None:
     }
     runs = json.loads(RESULTS_JSON.read_text(encoding="utf-8")) if RESULTS_JSON.exists() else []
     runs = [r for r in runs if r["label"] != label] + [entry]
-    runs.sort(key=lambda r: (r["executor"], len(r["years"]), r["regions"]))
+    runs.sort(key=lambda r: (r["executor"], len(r["years"]), r["regions"], r["date"]))
     RESULTS_JSON.write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
     RESULTS_MD.write_text(report(runs), encoding="utf-8")
     print(report([entry]))
+
+
+def processor() -> str:
+    """This machine's processor model, as the machine line of `run._machine` names it."""
+    return processor_of(bench._machine())
+
+
+def processor_of(machine: list[str]) -> str:
+    """The processor model in a recorded machine description ("- machine: MODEL, ...")."""
+    return machine[0].split(":", 1)[-1].split(",", 1)[0].strip()
 
 
 def report(runs: list[dict]) -> str:

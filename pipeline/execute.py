@@ -28,6 +28,7 @@ from pipeline.captions import localise_captions
 from pipeline.cell_options import OPTION_LINE
 from pipeline.errors import ExecutionError, UsageError
 from pipeline.kernels import IPCKernelManager
+from pipeline.run_details import strip_run_details
 
 __all__ = [
     "IPCKernelManager",
@@ -35,7 +36,6 @@ __all__ = [
     "execute_notebook",
     "localise_notebook",
     "normalise_notebook",
-    "strip_run_details",
     "validate_parameters",
 ]
 
@@ -189,24 +189,6 @@ def execute_notebook(
         if "Timeout" in name or "timed out" in message:
             message = f"time limit of {timeout_seconds} s exceeded ({message})"
         raise ExecutionError(source.name, cell, f"{name}: {message}") from None
-
-
-def strip_run_details(notebook: nbformat.NotebookNode) -> None:
-    """Remove, in place, what makes executed notebooks differ between runs.
-
-    papermill's and nbclient's timings, papermill's record of the input and output
-    paths, and the random cell ids (replaced by ids from the cell's position).
-    """
-    papermill_meta = notebook.metadata.get("papermill", {})
-    for key in ("start_time", "end_time", "duration", "input_path", "output_path"):
-        papermill_meta.pop(key, None)
-    for index, cell in enumerate(notebook.cells):
-        cell["id"] = f"cell-{index:03d}"
-        cell.metadata.pop("execution", None)
-        meta = cell.metadata.get("papermill")
-        if meta is not None:
-            for key in ("start_time", "end_time", "duration"):
-                meta.pop(key, None)
 
 
 def normalise_notebook(path: Path) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 import nbformat
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
-from pipeline.execute import strip_run_details
+from pipeline.run_details import strip_run_details
 
 ENGINE_NAME = "peer-eval"
 
