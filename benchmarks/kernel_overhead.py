@@ -81,11 +81,7 @@ def _execute_all(sources: list[Path], pairs, params: Path, snapshots, work: Path
                     lang=pair.settings.lang, cwd=work, timeout_seconds=300,
                 )  # fmt: skip
     roles = sampler.cpu_by_role()
-    return {
-        "worker": time.process_time() - worker,
-        "kernel": roles.get("kernel", (0, 0.0))[1],
-        "kernels": roles.get("kernel", (0, 0.0))[0],
-    }
+    return {"worker": time.process_time() - worker, "kernel": roles.get("kernel", (0, 0.0))[1]}
 
 
 def _forked_code(cells: list, namespace: dict) -> float:
@@ -126,7 +122,7 @@ def main() -> None:
     snapshots = write_snapshots(project, {p.year for p in pairs}, work, known={})
     kernel_template.start_template()
 
-    variants: dict[str, list[Path]] = {"as shipped": [], "code cells as `pass`": []}
+    variants: dict[str, list[Path]] = {}  # label -> the notebooks to execute
     cells = {}
     for name in NOTEBOOKS:
         notebook = nbformat.read(project.notebooks_dir / f"{name}.ipynb", as_version=4)
@@ -135,7 +131,7 @@ def main() -> None:
             path = work / str(folder) / f"{name}.ipynb"
             path.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(variant, path)
-            variants[label].append(path)
+            variants.setdefault(label, []).append(path)
         localised = localise_notebook(notebook, pairs[0].settings.lang, name)
         cells[name] = [compile(c.source, name, "exec") for c in _code_cells(localised)]
 

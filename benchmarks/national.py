@@ -158,7 +158,8 @@ def main() -> None:
     pairs = args.regions * len(years)
     # Machines differ in speed by a third and more: a run replaces only the entry of its
     # own size, executor and processor, and the others stay beside it.
-    label = f"{args.regions} x {len(years)} ({args.executor}), {processor()}"
+    machine = bench._machine()
+    label = f"{args.regions} x {len(years)} ({args.executor}), {processor_of(machine)}"
 
     folder = bench.WORK / f"national-{args.regions}x{len(years)}-{args.executor}"
     _snapshot_sources(folder)
@@ -182,7 +183,7 @@ def main() -> None:
         "jobs": args.jobs,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "generate_seconds": round(generated, 1),
-        "machine": bench._machine(),
+        "machine": machine,
         "builds": [asdict(b) | {"per_pair": round(b.per_pair, 3)} for b in builds],
     }
     runs = json.loads(RESULTS_JSON.read_text(encoding="utf-8")) if RESULTS_JSON.exists() else []
@@ -191,11 +192,6 @@ def main() -> None:
     RESULTS_JSON.write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
     RESULTS_MD.write_text(report(runs), encoding="utf-8")
     print(report([entry]))
-
-
-def processor() -> str:
-    """This machine's processor model, as the machine line of `run._machine` names it."""
-    return processor_of(bench._machine())
 
 
 def processor_of(machine: list[str]) -> str:
