@@ -6,8 +6,9 @@ repr. Both are checked here before papermill sees them. papermill's output noteb
 marks every cell as completed even after a crash or a timeout, so success is decided
 by the exception it raises, never by the notebook.
 
-Each notebook runs in a kernel of its own, started for it and killed after it (see
-pipeline.kernels for where that kernel comes from). The notebook is written once at
+Each notebook runs in a process of its own, started for it and gone after it: a notebook
+shell by default (pipeline.shell_client), or a Jupyter kernel (pipeline.kernels; see
+`kernel_mode`). The notebook is written once at
 the end (and once on failure) rather than papermill's two saves per cell, which cost
 more CPU than some of the cells; it goes to papermill in memory, captions localised,
 and comes back already stripped of timings and random ids (pipeline.execute_engine).
@@ -27,6 +28,7 @@ from pipeline import kernels
 from pipeline.captions import localise_captions
 from pipeline.cell_options import OPTION_LINE
 from pipeline.errors import ExecutionError, UsageError
+from pipeline.kernel_template import kernel_mode
 from pipeline.kernels import IPCKernelManager
 from pipeline.run_details import strip_run_details
 
@@ -152,6 +154,17 @@ def execute_notebook(
         # budget turns its per-cell timeout into a per-notebook one.
         return max(1, math.ceil(deadline - time.monotonic()))
 
+    if kernel_mode() == "shell":
+        engine_options: dict[str, Any] = {"shell": {"cwd": str(cwd), "memory_mb": memory_mb}}
+    else:
+        engine_options = {
+            # nbclient makes the kernel manager (and so shuts its kernel down after).
+            "kernel_manager_class": kernels.manager_class(),
+            "config": Config({"IPCKernelManager": {"memory_mb": memory_mb}}),
+            # The kernel starts in cwd; papermill's own `cwd` would chdir this whole
+            # process, which threads (Dask workers) share.
+            "resources": {"metadata": {"path": str(cwd)}},
+        }
     try:
         papermill.execute_notebook(
             notebook,
@@ -165,14 +178,9 @@ def execute_notebook(
             # The engine saves once, at the end or on failure; papermill's own
             # per-cell saves rewrite the whole notebook twice for every cell.
             request_save_on_cell_execute=False,
-            # nbclient makes the kernel manager (and so shuts its kernel down after).
-            kernel_manager_class=kernels.manager_class(),
-            config=Config({"IPCKernelManager": {"memory_mb": memory_mb}}),
-            # The kernel starts in cwd; papermill's own `cwd` would chdir this whole
-            # process, which threads (Dask workers) share.
-            resources={"metadata": {"path": str(cwd)}},
             crash_output=str(output),
             timeout_func=remaining,
+            **engine_options,
         )
     except PapermillExecutionError as exc:
         # papermill wrote the notebook with its error banner, in cells of random ids.

@@ -1,9 +1,11 @@
-"""The papermill engine `peer-eval`: nbclient, one save at the end, the running cell remembered.
+"""The papermill engine `peer-eval`: a shell or nbclient, one save at the end, the running cell.
 
 Registered with papermill's public engine registry when this module is imported
 (pipeline.execute imports it when it first runs a notebook, so that `import pipeline`
 does not pay for papermill). It extends papermill's own `NBClientEngine` through the
-documented `Engine.execute_notebook` classmethod; the kernel manager is nbclient's
+documented `Engine.execute_notebook` classmethod. Given `shell` options (the default
+kernel mode, see `pipeline.kernel_template.kernel_mode`), the cells run in a notebook
+shell (`pipeline.shell_client`); otherwise the kernel manager is nbclient's
 (`kernel_manager_class`), so nbclient owns the kernel and shuts it down after the
 notebook (`shutdown_kernel="immediate"`: a kill, the kernel has nothing to save).
 
@@ -57,7 +59,21 @@ class SaveAtEnd(NotebookExecutionManager):
 
 
 class PeerEvalEngine(NBClientEngine):
-    """nbclient with its own kernel manager per notebook, killed after it."""
+    """A notebook shell (`shell=` options) or nbclient with its own kernel, killed after it."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, shell=None, **kwargs):
+        if shell is None:
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+        from pipeline.shell_client import execute_cells
+
+        timeout_func = kwargs.get("timeout_func") or (lambda _cell: kwargs.get("timeout"))
+        return execute_cells(
+            nb_man,
+            timeout_func=timeout_func,
+            start_timeout=kwargs.get("start_timeout") or 60,
+            **shell,
+        )
 
     @classmethod
     def execute_notebook(

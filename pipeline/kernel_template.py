@@ -23,14 +23,21 @@ MODE_VARIABLE = "PEER_EVAL_KERNELS"
 
 
 def kernel_mode() -> str:
-    """How kernels start here: "fork" (from the warm template) or "fresh" (a new interpreter).
+    """How a notebook runs here.
+
+    - "shell" (the default): in an IPython shell forked from the warm template, talking
+      to its worker over a Unix socket (pipeline.shell_kernel), no Jupyter protocol;
+    - "fork" (PEER_EVAL_KERNELS=fork): in an ipykernel forked from the template;
+    - "fresh" (PEER_EVAL_KERNELS=fresh, or an OS that cannot fork): in a new
+      `ipykernel_launcher` process, Jupyter's stock way.
 
     Returns:
-        "fresh" if PEER_EVAL_KERNELS=fresh or the OS cannot fork; else "fork".
+        "shell", "fork" or "fresh".
     """
-    if os.environ.get(MODE_VARIABLE, "").strip().lower() == "fresh" or not hasattr(os, "fork"):
+    chosen = os.environ.get(MODE_VARIABLE, "").strip().lower()
+    if chosen == "fresh" or not hasattr(os, "fork"):
         return "fresh"
-    return "fork"
+    return "fork" if chosen == "fork" else "shell"
 
 
 def start_template() -> None:
@@ -40,7 +47,7 @@ def start_template() -> None:
     worker initialisers and for a run that will execute in its own process;
     `pipeline.kernels` starts it on first use anyway.
     """
-    if kernel_mode() == "fork":
+    if kernel_mode() != "fresh":
         Template.get()
 
 
@@ -87,9 +94,15 @@ class Template:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
-        """Ask the template for a kernel process; return its pid."""
-        request = json.dumps({"argv": argv, "cwd": cwd, "env": env}) + "\n"
+    def fork(
+        self, argv: list[str], cwd: str, env: dict[str, str], shell: dict | None = None
+    ) -> int:
+        """Ask the template for a kernel process; return its pid.
+
+        With `shell` ({"address", "token"}) the process becomes a notebook shell that
+        connects to that socket (pipeline.shell_kernel); else an ipykernel run as `argv`.
+        """
+        request = json.dumps({"argv": argv, "cwd": cwd, "env": env, "shell": shell}) + "\n"
         with self._lock:
             self.served = True
             assert self.process.stdin is not None and self.process.stdout is not None
@@ -121,6 +134,26 @@ class Template:
             self.process.wait()
         if self.process.stdout is not None:
             self.process.stdout.close()
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process the template forked still runs.
+
+    The template reaps its children at once (SIGCHLD ignored), so a pid that no longer
+    exists is a process that has exited; a zombie not yet reaped is not alive either.
+    """
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            state = stat.read().rsplit(")", 1)[-1].split()[0]
+    except OSError:
+        return True
+    return state not in ("Z", "X")
 
 
 _exit_handlers_registered = False

@@ -54,7 +54,7 @@ from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import ensure_async
 from traitlets import CaselessStrEnum, DottedObjectName, Integer, Type, Unicode, default
 
-from pipeline.kernel_template import Template, kernel_mode
+from pipeline.kernel_template import Template, kernel_mode, pid_alive
 
 # What every notebook imports first; loaded once in the template. Only modules: no
 # data is read and no user namespace exists there.
@@ -109,6 +109,7 @@ _KERNEL_MODULES: tuple[str, ...] = (
     "tornado.platform.asyncio",
     "sqlite3",
     "psutil",
+    "pipeline.shell_kernel",  # what a notebook shell runs instead (the default)
 )
 _PR_SET_PDEATHSIG = 1
 _INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -328,7 +329,7 @@ class _ForkedProcess:
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
-        if self.returncode is None and not _pid_alive(self.pid):
+        if self.returncode is None and not pid_alive(self.pid):
             self.returncode = -signal.SIGKILL
         return self.returncode
 
@@ -351,20 +352,6 @@ class _ForkedProcess:
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (if the template has not reaped it yet) is not alive
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
 
 
 # --- the template process (python -m pipeline.kernels) ------------------------------------
@@ -423,7 +410,25 @@ def _preload() -> None:
 
 
 def _become_kernel(request: dict) -> int:
-    """In the forked child: turn into `python -m ipykernel_launcher ARGS` in the given cwd."""
+    """In the forked child: become a notebook shell or `python -m ipykernel_launcher ARGS`."""
+    _become_child(request)
+    shell = request.get("shell")
+    if shell:
+        from pipeline.shell_kernel import serve
+
+        return serve(shell["address"], shell["token"])
+    argv = list(request["argv"])
+    args = argv[3:] if argv[1:3] == ["-m", "ipykernel_launcher"] else argv[1:]
+    launcher = importlib.util.find_spec("ipykernel_launcher")
+    sys.argv = [launcher.origin if launcher and launcher.origin else "ipykernel_launcher", *args]
+    from ipykernel.kernelapp import IPKernelApp
+
+    IPKernelApp.launch_instance(args, parent_handle=os.getppid())
+    return 0
+
+
+def _become_child(request: dict) -> None:
+    """A process of its own: session, signals, standard streams, environment, cwd, seed."""
     os.setsid()
     _die_with_parent()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -438,17 +443,9 @@ def _become_kernel(request: dict) -> int:
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
-    argv = list(request["argv"])
-    args = argv[3:] if argv[1:3] == ["-m", "ipykernel_launcher"] else argv[1:]
-    launcher = importlib.util.find_spec("ipykernel_launcher")
-    sys.argv = [launcher.origin if launcher and launcher.origin else "ipykernel_launcher", *args]
     numpy = sys.modules.get("numpy")
     if numpy is not None:  # a fresh interpreter would seed from the OS, not share a state
         numpy.random.seed()
-    from ipykernel.kernelapp import IPKernelApp
-
-    IPKernelApp.launch_instance(args, parent_handle=os.getppid())
-    return 0
 
 
 def _die_with_parent() -> None:

@@ -79,9 +79,9 @@ def test_dask_scheduler_address_builds_on_that_cluster(demo_build, tmp_path):
     assert not (out / ".work").exists() and not (out / ".staging").exists()
     assert templates
     deadline = time.monotonic() + 15
-    while any(kernels._pid_alive(p) for p in templates) and time.monotonic() < deadline:
+    while any(kernel_template.pid_alive(p) for p in templates) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(kernels._pid_alive(p) for p in templates), "templates outlived their workers"
+    assert not any(kernel_template.pid_alive(p) for p in templates), "templates outlived their workers"
 
 
 def _template_pid() -> int | None:

@@ -194,7 +194,7 @@ def test_a_read_only_output_folder_stops_with_one_line(tmp_path, demo_build):
         assert tree(out) == before
 
 
-@pytest.mark.parametrize("mode", ["fork", "fresh"])
+@pytest.mark.parametrize("mode", ["shell", "fork", "fresh"])
 def test_a_kernel_over_its_memory_limit_fails_its_notebook(tmp_path, monkeypatch, mode):
     import nbformat
 

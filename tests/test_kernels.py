@@ -1,4 +1,5 @@
-"""Kernels forked from the warm template: fresh-kernel bytes, same failures, no leftovers."""
+"""Notebook shells and kernels forked from the warm template: fresh-kernel bytes, same
+failures, no leftovers."""
 
 from __future__ import annotations
 
@@ -33,7 +34,19 @@ PROBE = [
     "import pandas as pd\npd.DataFrame({'x': [1, 2], 'y': ['a', 'b']})",
     "from IPython.display import Markdown, display\ndisplay(Markdown(f'**{label}**'))",
     "import random, numpy\nlen(str(random.random())) > 3, numpy.random.get_state()[0]",
+    # Streams around displays, a deferred clear, a display updated by its id, input().
+    "import sys\nprint('one')\nprint('two', file=sys.stderr)\nprint('three')\n"
+    "from IPython.display import clear_output, display\nh = display('draft', display_id=True)\n"
+    "print('four')\nh.update('final')\nclear_output(wait=True)\nprint('five')",
+    "from IPython.display import display\nd = display('first', display_id='d')\n"
+    "display('second', display_id='d')\nd.update('third')",
+    "try:\n    input('?')\nexcept Exception as e:\n    print(type(e).__name__, e)",
 ]
+FAILING = [
+    "print('before')",
+    "def inner(rows):\n    return rows[3]\n\n#| label: tbl-x\ninner([1, 2])",
+]
+TEMPLATE_MODES = ("shell", "fork")
 PID = "print('pid', __import__('os').getpid())"
 
 
@@ -75,7 +88,7 @@ def _outputs_text(path: Path, index: int) -> str:
 def _gone(pid: int, seconds: float = 5.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if not kernels._pid_alive(pid):
+        if not kernel_template.pid_alive(pid):
             return True
         time.sleep(0.05)
     return False
@@ -90,10 +103,15 @@ def _printed_pid(path: Path) -> int:
     raise AssertionError("no pid printed")
 
 
-@pytest.fixture
-def fork_mode(monkeypatch):
-    monkeypatch.delenv(kernel_template.MODE_VARIABLE, raising=False)
-    assert kernel_template.kernel_mode() == "fork"
+@pytest.fixture(params=TEMPLATE_MODES)
+def template_mode(request, monkeypatch):
+    """Each way a notebook's process comes from the template: "shell" is the default."""
+    if request.param == "shell":
+        monkeypatch.delenv(kernel_template.MODE_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(kernel_template.MODE_VARIABLE, request.param)
+    assert kernel_template.kernel_mode() == request.param
+    return request.param
 
 
 def test_client_sockets_retry_a_kernel_that_is_not_listening_yet_within_milliseconds(tmp_path):
@@ -112,9 +130,12 @@ def test_client_sockets_retry_a_kernel_that_is_not_listening_yet_within_millisec
         manager.cleanup_connection_file()
 
 
-def test_forked_kernel_writes_the_same_bytes_as_a_fresh_kernel(tmp_path, monkeypatch):
+@pytest.mark.parametrize("mode", TEMPLATE_MODES)
+def test_a_notebook_from_the_template_has_the_bytes_of_one_in_a_fresh_kernel(
+    tmp_path, monkeypatch, mode
+):
     source = _notebook(tmp_path / "probe.ipynb", PROBE)
-    monkeypatch.setenv(kernel_template.MODE_VARIABLE, "fork")
+    monkeypatch.setenv(kernel_template.MODE_VARIABLE, mode)
     forked = _run(source, tmp_path / "forked").read_bytes()
     monkeypatch.setenv(kernel_template.MODE_VARIABLE, "fresh")
     fresh = _run(source, tmp_path / "fresh").read_bytes()
@@ -125,11 +146,31 @@ def test_forked_kernel_writes_the_same_bytes_as_a_fresh_kernel(tmp_path, monkeyp
     assert '"image/png"' in _outputs(executed, 4)  # pyplot's inline backend is active
     assert '"image/svg+xml"' in _outputs(executed, 5)
     assert "**Skåne**" in _outputs(executed, 7)
+    cleared = json.loads(_outputs(executed, 9))
+    assert cleared == [{"name": "stdout", "output_type": "stream", "text": "five\n"}]
+    updated = json.loads(_outputs(executed, 10))
+    assert [o["data"]["text/plain"] for o in updated] == ["'third'", "'third'"]
+    assert "StdinNotImplementedError" in _outputs(executed, 11)
     counts = [c.execution_count for c in nbformat.read(executed, as_version=4).cells]
     assert counts == list(range(1, len(PROBE) + 3))  # parameters, injected, probes
 
 
-@pytest.mark.parametrize("mode", ["fork", "fresh"])
+@pytest.mark.parametrize("mode", TEMPLATE_MODES)
+def test_a_failing_notebook_has_the_bytes_of_one_in_a_fresh_kernel(tmp_path, monkeypatch, mode):
+    # The traceback (its colours, the cell's name in it), the error banner, the counts.
+    source = _notebook(tmp_path / "fails.ipynb", FAILING)
+    kept = {}
+    for kind in (mode, "fresh"):
+        monkeypatch.setenv(kernel_template.MODE_VARIABLE, kind)
+        with pytest.raises(ExecutionError) as caught:
+            _run(source, tmp_path / kind)
+        assert "IndexError: list index out of range" in str(caught.value)
+        kept[kind] = (tmp_path / kind / "work" / "notebooks" / "fails.ipynb").read_bytes()
+    assert kept[mode] == kept["fresh"]
+    assert b"inner([1, 2])" in kept[mode] and b"papermill-error-cell" in kept[mode]
+
+
+@pytest.mark.parametrize("mode", ["shell", "fork", "fresh"])
 def test_kernels_keep_no_input_history(tmp_path, monkeypatch, mode):
     # Every kernel would otherwise write each cell into one SQLite file in the
     # user's IPython folder, shared by all workers' kernels.
@@ -144,7 +185,7 @@ def test_kernels_keep_no_input_history(tmp_path, monkeypatch, mode):
     assert not list((tmp_path / "ipython").rglob("history.sqlite"))
 
 
-def test_forked_kernel_collects_its_own_garbage_but_not_the_templates(tmp_path, fork_mode):
+def test_forked_kernel_collects_its_own_garbage_but_not_the_templates(tmp_path, template_mode):
     # The template's objects are frozen before it forks; a notebook's are not.
     source = _notebook(
         tmp_path / "gc.ipynb",
@@ -159,7 +200,7 @@ def test_forked_kernel_collects_its_own_garbage_but_not_the_templates(tmp_path, 
     assert "collected True" in _outputs(executed, 3)
 
 
-def test_notebooks_share_no_state(tmp_path, fork_mode):
+def test_notebooks_share_no_state(tmp_path, template_mode):
     first = _notebook(
         tmp_path / "a.ipynb",
         ["import pipeline.text.survey as s\ns.LEAK = 1\nsecret = 42", PID],
@@ -175,7 +216,7 @@ def test_notebooks_share_no_state(tmp_path, fork_mode):
     assert _gone(_printed_pid(a)) and _gone(_printed_pid(b))
 
 
-def test_failing_cell_is_named_and_its_kernel_is_gone(tmp_path, fork_mode):
+def test_failing_cell_is_named_and_its_kernel_is_gone(tmp_path, template_mode):
     source = _notebook(
         tmp_path / "bad.ipynb",
         [
@@ -214,7 +255,7 @@ def test_the_executed_notebook_is_its_only_file_and_holds_no_run_details(tmp_pat
     assert run.get("exception") is (True if failing else None)
 
 
-def test_time_limit_is_reported_and_the_kernel_killed(tmp_path, fork_mode):
+def test_time_limit_is_reported_and_the_kernel_killed(tmp_path, template_mode):
     source = _notebook(
         tmp_path / "slow.ipynb",
         [PID, "import time\ntime.sleep(60)"],
@@ -229,7 +270,7 @@ def test_time_limit_is_reported_and_the_kernel_killed(tmp_path, fork_mode):
     assert _gone(_printed_pid(tmp_path / "work" / "notebooks" / "slow.ipynb"))
 
 
-def test_dead_kernel_is_reported(tmp_path, fork_mode):
+def test_dead_kernel_is_reported(tmp_path, template_mode):
     source = _notebook(tmp_path / "dies.ipynb", [PID, "import os\nos._exit(3)", "print('never')"])
     with pytest.raises(ExecutionError) as caught:
         _run(source, tmp_path)
@@ -239,10 +280,8 @@ def test_dead_kernel_is_reported(tmp_path, fork_mode):
     assert _gone(_printed_pid(tmp_path / "work" / "notebooks" / "dies.ipynb"))
 
 
-def test_template_and_its_kernels_die_with_their_worker(tmp_path):
-    # A worker that starts a kernel and is then killed outright: no atexit, no cleanup.
-    script = textwrap.dedent(
-        """
+_KERNEL_IN_A_WORKER = {
+    "fork": """
         import asyncio, os, sys, time
         from pipeline import kernel_template, kernels
 
@@ -253,23 +292,36 @@ def test_template_and_its_kernels_die_with_their_worker(tmp_path):
             time.sleep(120)
 
         asyncio.run(main())
-        """
-    )
+        """,
+    "shell": """
+        import sys, time
+        from pipeline import kernel_template, shell_client
+
+        shell = shell_client.ShellProcess(sys.argv[1])
+        print(kernel_template.Template.current.process.pid, shell.pid, flush=True)
+        time.sleep(120)
+        """,
+}
+
+
+@pytest.mark.parametrize("mode", TEMPLATE_MODES)
+def test_template_and_its_kernels_die_with_their_worker(tmp_path, mode):
+    # A worker that starts a kernel and is then killed outright: no atexit, no cleanup.
     worker = subprocess.Popen(
-        [sys.executable, "-c", script, str(tmp_path)],
+        [sys.executable, "-c", textwrap.dedent(_KERNEL_IN_A_WORKER[mode]), str(tmp_path)],
         stdout=subprocess.PIPE, text=True,
-        env={**os.environ, kernel_template.MODE_VARIABLE: "fork"},
+        env={**os.environ, kernel_template.MODE_VARIABLE: mode},
     )  # fmt: skip
     try:
         template, kernel = (int(x) for x in worker.stdout.readline().split())
-        assert kernels._pid_alive(template) and kernels._pid_alive(kernel)
+        assert kernel_template.pid_alive(template) and kernel_template.pid_alive(kernel)
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait()
     assert _gone(template, 10) and _gone(kernel, 10)
 
 
-def test_stop_template_in_this_process(tmp_path, fork_mode):
+def test_stop_template_in_this_process(tmp_path, template_mode):
     source = _notebook(tmp_path / "a.ipynb", ["print('pid', 1)"])
     _run(source, tmp_path)
     template = kernel_template.Template.current
@@ -337,7 +389,7 @@ def test_the_template_holds_every_catalog_and_locale_a_report_reads(tmp_path):
     assert int(result.stdout.split()[-1]) >= 2 * 5  # two languages, several catalogs
 
 
-def test_a_template_that_served_no_kernel_is_killed_not_waited_for(fork_mode):
+def test_a_template_that_served_no_kernel_is_killed_not_waited_for(template_mode):
     # Started early for a run that then needs no kernel: it is still importing and
     # reads its pipe only afterwards, so closing the pipe would keep the run waiting.
     kernel_template.stop_template()
@@ -348,7 +400,7 @@ def test_a_template_that_served_no_kernel_is_killed_not_waited_for(fork_mode):
     assert kernel_template.Template.current is None
 
 
-def test_a_kernel_imports_nothing_at_start_that_its_template_has_not(tmp_path, fork_mode):
+def test_a_kernel_imports_nothing_at_start_that_its_template_has_not(tmp_path, template_mode):
     # A module ipykernel imports while a kernel starts, left out of the template, is
     # imported again by every kernel of a run.
     template_modules = _template_modules(tmp_path)
@@ -371,13 +423,16 @@ def test_fresh_mode_starts_no_template(tmp_path, monkeypatch):
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("name", ["survey.ipynb", "interviews.ipynb"])
-def test_demo_notebook_is_byte_identical_with_and_without_the_template(tmp_path, monkeypatch, name):
+@pytest.mark.parametrize("mode", TEMPLATE_MODES)
+def test_demo_notebook_is_byte_identical_with_and_without_the_template(
+    tmp_path, monkeypatch, name, mode
+):
     parameters = {
         "region": "Skåne", "year": 2020, "lang": "sv", "k": 5, "quotes_per_theme": 2,
         "params_file": str(ROOT / "params" / "evaluation.yaml"),
     }  # fmt: skip
     source = ROOT / "notebooks" / name
-    monkeypatch.setenv(kernel_template.MODE_VARIABLE, "fork")
+    monkeypatch.setenv(kernel_template.MODE_VARIABLE, mode)
     forked = _run(source, tmp_path / "forked", parameters).read_bytes()
     monkeypatch.setenv(kernel_template.MODE_VARIABLE, "fresh")
     fresh = _run(source, tmp_path / "fresh", parameters).read_bytes()

@@ -1,0 +1,243 @@
+"""A notebook's own process without the Jupyter protocol: an IPython shell behind a socket.
+
+A forked ipykernel spends more CPU on Jupyter's machinery than on a notebook's code:
+five ZMQ sockets and their threads, a heartbeat, signed JSON messages for every
+status change, every output and every reply, on both sides. This process keeps the
+part that makes outputs what they are, IPython's `InteractiveShell` (its display
+formatters, display hook, tracebacks, matplotlib's inline backend, the execution
+counter), and replaces the transport: the worker sends a cell's code over a Unix
+socket and gets back the same messages ipykernel would have published (`execute_input`,
+`stream`, `display_data`, `execute_result`, `error`, `clear_output`,
+`update_display_data`), then the `execute_reply`. `pipeline.shell_client` is the
+worker's end.
+
+Each notebook gets its own process, forked from the worker's kernel template
+(`pipeline.kernels`) like a forked kernel, used for one notebook and gone after it: the
+process exits when the worker closes the socket, and is killed after a timeout.
+
+Where ipykernel behaves in a way a notebook can see, this shell does the same: the
+environment of `ZMQInteractiveShell.init_environment`, stdout and stderr flushed
+before every display and at the end of a cell, the error message of `_showtraceback`,
+`input()` refused with ipykernel's error, the reply's execution count. What it does not
+do: capture output written straight to file descriptors 1 and 2 (a subprocess, a C
+library), widgets and comms, a debugger. `PEER_EVAL_KERNELS=fork` runs a real kernel.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import sys
+from typing import Any
+
+from IPython.core.displayhook import DisplayHook
+from IPython.core.displaypub import DisplayPublisher
+from IPython.core.error import StdinNotImplementedError
+from IPython.core.interactiveshell import InteractiveShell
+from ipykernel.compiler import XCachingCompiler
+from traitlets.config import Config
+
+from pipeline.shell_protocol import receive_frame, send_frame
+
+# What ipykernel's ZMQInteractiveShell.init_environment sets for every kernel.
+KERNEL_ENVIRONMENT = {
+    "TERM": "xterm-color",
+    "CLICOLOR": "1",
+    "FORCE_COLOR": "1",
+    "CLICOLOR_FORCE": "1",
+    "PAGER": "cat",
+    "GIT_PAGER": "cat",
+}
+# ipykernel's IPythonKernel.language_info, which papermill copies into the notebook.
+LANGUAGE_INFO = {
+    "name": "python",
+    "version": sys.version.split()[0],
+    "mimetype": "text/x-python",
+    "codemirror_mode": {"name": "ipython", "version": sys.version_info[0]},
+    "pygments_lexer": "ipython3",
+    "nbconvert_exporter": "python",
+    "file_extension": ".py",
+}
+
+
+class Outbox:
+    """The messages of the cell that is running, sent to the worker as they happen."""
+
+    def __init__(self, connection: socket.socket):
+        self.connection = connection
+
+    def send(self, msg_type: str, content: dict[str, Any]) -> None:
+        send_frame(self.connection, {"msg_type": msg_type, "content": content})
+
+
+class OutputStream(io.TextIOBase):
+    """sys.stdout or sys.stderr: text kept until a flush, then sent as one `stream` message.
+
+    ipykernel's OutStream also flushes every 0.2 s; here a cell's text comes in one
+    piece unless a display or the other stream's flush comes between.
+    """
+
+    encoding = "UTF-8"
+
+    def __init__(self, name: str, outbox: Outbox):
+        super().__init__()
+        self.name = name
+        self._outbox = outbox
+        self._parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text)}")
+        self._parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._parts:
+            text, self._parts = "".join(self._parts), []
+            self._outbox.send("stream", {"name": self.name, "text": text})
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _flush_streams() -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+
+class SocketDisplayPublisher(DisplayPublisher):
+    """`display()` and `clear_output()`, as ipykernel's ZMQDisplayPublisher sends them."""
+
+    outbox: Outbox
+
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kw):
+        _flush_streams()
+        metadata = {} if metadata is None else metadata
+        self._validate_data(data, metadata)
+        content = {"data": data, "metadata": metadata, "transient": transient or {}}
+        self.outbox.send("update_display_data" if update else "display_data", content)
+
+    def clear_output(self, wait: bool = False) -> None:
+        _flush_streams()
+        self.outbox.send("clear_output", {"wait": wait})
+
+
+class SocketDisplayHook(DisplayHook):
+    """A cell's last value, as ipykernel's ZMQShellDisplayHook sends it (`execute_result`)."""
+
+    outbox: Outbox
+    content: dict[str, Any] | None = None
+
+    def start_displayhook(self) -> None:
+        self.content = {"data": {}, "metadata": {}}
+
+    def write_output_prompt(self) -> None:
+        if self.content is not None:
+            self.content["execution_count"] = self.prompt_count
+
+    def write_format_data(self, format_dict, md_dict=None) -> None:
+        if self.content is not None:
+            self.content["data"] = format_dict
+            self.content["metadata"] = md_dict
+
+    def finish_displayhook(self) -> None:
+        _flush_streams()
+        if self.content is not None and self.content["data"]:
+            self.outbox.send("execute_result", self.content)
+        self.content = None
+
+
+class NotebookShell(InteractiveShell):
+    """IPython's shell, its tracebacks sent as `error` messages (as ZMQInteractiveShell's)."""
+
+    outbox: Outbox
+    _last_traceback: list[str] | None = None
+    _traceback_in_displayhook = False
+
+    def run_cell(self, *args: Any, **kwargs: Any) -> Any:
+        self._last_traceback = None
+        self._traceback_in_displayhook = False
+        return super().run_cell(*args, **kwargs)
+
+    def _showtraceback(self, etype, evalue, stb) -> None:
+        _flush_streams()
+        content = {"traceback": stb, "ename": str(etype.__name__), "evalue": str(evalue)}
+        # An error while formatting the cell's value fails the cell, as in ipykernel.
+        if getattr(self.displayhook, "content", None) is not None:
+            self._traceback_in_displayhook = True
+        self.outbox.send("error", content)
+        self._last_traceback = stb
+
+
+def _no_input(*args: Any, **kwargs: Any) -> str:
+    raise StdinNotImplementedError(
+        "raw_input was called, but this frontend does not support input requests."
+    )
+
+
+def make_shell(outbox: Outbox) -> NotebookShell:
+    """The shell of this process, its output going to `outbox`; sys streams replaced."""
+    import builtins
+    import getpass
+
+    from IPython.core.shellapp import InteractiveShellApp
+
+    os.environ.update(KERNEL_ENVIRONMENT)
+    # The working directory on the import path where IPKernelApp puts it (after the
+    # standard library), by IPython's own code.
+    InteractiveShellApp().init_path()
+    config = Config()
+    # As the kernels' command line says (pipeline.kernels): nobody recalls a notebook
+    # run's input, and the history file would be shared by every kernel of every worker.
+    config.HistoryManager.enabled = False
+    shell = NotebookShell.instance(
+        config=config,
+        # ipykernel's: cells are named by a hash of their code (in warnings, tracebacks).
+        compiler_class=XCachingCompiler,
+        displayhook_class=SocketDisplayHook,
+        display_pub_class=SocketDisplayPublisher,
+    )
+    shell.outbox = shell.displayhook.outbox = shell.display_pub.outbox = outbox
+    sys.stdout = OutputStream("stdout", outbox)
+    sys.stderr = OutputStream("stderr", outbox)
+    # papermill allows no stdin; ipykernel then answers input() and getpass() with this.
+    builtins.input = _no_input
+    getpass.getpass = _no_input
+    return shell
+
+
+def run_cell(shell: NotebookShell, outbox: Outbox, code: str) -> dict[str, Any]:
+    """Run one cell; return the content of its `execute_reply` (as ipykernel's do_execute)."""
+    outbox.send("execute_input", {"code": code, "execution_count": shell.execution_count})
+    result = shell.run_cell(code, store_history=True, silent=False)
+    _flush_streams()
+    reply: dict[str, Any] = {"status": "ok"}
+    if not result.success or shell._traceback_in_displayhook:
+        error = result.error_in_exec if result.error_before_exec is None else result.error_before_exec
+        reply = {
+            "status": "error",
+            "traceback": shell._last_traceback or [],
+            "ename": str(type(error).__name__),
+            "evalue": str(error),
+        }
+    reply["execution_count"] = shell.execution_count - 1
+    return reply
+
+
+def serve(address: str, token: str) -> int:
+    """Connect to the worker at `address`, then run the cells it sends until it hangs up."""
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    connection.connect(address)
+    outbox = Outbox(connection)
+    shell = make_shell(outbox)
+    send_frame(connection, {"token": token, "pid": os.getpid(), "language_info": LANGUAGE_INFO})
+    while True:
+        request = receive_frame(connection)
+        if request is None:  # the worker is done with this notebook (or gone)
+            return 0
+        reply = run_cell(shell, outbox, request["code"])
+        outbox.send("execute_reply", reply)
