@@ -93,7 +93,11 @@ class ShellProcess:
             hello = receive_frame(connection)
         except (TimeoutError, ConnectionError):
             hello = None
-        if hello is None or not hmac.compare_digest(str(hello.get("token")), token):
+        if (
+            hello is None
+            or not hmac.compare_digest(str(hello.get("token")), token)
+            or hello.get("pid") != self.pid
+        ):
             connection.close()
             raise DeadKernelError("Kernel died before it connected")
         self.language_info: dict[str, Any] = hello["language_info"]

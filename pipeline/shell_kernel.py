@@ -31,11 +31,11 @@ import socket
 import sys
 from typing import Any
 
+from ipykernel.compiler import XCachingCompiler
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.error import StdinNotImplementedError
 from IPython.core.interactiveshell import InteractiveShell
-from ipykernel.compiler import XCachingCompiler
 from traitlets.config import Config
 
 from pipeline.shell_protocol import receive_frame, send_frame
@@ -217,7 +217,8 @@ def run_cell(shell: NotebookShell, outbox: Outbox, code: str) -> dict[str, Any]:
     _flush_streams()
     reply: dict[str, Any] = {"status": "ok"}
     if not result.success or shell._traceback_in_displayhook:
-        error = result.error_in_exec if result.error_before_exec is None else result.error_before_exec
+        error = result.error_before_exec
+        error = result.error_in_exec if error is None else error
         reply = {
             "status": "error",
             "traceback": shell._last_traceback or [],

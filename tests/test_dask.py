@@ -10,7 +10,7 @@ import time
 import pytest
 from support import PAIRS, run_cli
 
-from pipeline import kernel_template, kernels
+from pipeline import kernel_template
 
 pytestmark = pytest.mark.e2e
 
@@ -81,7 +81,8 @@ def test_dask_scheduler_address_builds_on_that_cluster(demo_build, tmp_path):
     deadline = time.monotonic() + 15
     while any(kernel_template.pid_alive(p) for p in templates) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(kernel_template.pid_alive(p) for p in templates), "templates outlived their workers"
+    alive = [p for p in templates if kernel_template.pid_alive(p)]
+    assert not alive, "templates outlived their workers"
 
 
 def _template_pid() -> int | None:
