@@ -3,12 +3,14 @@
 Usage (from the repository root):
 
     .venv/bin/python benchmarks/kernel_overhead.py [--pairs 6] [--repeat 2]
+    PEER_EVAL_KERNELS=fork .venv/bin/python benchmarks/kernel_overhead.py   # Jupyter kernels
 
 Executes the shipped notebooks for the first --pairs demo pairs through
-`pipeline.execute.execute_notebook` (papermill, forked kernels), once as they are and
+`pipeline.execute.execute_notebook` (papermill; notebook shells, or forked kernels
+with PEER_EVAL_KERNELS=fork), once as they are and
 once with every code cell but the parameters replaced by `pass` (the same cells, so the
 same messages per cell, and no work). CPU seconds are read per process (utime + stime):
-the worker is this process, the kernels are the template's children
+the worker is this process, the kernels (or shells) are the template's children
 (`run.TreeSampler`). The difference between the two variants is the notebooks' code;
 what the `pass` variant costs is what Jupyter's machinery costs per notebook.
 

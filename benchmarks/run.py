@@ -526,7 +526,8 @@ def main() -> None:
         f"{naive_pairs} pairs, the build {total})."
     )
     notes.append(
-        f"Forked vs fresh kernels, same build: {fresh.seconds / cold.seconds:.2f}x "
+        f"Notebook shells (the default) vs fresh Jupyter kernels, same build: "
+        f"{fresh.seconds / cold.seconds:.2f}x "
         f"({cold.seconds:.1f} s vs {fresh.seconds:.1f} s)."
     )
     notes.append(

@@ -15,8 +15,16 @@ It exits when its stdin closes (the worker has gone, however it ended); its kern
 get SIGKILL from the OS when it exits (PR_SET_PDEATHSIG), so no kernel outlives
 its worker.
 
-`PEER_EVAL_KERNELS=fresh` switches back to one `ipykernel_launcher` process per
-notebook (no template), e.g. to compare the two.
+What a forked child becomes depends on the kernel mode (`kernel_mode()`):
+
+- `shell` (the default): a *notebook shell* (`pipeline.shell_kernel`), an IPython
+  shell that speaks no Jupyter protocol and takes its cells over a private Unix
+  socket from `pipeline.shell_client` in the worker. It costs a fraction of a
+  kernel's messaging and yields the same executed notebook, byte for byte.
+- `PEER_EVAL_KERNELS=fork`: an ipykernel kernel, reached over IPC sockets by
+  papermill and nbclient as usual.
+- `PEER_EVAL_KERNELS=fresh` (or no `os.fork`): one `ipykernel_launcher` process per
+  notebook and no template, e.g. to compare them.
 
 Only jupyter_client's public extension points are used: kernels start through kernel
 provisioners (`ForkProvisioner`, `IPCProvisioner`), registered under the entry-point
