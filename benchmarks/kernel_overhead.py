@@ -39,7 +39,7 @@ import nbformat
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as bench  # noqa: E402
 
-from pipeline import kernel_template, kernels  # noqa: E402
+from pipeline import kernel_server, kernel_template  # noqa: E402
 from pipeline.config import load_project, plan_pairs  # noqa: E402
 from pipeline.execute import execute_notebook, localise_notebook  # noqa: E402
 from pipeline.snapshot import write_snapshots  # noqa: E402
@@ -153,9 +153,9 @@ def main() -> None:
     # of them again in this process, warm from a first round.
     import IPython.display
 
-    for module in kernels.PRELOAD:
+    for module in kernel_server.PRELOAD:
         importlib.import_module(module)
-    for module, function in kernels.WARM_UPS:
+    for module, function in kernel_server.WARM_UPS:
         getattr(importlib.import_module(module), function)()
     IPython.display.display = lambda *objects, **kwargs: None
     jobs = [(_parameters(p, params, snapshots[p.year]), name) for p in pairs for name in NOTEBOOKS]

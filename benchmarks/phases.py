@@ -6,7 +6,7 @@ Usage (from the repository root):
 
 Drives kernels directly (no papermill) so that each phase can be timed on its own,
 for a fresh kernel (`python -m ipykernel_launcher`) and for a kernel forked from the
-warm template (pipeline.kernels). Prints the median of --repeat runs per phase.
+warm template (pipeline.kernel_server). Prints the median of --repeat runs per phase.
 """
 
 from __future__ import annotations

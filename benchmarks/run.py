@@ -197,8 +197,8 @@ def _role(pid: int) -> str:
         return "gone"
     if "ipykernel_launcher" in cmd:
         return "kernel"
-    if "pipeline.kernels" in cmd:
-        return "kernel" if "pipeline.kernels" in parent_cmd else "kernel template"
+    if "pipeline.kernel_server" in cmd:
+        return "kernel" if "pipeline.kernel_server" in parent_cmd else "kernel template"
     if "import typst" in cmd:
         return "typst"
     if "pipeline run" in cmd:

@@ -9,7 +9,7 @@ HTML and PDF, built-in renderer, no overview unless said, measures, as the media
 --repeat runs:
 
 - importing what `peer-eval run` imports before it knows what it must do;
-- starting a kernel template (`python -m pipeline.kernels`) until it can fork: a
+- starting a kernel template (`python -m pipeline.kernel_server`) until it can fork: a
   fresh interpreter importing ipykernel, pandas, matplotlib and the notebooks'
   `pipeline` modules;
 - a cold one-pair run with --jobs 1 (one thing at a time) and with the default jobs
@@ -57,8 +57,8 @@ _IMPORTS = (
 _TEMPLATE = (
     "import json, subprocess, sys, time\n"
     "started = time.monotonic()\n"
-    "p = subprocess.Popen([sys.executable, '-m', 'pipeline.kernels'], stdin=subprocess.PIPE,\n"
-    "                     stdout=subprocess.PIPE)\n"
+    "p = subprocess.Popen([sys.executable, '-m', 'pipeline.kernel_server', 'shell'],\n"
+    "                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n"
     "p.stdin.write(b'not json\\n'); p.stdin.flush()\n"  # answered once the preload is done
     "assert b'error' in p.stdout.readline()\n"
     "print(time.monotonic() - started)\n"

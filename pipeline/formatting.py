@@ -137,7 +137,7 @@ def date(value: dt.date, lang: str = "sv") -> str:
 def warm_up() -> None:
     """Format a number, a percentage and a date in every report language.
 
-    The kernel template (pipeline.kernels) calls this once, so that every kernel forked
+    The kernel template (pipeline.kernel_server) calls this once, so that every kernel forked
     from it starts with Babel's locale data loaded, which each kernel's first number
     would otherwise read and unpickle again. What stays besides is the caches of this
     module, which give every later call the same text as without them.

@@ -85,7 +85,7 @@ def domains() -> tuple[str, ...]:
 def warm_up() -> None:
     """Read every catalog of every language (`messages` keeps them for the process).
 
-    The kernel template (pipeline.kernels) calls this once, so that a kernel forked from
+    The kernel template (pipeline.kernel_server) calls this once, so that a kernel forked from
     it does not parse the same YAML catalogs again at its first message.
     """
     for lang in languages():

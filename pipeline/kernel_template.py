@@ -1,4 +1,4 @@
-"""A worker's handle on its kernel template process (`python -m pipeline.kernels`).
+"""A worker's handle on its kernel template process (`python -m pipeline.kernel_server`).
 
 Kept apart from `pipeline.kernels`, which imports jupyter_client and ZMQ, so that a run
 can start its template before it knows much else (`start_template`), at the cost of
@@ -45,7 +45,7 @@ def start_template() -> None:
 
     It only starts the process: its imports run while this process goes on. Meant for
     worker initialisers and for a run that will execute in its own process;
-    `pipeline.kernels` starts it on first use anyway.
+    the first notebook starts it anyway.
     """
     if kernel_mode() != "fresh":
         Template.get()
@@ -60,16 +60,21 @@ def stop_template() -> None:
 
 
 class Template:
-    """The worker's handle on its template process: a pipe for fork requests."""
+    """The worker's handle on its template process: a pipe for fork requests.
+
+    A template preloads for one kernel mode ("shell" or "fork"): `get` starts another
+    when the mode has changed since (tests and benchmarks compare modes in one process).
+    """
 
     current: Template | None = None
     _lock = threading.Lock()
 
-    def __init__(self) -> None:
+    def __init__(self, mode: str) -> None:
         self.owner = os.getpid()
+        self.mode = mode
         self.served = False  # whether it was asked for a kernel
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.kernels"],
+            [sys.executable, "-m", "pipeline.kernel_server", mode],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -83,11 +88,17 @@ class Template:
     def get(cls) -> Template:
         with cls._lock:
             template = cls.current
+            mode = kernel_mode()
             # A forked copy of this process (or a dead template) must start its own.
-            if template is None or template.owner != os.getpid() or not template.alive():
+            if (
+                template is None
+                or template.owner != os.getpid()
+                or template.mode != mode
+                or not template.alive()
+            ):
                 if template is not None and template.owner == os.getpid():
                     template.close()
-                template = cls.current = Template()
+                template = cls.current = Template(mode)
                 _register_exit_handlers()
             return template
 

@@ -1,19 +1,17 @@
-"""Notebook kernels: IPC transport, and fresh kernels forked from a warm template process.
+"""Notebook kernels: IPC transport, and kernels forked from a warm template process.
 
 Starting a kernel the usual way costs a new interpreter, IPython and ipykernel, and
 then the notebook's own imports (pandas, matplotlib, this package): about 1.2 s of
 CPU per notebook, more than the analysis itself. Here each worker process keeps one
-*template* process (`python -m pipeline.kernels`) that has imported those modules
-once and never runs any notebook code. Every notebook gets a new kernel process
-forked from it: a fresh process (its own memory, copy-on-write), initialised as
-ipykernel would initialise `python -m ipykernel_launcher`, used for one notebook and
-killed afterwards. Nothing a notebook does can reach another notebook, because no
-notebook ever runs in the template or in another notebook's kernel.
+*template* process (`python -m pipeline.kernel_server`) that has imported those modules
+once and never runs any notebook code. Every notebook gets a new process forked from
+it: a fresh process (its own memory, copy-on-write), used for one notebook and killed
+afterwards. Nothing a notebook does can reach another notebook, because no notebook
+ever runs in the template or in another notebook's process.
 
-The template talks to its worker over its stdin/stdout, one JSON line per request.
-It exits when its stdin closes (the worker has gone, however it ended); its kernels
-get SIGKILL from the OS when it exits (PR_SET_PDEATHSIG), so no kernel outlives
-its worker.
+This module is the Jupyter side: the kernel managers and provisioners papermill and
+nbclient use for forked (`fork`) and fresh kernels. `pipeline.kernel_server` is the
+template process, `pipeline.kernel_template` the worker's handle on it.
 
 What a forked child becomes depends on the kernel mode (`kernel_mode()`):
 
@@ -36,11 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import gc
-import importlib
-import importlib.util
-import json
 import os
 import signal
 import subprocess
@@ -63,64 +56,6 @@ from jupyter_core.utils import ensure_async
 from traitlets import CaselessStrEnum, DottedObjectName, Integer, Type, Unicode, default
 
 from pipeline.kernel_template import Template, kernel_mode, pid_alive
-
-# What every notebook imports first; loaded once in the template. Only modules: no
-# data is read and no user namespace exists there.
-PRELOAD: tuple[str, ...] = (
-    "pandas",
-    "matplotlib",
-    "matplotlib.figure",
-    "matplotlib.backends.backend_svg",
-    "IPython.display",
-    "pipeline.inputs",
-    "pipeline.analysis.survey",
-    "pipeline.analysis.themes",
-    "pipeline.analysis.quotes",
-    "pipeline.text.survey",
-    "pipeline.text.indicators",
-    "pipeline.text.themes",
-    "pipeline.text.quotes",
-    "pipeline.text.method",
-    "pipeline.followup",
-    "pipeline.figures.style",
-    "pipeline.figures.survey",
-    "pipeline.figures.themes",
-    "pipeline.figures.present",
-    "pipeline.linked",  # imports HiGHS and scipy (the differencing attacker's linear programs)
-    "pipeline.linked_statistics",
-    "pipeline.report_text",
-    "pipeline.shared",
-    "pipeline.snapshot",
-    "pipeline.rounds",
-)
-# Run once in the template after the imports: a kernel's first figure would otherwise
-# load fonts and build caches again in every kernel (a tenth of a second or more), its
-# first text parse the message catalogs and its first number load Babel's locale data
-# (together up to 0.05 CPU s per kernel).
-WARM_UPS: tuple[tuple[str, str], ...] = (
-    ("pipeline.figures.style", "warm_up"),
-    ("pipeline.i18n", "warm_up"),
-    ("pipeline.formatting", "warm_up"),
-)
-# What ipykernel itself imports while a kernel initialises (its debugger pulls in debugpy):
-# a third of a second per kernel if left to each child.
-_KERNEL_MODULES: tuple[str, ...] = (
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
-    "ipykernel.debugger",
-    "IPython.core.debugger",
-    "IPython.core.completerlib",
-    "IPython.extensions.storemagic",
-    "IPython.core.oinspect",
-    "IPython.core.logger",
-    "IPython.utils.wildcard",
-    "tornado.platform.asyncio",
-    "sqlite3",
-    "psutil",
-    "pipeline.shell_kernel",  # what a notebook shell runs instead (the default)
-)
-_PR_SET_PDEATHSIG = 1
-_INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
 class QuickReadyClient(AsyncKernelClient):
@@ -360,114 +295,3 @@ class _ForkedProcess:
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
-
-
-# --- the template process (python -m pipeline.kernels) ------------------------------------
-
-
-def _serve() -> None:
-    """Preload, then fork one kernel per request line until stdin closes."""
-    requests = os.fdopen(os.dup(0), "rb")
-    replies = os.fdopen(os.dup(1), "wb")
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1):  # nothing but replies may reach the pipe
-        os.dup2(devnull, fd)
-    os.close(devnull)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the OS reaps exited kernels
-    _preload()
-    for line in requests:
-        try:
-            request = json.loads(line)
-            pid = os.fork()
-        except Exception as exc:  # a bad request or no memory: tell the worker, go on
-            replies.write((json.dumps({"error": f"{type(exc).__name__}: {exc}"}) + "\n").encode())
-            replies.flush()
-            continue
-        if pid == 0:
-            status = 1
-            try:
-                requests.close()
-                replies.close()
-                status = _become_kernel(request)
-            finally:
-                os._exit(status)
-        replies.write((json.dumps({"pid": pid}) + "\n").encode())
-        replies.flush()
-
-
-def _preload() -> None:
-    # As ipykernel_launcher does: the launch directory is not an import root.
-    if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
-        del sys.path[0]
-    # ipykernel sets this before any cell runs, and matplotlib reads it on import.
-    os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
-    for name in (*_KERNEL_MODULES, *PRELOAD):
-        # A module that fails here (psutil absent, a bug in pipeline code) is left to the
-        # notebook, whose cell then shows the real error, as in a fresh kernel.
-        with contextlib.suppress(Exception):
-            importlib.import_module(name)
-    for name, function in WARM_UPS:
-        with contextlib.suppress(Exception):
-            getattr(importlib.import_module(name), function)()
-    # What the template holds is never garbage: frozen, a kernel's collections skip it
-    # (about 20 ms of CPU per kernel at a national round) and do not write to, and so
-    # copy, the template's pages (Python's gc.freeze documentation: before a fork).
-    gc.collect()
-    gc.freeze()
-
-
-def _become_kernel(request: dict) -> int:
-    """In the forked child: become a notebook shell or `python -m ipykernel_launcher ARGS`."""
-    _become_child(request)
-    shell = request.get("shell")
-    if shell:
-        from pipeline.shell_kernel import serve
-
-        return serve(shell["address"], shell["token"])
-    argv = list(request["argv"])
-    args = argv[3:] if argv[1:3] == ["-m", "ipykernel_launcher"] else argv[1:]
-    launcher = importlib.util.find_spec("ipykernel_launcher")
-    sys.argv = [launcher.origin if launcher and launcher.origin else "ipykernel_launcher", *args]
-    from ipykernel.kernelapp import IPKernelApp
-
-    IPKernelApp.launch_instance(args, parent_handle=os.getppid())
-    return 0
-
-
-def _become_child(request: dict) -> None:
-    """A process of its own: session, signals, standard streams, environment, cwd, seed."""
-    os.setsid()
-    _die_with_parent()
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    os.close(devnull)
-    log = request["env"].get("PEER_EVAL_KERNEL_LOG")
-    if log:  # debugging a kernel that will not start: keep its stderr
-        os.dup2(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), 2)
-    os.environ.clear()
-    os.environ.update(request["env"])
-    os.chdir(request["cwd"])
-    numpy = sys.modules.get("numpy")
-    if numpy is not None:  # a fresh interpreter would seed from the OS, not share a state
-        numpy.random.seed()
-
-
-def _die_with_parent() -> None:
-    parent = os.getppid()
-    try:
-        # The C library this interpreter already has loaded (`CDLL(None)`), not a search
-        # with `find_library`, which runs `ldconfig -p` twice: in every kernel.
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        return  # not Linux: ipykernel's parent poller still ends the kernel
-    if os.getppid() != parent:  # the template died before prctl took effect
-        os._exit(1)
-
-
-if __name__ == "__main__":
-    _serve()

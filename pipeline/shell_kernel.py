@@ -12,7 +12,7 @@ socket and gets back the same messages ipykernel would have published (`execute_
 worker's end.
 
 Each notebook gets its own process, forked from the worker's kernel template
-(`pipeline.kernels`) like a forked kernel, used for one notebook and gone after it: the
+(`pipeline.kernel_server`) like a forked kernel, used for one notebook and gone after it: the
 process exits when the worker closes the socket, and is killed after a timeout.
 
 Where ipykernel behaves in a way a notebook can see, this shell does the same: the

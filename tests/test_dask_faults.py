@@ -20,7 +20,7 @@ import os, signal
 def parent(pid):
     return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
 worker = os.getppid()
-if b"pipeline.kernels" in open(f"/proc/{worker}/cmdline", "rb").read():
+if b"pipeline.kernel_server" in open(f"/proc/{worker}/cmdline", "rb").read():
     worker = parent(worker)
 os.kill(worker, signal.SIGKILL)
 """

@@ -332,7 +332,8 @@ def test_stop_template_in_this_process(tmp_path, template_mode):
 
 def _template_modules(cwd: Path) -> set[str]:
     """The modules a kernel template holds once it has preloaded (in a new interpreter)."""
-    script = "import json, sys\nfrom pipeline import kernels\nkernels._preload()\n"
+    script = "import json, sys\nfrom pipeline import kernel_server, kernel_template\n"
+    script += "kernel_server.preload(kernel_template.kernel_mode())\n"
     script += "print(json.dumps(sorted(sys.modules)))"
     preloaded = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=cwd
@@ -370,8 +371,8 @@ def test_the_template_holds_every_catalog_and_locale_a_report_reads(tmp_path):
     # again. After the template's warm-ups, formatting and messages open no file.
     script = (
         "import builtins, datetime, io\n"
-        "from pipeline import formatting, i18n, kernels\n"
-        "kernels._preload()\n"
+        "from pipeline import formatting, i18n, kernel_server\n"
+        "kernel_server.preload('shell')\n"
         "def refuse(*args, **kwargs):\n"
         "    raise AssertionError(f'opened {args[0]}')\n"
         "builtins.open = io.open = refuse\n"
@@ -408,7 +409,7 @@ def test_a_kernel_imports_nothing_at_start_that_its_template_has_not(tmp_path, t
         tmp_path / "modules.ipynb", ["import json, sys\nprint(json.dumps(sorted(sys.modules)))"]
     )
     kernel_modules = set(json.loads(_outputs_text(_run(source, tmp_path), 2)))
-    # The template runs as `python -m pipeline.kernels` (runpy) and a kernel turns on
+    # The template runs as `python -m pipeline.kernel_server` (runpy) and a kernel turns on
     # faulthandler, as ipykernel_launcher's kernel would: neither is an import to save.
     assert kernel_modules - template_modules - {"runpy", "faulthandler"} == set()
 

@@ -130,7 +130,7 @@ class _DrawingCanvas(FigureCanvasSVG):
 def warm_up() -> None:
     """Draw and save one small figure in the report style, throwing it away.
 
-    The kernel template (pipeline.kernels) calls this once, so that every kernel forked
+    The kernel template (pipeline.kernel_server) calls this once, so that every kernel forked
     from it starts with what a first figure would otherwise load in each kernel: the
     fonts and their metrics, the text and SVG machinery. Nothing here is kept that
     could change a later figure: the SVG of a figure depends only on that figure.
@@ -140,7 +140,9 @@ def warm_up() -> None:
         axes = figure.subplots()
         axes.barh([0, 1], [40.0, 60.0], color=PALETTE[0])
         axes.set_yticks([0, 1], ["Åsa", "Örebro 1/2"])
-        axes.text(10, 0, "1/2 (50 %)", va="center", fontsize=9)
+        # Inside the image's limits: a text beyond them collapses the constrained layout
+        # (matplotlib warns, and the layout engine is not warmed up).
+        axes.text(0.2, 0, "1/2 (50 %)", va="center", fontsize=9)
         axes.set_xlabel("Andel (%)")
         axes.set_title("Svarsfrekvens", loc="left")
         image = axes.imshow([[0.0, 50.0], [25.0, 100.0]], cmap="Blues", aspect="auto")
