@@ -17,18 +17,24 @@ process exits when the worker closes the socket, and is killed after a timeout.
 
 Where ipykernel behaves in a way a notebook can see, this shell does the same: the
 environment of `ZMQInteractiveShell.init_environment`, stdout and stderr flushed
-before every display and at the end of a cell, the error message of `_showtraceback`,
-`input()` refused with ipykernel's error, the reply's execution count. What it does not
-do: capture output written straight to file descriptors 1 and 2 (a subprocess, a C
-library), widgets and comms, a debugger. `PEER_EVAL_KERNELS=fork` runs a real kernel.
+before every display and at the end of a cell, output written to file descriptors 1
+and 2 (a subprocess, a C library, a forked child) captured into the cell, `!command`
+read through a pipe, the error message of `_showtraceback`, `input()` refused with
+ipykernel's error, paged text (`len?`) dropped as papermill drops ipykernel's payloads,
+the reply's execution count. What it does not do: widgets and comms, a debugger.
+`PEER_EVAL_KERNELS=fork` runs a real kernel.
 """
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
+import select
 import socket
+import subprocess
 import sys
+import threading
 from typing import Any
 
 from ipykernel.compiler import XCachingCompiler
@@ -36,6 +42,7 @@ from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.error import StdinNotImplementedError
 from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils import process as ipython_process
 from traitlets.config import Config
 
 from pipeline.shell_protocol import receive_frame, send_frame
@@ -62,13 +69,21 @@ LANGUAGE_INFO = {
 
 
 class Outbox:
-    """The messages of the cell that is running, sent to the worker as they happen."""
+    """The messages of the cell that is running, sent to the worker as they happen.
+
+    Only this process speaks on the socket: a process the notebook forks (multiprocessing)
+    inherits the outbox, and a frame of its own would break the stream of frames. Its
+    text still reaches the notebook, through the captured file descriptors
+    (`OutputStream.flush`); a display from it is dropped.
+    """
 
     def __init__(self, connection: socket.socket):
         self.connection = connection
+        self.owner = os.getpid()
 
     def send(self, msg_type: str, content: dict[str, Any]) -> None:
-        send_frame(self.connection, {"msg_type": msg_type, "content": content})
+        if os.getpid() == self.owner:
+            send_frame(self.connection, {"msg_type": msg_type, "content": content})
 
 
 class OutputStream(io.TextIOBase):
@@ -76,6 +91,12 @@ class OutputStream(io.TextIOBase):
 
     ipykernel's OutStream also flushes every 0.2 s; here a cell's text comes in one
     piece unless a display or the other stream's flush comes between.
+
+    With `capture(fd)` the stream also takes what is written to that file descriptor (a
+    subprocess, a C library, `os.write`), as ipykernel does: the descriptor becomes a
+    pipe that a thread reads as it fills, so a writer never blocks on a full pipe, and
+    every flush first takes what the pipe still holds, so the output of a subprocess
+    that has finished is in its cell.
     """
 
     encoding = "UTF-8"
@@ -85,17 +106,69 @@ class OutputStream(io.TextIOBase):
         self.name = name
         self._outbox = outbox
         self._parts: list[str] = []
+        self._lock = threading.Lock()  # the pipe's reader thread appends too
+        self._pipe: int | None = None
+        self._fd: int | None = None
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def capture(self, fd: int) -> None:
+        """From now on, what is written to `fd` is this stream's text."""
+        read_end, write_end = os.pipe()
+        os.dup2(write_end, fd)
+        os.close(write_end)
+        os.set_blocking(read_end, False)
+        self._pipe, self._fd = read_end, fd
+        # A child forked while the reader held the lock would wait for it forever.
+        os.register_at_fork(after_in_child=self._new_lock)
+        threading.Thread(target=self._read_pipe, name=f"{self.name}-fd", daemon=True).start()
+
+    def _new_lock(self) -> None:
+        self._lock = threading.Lock()
+
+    def _read_pipe(self) -> None:
+        while True:
+            select.select([self._pipe], [], [])
+            with self._lock:
+                if not self._take_pipe():
+                    return
+
+    def _take_pipe(self) -> bool:
+        """Append what the pipe holds now (under the lock); False once it is closed."""
+        while True:
+            try:
+                data = os.read(self._pipe, 65536)
+            except BlockingIOError:
+                return True
+            if not data:
+                return False
+            self._parts.append(self._decoder.decode(data))
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text)}")
-        self._parts.append(text)
+        with self._lock:
+            # What a finished subprocess wrote comes before what the cell writes next.
+            if self._pipe is not None and os.getpid() == self._outbox.owner:
+                self._take_pipe()
+            self._parts.append(text)
         return len(text)
 
     def flush(self) -> None:
-        if self._parts:
+        if os.getpid() != self._outbox.owner:
+            self._flush_in_child()
+            return
+        with self._lock:
+            if self._pipe is not None:
+                self._take_pipe()
             text, self._parts = "".join(self._parts), []
+        if text:
             self._outbox.send("stream", {"name": self.name, "text": text})
+
+    def _flush_in_child(self) -> None:
+        """In a process the notebook forked: the text goes to the captured descriptor."""
+        text, self._parts = "".join(self._parts), []
+        if text and self._fd is not None:
+            os.write(self._fd, text.encode("utf-8", errors="replace"))
 
     def writable(self) -> bool:
         return True
@@ -152,7 +225,9 @@ class SocketDisplayHook(DisplayHook):
 
 
 class NotebookShell(InteractiveShell):
-    """IPython's shell, its tracebacks sent as `error` messages (as ZMQInteractiveShell's)."""
+    """IPython's shell, as ipykernel's ZMQInteractiveShell differs from it where a notebook
+    can see: tracebacks sent as `error` messages, `!command` output read through a pipe,
+    no virtualenv detection."""
 
     outbox: Outbox
     _last_traceback: list[str] | None = None
@@ -163,6 +238,27 @@ class NotebookShell(InteractiveShell):
         self._traceback_in_displayhook = False
         return super().run_cell(*args, **kwargs)
 
+    def init_hooks(self) -> None:
+        super().init_hooks()
+        # ipykernel sends paged text (`len?`, %pinfo, %page) as a payload of its reply,
+        # which papermill does not keep: in an executed notebook it shows nothing.
+        self.set_hook("show_in_pager", _drop_paged_text, 99)
+
+    def init_virtualenv(self) -> None:
+        """Nothing, as in ipykernel: a kernel does not adopt the virtualenv of its shell."""
+
+    def system_piped(self, cmd: str) -> None:
+        """`!command` as ipykernel runs it: its output read into the cell, its exit code
+        kept as `_exit_code` (returning it would display it)."""
+        if cmd.rstrip().endswith("&"):
+            raise OSError("Background processes not supported.")
+        exit_code = ipython_process.system(self.var_expand(cmd, depth=1))
+        self.user_ns["_exit_code"] = exit_code
+        if getattr(self, "system_raise_on_error", False) and exit_code != 0:
+            raise subprocess.CalledProcessError(exit_code, cmd)
+
+    system = system_piped
+
     def _showtraceback(self, etype, evalue, stb) -> None:
         _flush_streams()
         content = {"traceback": stb, "ename": str(etype.__name__), "evalue": str(evalue)}
@@ -171,6 +267,10 @@ class NotebookShell(InteractiveShell):
             self._traceback_in_displayhook = True
         self.outbox.send("error", content)
         self._last_traceback = stb
+
+
+def _drop_paged_text(shell: InteractiveShell, *args: Any, **kwargs: Any) -> None:
+    return None
 
 
 def _no_input(*args: Any, **kwargs: Any) -> str:
@@ -235,6 +335,9 @@ def serve(address: str, token: str) -> int:
     connection.connect(address)
     outbox = Outbox(connection)
     shell = make_shell(outbox)
+    sys.stdout.capture(1)
+    if not os.environ.get("PEER_EVAL_KERNEL_LOG"):  # debugging: fd 2 stays the log
+        sys.stderr.capture(2)
     send_frame(connection, {"token": token, "pid": os.getpid(), "language_info": LANGUAGE_INFO})
     while True:
         request = receive_frame(connection)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The kernel stack at both ends of its declared ranges: one venv with the lowest and one
 # with the highest versions pyproject.toml allows of papermill, nbclient, jupyter_client,
-# ipykernel, nbformat, pyzmq and traitlets (pip --constraint), each running the kernel
+# ipykernel, IPython (the notebook shells build on its InteractiveShell), nbformat, pyzmq
+# and traitlets (pip --constraint), each running the kernel
 # and execution tests. Each venv holds only that stack (and what it depends on); the
 # rest (pandas, matplotlib, pytest, this package) comes from .venv, behind the venv's own
 # packages, so a run installs a few small wheels instead of everything. The venvs are
@@ -10,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-STACK=(papermill nbclient jupyter_client ipykernel nbformat pyzmq traitlets)
+STACK=(papermill nbclient jupyter_client ipykernel ipython nbformat pyzmq traitlets)
 TESTS=(tests/test_kernels.py tests/test_execute.py)
 DIR=${KERNEL_COMPAT_DIR:-.venv/kernel-compat}
 [[ -x .venv/bin/python ]] || { echo "run scripts/setup.sh first (.venv is missing)" >&2; exit 2; }

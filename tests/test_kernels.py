@@ -41,6 +41,9 @@ PROBE = [
     "from IPython.display import display\nd = display('first', display_id='d')\n"
     "display('second', display_id='d')\nd.update('third')",
     "try:\n    input('?')\nexcept Exception as e:\n    print(type(e).__name__, e)",
+    "!echo bang",  # a shell command's output, read through a pipe by ipykernel's shell
+    "print(_exit_code)",
+    "len?",  # ipykernel pages it into the reply's payload, which papermill drops
 ]
 FAILING = [
     "print('before')",
@@ -438,3 +441,35 @@ def test_demo_notebook_is_byte_identical_with_and_without_the_template(
     monkeypatch.setenv(kernel_template.MODE_VARIABLE, "fresh")
     fresh = _run(source, tmp_path / "fresh", parameters).read_bytes()
     assert forked == fresh
+
+
+def test_a_notebook_shell_captures_what_is_written_to_its_file_descriptors(tmp_path):
+    # As ipykernel does: a subprocess's output, os.write, a process the notebook forks.
+    source = _notebook(
+        tmp_path / "fds.ipynb",
+        [
+            "import subprocess\nprint('a')\nsubprocess.run(['echo', 'from a subprocess'])\n"
+            "print('c')",
+            "import os\nos.write(2, b'fd two\\n')",
+            "subprocess.run('yes x | head -c 300000', shell=True).returncode",
+            "import multiprocessing\ndef child():\n    print('from a child')\n"
+            "    from IPython.display import display\n    display('dropped')\n"
+            "process = multiprocessing.get_context('fork').Process(target=child)\n"
+            "process.start()\nprocess.join()\nprint('after', process.exitcode)",
+            "print('the shell still answers')",
+        ],
+    )
+    executed = _run(source, tmp_path, timeout=30)
+    cells = nbformat.read(executed, as_version=4).cells  # 0, 1: the parameters
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in cells[2].outputs] == [
+        ("stream", "stdout", "a\nfrom a subprocess\nc\n")
+    ]
+    assert [(o.output_type, o.get("name")) for o in cells[3].outputs] == [
+        ("stream", "stderr"),
+        ("execute_result", None),
+    ]
+    assert cells[3].outputs[0].text == "fd two\n"
+    # More than a pipe holds: the reader thread keeps the writer from blocking.
+    assert _outputs_text(executed, 4) == "x\n" * 150_000
+    assert _outputs_text(executed, 5) == "from a child\nafter 0\n"
+    assert _outputs_text(executed, 6) == "the shell still answers\n"

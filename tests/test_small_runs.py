@@ -137,8 +137,8 @@ def test_a_first_build_of_chosen_pairs_starts_its_template_first_and_no_other_ru
     started: list[kernel_template.Template] = []
     original = kernel_template.Template.__init__
 
-    def recording(self):
-        original(self)
+    def recording(self, mode):
+        original(self, mode)
         started.append(self)
 
     monkeypatch.setattr(kernel_template.Template, "__init__", recording)
