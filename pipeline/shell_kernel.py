@@ -12,17 +12,17 @@ socket and gets back the same messages ipykernel would have published (`execute_
 worker's end.
 
 Each notebook gets its own process, forked from the worker's kernel template
-(`pipeline.kernel_server`) like a forked kernel, used for one notebook and gone after it: the
-process exits when the worker closes the socket, and is killed after a timeout.
+(`pipeline.kernel_server`) like a forked kernel, used for one notebook and gone after
+it: the process exits when the worker closes the socket, and is killed after a timeout.
 
 Where ipykernel behaves in a way a notebook can see, this shell does the same: the
 environment of `ZMQInteractiveShell.init_environment`, stdout and stderr flushed
 before every display and at the end of a cell, output written to file descriptors 1
 and 2 (a subprocess, a C library, a forked child) captured into the cell, `!command`
 read through a pipe, the error message of `_showtraceback`, `input()` refused with
-ipykernel's error, paged text (`len?`) dropped as papermill drops ipykernel's payloads,
-the reply's execution count. What it does not do: widgets and comms, a debugger.
-`PEER_EVAL_KERNELS=fork` runs a real kernel.
+ipykernel's error, paged text (`len?`) and `exit()` ignored as papermill ignores
+ipykernel's payloads, the reply's execution count. What it does not do: widgets and
+comms, a debugger. `PEER_EVAL_KERNELS=fork` runs a real kernel.
 """
 
 from __future__ import annotations
@@ -243,6 +243,11 @@ class NotebookShell(InteractiveShell):
         # ipykernel sends paged text (`len?`, %pinfo, %page) as a payload of its reply,
         # which papermill does not keep: in an executed notebook it shows nothing.
         self.set_hook("show_in_pager", _drop_paged_text, 99)
+
+    def ask_exit(self) -> None:
+        """`exit()` in a cell: as in ipykernel, which asks its frontend to close it in a
+        payload papermill drops, the notebook goes on to its next cell."""
+        self.exit_now = True
 
     def init_virtualenv(self) -> None:
         """Nothing, as in ipykernel: a kernel does not adopt the virtualenv of its shell."""

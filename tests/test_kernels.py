@@ -44,11 +44,14 @@ PROBE = [
     "!echo bang",  # a shell command's output, read through a pipe by ipykernel's shell
     "print(_exit_code)",
     "len?",  # ipykernel pages it into the reply's payload, which papermill drops
+    "exit()",  # asks the frontend to close the kernel, in a payload papermill drops
+    "import matplotlib.pyplot as plt\nplt.plot([2, 1]);",  # shown as the cell ends
 ]
 FAILING = [
     "print('before')",
     "def inner(rows):\n    return rows[3]\n\n#| label: tbl-x\ninner([1, 2])",
 ]
+EXITING = ["print('before')", "import sys\nsys.exit(3)", "print('never')"]
 TEMPLATE_MODES = ("shell", "fork")
 PID = "print('pid', __import__('os').getpid())"
 
@@ -159,18 +162,28 @@ def test_a_notebook_from_the_template_has_the_bytes_of_one_in_a_fresh_kernel(
 
 
 @pytest.mark.parametrize("mode", TEMPLATE_MODES)
-def test_a_failing_notebook_has_the_bytes_of_one_in_a_fresh_kernel(tmp_path, monkeypatch, mode):
+@pytest.mark.parametrize(
+    ("cells", "error", "shown"),
+    [
+        (FAILING, "IndexError: list index out of range", b"inner([1, 2])"),
+        (EXITING, "SystemExit: 3", b"An exception has occurred, use %tb"),
+    ],
+    ids=["error", "sys.exit"],
+)
+def test_a_failing_notebook_has_the_bytes_of_one_in_a_fresh_kernel(
+    tmp_path, monkeypatch, mode, cells, error, shown
+):
     # The traceback (its colours, the cell's name in it), the error banner, the counts.
-    source = _notebook(tmp_path / "fails.ipynb", FAILING)
+    source = _notebook(tmp_path / "fails.ipynb", cells)
     kept = {}
     for kind in (mode, "fresh"):
         monkeypatch.setenv(kernel_template.MODE_VARIABLE, kind)
         with pytest.raises(ExecutionError) as caught:
             _run(source, tmp_path / kind)
-        assert "IndexError: list index out of range" in str(caught.value)
+        assert error in str(caught.value)
         kept[kind] = (tmp_path / kind / "work" / "notebooks" / "fails.ipynb").read_bytes()
     assert kept[mode] == kept["fresh"]
-    assert b"inner([1, 2])" in kept[mode] and b"papermill-error-cell" in kept[mode]
+    assert shown in kept[mode] and b"papermill-error-cell" in kept[mode]
 
 
 @pytest.mark.parametrize("mode", ["shell", "fork", "fresh"])
