@@ -2,19 +2,34 @@
 
 Executed notebooks are part of the published record and of the execution cache, so
 two runs from the same inputs must write the same bytes. papermill and nbclient
-record timings and paths, and nbformat gives new cells random ids.
+record timings and paths, nbformat gives new cells random ids, and ipykernel's
+compiler names each cell's code by a file in a folder named after the kernel's pid,
+which every warning a cell raises prints.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
+
 import nbformat
+
+# ipykernel's cell files: <temp dir>/ipykernel_<pid>/<hash of the code>.py. The hash
+# is the code's; only the folder differs between runs.
+_CELL_FOLDER = re.compile(
+    re.escape(tempfile.gettempdir() + os.sep) + r"ipykernel_\d+" + re.escape(os.sep)
+)
 
 
 def strip_run_details(notebook: nbformat.NotebookNode) -> None:
     """Remove, in place, what makes executed notebooks differ between runs.
 
     papermill's and nbclient's timings, papermill's record of the input and output
-    paths, and the random cell ids (replaced by ids from the cell's position).
+    paths, the random cell ids (replaced by ids from the cell's position), and the
+    kernel's pid in the names of cell files that streams and tracebacks print (a
+    warning's `/tmp/ipykernel_4242/2608338407.py:2: UserWarning` becomes
+    `2608338407.py:2: UserWarning`).
     """
     papermill_meta = notebook.metadata.get("papermill", {})
     for key in ("start_time", "end_time", "duration", "input_path", "output_path"):
@@ -22,7 +37,17 @@ def strip_run_details(notebook: nbformat.NotebookNode) -> None:
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{index:03d}"
         cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            _drop_cell_folder(output)
         meta = cell.metadata.get("papermill")
         if meta is not None:
             for key in ("start_time", "end_time", "duration"):
                 meta.pop(key, None)
+
+
+def _drop_cell_folder(output: nbformat.NotebookNode) -> None:
+    if output.get("output_type") == "stream" and isinstance(output.get("text"), str):
+        output["text"] = _CELL_FOLDER.sub("", output["text"])
+    elif output.get("output_type") == "error":
+        output["evalue"] = _CELL_FOLDER.sub("", output.get("evalue", ""))
+        output["traceback"] = [_CELL_FOLDER.sub("", line) for line in output["traceback"]]

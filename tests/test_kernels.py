@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -486,3 +487,25 @@ def test_a_notebook_shell_captures_what_is_written_to_its_file_descriptors(tmp_p
     assert _outputs_text(executed, 4) == "x\n" * 150_000
     assert _outputs_text(executed, 5) == "from a child\nafter 0\n"
     assert _outputs_text(executed, 6) == "the shell still answers\n"
+
+
+def test_a_warning_in_a_cell_does_not_make_two_runs_differ(tmp_path):
+    # ipykernel's compiler names a cell by a file in a folder named after the kernel's
+    # pid, and a warning prints that name: the executed notebook loses the folder.
+    source = _notebook(
+        tmp_path / "warns.ipynb",
+        [
+            "import warnings\nwarnings.warn('careful')",
+            "import inspect\nraise ValueError(inspect.currentframe().f_code.co_filename)",
+        ],
+    )
+    runs = []
+    for name in ("first", "second"):
+        with pytest.raises(ExecutionError):
+            _run(source, tmp_path / name)
+        runs.append((tmp_path / name / "work" / "notebooks" / "warns.ipynb").read_bytes())
+    assert runs[0] == runs[1]
+    executed = tmp_path / "first" / "work" / "notebooks" / "warns.ipynb"
+    # 0: papermill's error banner; 1, 2: the parameters
+    assert re.fullmatch(r"\d+\.py:2: UserWarning: careful\n.*\n", _outputs_text(executed, 3))
+    assert "ipykernel_" not in runs[0].decode()
