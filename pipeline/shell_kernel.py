@@ -349,4 +349,9 @@ def serve(address: str, token: str) -> int:
         if request is None:  # the worker is done with this notebook (or gone)
             return 0
         reply = run_cell(shell, outbox, request["code"])
+        if os.getpid() != outbox.owner:
+            # A child the cell forked (`os.fork()`) and that came back here: the socket
+            # is its parent's, and the next cell too. Its stdio is flushed into the pipes.
+            _flush_streams()
+            os._exit(0)
         outbox.send("execute_reply", reply)

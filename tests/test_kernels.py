@@ -509,3 +509,19 @@ def test_a_warning_in_a_cell_does_not_make_two_runs_differ(tmp_path):
     # 0: papermill's error banner; 1, 2: the parameters
     assert re.fullmatch(r"\d+\.py:2: UserWarning: careful\n.*\n", _outputs_text(executed, 3))
     assert "ipykernel_" not in runs[0].decode()
+
+
+def test_a_child_a_cell_forks_ends_with_the_cell_and_never_reads_the_next(tmp_path):
+    # Both processes return from os.fork() into the shell; only the parent may take
+    # the next cell from the socket. The child exits as its copy of the cell ends.
+    source = _notebook(
+        tmp_path / "forks.ipynb",
+        [
+            "import os\nchild = os.fork()",
+            "if child:\n    print('exit', os.waitpid(child, 0)[1])",
+            "print('answered by the parent', child != 0)",
+        ],
+    )
+    executed = _run(source, tmp_path, timeout=20)
+    assert _outputs_text(executed, 3) == "exit 0\n"
+    assert _outputs_text(executed, 4) == "answered by the parent True\n"
