@@ -108,7 +108,7 @@ class OutputStream(io.TextIOBase):
         self._parts: list[str] = []
         self._lock = threading.Lock()  # the pipe's reader thread appends too
         self._pipe: int | None = None
-        self._fd: int | None = None
+        self._fd = 1 if name == "stdout" else 2
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
 
     def capture(self, fd: int) -> None:
@@ -167,8 +167,9 @@ class OutputStream(io.TextIOBase):
     def _flush_in_child(self) -> None:
         """In a process the notebook forked: the text goes to the captured descriptor."""
         text, self._parts = "".join(self._parts), []
-        if text and self._fd is not None:
-            os.write(self._fd, text.encode("utf-8", errors="replace"))
+        data = memoryview(text.encode("utf-8", errors="replace"))
+        while data:
+            data = data[os.write(self._fd, data) :]
 
     def writable(self) -> bool:
         return True
