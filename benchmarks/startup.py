@@ -10,7 +10,7 @@ HTML and PDF, built-in renderer, no overview unless said, measures, as the media
 
 - importing what `peer-eval run` imports before it knows what it must do;
 - starting a kernel template (`python -m pipeline.kernel_server`) until it can fork: a
-  fresh interpreter importing ipykernel, pandas, matplotlib and the notebooks'
+  fresh interpreter importing IPython, pandas, matplotlib and the notebooks'
   `pipeline` modules;
 - a cold one-pair run with --jobs 1 (one thing at a time) and with the default jobs
   (one per core: the pair's notebooks side by side), and the pair's own time inside it
