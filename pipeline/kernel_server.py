@@ -149,6 +149,8 @@ def preload(mode: str) -> None:
     # ipykernel sets this before any cell runs, and matplotlib reads it on import.
     os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
     kernel_modules = KERNEL_MODULES if mode == "fork" else SHELL_MODULES
+    with _inside_a_kernel(), contextlib.suppress(Exception):
+        importlib.import_module("pandas")
     for name in (*kernel_modules, *PRELOAD):
         # A module that fails here (psutil absent, a bug in pipeline code) is left to the
         # notebook, whose cell then shows the real error, as in a fresh kernel.
@@ -162,6 +164,34 @@ def preload(mode: str) -> None:
     # copy, the template's pages (Python's gc.freeze documentation: before a fork).
     gc.collect()
     gc.freeze()
+
+
+class _KernelShell:
+    """What `get_ipython()` returns inside a kernel, as far as pandas looks at it."""
+
+    kernel = None
+
+
+@contextlib.contextmanager
+def _inside_a_kernel():
+    """Imports here see `get_ipython()` as they would in a kernel.
+
+    pandas decides at import whether it runs in a terminal, by whether `get_ipython()`
+    exists and has a `kernel`, and makes `display.max_columns` default to 0 (fit the
+    terminal) or, in a kernel, 20. Imported in the template, where no shell exists,
+    it would choose the terminal's, and a wide frame would print differently than in
+    Jupyter.
+    """
+    import builtins
+
+    if hasattr(builtins, "get_ipython"):
+        yield
+        return
+    builtins.get_ipython = _KernelShell
+    try:
+        yield
+    finally:
+        del builtins.get_ipython
 
 
 def _become_kernel(request: dict) -> int:

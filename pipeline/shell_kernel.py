@@ -15,13 +15,13 @@ Each notebook gets its own process, forked from the worker's kernel template
 (`pipeline.kernel_server`) like a forked kernel, used for one notebook and gone after
 it: the process exits when the worker closes the socket, and is killed after a timeout.
 
-Where ipykernel behaves in a way a notebook can see, this shell does the same: the
-environment of `ZMQInteractiveShell.init_environment`, stdout and stderr flushed
-before every display and at the end of a cell, output written to file descriptors 1
-and 2 (a subprocess, a C library, a forked child) captured into the cell, `!command`
-read through a pipe, the error message of `_showtraceback`, `input()` refused with
-ipykernel's error, paged text (`len?`) and `exit()` ignored as papermill ignores
-ipykernel's payloads, the reply's execution count. What it does not do: widgets and
+The shell is ipykernel's own `ZMQInteractiveShell` (see `ZMQNotebookShell`), and where
+the kernel around it behaves in a way a notebook can see, this process does the same:
+stdout and stderr flushed before every display and at the end of a cell, output written
+to file descriptors 1 and 2 (a subprocess, a C library, a forked child) captured into
+the cell, the error message of `_showtraceback`, `input()` refused with ipykernel's
+error, payloads (paged help such as `len?`) dropped as papermill drops them, `exit()`
+ending the process, the reply's execution count. What it does not do: widgets and
 comms, a debugger. `PEER_EVAL_KERNELS=fork` runs a real kernel.
 """
 
@@ -32,30 +32,20 @@ import io
 import os
 import select
 import socket
-import subprocess
 import sys
 import threading
 from typing import Any
 
 from ipykernel.compiler import XCachingCompiler
+from ipykernel.zmqshell import ZMQInteractiveShell
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.error import StdinNotImplementedError
-from IPython.core.interactiveshell import InteractiveShell
-from IPython.utils import process as ipython_process
+from traitlets import Type
 from traitlets.config import Config
 
 from pipeline.shell_protocol import receive_frame, send_frame
 
-# What ipykernel's ZMQInteractiveShell.init_environment sets for every kernel.
-KERNEL_ENVIRONMENT = {
-    "TERM": "xterm-color",
-    "CLICOLOR": "1",
-    "FORCE_COLOR": "1",
-    "CLICOLOR_FORCE": "1",
-    "PAGER": "cat",
-    "GIT_PAGER": "cat",
-}
 # ipykernel's IPythonKernel.language_info, which papermill copies into the notebook.
 LANGUAGE_INFO = {
     "name": "python",
@@ -225,45 +215,36 @@ class SocketDisplayHook(DisplayHook):
         self.content = None
 
 
-class NotebookShell(InteractiveShell):
-    """IPython's shell, as ipykernel's ZMQInteractiveShell differs from it where a notebook
-    can see: tracebacks sent as `error` messages, `!command` output read through a pipe,
-    no virtualenv detection."""
+class ZMQNotebookShell(ZMQInteractiveShell):
+    """ipykernel's own shell, its messages sent over this process's socket.
 
+    Subclassing ZMQInteractiveShell keeps everything ipykernel's shell does that a
+    notebook can see (its environment variables, `!command` read through a pipe, paged
+    help and `set_next_input` as payloads, no virtualenv detection, its magics) and what
+    libraries look for to know they run in a notebook (pandas sizes its text reprs for
+    a frontend when the shell's type name contains "zmq", hence this class's name; tqdm
+    and others look for the class or for `IPKernelApp` in its config). Only what went
+    through the kernel's sockets is replaced: outputs (the display classes below),
+    errors (`_showtraceback`) and `exit()`, which in a kernel stops its event loop; here
+    the process ends after the cell's reply (`serve`), so a notebook's next cell finds
+    it gone, as in a kernel.
+    """
+
+    displayhook_class = Type(SocketDisplayHook)
+    display_pub_class = Type(SocketDisplayPublisher)
     outbox: Outbox
     _last_traceback: list[str] | None = None
     _traceback_in_displayhook = False
+    exit_requested = False
 
     def run_cell(self, *args: Any, **kwargs: Any) -> Any:
         self._last_traceback = None
         self._traceback_in_displayhook = False
         return super().run_cell(*args, **kwargs)
 
-    def init_hooks(self) -> None:
-        super().init_hooks()
-        # ipykernel sends paged text (`len?`, %pinfo, %page) as a payload of its reply,
-        # which papermill does not keep: in an executed notebook it shows nothing.
-        self.set_hook("show_in_pager", _drop_paged_text, 99)
-
     def ask_exit(self) -> None:
-        """`exit()` in a cell: as in ipykernel, which asks its frontend to close it in a
-        payload papermill drops, the notebook goes on to its next cell."""
-        self.exit_now = True
-
-    def init_virtualenv(self) -> None:
-        """Nothing, as in ipykernel: a kernel does not adopt the virtualenv of its shell."""
-
-    def system_piped(self, cmd: str) -> None:
-        """`!command` as ipykernel runs it: its output read into the cell, its exit code
-        kept as `_exit_code` (returning it would display it)."""
-        if cmd.rstrip().endswith("&"):
-            raise OSError("Background processes not supported.")
-        exit_code = ipython_process.system(self.var_expand(cmd, depth=1))
-        self.user_ns["_exit_code"] = exit_code
-        if getattr(self, "system_raise_on_error", False) and exit_code != 0:
-            raise subprocess.CalledProcessError(exit_code, cmd)
-
-    system = system_piped
+        """`exit()` in a cell (not ZMQInteractiveShell's, which needs a kernel)."""
+        self.exit_requested = True
 
     def _showtraceback(self, etype, evalue, stb) -> None:
         _flush_streams()
@@ -275,24 +256,19 @@ class NotebookShell(InteractiveShell):
         self._last_traceback = stb
 
 
-def _drop_paged_text(shell: InteractiveShell, *args: Any, **kwargs: Any) -> None:
-    return None
-
-
 def _no_input(*args: Any, **kwargs: Any) -> str:
     raise StdinNotImplementedError(
         "raw_input was called, but this frontend does not support input requests."
     )
 
 
-def make_shell(outbox: Outbox) -> NotebookShell:
+def make_shell(outbox: Outbox) -> ZMQNotebookShell:
     """The shell of this process, its output going to `outbox`; sys streams replaced."""
     import builtins
     import getpass
 
     from IPython.core.shellapp import InteractiveShellApp
 
-    os.environ.update(KERNEL_ENVIRONMENT)
     # The working directory on the import path where IPKernelApp puts it (after the
     # standard library), by IPython's own code.
     InteractiveShellApp().init_path()
@@ -300,12 +276,10 @@ def make_shell(outbox: Outbox) -> NotebookShell:
     # As the kernels' command line says (pipeline.kernels): nobody recalls a notebook
     # run's input, and the history file would be shared by every kernel of every worker.
     config.HistoryManager.enabled = False
-    shell = NotebookShell.instance(
+    shell = ZMQNotebookShell.instance(
         config=config,
         # ipykernel's: cells are named by a hash of their code (in warnings, tracebacks).
         compiler_class=XCachingCompiler,
-        displayhook_class=SocketDisplayHook,
-        display_pub_class=SocketDisplayPublisher,
     )
     shell.outbox = shell.displayhook.outbox = shell.display_pub.outbox = outbox
     sys.stdout = OutputStream("stdout", outbox)
@@ -316,11 +290,14 @@ def make_shell(outbox: Outbox) -> NotebookShell:
     return shell
 
 
-def run_cell(shell: NotebookShell, outbox: Outbox, code: str) -> dict[str, Any]:
+def run_cell(shell: ZMQNotebookShell, outbox: Outbox, code: str) -> dict[str, Any]:
     """Run one cell; return the content of its `execute_reply` (as ipykernel's do_execute)."""
     outbox.send("execute_input", {"code": code, "execution_count": shell.execution_count})
     result = shell.run_cell(code, store_history=True, silent=False)
     _flush_streams()
+    # ipykernel puts these in its reply (paged help, set_next_input, exit), which
+    # papermill does not keep; so they are dropped here.
+    shell.payload_manager.clear_payload()
     reply: dict[str, Any] = {"status": "ok"}
     if not result.success or shell._traceback_in_displayhook:
         error = result.error_before_exec
@@ -356,3 +333,5 @@ def serve(address: str, token: str) -> int:
             _flush_streams()
             os._exit(0)
         outbox.send("execute_reply", reply)
+        if shell.exit_requested:  # exit(): the process ends, as a kernel's does
+            return 0

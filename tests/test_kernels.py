@@ -45,7 +45,8 @@ PROBE = [
     "!echo bang",  # a shell command's output, read through a pipe by ipykernel's shell
     "print(_exit_code)",
     "len?",  # ipykernel pages it into the reply's payload, which papermill drops
-    "exit()",  # asks the frontend to close the kernel, in a payload papermill drops
+    # pandas sizes a wide frame's text for a notebook frontend when the shell says zmq.
+    "pd.DataFrame({f'column_{i}': range(3) for i in range(30)})",
     "import matplotlib.pyplot as plt\nplt.plot([2, 1]);",  # shown as the cell ends
 ]
 FAILING = [
@@ -525,3 +526,15 @@ def test_a_child_a_cell_forks_ends_with_the_cell_and_never_reads_the_next(tmp_pa
     executed = _run(source, tmp_path, timeout=20)
     assert _outputs_text(executed, 3) == "exit 0\n"
     assert _outputs_text(executed, 4) == "answered by the parent True\n"
+
+
+def test_exit_in_a_cell_ends_the_notebook_shell_as_it_ends_a_kernel(tmp_path):
+    # ipykernel stops its event loop on exit(); a shell ends after the cell's reply, so
+    # the next cell fails loudly rather than the notebook going on or hanging.
+    source = _notebook(tmp_path / "exits.ipynb", ["print('before')\nexit()", "print('never')"])
+    with pytest.raises(ExecutionError) as caught:
+        _run(source, tmp_path, timeout=20)
+    assert "DeadKernelError" in str(caught.value)
+    executed = tmp_path / "work" / "notebooks" / "exits.ipynb"
+    assert _outputs_text(executed, 2) == "before\n"
+    assert _outputs_text(executed, 3) == ""
