@@ -1,9 +1,9 @@
-"""A notebook's own process without the Jupyter protocol: an IPython shell behind a socket.
+"""A notebook's own process without the Jupyter protocol: a kernel's shell behind a socket.
 
 A forked ipykernel spends more CPU on Jupyter's machinery than on a notebook's code:
 five ZMQ sockets and their threads, a heartbeat, signed JSON messages for every
 status change, every output and every reply, on both sides. This process keeps the
-part that makes outputs what they are, IPython's `InteractiveShell` (its display
+part that makes outputs what they are, ipykernel's IPython shell (its display
 formatters, display hook, tracebacks, matplotlib's inline backend, the execution
 counter), and replaces the transport: the worker sends a cell's code over a Unix
 socket and gets back the same messages ipykernel would have published (`execute_input`,
