@@ -117,13 +117,18 @@ def _run_dask(tasks: list[PairTask], jobs: int, scheduler: str | None) -> Iterab
     client = Client(scheduler or cluster)
     try:
         by_key = {f"peer-eval-{task.pair.key}": task for task in tasks}
-        futures = [client.submit(build_pair, task, key=key, pure=False)
-                   for key, task in by_key.items()]  # fmt: skip
-        for future in as_completed(futures):
+        # Only as_completed holds a future until it is done; then it is released, so that
+        # neither the cluster nor this process keeps the results of a whole round.
+        completed = as_completed(
+            [client.submit(build_pair, task, key=key, pure=False) for key, task in by_key.items()]
+        )
+        for future in completed:
             try:
-                yield future.result()
+                result = future.result()
             except Exception as exc:  # the worker died (KilledWorker), or lost the result
-                yield _lost(by_key[future.key], exc)
+                result = _lost(by_key[future.key], exc)
+            future.release()
+            yield result
     finally:
         client.close()
         if cluster is not None:
