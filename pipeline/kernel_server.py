@@ -7,9 +7,10 @@ forks: one child per request, which becomes a notebook shell (`pipeline.shell_ke
 mode "shell") or an ipykernel kernel run as `python -m ipykernel_launcher ARGS` would be
 (mode "fork"), for one notebook. No notebook code ever runs here.
 
-This module imports only the standard library at the top, so that a shell template
-never loads jupyter_client, ZMQ or ipykernel's application and debugger: they are
-imported only by a template for forked kernels.
+This module imports only the standard library at the top, so that what a template
+imports is what its mode needs: a shell template loads ipykernel's shell class (and with
+it jupyter_client's session and ZMQ) but not ipykernel's kernel application, its event
+loop or its debugger, which only a template for forked kernels imports.
 
 It reads one JSON request per line on stdin and answers each with one JSON line on
 stdout (`{"pid": ...}` or `{"error": ...}`). It exits when its stdin closes (the worker
