@@ -113,6 +113,8 @@ class ShellProcess:
             DeadKernelError: The process ended before replying.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
+        if deadline is None:  # no limit: not even what is left of the connect's timeout
+            self.connection.settimeout(None)
         try:
             send_frame(self.connection, {"code": code})
             while True:

@@ -538,3 +538,14 @@ def test_exit_in_a_cell_ends_the_notebook_shell_as_it_ends_a_kernel(tmp_path):
     executed = tmp_path / "work" / "notebooks" / "exits.ipynb"
     assert _outputs_text(executed, 2) == "before\n"
     assert _outputs_text(executed, 3) == ""
+
+
+def test_a_cell_without_a_time_limit_is_not_held_to_the_connect_timeout(tmp_path):
+    from pipeline.shell_client import ShellProcess
+
+    shell = ShellProcess(str(tmp_path), start_timeout=1.0)
+    try:
+        reply = shell.execute("import time\ntime.sleep(1.5)", None, lambda message: None)
+    finally:
+        shell.kill()
+    assert reply["status"] == "ok"
