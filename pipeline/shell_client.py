@@ -133,17 +133,25 @@ class ShellProcess:
             raise DeadKernelError("Kernel died") from None
 
     def close(self) -> None:
-        """Hang up: an idle shell exits by itself."""
-        with contextlib.suppress(OSError):
-            self.connection.close()
+        """Done with the notebook: as nbclient ends a kernel (`shutdown_kernel="immediate"`)."""
+        self.kill()
 
     def kill(self) -> None:
+        """Hang up and kill the shell's process group, as jupyter_client kills a kernel's.
+
+        The shell leads its own session, so the group is the shell and whatever the
+        notebook started and left running (a subprocess, a pool): none outlives the
+        notebook. Once the group is empty its id cannot name another process.
+        """
         with contextlib.suppress(OSError):
             if hasattr(self, "connection"):
                 self.connection.close()
-        if pid_alive(self.pid):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            if pid_alive(self.pid):  # not yet its own group leader (killed while starting)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
 
 
 class CellOutputs:

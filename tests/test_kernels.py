@@ -549,3 +549,13 @@ def test_a_cell_without_a_time_limit_is_not_held_to_the_connect_timeout(tmp_path
     finally:
         shell.kill()
     assert reply["status"] == "ok"
+
+
+def test_what_a_notebook_leaves_running_ends_with_it(tmp_path, template_mode):
+    # jupyter_client kills a kernel's process group; a shell's group goes the same way.
+    source = _notebook(
+        tmp_path / "leaves.ipynb",
+        ["import subprocess\nprint('pid', subprocess.Popen(['sleep', '60']).pid)"],
+    )
+    leftover = _printed_pid(_run(source, tmp_path))
+    assert _gone(leftover)
