@@ -6,6 +6,7 @@ as they arrive; a task needs nothing from other tasks.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -96,6 +97,10 @@ DASK_CONFIG = {
 
 
 def _run_dask(tasks: list[PairTask], jobs: int, scheduler: str | None) -> Iterable[PairResult]:
+    # distributed sets its loggers' levels as it is imported (INFO, so a run would print
+    # the cluster's every start, stop and closed connection, with tracebacks); the levels
+    # the CLI chose are put back.
+    quieted = logging.getLogger("distributed").level
     try:  # the optional extra peer-eval[dask], imported only when chosen
         import dask
         from distributed import Client, LocalCluster, as_completed
@@ -104,6 +109,8 @@ def _run_dask(tasks: list[PairTask], jobs: int, scheduler: str | None) -> Iterab
             f"--executor dask needs {exc.name}, which is not installed: "
             "pip install 'peer-eval[dask]'"
         ) from None
+    finally:
+        logging.getLogger("distributed").setLevel(quieted)
     if not tasks:  # a no-op run: no cluster to start or connect to
         return
 
