@@ -108,7 +108,7 @@ KERNEL_MODULES: tuple[str, ...] = (
     "psutil",
 )
 _PR_SET_PDEATHSIG = 1
-_INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
 def _serve(mode: str) -> None:
@@ -148,7 +148,7 @@ def preload(mode: str) -> None:
     if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
         del sys.path[0]
     # ipykernel sets this before any cell runs, and matplotlib reads it on import.
-    os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
+    os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     kernel_modules = KERNEL_MODULES if mode == "fork" else SHELL_MODULES
     with _inside_a_kernel(), contextlib.suppress(Exception):
         importlib.import_module("pandas")

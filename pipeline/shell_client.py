@@ -37,12 +37,12 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbformat import NotebookNode
 from nbformat.v4 import output_from_msg
 
+from pipeline.kernel_server import INLINE_BACKEND
 from pipeline.kernel_template import Template, pid_alive
 from pipeline.shell_protocol import receive_frame, send_frame
 
 SKIP_TAG = "skip-execution"  # nbclient's skip_cells_with_tag
 RAISES_TAG = "raises-exception"
-_INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
 class ShellProcess:
@@ -51,7 +51,7 @@ class ShellProcess:
     def __init__(self, cwd: str, *, memory_mb: int = 0, start_timeout: float = 60):
         env = dict(os.environ)
         # ipykernel's default, which a forked or fresh kernel sets for itself.
-        env.setdefault("MPLBACKEND", _INLINE_BACKEND)
+        env.setdefault("MPLBACKEND", INLINE_BACKEND)
         address = _socket_folder() / f"{secrets.token_hex(8)}.sock"
         token = secrets.token_hex(16)
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -131,10 +131,6 @@ class ShellProcess:
                 on_message(message)
         except (ConnectionError, BrokenPipeError):
             raise DeadKernelError("Kernel died") from None
-
-    def close(self) -> None:
-        """Done with the notebook: as nbclient ends a kernel (`shutdown_kernel="immediate"`)."""
-        self.kill()
 
     def kill(self) -> None:
         """Hang up and kill the shell's process group, as jupyter_client kills a kernel's.
@@ -230,7 +226,6 @@ def execute_cells(
     """
     nb = nb_man.nb
     shell = ShellProcess(cwd, memory_mb=memory_mb, start_timeout=start_timeout)
-    clean = False
     try:
         nb.metadata["language_info"] = shell.language_info
         outputs = CellOutputs()
@@ -243,12 +238,8 @@ def execute_cells(
                 break
             finally:
                 nb_man.cell_complete(nb.cells[index], cell_index=index)
-        clean = True
     finally:
-        if clean:
-            shell.close()
-        else:
-            shell.kill()
+        shell.kill()  # done or failed: as nbclient ends a kernel (shutdown "immediate")
     return nb
 
 
