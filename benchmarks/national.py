@@ -57,6 +57,7 @@ class Build:
     median_pair_s: float = 0.0  # one pair inside a worker (execute + render + publish)
     cpu_seconds: float = 0.0  # the whole process tree's CPU time, as sampled
     machine_cpu_seconds: float = 0.0  # all cores' busy time during the build (/proc/stat)
+    exact_cpu_seconds: float | None = None  # every process of the build, exact (cgroup_cpu)
     steal_seconds: float = 0.0  # time the hypervisor ran something else on our cores
     cpu_by_role: dict[str, list] = field(default_factory=dict)  # role -> [processes, CPU s]
     rss_at_peak_mb: dict[str, float] = field(default_factory=dict)  # by process role
@@ -101,13 +102,14 @@ def timed_build(name: str, command: list[str], pairs: int, log: Path) -> Build:
     load_before = [round(x, 2) for x in os.getloadavg()]
     started = time.monotonic()
     busy_before, steal_before = bench.machine_cpu()
-    with log.open("w", encoding="utf-8") as stderr:
+    with log.open("w", encoding="utf-8") as stderr, bench.ExactCPU() as exact:
         process = subprocess.Popen(
-            command, cwd=bench.SRC, env=bench._env(), stdout=subprocess.DEVNULL, stderr=stderr
-        )
+            command, cwd=bench.SRC, env=bench._env(), stdout=subprocess.DEVNULL,
+            stderr=stderr, preexec_fn=exact.preexec_fn,
+        )  # fmt: skip
         with SeriesSampler(process.pid) as sampler:
             process.wait()
-    seconds = time.monotonic() - started
+        seconds = time.monotonic() - started
     busy_after, steal_after = bench.machine_cpu()
     text = log.read_text(encoding="utf-8")
     if process.returncode != 0:
@@ -124,6 +126,7 @@ def timed_build(name: str, command: list[str], pairs: int, log: Path) -> Build:
         median_pair_s=times[len(times) // 2] if times else 0.0,
         cpu_seconds=round(sampler.cpu_seconds(), 1),
         machine_cpu_seconds=round(busy_after - busy_before, 1),
+        exact_cpu_seconds=None if exact.seconds is None else round(exact.seconds, 1),
         steal_seconds=round(steal_after - steal_before, 1),
         cpu_by_role={r: [k, round(s, 1)] for r, (k, s) in sampler.cpu_by_role().items()},
         rss_at_peak_mb={k: round(v / 2**20) for k, v in sorted(sampler.at_peak.items())},
@@ -209,7 +212,10 @@ def report(runs: list[dict]) -> str:
         "averages (1 / 5 / 15 min) before and after each build say how much; a 1-minute",
         "load above 2 means the build had less than the whole machine, so its times are",
         "upper bounds. Peak memory is over the whole process tree (CLI, workers, kernel",
-        "templates, kernels; Dask scheduler and nannies too). Tree CPU s / pair is the",
+        "templates, kernels; Dask scheduler and nannies too). Exact CPU s / pair is the",
+        "user + system time of every process the build started, exited ones included, from",
+        "a cgroup of its own (benchmarks/cgroup_cpu.py; not measured where no cgroup could",
+        "be made, and in rows older than that column). Tree CPU s / pair is the",
         "process tree's CPU time (user + system) per pair as sampled every 50 ms, which",
         "misses the last interval of each short-lived process (pandoc, Typst, kernels);",
         "machine CPU s / pair is the busy time of all cores during the build (/proc/stat),",
@@ -217,11 +223,11 @@ def report(runs: list[dict]) -> str:
         "near 0) it is what the build cost. On 2 free cores the wall time per pair is at",
         "least half of it.",
         "",
-        "| run | build | pairs | built | wall s | s / pair | tree CPU s / pair | machine CPU "
-        "s / pair | median pair s (in worker) | peak RSS MB | peak PSS MB | RSS peak per "
-        "quarter MB | load before | load after |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- "
-        "| --- |",
+        "| run | build | pairs | built | wall s | s / pair | exact CPU s / pair | tree CPU s / "
+        "pair | machine CPU s / pair | median pair s (in worker) | peak RSS MB | peak PSS MB "
+        "| RSS peak per quarter MB | load before | load after |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- "
+        "| --- | --- |",
     ]
     for run in runs:
         for b in run["builds"]:
@@ -229,10 +235,12 @@ def report(runs: list[dict]) -> str:
             load = [" / ".join(f"{x:.2f}" for x in b[k]) for k in ("load_before", "load_after")]
             busy = b.get("machine_cpu_seconds", 0.0)
             machine = f"{busy / b['pairs']:.2f}" if busy else "not measured"
+            exact = b.get("exact_cpu_seconds")
+            exact = f"{exact / b['pairs']:.2f}" if exact else "not measured"
             lines.append(
                 f"| {run['label']} | {b['name']} | {b['pairs']} | {b['built']} | "
-                f"{b['seconds']:.1f} | {b['per_pair']:.2f} | {b['cpu_seconds'] / b['pairs']:.2f} | "
-                f"{machine} | "
+                f"{b['seconds']:.1f} | {b['per_pair']:.2f} | {exact} | "
+                f"{b['cpu_seconds'] / b['pairs']:.2f} | {machine} | "
                 f"{b['median_pair_s']:.2f} | "
                 f"{b['peak_rss_mb']:.0f} | {b['peak_pss_mb']:.0f} | {quarters} | {load[0]} | "
                 f"{load[1]} |"
