@@ -90,9 +90,13 @@ def _run_local(tasks: list[PairTask], jobs: int, _scheduler: str | None) -> Iter
 # then reported failed; a worker holds only the pair it runs, so no other pair is
 # blamed for its death. These apply to the LocalCluster started here; a cluster given
 # by --scheduler follows its own configuration.
+# Each worker's statistical profiler (a thread sampling its stack every 10 ms, keeping
+# a profile per second for the last 1000) feeds only the dashboard, which is off here:
+# it would cost every worker CPU and memory that grows for the first 17 minutes.
 DASK_CONFIG = {
     "distributed.scheduler.allowed-failures": 1,
     "distributed.scheduler.worker-saturation": 1.0,
+    "distributed.worker.profile.enabled": False,
 }
 
 
