@@ -34,12 +34,12 @@ def withheld_message(k: int, lang: str = "sv", reason: str = "small") -> str:
     Args:
         k: The minimum group size (of the rule that withheld it).
         lang: The report language.
-        reason: `Disclosed.reason`: "small", "unprotectable" or "interviews".
+        reason: `Disclosed.reason`: "small", "unprotectable", "linked" or "interviews".
 
     Returns:
         One sentence, e.g. "Uppgifterna redovisas inte (färre än 5 svarande)."
     """
-    known = reason in ("unprotectable", "interviews")
+    known = reason in ("unprotectable", "linked", "interviews")
     return _t(lang, f"withheld_{reason if known else 'small'}", k=k)
 
 
@@ -103,3 +103,11 @@ def complement_note(k: int, extremes_k: int | None, lang: str) -> str:
     """
     threshold = max(k, extremes_k or 0)
     return _t(lang, "complement_note", threshold=threshold, mark=SUPPRESSED_MARK)
+
+
+def tails_note(lang: str) -> str:
+    """The note under statistics whose extremes a table in bands made withheld.
+
+    See `pipeline.analysis.survey.TAIL_STATISTICS`.
+    """
+    return _t(lang, "tails_note", mark=SUPPRESSED_MARK)

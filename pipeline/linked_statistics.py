@@ -17,6 +17,11 @@ withholds, in this order until nothing is:
 2. also its minimum and maximum (only when all answers are equal, min = max, which
    with the public N gives every sum away).
 
+Apart from that, the national minimum (maximum) is withheld when no region that shows
+its own has it and the regions that withhold theirs have fewer than `extremes_k` answers
+together: it is then the answer of a person in a group the rule protects
+(`hidden_extremes`).
+
 Why the national figures and not a second region's: the national sum is the only
 published total of regional statistics, so withholding it always breaks the link,
 and it costs three cells of one table, while a region's sum and mean appear in its
@@ -37,14 +42,19 @@ from collections.abc import Sequence
 import pandas as pd
 
 from pipeline.analysis.scope import Scope
-from pipeline.analysis.survey import NUMERIC_ITEMS, describe_numeric
+from pipeline.analysis.survey import NUMERIC_ITEMS, describe_numeric, linked_tails
 from pipeline.differencing import System
 from pipeline.differencing_statistics import (
     NATIONAL,
     link_statistics,
     publish_statistics,
 )
-from pipeline.disclosure import DEFAULT_EXTREMES_K, DEFAULT_K, suppress_statistics
+from pipeline.disclosure import (
+    DEFAULT_EXTREMES_K,
+    DEFAULT_K,
+    extremes_publishable,
+    suppress_statistics,
+)
 from pipeline.slug import slugify
 from pipeline.text.survey import numeric_items_markdown
 
@@ -84,9 +94,52 @@ def national_complement(
         for extra in ((), TOTALS, (*TOTALS, *EXTREMES)):
             if not _system(rows, str(year), item, k, extremes_k, extra).attack():
                 break
+        extra = (*extra, *(e for e in hidden_extremes(rows, item, k, extremes_k) if e not in extra))
         if extra:
             found[item] = extra
     return found
+
+
+def hidden_extremes(
+    rows: pd.DataFrame, item: str, k: int, extremes_k: int | None
+) -> tuple[str, ...]:
+    """The national extremes of an item that would be the answer of a small group.
+
+    A reader knows which regions withhold their own extremes (their response counts are
+    public). A national minimum (maximum) that no region showing its own has is one of
+    theirs; when those regions have fewer than `extremes_k` answers together, it is the
+    answer of a person in a group the rule protects (a region of one respondent with
+    the highest salary of the year would otherwise have it printed in the overview).
+
+    Args:
+        rows: The survey rows of one year (every region).
+        item: The numeric item.
+        k: The minimum group size.
+        extremes_k: The extremes-and-totals threshold.
+
+    Returns:
+        "min" and/or "max", the ones to withhold.
+    """
+    answers = pd.to_numeric(rows[item], errors="coerce")
+    if answers.dropna().empty:
+        return ()
+    shown, hidden_answers = [], 0
+    for _, region_rows in rows.groupby("region", sort=True):
+        region_answers = answers.loc[region_rows.index].dropna()
+        if extremes_publishable(len(region_answers), k, extremes_k) and not linked_tails(
+            region_rows, item, k
+        ):
+            shown.append(region_answers)
+        else:
+            hidden_answers += len(region_answers)
+    if extremes_publishable(hidden_answers, k, extremes_k):
+        return ()  # one answer among enough people, as any group's extremes are
+    national = {"min": answers.min(), "max": answers.max()}
+    return tuple(
+        name
+        for name, value in national.items()
+        if not any(getattr(group, name)() == value for group in shown)
+    )
 
 
 def national_numeric_markdown(survey: pd.DataFrame, scope: Scope) -> str:

@@ -267,9 +267,52 @@ def test_the_national_totals_are_withheld_exactly_when_one_region_is_below_the_t
     data = _survey({"Alby": size, "Berga": 12, "Cedra": 10})
     found = linked_statistics.national_complement(data, 2020, K, EXTREMES_K, ITEMS)
     if size < EXTREMES_K:
-        assert found == {item: linked_statistics.TOTALS for item in ITEMS}
-    else:  # Alby's own sum is published: nothing to protect
+        assert {item: found[item][:3] for item in ITEMS} == dict.fromkeys(
+            ITEMS, linked_statistics.TOTALS
+        )
+        # Beyond the totals: the national extremes that only Alby has (age and months
+        # are not shown in bands, so Berga and Cedra show theirs).
+        others = data.loc[data["region"] != "Alby"]
+        for item in ("age", "months_worked"):
+            only_alby = {
+                name
+                for name in linked_statistics.EXTREMES
+                if getattr(data[item], name)() != getattr(others[item], name)()
+            }
+            assert set(found[item][3:]) == only_alby, item
+    else:  # Alby's own sum and extremes are published: nothing to protect
         assert found == {}
+
+
+def test_a_national_extreme_only_a_small_region_has_is_withheld():
+    # Alby's one respondent is the oldest of the year; Berga and Cedra show their own
+    # maxima, so the overview's would be Alby's answer.
+    data = _survey({"Alby": 1, "Berga": 12, "Cedra": 10})
+    data.loc[data["region"] == "Alby", "age"] = 69
+    assert linked_statistics.hidden_extremes(data, "age", K, EXTREMES_K) == ("max",)
+    # Shared with a region that shows it: nothing new.
+    data.loc[data.index[data["region"] == "Berga"][0], "age"] = 69
+    assert linked_statistics.hidden_extremes(data, "age", K, EXTREMES_K) == ()
+
+
+def test_a_national_extreme_among_enough_hidden_answers_stays():
+    # Four regions withhold their extremes, with 12 answers together: the national
+    # maximum is one answer among 12, as any group's of extremes_k or more.
+    data = _survey({"Alby": 3, "Dala": 3, "Esby": 3, "Fors": 3, "Berga": 12})
+    data.loc[data["region"] == "Alby", "age"] = 69
+    assert linked_statistics.hidden_extremes(data, "age", K, EXTREMES_K) == ()
+    # Two of them only (6 answers): withheld.
+    fewer = data.loc[data["region"].isin(["Alby", "Dala", "Berga"])]
+    assert linked_statistics.hidden_extremes(fewer, "age", K, EXTREMES_K) == ("max",)
+
+
+def test_the_overview_prints_no_extreme_of_a_lone_small_region():
+    data = _survey({"Alby": 1, "Berga": 12, "Cedra": 10})
+    data.loc[data["region"] == "Alby", "age"] = 69
+    markdown = linked_statistics.national_numeric_markdown(data, _scope(None))
+    maximum = next(line for line in markdown.splitlines() if line.startswith("| Högsta värde"))
+    assert maximum.split("|")[2].strip() == "–\\*"  # the age column: withheld, not 69
+    assert "69" not in markdown
 
 
 def test_all_answers_equal_also_withholds_the_national_extremes():

@@ -450,3 +450,77 @@ def test_an_unknown_language_is_an_error_not_swedish():
         at(lang="de")
     with pytest.raises(UnknownLanguageError):
         S.distribution(group(["man"]), "gender", "de")
+
+
+# --- tables that give each other away ----------------------------------------------------
+
+# The reviewer's Västra Götaland 2020: ten employment percentages, banded 2 / 6 / 1 / 1.
+EMPLOYMENT = [20, 25, 50, 50, 50, 50, 50, 60, 80, 100]
+
+
+def _employment_scope() -> tuple[pd.DataFrame, Scope]:
+    rows = [{"year": 2020, "region": "VG", "employment_pct": float(v)} for v in EMPLOYMENT]
+    return make_survey(rows), Scope(region="VG", year=2020, lang="sv", k=5, extremes_k=10)
+
+
+def test_tails_are_withheld_beside_bands_with_a_suppressed_cell():
+    survey, scope = _employment_scope()
+    assert S.disclose_item(survey, "employment_pct", scope).any_suppressed  # 2, 1, 1 hidden
+    stats = S.disclose_numeric(survey, scope, columns=["employment_pct"])["employment_pct"]
+    hidden = stats.suppressed["value"]
+    # Minimum, the 5th and 10th percentiles pin the two lowest answers (20, 25), the
+    # maximum with the 90th and 95th the two highest (80, 100): the hidden bands' counts.
+    assert all(hidden[s] for s in S.TAIL_STATISTICS)
+    assert not any(hidden[s] for s in ("n", "p25", "p50", "p75", "mean", "sum"))
+    markdown = T.numeric_items_markdown(survey, scope, columns=["employment_pct"])
+    for shown in ("22,2", "24,5", "82", "91"):  # what the tails were
+        assert shown not in markdown
+    assert "tillsammans med frågans tabell i intervall" in markdown
+
+
+def test_tails_stay_when_the_bands_hide_nothing():
+    rows = [
+        {"year": 2020, "region": "VG", "employment_pct": float(v)} for v in [50] * 5 + [100] * 5
+    ]
+    survey = make_survey(rows)
+    scope = Scope(region="VG", year=2020, lang="sv", k=5, extremes_k=10)
+    assert not S.disclose_item(survey, "employment_pct", scope).any_suppressed
+    stats = S.disclose_numeric(survey, scope, columns=["employment_pct"])["employment_pct"]
+    assert not stats.suppressed.at["max", "value"] and stats.table.at["max", "value"] == 100
+
+
+def test_a_follow_up_is_withheld_when_its_filter_hides_a_cell():
+    # Supervision: yes 6, no 1 (both hidden); how often: 6 answered. Shown, the 6 would
+    # make "yes" at least 6 and so "no" exactly 1.
+    rows = [
+        {
+            "year": 2020,
+            "region": "Sthlm",
+            "supervision": True,
+            "supervision_frequency": "varje_vecka",
+        }
+        for _ in range(6)
+    ] + [{"year": 2020, "region": "Sthlm", "supervision": False}]
+    survey = make_survey(rows)
+    scope = Scope(region="Sthlm", year=2020, lang="sv", k=5)
+    assert S.disclose_item(survey, "supervision", scope).any_suppressed
+    follow_up = S.disclose_item(survey, "supervision_frequency", scope)
+    assert follow_up.withheld and follow_up.reason == "linked"
+    markdown = T.distribution_markdown(survey, "supervision_frequency", scope)
+    assert "6" not in markdown and "tillsammans med en annan tabell" in markdown
+
+
+def test_a_follow_up_is_shown_when_its_filter_hides_nothing():
+    rows = [
+        {
+            "year": 2020,
+            "region": "Sthlm",
+            "supervision": True,
+            "supervision_frequency": "varje_vecka",
+        }
+        for _ in range(6)
+    ] + [{"year": 2020, "region": "Sthlm", "supervision": False} for _ in range(5)]
+    survey = make_survey(rows)
+    scope = Scope(region="Sthlm", year=2020, lang="sv", k=5)
+    follow_up = S.disclose_item(survey, "supervision_frequency", scope)
+    assert not follow_up.withheld and follow_up.table["n"].max() == 6

@@ -16,10 +16,12 @@ import pandas as pd
 
 from pipeline.analysis.scope import Scope
 from pipeline.disclosure import (
+    DEFAULT_K,
     Disclosed,
     disclose_distribution,
     disclose_multi_choice,
     suppress_statistics,
+    withhold,
 )
 from pipeline.formatting import number
 from pipeline.i18n import DEFAULT_LANGUAGE, Catalog
@@ -59,6 +61,29 @@ EMPLOYMENT_EDGES: tuple[float, ...] = (50, 75, 100)
 """Employment bands: under 50, 50-74, 75-99 and 100 %."""
 SALARY_EDGES: tuple[float, ...] = (25_000, 30_000, 35_000)
 """Salary bands (SEK per month, full-time equivalent)."""
+BANDED_ITEMS: dict[str, tuple[float, ...]] = {
+    "employment_pct": EMPLOYMENT_EDGES,
+    "salary_monthly_fte": SALARY_EDGES,
+}
+"""Numeric items whose distribution a report also shows in bands (`disclose_item`)."""
+TAIL_STATISTICS: tuple[str, ...] = ("min", "max", "p5", "p10", "p90", "p95")
+"""The statistics that pin the lowest and highest answers.
+
+With the linear rule a percentile interpolates two neighbouring answers: at n = 10 the
+5th and 10th percentiles and the minimum give the two lowest answers exactly, the 90th
+and 95th and the maximum the two highest. Beside the same item's table in bands, that
+places single answers in bands whose counts are suppressed.
+"""
+FOLLOW_UPS: dict[str, str] = {
+    "training_provider": "trained",
+    "supervision_frequency": "supervision",
+}
+"""Items asked only of those who answered yes to another item: item -> that filter item.
+
+A follow-up's answered total is at most the filter's count of that answer, so it bounds
+the filter's cells: beside a filter table with a suppressed cell it can give that cell away
+(supervision "yes" –* and "no" –* of 7, and 6 who say how often they get it: "no" is 1).
+"""
 
 _t = Catalog("survey")
 
@@ -245,10 +270,32 @@ def disclose_numeric(
     described = {column: describe_numeric(rows[column]) for column in columns}
     return {
         column: suppress_statistics(
-            stats, int(stats["n"]), scope.k, scope.extremes_k, also.get(column, ())
+            stats,
+            int(stats["n"]),
+            scope.k,
+            scope.extremes_k,
+            (*also.get(column, ()), *linked_tails(rows, column, scope.k)),
         )
         for column, stats in described.items()
     }
+
+
+def linked_tails(rows: pd.DataFrame, column: str, k: int) -> tuple[str, ...]:
+    """The tail statistics an item withholds because its table in bands suppresses a cell.
+
+    Args:
+        rows: The group's respondents.
+        column: The numeric item.
+        k: The minimum group size.
+
+    Returns:
+        `TAIL_STATISTICS` when the item is shown in bands (`BANDED_ITEMS`) and that table
+        suppresses a cell (or is withheld); else nothing.
+    """
+    if column not in BANDED_ITEMS:
+        return ()
+    bands = band_distribution(rows, column, BANDED_ITEMS[column])
+    return TAIL_STATISTICS if disclose_distribution(bands, k).any_suppressed else ()
 
 
 # --- distributions --------------------------------------------------------------------------
@@ -382,18 +429,26 @@ def multi_choice_distribution(
 
 
 def disclose_item(survey: pd.DataFrame, column: str, scope: Scope) -> Disclosed:
-    """The distribution of an item among the scope's respondents, through the k rule.
+    """The distribution of an item among the scope's respondents (`disclose_answers`)."""
+    return disclose_answers(respondents(survey, scope), column, scope.lang, scope.k)
+
+
+def disclose_answers(
+    rows: pd.DataFrame, column: str, lang: str = DEFAULT_LANGUAGE, k: int = DEFAULT_K
+) -> Disclosed:
+    """The distribution of an item among the rows given, through the k rule.
 
     Tasks are a multi-choice item, employment percentage and salary come in bands
-    (`EMPLOYMENT_EDGES`, `SALARY_EDGES`), every other item is categorical or yes/no.
+    (`BANDED_ITEMS`), every other item is categorical or yes/no. A follow-up item
+    (`FOLLOW_UPS`) is withheld, reason "linked", when its filter's table suppresses a cell.
     """
-    rows = respondents(survey, scope)
     if column == "tasks":
-        return disclose_multi_choice(multi_choice_distribution(rows, column, scope.lang), scope.k)
-    if column == "employment_pct":
-        table = employment_bands(rows, scope.lang)
-    elif column == "salary_monthly_fte":
-        table = salary_bands(rows, scope.lang)
+        return disclose_multi_choice(multi_choice_distribution(rows, column, lang), k)
+    if column in BANDED_ITEMS:
+        table = band_distribution(rows, column, BANDED_ITEMS[column], lang)
     else:
-        table = distribution(rows, column, scope.lang)
-    return disclose_distribution(table, scope.k)
+        table = distribution(rows, column, lang)
+    if column in FOLLOW_UPS and disclose_answers(rows, FOLLOW_UPS[column], lang, k).any_suppressed:
+        # Its answered total would bound the filter's hidden cells (`FOLLOW_UPS`).
+        return withhold(table, k, "linked")
+    return disclose_distribution(table, k)

@@ -23,21 +23,17 @@ from matplotlib.ticker import FuncFormatter
 from pipeline.analysis.survey import (
     compares_with_round,
     describe_numeric,
-    distribution,
-    employment_bands,
-    multi_choice_distribution,
+    disclose_answers,
+    linked_tails,
     rate_distribution,
     rate_quartiles,
     response_rates,
-    salary_bands,
 )
 from pipeline.disclosure import (
     DEFAULT_EXTREMES_K,
     DEFAULT_K,
     SUPPRESSED_MARK,
     Disclosed,
-    disclose_distribution,
-    disclose_multi_choice,
     disclosed_withheld_message,
     footnote,
     suppress_statistics,
@@ -221,14 +217,8 @@ def response_rate_alt(
 
 
 def _disclosed(survey: pd.DataFrame, column: str, lang: str, k: int) -> Disclosed:
-    """The disclosed distribution the figure of `column` shows (bands for numeric items)."""
-    if column == "tasks":
-        return disclose_multi_choice(multi_choice_distribution(survey, column, lang), k)
-    if column == "employment_pct":
-        return disclose_distribution(employment_bands(survey, lang), k)
-    if column == "salary_monthly_fte":
-        return disclose_distribution(salary_bands(survey, lang), k)
-    return disclose_distribution(distribution(survey, column, lang), k)
+    """The disclosed distribution the figure of `column` shows: the table's own."""
+    return disclose_answers(survey, column, lang, k)
 
 
 def _base(disclosed: Disclosed) -> int:
@@ -339,16 +329,21 @@ def tasks_alt(survey: pd.DataFrame, lang: str = "sv", k: int = DEFAULT_K) -> str
 
 
 def _statistics(survey: pd.DataFrame, column: str, k: int, extremes_k: int | None) -> Disclosed:
+    """The item's statistics as its column of the statistics table discloses them."""
     stats = describe_numeric(survey[column])
-    return suppress_statistics(stats, int(stats["n"]), k, extremes_k)
+    tails = linked_tails(survey, column, k)
+    return suppress_statistics(stats, int(stats["n"]), k, extremes_k, tails)
 
 
 def _shown_statistics(disclosed: Disclosed, column: str) -> tuple[pd.Series, bool, int]:
     """The statistics a box plot shows, whether only the robust ones are, and decimals.
 
-    One reading for the figure and its alt text, so the two describe the same box.
+    Robust: the box and median only, when the mean or the outer percentiles (the
+    whiskers) are withheld. One reading for the figure and its alt text, so the two
+    describe the same box.
     """
-    robust = bool(disclosed.suppressed.at["mean", "value"])
+    hidden = disclosed.suppressed["value"]
+    robust = bool(hidden["mean"] or hidden["p5"] or hidden["p95"])
     return disclosed.table["value"], robust, _DECIMALS.get(column, 1)
 
 

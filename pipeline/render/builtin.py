@@ -29,7 +29,13 @@ import pypandoc
 import typst
 import yaml
 
-from pipeline.disclosure_text import complement_note, extremes_note, footnote, withheld_message
+from pipeline.disclosure_text import (
+    complement_note,
+    extremes_note,
+    footnote,
+    tails_note,
+    withheld_message,
+)
 from pipeline.errors import InputError, Problem, RenderError
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
@@ -393,6 +399,8 @@ def _notes_once(markdown: str, front: dict, lang: str) -> str:
         return markdown
     notes = [md_text(footnote(k, lang)), md_text(withheld_message(k, lang))]
     notes.append(md_text(withheld_message(k, lang, reason="unprotectable")))
+    notes.append(md_text(withheld_message(k, lang, reason="linked")))
+    notes.append(md_text(tails_note(lang)))
     report = front.get("report") or {}
     if isinstance(report.get("interview_k"), int):
         interview_k = report["interview_k"]

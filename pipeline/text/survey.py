@@ -13,9 +13,11 @@ from pipeline.analysis.survey import (
     compares_with_round,
     disclose_item,
     disclose_numeric,
+    linked_tails,
     rate_distribution,
     rate_quartiles,
     region_and_total,
+    respondents,
     response_rates,
 )
 from pipeline.disclosure import (
@@ -28,7 +30,7 @@ from pipeline.disclosure import (
     region_withheld_message,
     withheld_message,
 )
-from pipeline.disclosure_text import complement_note, extremes_note
+from pipeline.disclosure_text import complement_note, extremes_note, tails_note
 from pipeline.formatting import md_text, number, percent
 from pipeline.i18n import DEFAULT_LANGUAGE, Catalog
 from pipeline.tables import markdown_table
@@ -184,6 +186,14 @@ def numeric_items_markdown(
         notes.append(extremes_note(scope.k, scope.extremes_k, lang))
     if any(also.get(c) and not d.withheld for c, d in disclosed.items()):
         notes.append(complement_note(scope.k, scope.extremes_k, lang))
+    rows = respondents(survey, scope)
+    if any(
+        not d.withheld
+        and extremes_publishable(int(d.table.at["n", "value"]), scope.k, scope.extremes_k)
+        and linked_tails(rows, c, scope.k)
+        for c, d in disclosed.items()
+    ):
+        notes.append(tails_note(lang))
     return text + notes_markdown(notes)
 
 
