@@ -54,7 +54,8 @@ def pseudonymise(text: str, names: Sequence[str] = (), lang: str = "sv") -> str:
 
     Replaced: names from `names` (whole words, case-insensitive, also with a Swedish
     genitive -s, so "Karins" for "Karin"; a full name also part by part, so "Anna
-    Svensson" removes "Anna", "Annas" and "Svensson"); Swedish personal identity
+    Svensson" removes "Anna", "Annas" and "Svensson"; with the rest of the name around
+    them, `_whole_name`: "Sven-Erik Lindqvist" for "Erik"); Swedish personal identity
     numbers (YYYYMMDD-XXXX, YYMMDD-XXXX, YYMMDD+XXXX, with a space, an en dash or no
     separator, also as 12 digits; coordination numbers with day + 60 too); Swedish
     phone numbers that libphonenumber (`phonenumbers`, region SE) takes as valid
@@ -101,7 +102,43 @@ def _detect(text: str, names: Sequence[str]) -> Iterator[tuple[int, int, str]]:
     pattern = _names_pattern(names)
     if pattern is not None:
         for match in pattern.finditer(text):
-            yield match.start(), match.end(), "name"
+            yield (*_whole_name(text, match.start(), match.end()), "name")
+
+
+# A capitalised word (letters, an inner hyphen or apostrophe) and an optional genitive.
+_NAME_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[-'’](?=[^\W\d_]))*(?:s|'s|’s|')?(?![\w])")
+_SURNAMES_AFTER = 2  # "Anna Karin Lindqvist": a middle name and a surname at most
+
+
+def _whole_name(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a listed name to the whole name around it.
+
+    Names lists hold first names; what people say holds more: the other half of a
+    double name ("Sven-Erik" with only "Erik" listed, "Anna-Karin" with "Anna") and the
+    surnames after it ("Sven-Erik Lindqvist"), which would otherwise stay in the quote
+    beside the marker. A capitalised word joined by a hyphen, or following after one
+    space, is taken as part of the name: in Swedish a capitalised word inside a
+    sentence is a name far more often than anything else, and a quote that loses a
+    place name is better than one that keeps a surname.
+    """
+    while start > 1 and text[start - 1] == "-":
+        before = re.search(r"[^\W\d_]+$", text[: start - 1])
+        if before is None or not before.group(0)[0].isupper():
+            break
+        start = before.start()
+    while end < len(text) and text[end] == "-":
+        after = _NAME_WORD.match(text, end + 1)
+        if after is None or not after.group(0)[0].isupper():
+            break
+        end = after.end()
+    for _ in range(_SURNAMES_AFTER):
+        if text[end : end + 1] != " ":
+            break
+        after = _NAME_WORD.match(text, end + 1)
+        if after is None or not after.group(0)[0].isupper():
+            break
+        end = after.end()
+    return start, end
 
 
 def _resolve(spans: Iterator[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
