@@ -154,7 +154,9 @@ def national_numeric_markdown(survey: pd.DataFrame, scope: Scope) -> str:
         complementary suppression of `national_complement` and its note.
     """
     also = national_complement(survey, scope.year, scope.k, scope.extremes_k)
-    return numeric_items_markdown(survey, scope, also=also)
+    # The overview shows no national table in bands: its extremes give none away (a
+    # region's bands are the regions' own reports', `hidden_extremes`).
+    return numeric_items_markdown(survey, scope, also=also, beside_bands=False)
 
 
 def _system(

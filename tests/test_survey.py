@@ -524,3 +524,14 @@ def test_a_follow_up_is_shown_when_its_filter_hides_nothing():
     scope = Scope(region="Sthlm", year=2020, lang="sv", k=5)
     follow_up = S.disclose_item(survey, "supervision_frequency", scope)
     assert not follow_up.withheld and follow_up.table["n"].max() == 6
+
+
+def test_a_report_without_the_bands_keeps_the_tails():
+    # The overview shows no national table in bands: nothing for its tails to give away.
+    survey, scope = _employment_scope()
+    stats = S.disclose_numeric(survey, scope, columns=["employment_pct"], beside_bands=False)
+    assert stats["employment_pct"].table.at["max", "value"] == 100
+    markdown = T.numeric_items_markdown(
+        survey, scope, columns=["employment_pct"], beside_bands=False
+    )
+    assert "tillsammans med frågans tabell i intervall" not in markdown

@@ -251,6 +251,7 @@ def disclose_numeric(
     *,
     columns: Sequence[str] = NUMERIC_ITEMS,
     also: Mapping[str, Sequence[str]] | None = None,
+    beside_bands: bool = True,
 ) -> dict[str, Disclosed]:
     """Each numeric item's `describe_numeric` of the scope's respondents, through the rules.
 
@@ -260,6 +261,8 @@ def disclose_numeric(
         columns: The numeric items.
         also: Item -> statistics withheld by complementary suppression across reports
             (`pipeline.linked_statistics`).
+        beside_bands: Whether the same report shows the items' tables in bands (a
+            region's does, the overview does not): then `linked_tails` applies.
 
     Returns:
         Item -> disclosed statistics (`pipeline.disclosure.suppress_statistics`, with
@@ -274,7 +277,7 @@ def disclose_numeric(
             int(stats["n"]),
             scope.k,
             scope.extremes_k,
-            (*also.get(column, ()), *linked_tails(rows, column, scope.k)),
+            (*also.get(column, ()), *(linked_tails(rows, column, scope.k) if beside_bands else ())),
         )
         for column, stats in described.items()
     }

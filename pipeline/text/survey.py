@@ -133,6 +133,7 @@ def numeric_items_markdown(
     columns: Sequence[str] = NUMERIC_ITEMS,
     single: bool = False,
     also: Mapping[str, Sequence[str]] | None = None,
+    beside_bands: bool = True,
 ) -> str:
     """The descriptive table of numeric items side by side (statistics as rows).
 
@@ -148,6 +149,8 @@ def numeric_items_markdown(
         single: One item, shown with the header "Värde" (see `numeric_markdown`).
         also: Item -> statistics withheld by complementary suppression across reports
             (`pipeline.linked_statistics`), with its note.
+        beside_bands: Whether the report also shows the items in bands
+            (`pipeline.analysis.survey.disclose_numeric`).
 
     Returns:
         Markdown table (statistic | item ...) with the footnote when anything was
@@ -155,7 +158,9 @@ def numeric_items_markdown(
     """
     lang = scope.lang
     also = also or {}
-    disclosed = disclose_numeric(survey, scope, columns=columns, also=also)
+    disclosed = disclose_numeric(
+        survey, scope, columns=columns, also=also, beside_bands=beside_bands
+    )
     if all(d.withheld for d in disclosed.values()):
         return paragraph(withheld_message(scope.k, lang))
     statistics = [
@@ -190,6 +195,7 @@ def numeric_items_markdown(
     if any(
         not d.withheld
         and extremes_publishable(int(d.table.at["n", "value"]), scope.k, scope.extremes_k)
+        and beside_bands
         and linked_tails(rows, c, scope.k)
         for c, d in disclosed.items()
     ):
