@@ -1,0 +1,106 @@
+"""REFI-QDA and Taguette codings that used to be lost or miscounted silently.
+
+Each test builds the smallest export that showed the defect (see the comment "Before:")
+and asserts where every coding went: a segment, a factor, or a counted exclusion.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.readers.codes import CodeScheme
+from pipeline.readers.formats import read_any_codebook
+from pipeline.readers.options import TableOptions
+from pipeline.readers.register import read_register
+from pipeline.readers.segments import read_segment_source
+from pipeline.schema import REGIONS
+
+FIXTURES = Path(__file__).parent / "fixtures" / "interviews"
+NS = "urn:QDA-XML:project:1.0"
+
+CODES = (
+    '<Code guid="B" name="Bidrag"><Code guid="B1" name="Isolering"/></Code>'
+    '<Code guid="I" name="Implementering"><Code guid="I1" name="Lön"/></Code>'
+    '<Code guid="F" name="faktor"><Code guid="F1" name="Främjande"/>'
+    '<Code guid="F2" name="Hindrande"/></Code>'
+)
+LONELY = "Jag kände mig mindre ensam."
+SALARY = "Lönen är för låg."
+TEXT = f"Svar: {LONELY} Ja. {SALARY} Slut."
+
+
+@pytest.fixture(scope="module")
+def register():
+    return read_register(FIXTURES / "register.csv", TableOptions(), regions=REGIONS, year=2020)
+
+
+def _selection(guid: str | None, part: str, *codes: str, text: str = TEXT) -> str:
+    start = text.index(part)
+    codings = "".join(
+        f'<Coding guid="c{i}"><CodeRef targetGUID="{c}"/></Coding>' for i, c in enumerate(codes)
+    )
+    key = f' guid="{guid}"' if guid is not None else ""
+    return (
+        f'<PlainTextSelection{key} startPosition="{start}" '
+        f'endPosition="{start + len(part)}">{codings}</PlainTextSelection>'
+    )
+
+
+def _source(guid: str, body: str, *, name: str = "STO-01", text: str = TEXT) -> str:
+    return (
+        f'<TextSource guid="{guid}" name="{name}"><PlainTextContent>{text}</PlainTextContent>'
+        f"{body}</TextSource>"
+    )
+
+
+def _qdpx(tmp_path: Path, sources: str, *, codes: str = CODES, extra: str = "") -> Path:
+    path = tmp_path / "p.qdpx"
+    project = (
+        f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="{NS}" name="p">'
+        f"<CodeBook><Codes>{codes}</Codes></CodeBook>{extra}<Sources>{sources}</Sources></Project>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", project)
+    return path
+
+
+def _read(path: Path, register, scheme: CodeScheme | None = None, codebook: Path | None = None):
+    scheme = scheme or CodeScheme()
+    book = read_any_codebook(codebook or path, scheme=scheme, display="cb")
+    return read_segment_source(
+        path, TableOptions(), codebook=book, register=register, scheme=scheme, display=path.name
+    )
+
+
+def _rows(source) -> list[tuple[str, ...]]:
+    return [tuple(r) for r in source.frame.itertuples(index=False)]
+
+
+def _problems(excinfo) -> list[str]:
+    return [str(p) for p in excinfo.value.problems]
+
+
+def test_a_top_level_code_of_only_factors_is_the_factor_group(tmp_path, register):
+    # Before: 'Faktorer' became a theme and the coding 'Faktorer > Främjande' a segment of
+    # it: 2 themes + 0 factors, the factor of the Isolering segment lost.
+    codes = CODES.replace('name="faktor"', 'name="Faktorer"')
+    path = _qdpx(tmp_path, _source("S1", _selection("P1", LONELY, "B1", "F1")), codes=codes)
+    book = read_any_codebook(path, scheme=CodeScheme(), display="cb")
+    assert "faktorer" not in book.ids
+    source = _read(path, register)
+    assert _rows(source) == [("STO-01", "bidrag.isolering", "framjande", LONELY)]
+    assert (source.tally.themes, source.tally.factors) == (1, 1)
+
+
+def test_a_theme_with_factor_children_below_the_top_stays_a_theme(tmp_path, register):
+    codes = CODES + (
+        '<Code guid="R" name="Roll"><Code guid="R1" name="Handledning">'
+        '<Code guid="R2" name="Hindrande"/></Code></Code>'
+    )
+    path = _qdpx(tmp_path, _source("S1", _selection("P1", SALARY, "R2")), codes=codes)
+    source = _read(path, register)
+    assert _rows(source) == [("STO-01", "roll.handledning", "hindrande", SALARY)]
