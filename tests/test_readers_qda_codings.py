@@ -104,3 +104,40 @@ def test_a_theme_with_factor_children_below_the_top_stays_a_theme(tmp_path, regi
     path = _qdpx(tmp_path, _source("S1", _selection("P1", SALARY, "R2")), codes=codes)
     source = _read(path, register)
     assert _rows(source) == [("STO-01", "roll.handledning", "hindrande", SALARY)]
+
+
+TAGUETTE_CODEBOOK = (
+    "tag,parent,description,number of highlights\n"
+    "implementering,,Införande,0\n"
+    "ovrigt,implementering,Övrigt om införandet,1\n"
+    "bidrag,,Bidrag till brukare,0\n"
+    "bidrag/ovrigt,bidrag,Övrigt om bidrag,1\n"
+)
+
+
+def test_taguette_nested_tags_keep_same_named_children_apart(tmp_path, register):
+    # Before: the parent column was ignored, both 'ovrigt' tags became one theme 'ovrigt'.
+    (tmp_path / "codebook.csv").write_text(TAGUETTE_CODEBOOK, encoding="utf-8")
+    book = read_any_codebook(tmp_path / "codebook.csv", scheme=CodeScheme(), display="cb")
+    assert list(book.ids) == ["implementering", "implementering.ovrigt", "bidrag", "bidrag.ovrigt"]
+    highlights = tmp_path / "highlights.csv"
+    highlights.write_text(
+        "id,document,tag,tag_parent,content\n"
+        "1,STO-01,ovrigt,implementering,Det tog tid.\n"
+        "2,STO-01,bidrag/ovrigt,bidrag,Jag fick en vän.\n",
+        encoding="utf-8",
+    )
+    source = _read(highlights, register, codebook=tmp_path / "codebook.csv")
+    assert [r[1] for r in _rows(source)] == ["implementering.ovrigt", "bidrag.ovrigt"]
+
+
+def test_taguette_parent_that_is_no_tag_is_refused(tmp_path):
+    (tmp_path / "codebook.csv").write_text(
+        "tag,parent\nbidrag,\nisolering,bidrag till brukare\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError) as excinfo:
+        read_any_codebook(tmp_path / "codebook.csv", scheme=CodeScheme(), display="cb.csv")
+    assert _problems(excinfo) == [
+        "cb.csv: row 3: column 'parent': parent 'bidrag till brukare' of tag 'isolering' is no "
+        "tag of the codebook; expected the tag (or full path) of exactly one row"
+    ]

@@ -19,31 +19,32 @@ from pipeline.readers.reconcile import Coding, Codings, Tally
 from pipeline.schema import SEGMENT_COLUMNS
 
 _TAGUETTE_COLUMNS = ("id", "document", "tag", "content")
+_TAGUETTE_TREE = ("tag_full_path", "tag_parent", "parent")  # where a nested tag's path is
 
 
 def table_codings(
     path: Path, options: TableOptions, *, display: str, separator: str, tally: Tally
 ) -> Codings:
-    """The codings of a canonical or Taguette table (`separator` is the scheme's, unused here).
+    """The codings of a canonical or Taguette table (`separator`: the scheme's code separator).
 
     Raises:
         InputError: An unreadable file, or headers of neither layout.
     """
     raw = read_raw_table(path, options, display)
     tally.file = raw.display
-    codings, columns, problems = _table_codings(raw, options, tally)
+    codings, columns, problems = _table_codings(raw, options, tally, separator)
     return Codings(codings, problems, raw.display, columns)
 
 
 def _table_codings(
-    raw: RawTable, options: TableOptions, tally: Tally
+    raw: RawTable, options: TableOptions, tally: Tally, separator: str
 ) -> tuple[list[Coding], dict[str, str], list[Problem]]:
     found = map_headers(raw, options, (), optional=SEGMENT_COLUMNS).found
     taguette = map_headers(raw, TableOptions(), (), optional=_TAGUETTE_COLUMNS).found
     if "interview_id" in found or "theme" in found:
         return _canonical(raw, options)
     if all(c in taguette for c in _TAGUETTE_COLUMNS[1:]):
-        return _taguette(raw, tally)
+        return _taguette(raw, tally, separator)
     raise InputError(
         Problem(
             raw.display,
@@ -89,11 +90,14 @@ def _canonical(
     return codings, headers, problems
 
 
-def _taguette(raw: RawTable, tally: Tally) -> tuple[list[Coding], dict[str, str], list[Problem]]:
-    found = map_headers(raw, TableOptions(), (), optional=(*_TAGUETTE_COLUMNS, "factor")).found
+def _taguette(
+    raw: RawTable, tally: Tally, separator: str
+) -> tuple[list[Coding], dict[str, str], list[Problem]]:
+    optional = (*_TAGUETTE_COLUMNS, "factor", *_TAGUETTE_TREE)
+    found = map_headers(raw, TableOptions(), (), optional=optional).found
     codings = []
     for row, cells in zip(raw.rows, raw.frame.to_dict("records"), strict=True):
-        tag = cells[found["tag"]]
+        tag = _nested_tag(cells, found, separator)
         if tag is None:
             tally.read += 1
             tally.exclude("untagged highlight")
@@ -115,3 +119,16 @@ def _taguette(raw: RawTable, tally: Tally) -> tuple[list[Coding], dict[str, str]
         "excerpt": found["content"],
     }
     return codings, columns, []
+
+
+def _nested_tag(cells: dict, found: dict[str, str], separator: str) -> str | None:
+    """A highlight's tag with its whole path, so same-named children stay apart."""
+    tag = cells[found["tag"]]
+    full = cells[found["tag_full_path"]] if "tag_full_path" in found else None
+    if tag is None or full:
+        return full or tag
+    header = next((found[c] for c in ("tag_parent", "parent") if c in found), None)
+    parent = cells[header] if header else None
+    if not parent or tag.startswith(f"{parent}{separator}"):
+        return tag  # Taguette writes a nested tag's path as its tag
+    return f"{parent}{separator}{tag}"
