@@ -141,3 +141,44 @@ def test_taguette_parent_that_is_no_tag_is_refused(tmp_path):
         "cb.csv: row 3: column 'parent': parent 'bidrag till brukare' of tag 'isolering' is no "
         "tag of the codebook; expected the tag (or full path) of exactly one row"
     ]
+
+
+def test_selections_without_guid_are_units_of_their_own(tmp_path, register):
+    # Before: every selection without guid was the unit "None": Hindrande leaked to Isolering.
+    body = _selection(None, SALARY, "I1", "F2") + _selection(None, LONELY, "B1")
+    source = _read(_qdpx(tmp_path, _source("S1", body)), register)
+    assert sorted(_rows(source)) == [
+        ("STO-01", "bidrag.isolering", "neutral", LONELY),
+        ("STO-01", "implementering.lon", "hindrande", SALARY),
+    ]
+
+
+def test_a_selection_guid_reused_in_one_source_makes_no_shared_unit(tmp_path, register):
+    body = _selection("P1", SALARY, "I1", "F2") + _selection("P1", LONELY, "B1")
+    source = _read(_qdpx(tmp_path, _source("S1", body)), register)
+    assert ("STO-01", "bidrag.isolering", "neutral", LONELY) in _rows(source)
+
+
+def test_a_factor_only_selection_overlaps_only_in_its_own_source_text(tmp_path, register):
+    # Before: overlap was judged by interview, so a factor in part 2 of an interview
+    # marked a theme at the same positions in part 1.
+    part_1, part_2 = f"Svar: {LONELY} Slut.", f"Svar: {SALARY} Slut."
+    sources = _source(
+        "S1", _selection("P1", LONELY, "B1", text=part_1), name="STO-01 del 1", text=part_1
+    ) + _source(
+        "S2",
+        _selection("P2", SALARY, "I1", text=part_2) + _selection("P3", SALARY, "F2", text=part_2),
+        name="STO-01 del 2",
+        text=part_2,
+    )
+    extra = (
+        '<Variables><Variable guid="V" name="interview_id" typeOfVariable="Text"/></Variables>'
+        '<Cases><Case guid="C"><VariableValue><VariableRef targetGUID="V"/><TextValue>STO-01'
+        '</TextValue></VariableValue><SourceRef targetGUID="S1"/><SourceRef targetGUID="S2"/>'
+        "</Case></Cases>"
+    )
+    source = _read(_qdpx(tmp_path, sources, extra=extra), register)
+    assert sorted(_rows(source)) == [
+        ("STO-01", "bidrag.isolering", "neutral", LONELY),
+        ("STO-01", "implementering.lon", "hindrande", SALARY),
+    ]

@@ -20,7 +20,9 @@ Each code on a selection is one coding; its code path is the chain of names from
 the top of the CodeBook (``Teman > Bidrag > Isolering``), and how a path becomes a
 theme or a factor is pipeline.readers.codes, as for every reader. Codings of one
 selection share their factor; a selection coded only with a factor gives it to the
-theme codings of selections whose text range overlaps it (pipeline.readers.reconcile).
+theme codings of selections of the same source text whose range overlaps it
+(pipeline.readers.reconcile). A selection without guid (or with one repeated in its
+source) is a unit of its own.
 
 The interview of a source is the value of a variable `interview_id` (of a Case
 that refers to the source, or of the source itself), else the source's name (else
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 from pipeline.errors import InputError, Problem
@@ -192,8 +195,9 @@ class _Reader:
         if text is None:
             return []
         found: list[Coding] = []
-        for start, end, _, selection in sorted(self._positions(selections, text, where)):
-            found += self._codings(selection, written, text, start, end, where)
+        units = _selection_units(guid(key) or "", selections)
+        for start, end, index, selection in sorted(self._positions(selections, text, where)):
+            found += self._codings(selection, written, text, start, end, where, units[index])
         return found
 
     def _text(self, source: ET.Element, where: str) -> str | None:
@@ -253,7 +257,14 @@ class _Reader:
             yield start, end, index, selection
 
     def _codings(
-        self, selection: ET.Element, document: str, text: str, start: int, end: int, where: str
+        self,
+        selection: ET.Element,
+        document: str,
+        text: str,
+        start: int,
+        end: int,
+        where: str,
+        unit: str,
     ) -> list[Coding]:
         key = selection.get("guid")
         element = f"{where} PlainTextSelection {key}"
@@ -275,10 +286,25 @@ class _Reader:
                     code="/".join(path),
                     parts=path,
                     excerpt=text[start:end],
-                    unit=f"{guid(key)}",
+                    unit=unit,
                     span=(start, end),
                     element=element,
                     source=where,
                 )
             )
         return found
+
+
+def _selection_units(source: str, selections: list[ET.Element]) -> list[str]:
+    """The unit (codings sharing a factor) of each selection of one source text.
+
+    A selection is its own unit: keyed by its guid within its source, or by its
+    place when it has no guid or shares its guid with another selection (else all
+    of them would be one unit and a factor would pass between unrelated excerpts).
+    """
+    keys = [guid(s.get("guid")) for s in selections]
+    counts = Counter(keys)
+    return [
+        f"{source}/{key}" if key and counts[key] == 1 else f"{source}/#{index}"
+        for index, key in enumerate(keys)
+    ]

@@ -182,6 +182,7 @@ class _Unit:
     themes: list[tuple[Coding, Meaning]] = field(default_factory=list)
     factors: list[tuple[Coding, Meaning]] = field(default_factory=list)
     span: tuple[int, int] | None = None
+    text: str | None = None  # the source text the span counts in (one interview may have several)
     attached: bool = False
     borrowed: list[tuple[Coding, Meaning]] = field(default_factory=list)
 
@@ -244,7 +245,9 @@ def combine(
             bad_documents.setdefault(coding.document or "", []).append(coding)
             continue
         key = (coding.document, coding.unit) if coding.unit is not None else (number,)
-        unit = units.setdefault(key, _Unit(document=coding.document, span=coding.span))
+        unit = units.setdefault(
+            key, _Unit(document=coding.document, span=coding.span, text=coding.source)
+        )
         (unit.themes if meaning.kind == "theme" else unit.factors).append((coding, meaning))
     for document, found in bad_documents.items():
         first = found[0]
@@ -275,7 +278,10 @@ def combine(
 
 
 def _attach_overlapping(units: dict[tuple, _Unit]) -> None:
-    """A factor-only unit gives its factor codings to theme units whose span overlaps it."""
+    """A factor-only unit gives its factor codings to theme units whose span overlaps it.
+
+    Spans count in one source text, so only units of the same text can overlap.
+    """
     with_themes = [u for u in units.values() if u.themes and u.span is not None]
     for unit in units.values():
         if unit.themes or not unit.factors or unit.span is None:
@@ -284,7 +290,9 @@ def _attach_overlapping(units: dict[tuple, _Unit]) -> None:
         targets = [
             u
             for u in with_themes
-            if u.document == unit.document and u.span[0] < end and start < u.span[1]
+            if (u.document, u.text) == (unit.document, unit.text)
+            and u.span[0] < end
+            and start < u.span[1]
         ]
         for target in targets:
             target.borrowed += unit.factors  # counted once, with the unit they belong to
