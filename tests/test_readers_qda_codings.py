@@ -182,3 +182,62 @@ def test_a_factor_only_selection_overlaps_only_in_its_own_source_text(tmp_path, 
         ("STO-01", "bidrag.isolering", "neutral", LONELY),
         ("STO-01", "implementering.lon", "hindrande", SALARY),
     ]
+
+
+def test_the_same_coding_by_two_coders_counts_once(tmp_path, register):
+    # Before: two Codings of one selection, or two selections of one range, each with
+    # the same code: 4 segments from 2 excerpts.
+    body = (
+        _selection("P1", SALARY, "I1", "I1")
+        + _selection("P2", LONELY, "B1", "F1")
+        + _selection("P3", LONELY, "B1", "F1")
+    )
+    source = _read(_qdpx(tmp_path, _source("S1", body)), register)
+    assert sorted(_rows(source)) == [
+        ("STO-01", "bidrag.isolering", "framjande", LONELY),
+        ("STO-01", "implementering.lon", "neutral", SALARY),
+    ]
+    tally = source.tally
+    assert (tally.read, tally.themes, tally.factors, tally.duplicates) == (6, 2, 2, 2)
+    assert tally.balanced
+    assert "+ 2 duplicate codings of the same excerpt (several coders or a repeated row) " in (
+        tally.line()
+    )
+
+
+def test_the_same_sentence_at_two_places_is_two_excerpts(tmp_path, register):
+    text = f"{LONELY} Ja. {LONELY}"
+    second = f'<PlainTextSelection guid="P2" startPosition="{len(text) - len(LONELY)}" '
+    second += f'endPosition="{len(text)}"><Coding guid="x"><CodeRef targetGUID="B1"/></Coding>'
+    body = _selection("P1", LONELY, "B1", text=text) + second + "</PlainTextSelection>"
+    source = _read(_qdpx(tmp_path, _source("S1", body, text=text)), register)
+    assert len(source.frame) == 2 and source.tally.duplicates == 0
+
+
+def test_coders_who_disagree_on_the_factor_are_reported(tmp_path, register):
+    body = _selection("P2", LONELY, "B1", "F1") + _selection("P3", LONELY, "B1", "F2")
+    with pytest.raises(InputError) as excinfo:
+        _read(_qdpx(tmp_path, _source("S1", body)), register)
+    assert _problems(excinfo) == [
+        "p.qdpx: TextSource 'STO-01' (guid S1) PlainTextSelection P3: the excerpt is coded "
+        "'bidrag.isolering' also at TextSource 'STO-01' (guid S1) PlainTextSelection P2, with "
+        "the factor 'framjande' there and 'hindrande' here; expected one factor for one "
+        "excerpt and theme (the coders disagree)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "interview_id,theme,factor,excerpt\nSTO-01,roll,hindrande,Oklart.\n"
+        "STO-01,roll,hindrande,Oklart.\n",
+        "id,document,tag,content\n7,STO-01,roll,Oklart.\n7,STO-01,roll,Oklart.\n",
+    ],
+)
+def test_a_repeated_table_row_counts_once(tmp_path, register, table):
+    path = tmp_path / "segments.csv"
+    path.write_text(table, encoding="utf-8")
+    book = read_any_codebook(FIXTURES / "codebook.yaml", display="cb")
+    source = read_segment_source(path, TableOptions(), codebook=book, register=register)
+    assert len(source.frame) == 1
+    assert (source.tally.read, source.tally.themes, source.tally.duplicates) == (2, 1, 1)
