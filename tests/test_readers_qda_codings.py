@@ -241,3 +241,62 @@ def test_a_repeated_table_row_counts_once(tmp_path, register, table):
     source = read_segment_source(path, TableOptions(), codebook=book, register=register)
     assert len(source.frame) == 1
     assert (source.tally.read, source.tally.themes, source.tally.duplicates) == (2, 1, 1)
+
+
+def test_whole_source_codings_and_coded_notes_are_counted_as_excluded(tmp_path, register):
+    # Before: both were skipped and missing from the tally.
+    body = '<Coding guid="w"><CodeRef targetGUID="B1"/></Coding>' + _selection("P1", SALARY, "I1")
+    notes = (
+        f'<Notes><Note guid="N1" name="Memo"><PlainTextContent>{TEXT}</PlainTextContent>'
+        f"{_selection('P9', LONELY, 'B1')}</Note></Notes>"
+    )
+    tally = _read(_qdpx(tmp_path, _source("S1", body), extra=notes), register).tally
+    assert tally.excluded == {"whole-source coding": 1, "coded note": 1}
+    assert tally.balanced and tally.read == 3
+    assert "+ 2 excluded (1 coded note, 1 whole-source coding)" in tally.line()
+
+
+@pytest.mark.parametrize(
+    ("project", "expected"),
+    [
+        (
+            f'<qda:Project xmlns:qda="{NS}"><CodeBook><Codes>{CODES}</Codes></CodeBook>'
+            f"<Sources>{_source('S1', _selection('P1', SALARY, 'I1'))}</Sources></qda:Project>",
+            "CodeBook (in no namespace), Codes (in no namespace), Code (in no namespace), "
+            "Sources (in no namespace) ...",
+        ),
+        (
+            f'<Project xmlns="{NS}" xmlns:v="urn:vendor"><CodeBook><Codes>{CODES}</Codes>'
+            "</CodeBook><Sources>"
+            + _source(
+                "S1", _selection("P1", SALARY, "I1").replace("PlainTextSel", "v:PlainTextSel")
+            )
+            + "</Sources></Project>",
+            "PlainTextSelection (in urn:vendor)",
+        ),
+    ],
+)
+def test_refi_elements_outside_the_namespace_are_refused(tmp_path, register, project, expected):
+    # Before: they were skipped, and validate reported 0 codings as OK.
+    path = tmp_path / "p.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", project)
+    book = read_any_codebook(FIXTURES / "codebook.yaml", display="cb")
+    with pytest.raises(InputError) as excinfo:
+        read_segment_source(path, TableOptions(), codebook=book, register=register, display="p")
+    assert _problems(excinfo) == [
+        f"p: project.qde has REFI-QDA elements outside the namespace {NS}, which are not read: "
+        f"{expected}; expected every element in that namespace (a prefixed root needs "
+        "prefixed children: re-export the project)"
+    ]
+
+
+def test_an_unknown_source_kind_with_codings_is_refused(tmp_path, register):
+    source = _source("S1", _selection("P1", SALARY, "I1")).replace("TextSource", "HtmlSource")
+    with pytest.raises(InputError) as excinfo:
+        _read(_qdpx(tmp_path, source), register)
+    assert _problems(excinfo) == [
+        "p.qdpx: Sources holds a HtmlSource 'STO-01' (guid S1) with codings, which is no "
+        "REFI-QDA source kind and is not read; expected TextSource, PDFSource, PictureSource, "
+        "AudioSource, VideoSource"
+    ]

@@ -14,7 +14,10 @@ A .qdpx file is a zip archive holding `project.qde` (XML in the namespace
 
 Positions count characters (Unicode code points) from 0; a selection covers
 `text[startPosition:endPosition]`. Codings of a whole source (a Coding directly
-under TextSource) classify the document rather than an excerpt and are not read.
+under TextSource) classify the document rather than an excerpt, and codings in notes
+(memos) are no interview; neither is read, both are counted in the tally as excluded.
+REFI-QDA elements outside the namespace (a prefixed root with unprefixed children)
+are an error rather than skipped.
 
 Each code on a selection is one coding; its code path is the chain of names from
 the top of the CodeBook (``Teman > Bidrag > Isolering``), and how a path becomes a
@@ -72,7 +75,8 @@ def qdpx_codings(
             one signature, pipeline.readers.formats).
         display: How to name the file in messages.
         separator: A code name holding this is split into path parts.
-        tally: Unused: every coding of a project reaches `combine`, which counts it.
+        tally: Codings not read as excerpts are counted here as excluded (codings of a
+            whole source, codings in notes); the others reach `combine`, which counts them.
 
     Returns:
         The codings in source order and position, and the problems found: missing
@@ -86,7 +90,9 @@ def qdpx_codings(
     with open_project(path, display) as archive:
         root = project_root(archive, display)
         problems: list[Problem] = []
+        problems += _foreign_elements(root, display)
         codings = _Reader(root, archive, display, problems, separator).codings()
+    _count_unread(root, tally)
     return Codings(codings, problems, display)
 
 
@@ -164,6 +170,12 @@ class _Reader:
                 self.problem(
                     f"{kind} {source.get('name')!r} (guid {source.get('guid')}) has codings, "
                     "which are not read; only text sources are (import the transcript as text)"
+                )
+            elif kind not in _OTHER_SOURCES and source.find(f".//{_Q}Coding") is not None:
+                self.problem(
+                    f"Sources holds a {kind} {source.get('name')!r} (guid {source.get('guid')}) "
+                    "with codings, which is no REFI-QDA source kind and is not read; expected "
+                    f"TextSource, {', '.join(_OTHER_SOURCES)}"
                 )
         return found
 
@@ -308,3 +320,48 @@ def _selection_units(source: str, selections: list[ET.Element]) -> list[str]:
         f"{source}/{key}" if key and counts[key] == 1 else f"{source}/#{index}"
         for index, key in enumerate(keys)
     ]
+
+
+# The elements this reader looks for: found outside the namespace, they would be
+# skipped and their codings lost.
+_READ_ELEMENTS = frozenset(
+    {"CodeBook", "Codes", "Code", "Sources", "TextSource", "PlainTextSelection", "Coding"}
+    | {"CodeRef", "PlainTextContent", "Cases", "Case", "Variables", "Variable", "Notes"}
+    | {"Note", *_OTHER_SOURCES}
+)
+
+
+def _foreign_elements(root: ET.Element, shown: str) -> list[Problem]:
+    """One problem when REFI-QDA elements sit outside its namespace (they would be skipped)."""
+    found: dict[str, str] = {}
+    for element in root.iter():
+        name = _plain(element.tag)
+        namespace = element.tag[1:].partition("}")[0] if element.tag.startswith("{") else ""
+        if name in _READ_ELEMENTS and namespace != NAMESPACE:
+            found.setdefault(name, f"in {namespace}" if namespace else "in no namespace")
+    if not found:
+        return []
+    listed = [f"{name} ({where})" for name, where in found.items()]
+    shown_elements = ", ".join(listed[:4]) + (" ..." if len(listed) > 4 else "")
+    return [
+        Problem(
+            shown,
+            f"{_PROJECT_FILE} has REFI-QDA elements outside the namespace {NAMESPACE}, which "
+            f"are not read: {shown_elements}; expected every element in that namespace "
+            "(a prefixed root needs prefixed children: re-export the project)",
+        )
+    ]
+
+
+def _count_unread(root: ET.Element, tally: Tally) -> None:
+    """Count the codings that classify no excerpt: of a whole source, or in a note."""
+    for source in root.findall(f"{_Q}Sources/*"):
+        whole = len(source.findall(f"{_Q}Coding"))  # directly under the source
+        if whole:
+            tally.read += whole
+            tally.exclude("whole-source coding", whole)
+    for note in root.iter(f"{_Q}Note"):
+        coded = len(note.findall(f".//{_Q}Coding"))
+        if coded:
+            tally.read += coded
+            tally.exclude("coded note", coded)

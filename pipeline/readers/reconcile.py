@@ -100,7 +100,7 @@ class Tally:
 
     def line(self) -> str:
         """One line for `peer-eval validate`."""
-        rules = ", ".join(f"{n} by {rule}" for rule, n in sorted(self.excluded.items()))
+        rules = ", ".join(_excluded(rule, n) for rule, n in sorted(self.excluded.items()))
         excluded = sum(self.excluded.values())
         detail = f" ({rules})" if rules else ""
         merged = (
@@ -114,6 +114,13 @@ class Tally:
             f"{self.factors} used as factors + {excluded} excluded{detail}{merged}; "
             f"{self.segments} segments"
         )
+
+
+def _excluded(rule: str, count: int) -> str:
+    """ "2 by codes.exclude" for a params rule; "2 whole-source codings" for a kind of coding."""
+    if "." in rule:
+        return f"{count} by {rule}"
+    return f"{count} {rule}{'s' if count > 1 else ''}"
 
 
 @dataclass(frozen=True)
