@@ -16,11 +16,13 @@ from pipeline.readers.codes import CodeScheme
 from pipeline.readers.formats import read_any_codebook
 from pipeline.readers.options import TableOptions
 from pipeline.readers.register import read_register
+from pipeline.readers.safety import MB, Limits, use_limits
 from pipeline.readers.segments import read_segment_source
 from pipeline.schema import REGIONS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interviews"
 NS = "urn:QDA-XML:project:1.0"
+QDC = 'xmlns="urn:QDA-XML:codebook:1.0"'
 
 CODES = (
     '<Code guid="B" name="Bidrag"><Code guid="B1" name="Isolering"/></Code>'
@@ -300,3 +302,78 @@ def test_an_unknown_source_kind_with_codings_is_refused(tmp_path, register):
         "REFI-QDA source kind and is not read; expected TextSource, PDFSource, PictureSource, "
         "AudioSource, VideoSource"
     ]
+
+
+def test_codes_nested_beyond_the_depth_cap_are_one_problem(tmp_path):
+    # Before: 990 levels of <Code> exhausted the recursion: a traceback, not a message.
+    deep = "".join(f'<Code guid="g{i}" name="k{i}">' for i in range(990)) + "</Code>" * 990
+    path = tmp_path / "deep.qdc"
+    path.write_text(f"<CodeBook {QDC}><Codes>{deep}</Codes></CodeBook>", encoding="utf-8")
+    with pytest.raises(InputError) as excinfo:
+        read_any_codebook(path, display="deep.qdc")
+    assert _problems(excinfo) == [
+        "deep.qdc: codes are nested more than 100 levels deep (under 'k99'); expected a code "
+        "tree of at most 100 levels"
+    ]
+
+
+def test_a_code_tree_within_the_cap_reads_in_document_order(tmp_path):
+    nested = "".join(f'<Code guid="g{i}" name="k{i}">' for i in range(100)) + "</Code>" * 100
+    path = tmp_path / "cb.qdc"
+    path.write_text(f"<CodeBook {QDC}><Codes>{nested}</Codes></CodeBook>", encoding="utf-8")
+    book = read_any_codebook(path, display="cb.qdc")
+    assert len(book.ids) == 100 and list(book.ids)[:2] == ["k0", "k0.k1"]
+
+
+def test_empty_selection_and_coding_without_coderef_say_so(tmp_path, register):
+    # Before: "positions 10..10 are outside the text" and "CodeRef to unknown code None".
+    body = (
+        '<PlainTextSelection guid="E1" startPosition="10" endPosition="10">'
+        '<Coding guid="c"><CodeRef targetGUID="B1"/></Coding></PlainTextSelection>'
+        '<PlainTextSelection guid="E2" startPosition="0" endPosition="4">'
+        '<Coding guid="c2"/></PlainTextSelection>'
+    )
+    with pytest.raises(InputError) as excinfo:
+        _read(_qdpx(tmp_path, _source("S1", body)), register)
+    assert _problems(excinfo) == [
+        "p.qdpx: TextSource 'STO-01' (guid S1): PlainTextSelection E1: empty selection "
+        "(positions 10..10); expected a selection of at least one character",
+        "p.qdpx: TextSource 'STO-01' (guid S1) PlainTextSelection E2: Coding c2 has no "
+        "CodeRef; expected <CodeRef targetGUID=...> naming a Code of the CodeBook",
+    ]
+
+
+def test_a_plain_text_path_that_starts_with_sources_is_found(tmp_path, register):
+    # Before: plainTextPath="Sources/S3.txt" was looked up as Sources/Sources/S3.txt.
+    path = tmp_path / "p.qdpx"
+    source = (
+        '<TextSource guid="S1" name="STO-01" plainTextPath="Sources/S3.txt">'
+        f"{_selection('P1', SALARY, 'I1')}</TextSource>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "project.qde",
+            f'<Project xmlns="{NS}"><CodeBook><Codes>{CODES}</Codes></CodeBook>'
+            f"<Sources>{source}</Sources></Project>",
+        )
+        archive.writestr("Sources/S3.txt", TEXT)
+    assert _rows(_read(path, register)) == [("STO-01", "implementering.lon", "neutral", SALARY)]
+
+
+def test_a_qdc_without_namespace_says_so(tmp_path):
+    path = tmp_path / "cb.qdc"
+    path.write_text(f"<CodeBook><Codes>{CODES}</Codes></CodeBook>", encoding="utf-8")
+    with pytest.raises(InputError) as excinfo:
+        read_any_codebook(path, display="cb.qdc")
+    assert _problems(excinfo) == [
+        "cb.qdc: the root element CodeBook is without a namespace; expected "
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"> (a REFI-QDA codebook)'
+    ]
+
+
+def test_a_qdc_is_held_to_the_size_limit(tmp_path):
+    path = tmp_path / "cb.qdc"
+    path.write_text(f"<CodeBook {QDC}><Codes>{CODES}</Codes></CodeBook>" + " " * MB)
+    with use_limits(Limits(max_table_mb=1)), pytest.raises(InputError) as excinfo:
+        read_any_codebook(path, display="cb.qdc")
+    assert _problems(excinfo)[0].startswith("cb.qdc: is 1 MB, more than the 1 MB an input")

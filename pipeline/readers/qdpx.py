@@ -229,6 +229,8 @@ class _Reader:
             )
             return None
         wanted = path.removeprefix(_INTERNAL).lstrip("/")
+        if wanted.partition("/")[0].casefold() == "sources":
+            wanted = wanted.partition("/")[2]  # a path relative to the archive's root
         member = next(
             (
                 n
@@ -259,6 +261,12 @@ class _Reader:
                     "are not whole numbers"
                 )
                 continue
+            if start == end and 0 <= start <= len(text):
+                self.problem(
+                    f"{where}: PlainTextSelection {key}: empty selection (positions "
+                    f"{start}..{end}); expected a selection of at least one character"
+                )
+                continue
             if not 0 <= start < end <= len(text):
                 self.problem(
                     f"{where}: PlainTextSelection {key}: positions {start}..{end} are outside "
@@ -283,7 +291,13 @@ class _Reader:
         found = []
         for coding in selection.findall(f"{_Q}Coding"):
             ref = coding.find(f"{_Q}CodeRef")
-            target = ref.get("targetGUID") if ref is not None else None
+            if ref is None:
+                self.problem(
+                    f"{element}: Coding {coding.get('guid')} has no CodeRef; expected "
+                    "<CodeRef targetGUID=...> naming a Code of the CodeBook"
+                )
+                continue
+            target = ref.get("targetGUID")
             code = guid(target) or ""
             if code not in self.codes:
                 self.problem(

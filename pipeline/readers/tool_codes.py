@@ -19,6 +19,7 @@ from pipeline.readers.options import TableOptions
 from pipeline.readers.qdpx import open_project, project_root
 from pipeline.readers.refi import CODEBOOK_NAMESPACE, PROJECT_NAMESPACE, code_paths, code_tree
 from pipeline.readers.refi import parse_xml as _parse_xml
+from pipeline.readers.safety import check_file_size
 
 CodePaths = list[tuple[tuple[str, ...], str]]
 
@@ -33,17 +34,23 @@ def qdpx_codes(path: Path, scheme: CodeScheme, shown: str) -> CodePaths:
 
 def qdc_codes(path: Path, scheme: CodeScheme, shown: str) -> CodePaths:
     """A REFI-QDA codebook (.qdc)."""
+    check_file_size(path, shown)  # the limit every other input has (limits.max_table_mb)
     root = _parse_xml(path.read_bytes(), shown, path.name)
     q = f"{{{CODEBOOK_NAMESPACE}}}"
     if root.tag != f"{q}CodeBook":
-        raise InputError(
-            Problem(
-                shown,
-                f"the root element is {root.tag.rpartition('}')[2]!r}; expected CodeBook in "
-                f"the namespace {CODEBOOK_NAMESPACE}",
-            )
-        )
+        raise InputError(Problem(shown, _wrong_root(root.tag)))
     return _tree_paths(root.find(f"{q}Codes"), CODEBOOK_NAMESPACE, shown)
+
+
+def _wrong_root(tag: str) -> str:
+    name, namespace = tag.rpartition("}")[2], tag[1:].partition("}")[0] if "}" in tag else ""
+    if name == "CodeBook":
+        where = f"in the namespace {namespace}" if namespace else "without a namespace"
+        return (
+            f"the root element CodeBook is {where}; expected "
+            f'<CodeBook xmlns="{CODEBOOK_NAMESPACE}"> (a REFI-QDA codebook)'
+        )
+    return f"the root element is {name!r}; expected CodeBook in the namespace {CODEBOOK_NAMESPACE}"
 
 
 def _tree_paths(codes_element, namespace: str, shown: str) -> CodePaths:
