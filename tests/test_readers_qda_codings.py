@@ -377,3 +377,47 @@ def test_a_qdc_is_held_to_the_size_limit(tmp_path):
     with use_limits(Limits(max_table_mb=1)), pytest.raises(InputError) as excinfo:
         read_any_codebook(path, display="cb.qdc")
     assert _problems(excinfo)[0].startswith("cb.qdc: is 1 MB, more than the 1 MB an input")
+
+
+def test_a_cell_of_several_codes_is_one_coding_per_code(tmp_path, register):
+    # Before: ATLAS.ti's "Lön\nIsolering" was one unknown code, the hint mapping the whole cell.
+    path = tmp_path / "quotations.csv"
+    path.write_text(
+        'Document,Codes,Quotation Content\nSTO-01,"roll\nFrämjande",Oklart.\n'
+        'STO-02,"roll\nbidrag.forstaelse",Förstod mig.\n',
+        encoding="utf-8",
+    )
+    options = TableOptions(
+        columns={"Document": "interview_id", "Codes": "theme", "Quotation Content": "excerpt"}
+    )
+    book = read_any_codebook(FIXTURES / "codebook.yaml", display="cb")
+    source = read_segment_source(path, options, codebook=book, register=register)
+    assert _rows(source) == [
+        ("STO-01", "roll", "framjande", "Oklart."),
+        ("STO-02", "roll", "neutral", "Förstod mig."),
+        ("STO-02", "bidrag.forstaelse", "neutral", "Förstod mig."),
+    ]
+    assert (source.tally.read, source.tally.themes, source.tally.factors) == (4, 3, 1)
+
+
+def test_maxqda_rows_of_one_position_are_one_segment(tmp_path, register):
+    # Before: the factor code's own row (same Document, Begin, End) was refused as
+    # "coded only with the factor code".
+    path = tmp_path / "coded_segments.csv"
+    path.write_text(
+        "Document name,Code,Begin,End,Segment\n"
+        "STO-01,implementering/handledning,3,3,Handledningen hjälpte.\n"
+        "STO-01,faktor/Främjande,3,3,Handledningen hjälpte.\n"
+        "STO-01,roll,5,6,Oklart.\n",
+        encoding="utf-8",
+    )
+    options = TableOptions(
+        columns={"Document name": "interview_id", "Code": "theme", "Segment": "excerpt"}
+    )
+    book = read_any_codebook(FIXTURES / "codebook.yaml", display="cb")
+    scheme = CodeScheme(factors=("faktor",))
+    source = read_segment_source(path, options, codebook=book, register=register, scheme=scheme)
+    assert _rows(source) == [
+        ("STO-01", "implementering.handledning", "framjande", "Handledningen hjälpte."),
+        ("STO-01", "roll", "neutral", "Oklart."),
+    ]

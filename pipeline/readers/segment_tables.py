@@ -19,6 +19,7 @@ from pipeline.readers.reconcile import Coding, Codings, Tally
 from pipeline.schema import SEGMENT_COLUMNS
 
 _TAGUETTE_COLUMNS = ("id", "document", "tag", "content")
+_POSITIONS = ("begin", "end")  # MAXQDA's segment position, as written
 _TAGUETTE_TREE = ("tag_full_path", "tag_parent", "parent")  # where a nested tag's path is
 
 
@@ -59,7 +60,9 @@ def _table_codings(
 def _canonical(
     raw: RawTable, options: TableOptions
 ) -> tuple[list[Coding], dict[str, str], list[Problem]]:
-    mapped = map_headers(raw, options, ("interview_id", "theme", "excerpt"), optional=("factor",))
+    mapped = map_headers(
+        raw, options, ("interview_id", "theme", "excerpt"), optional=("factor", *_POSITIONS)
+    )
     if mapped.problems:
         raise InputError(mapped.problems)
     headers = mapped.found
@@ -78,16 +81,41 @@ def _canonical(
             )
             continue
         factor = cells[headers["factor"]] if "factor" in headers else None
-        codings.append(
+        codes = _cell_codes(cells[headers["theme"]])
+        unit = _segment_unit(cells, headers, row, several=len(codes) > 1)
+        codings += [
             Coding(
                 document=document,
-                code=cells[headers["theme"]],
+                code=code,
                 excerpt=cells[headers["excerpt"]],
                 factor=factor,
+                unit=unit,
                 row=row,
             )
-        )
+            for code in codes
+        ]
     return codings, headers, problems
+
+
+def _cell_codes(cell: str | None) -> list[str | None]:
+    """The codes of one theme cell: ATLAS.ti's quotation report puts each on its own line."""
+    if cell is None:
+        return [None]
+    codes = [line.strip() for line in cell.splitlines() if line.strip()]
+    return codes or [cell]
+
+
+def _segment_unit(cells: dict, headers: dict[str, str], row: int, *, several: bool) -> str | None:
+    """The unit (codings sharing a factor) of a row: its segment's position, else the row.
+
+    MAXQDA's "Coded segments" writes one row per code, the factor code on a row of its
+    own with the same Begin and End; rows of one document and position are one segment.
+    """
+    if all(c in headers for c in _POSITIONS):
+        begin, end = (cells[headers[c]] for c in _POSITIONS)
+        if begin is not None and end is not None:
+            return f"{begin}..{end}"
+    return f"row {row}" if several else None
 
 
 def _taguette(
