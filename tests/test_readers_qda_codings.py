@@ -421,3 +421,24 @@ def test_maxqda_rows_of_one_position_are_one_segment(tmp_path, register):
         ("STO-01", "implementering.handledning", "framjande", "Handledningen hjälpte."),
         ("STO-01", "roll", "neutral", "Oklart."),
     ]
+
+
+def test_codes_in_other_scripts_get_usable_ids_and_clashes_name_the_codes(tmp_path):
+    # Before: '😀' and '中文主题' got an empty id; two codes of one id were reported by the
+    # key path 'themes[1].id' of a YAML file that does not exist.
+    path = tmp_path / "cb.qdc"
+    codes = '<Code guid="a" name="😀"/><Code guid="b" name="中文主题"/>'
+    path.write_text(f"<CodeBook {QDC}><Codes>{codes}</Codes></CodeBook>", encoding="utf-8")
+    assert list(read_any_codebook(path, display="cb.qdc").ids) == [
+        "u1f600",
+        "u4e2d_u6587_u4e3b_u9898",
+    ]
+    codes = '<Code guid="a" name="Stöd &amp; hjälp"/><Code guid="b" name="Stöd hjälp"/>'
+    path.write_text(f"<CodeBook {QDC}><Codes>{codes}</Codes></CodeBook>", encoding="utf-8")
+    with pytest.raises(InputError) as excinfo:
+        read_any_codebook(path, display="cb.qdc")
+    assert _problems(excinfo) == [
+        "cb.qdc: the codes 'Stöd & hjälp' and 'Stöd hjälp' both get the theme id "
+        "'stod_hjalp'; expected codes whose names differ in more than punctuation and case "
+        "(rename one in the tool)"
+    ]

@@ -149,8 +149,20 @@ def _document(
 ) -> dict:
     nodes: dict[tuple[str, ...], dict] = {}
     top: list[dict] = []
+    named: dict[str, tuple[str, ...]] = {}
     for theme_path, description in themes.items():
         theme_id = ".".join(theme_id_part(p) for p in theme_path)
+        other = named.setdefault(theme_id, theme_path)
+        if other != theme_path:
+            # The YAML key path of the generated codebook would mean nothing to the analyst.
+            raise InputError(
+                Problem(
+                    shown,
+                    f"the codes {' > '.join(other)!r} and {' > '.join(theme_path)!r} both "
+                    f"get the theme id {theme_id!r}; expected codes whose names differ in "
+                    "more than punctuation and case (rename one in the tool)",
+                )
+            )
         label = labels.get(theme_id) or dict.fromkeys(LANGUAGES, theme_path[-1])
         node: dict = {"id": theme_id, "label": dict(label)}
         if description.strip():
