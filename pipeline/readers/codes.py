@@ -48,7 +48,11 @@ def theme_id_part(name: str) -> str:
     """Return the theme-id form of one code name: "Bidrag till brukare" -> "bidrag_till_brukare"."""
     decomposed = unicodedata.normalize("NFKD", name)
     ascii_only = decomposed.encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "_", ascii_only).strip("_")
+    slug = re.sub(r"[^a-z0-9]+", "_", ascii_only).strip("_")
+    if slug or not name.strip():
+        return slug
+    # A name in another script ("中文主题", "😀") keeps a usable id: its code points.
+    return "_".join(f"u{ord(c):04x}" for c in name.strip() if not c.isspace())
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ factor subtree or named as factors, and excluded codes, are not; the theme subtr
 (`codes.themes`) is stripped. A theme's id is its path in id form
 (``Bidrag till brukare/Isolering`` -> ``bidrag_till_brukare.isolering``), so the
 segments of the same tool match it by path; parents implied by a path are themes
-too. Labels are the tool's code names in both languages unless a labels YAML
+too. Without `codes.factors`, a top-level code whose children are all factor codes
+(``Faktorer > Främjande, Hindrande``) groups the factors and is no theme. Labels are
+the tool's code names in both languages unless a labels YAML
 (`inputs.codebook.labels`, default ``<codebook>.labels.yaml`` beside it when
 present) gives them::
 
@@ -85,7 +87,10 @@ def _theme_paths(
 ) -> dict[tuple[str, ...], str]:
     """Theme path -> description, in tree order, parents before children."""
     themes: dict[tuple[str, ...], str] = {}
+    groups = factor_groups([parts for parts, _ in codes], scheme)
     for parts, description in codes:
+        if parts[:1] in groups:
+            continue
         path = _theme_path(parts, scheme)
         if not path:
             continue
@@ -93,6 +98,27 @@ def _theme_paths(
             themes.setdefault(path[:depth], "")
         themes[path] = description or themes.get(path, "")
     return themes
+
+
+def factor_groups(paths: list[tuple[str, ...]], scheme: CodeScheme) -> set[tuple[str, ...]]:
+    """Top-level codes that only group the factor codes (``Faktorer > Främjande, Hindrande``).
+
+    Without `codes.factors` the factors are known by name only, so their parent would
+    otherwise become a theme (and a coding of ``Faktorer > Främjande`` a segment of
+    it, its factor lost). A top-level code is such a group when it has children and
+    every one of its descendants is a factor code one level below it.
+    """
+    if scheme.factors is not None:
+        return set()  # the analyst named the factor subtree
+    children: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for parts in paths:
+        if len(parts) > 1:
+            children.setdefault(parts[:1], []).append(parts)
+    return {
+        top
+        for top, below in children.items()
+        if all(len(p) == 2 and scheme.factor(p[1]) for p in below) and scheme.factor(top[0]) is None
+    }
 
 
 def _theme_path(parts: tuple[str, ...], scheme: CodeScheme) -> tuple[str, ...]:
@@ -123,8 +149,20 @@ def _document(
 ) -> dict:
     nodes: dict[tuple[str, ...], dict] = {}
     top: list[dict] = []
+    named: dict[str, tuple[str, ...]] = {}
     for theme_path, description in themes.items():
         theme_id = ".".join(theme_id_part(p) for p in theme_path)
+        other = named.setdefault(theme_id, theme_path)
+        if other != theme_path:
+            # The YAML key path of the generated codebook would mean nothing to the analyst.
+            raise InputError(
+                Problem(
+                    shown,
+                    f"the codes {' > '.join(other)!r} and {' > '.join(theme_path)!r} both "
+                    f"get the theme id {theme_id!r}; expected codes whose names differ in "
+                    "more than punctuation and case (rename one in the tool)",
+                )
+            )
         label = labels.get(theme_id) or dict.fromkeys(LANGUAGES, theme_path[-1])
         node: dict = {"id": theme_id, "label": dict(label)}
         if description.strip():

@@ -14,13 +14,18 @@ A .qdpx file is a zip archive holding `project.qde` (XML in the namespace
 
 Positions count characters (Unicode code points) from 0; a selection covers
 `text[startPosition:endPosition]`. Codings of a whole source (a Coding directly
-under TextSource) classify the document rather than an excerpt and are not read.
+under TextSource) classify the document rather than an excerpt, and codings in notes
+(memos) are no interview; neither is read, both are counted in the tally as excluded.
+REFI-QDA elements outside the namespace (a prefixed root with unprefixed children)
+are an error rather than skipped.
 
 Each code on a selection is one coding; its code path is the chain of names from
 the top of the CodeBook (``Teman > Bidrag > Isolering``), and how a path becomes a
 theme or a factor is pipeline.readers.codes, as for every reader. Codings of one
 selection share their factor; a selection coded only with a factor gives it to the
-theme codings of selections whose text range overlaps it (pipeline.readers.reconcile).
+theme codings of selections of the same source text whose range overlaps it
+(pipeline.readers.reconcile). A selection without guid (or with one repeated in its
+source) is a unit of its own.
 
 The interview of a source is the value of a variable `interview_id` (of a Case
 that refers to the source, or of the source itself), else the source's name (else
@@ -33,6 +38,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 from pipeline.errors import InputError, Problem
@@ -69,7 +75,8 @@ def qdpx_codings(
             one signature, pipeline.readers.formats).
         display: How to name the file in messages.
         separator: A code name holding this is split into path parts.
-        tally: Unused: every coding of a project reaches `combine`, which counts it.
+        tally: Codings not read as excerpts are counted here as excluded (codings of a
+            whole source, codings in notes); the others reach `combine`, which counts them.
 
     Returns:
         The codings in source order and position, and the problems found: missing
@@ -83,7 +90,9 @@ def qdpx_codings(
     with open_project(path, display) as archive:
         root = project_root(archive, display)
         problems: list[Problem] = []
+        problems += _foreign_elements(root, display)
         codings = _Reader(root, archive, display, problems, separator).codings()
+    _count_unread(root, tally)
     return Codings(codings, problems, display)
 
 
@@ -162,6 +171,12 @@ class _Reader:
                     f"{kind} {source.get('name')!r} (guid {source.get('guid')}) has codings, "
                     "which are not read; only text sources are (import the transcript as text)"
                 )
+            elif kind not in _OTHER_SOURCES and source.find(f".//{_Q}Coding") is not None:
+                self.problem(
+                    f"Sources holds a {kind} {source.get('name')!r} (guid {source.get('guid')}) "
+                    "with codings, which is no REFI-QDA source kind and is not read; expected "
+                    f"TextSource, {', '.join(_OTHER_SOURCES)}"
+                )
         return found
 
     def _interview_variable(self, element: ET.Element) -> str | None:
@@ -192,8 +207,9 @@ class _Reader:
         if text is None:
             return []
         found: list[Coding] = []
-        for start, end, _, selection in sorted(self._positions(selections, text, where)):
-            found += self._codings(selection, written, text, start, end, where)
+        units = _selection_units(guid(key) or "", selections)
+        for start, end, index, selection in sorted(self._positions(selections, text, where)):
+            found += self._codings(selection, written, text, start, end, where, units[index])
         return found
 
     def _text(self, source: ET.Element, where: str) -> str | None:
@@ -213,6 +229,8 @@ class _Reader:
             )
             return None
         wanted = path.removeprefix(_INTERNAL).lstrip("/")
+        if wanted.partition("/")[0].casefold() == "sources":
+            wanted = wanted.partition("/")[2]  # a path relative to the archive's root
         member = next(
             (
                 n
@@ -243,6 +261,12 @@ class _Reader:
                     "are not whole numbers"
                 )
                 continue
+            if start == end and 0 <= start <= len(text):
+                self.problem(
+                    f"{where}: PlainTextSelection {key}: empty selection (positions "
+                    f"{start}..{end}); expected a selection of at least one character"
+                )
+                continue
             if not 0 <= start < end <= len(text):
                 self.problem(
                     f"{where}: PlainTextSelection {key}: positions {start}..{end} are outside "
@@ -253,14 +277,27 @@ class _Reader:
             yield start, end, index, selection
 
     def _codings(
-        self, selection: ET.Element, document: str, text: str, start: int, end: int, where: str
+        self,
+        selection: ET.Element,
+        document: str,
+        text: str,
+        start: int,
+        end: int,
+        where: str,
+        unit: str,
     ) -> list[Coding]:
         key = selection.get("guid")
         element = f"{where} PlainTextSelection {key}"
         found = []
         for coding in selection.findall(f"{_Q}Coding"):
             ref = coding.find(f"{_Q}CodeRef")
-            target = ref.get("targetGUID") if ref is not None else None
+            if ref is None:
+                self.problem(
+                    f"{element}: Coding {coding.get('guid')} has no CodeRef; expected "
+                    "<CodeRef targetGUID=...> naming a Code of the CodeBook"
+                )
+                continue
+            target = ref.get("targetGUID")
             code = guid(target) or ""
             if code not in self.codes:
                 self.problem(
@@ -275,10 +312,70 @@ class _Reader:
                     code="/".join(path),
                     parts=path,
                     excerpt=text[start:end],
-                    unit=f"{guid(key)}",
+                    unit=unit,
                     span=(start, end),
                     element=element,
                     source=where,
                 )
             )
         return found
+
+
+def _selection_units(source: str, selections: list[ET.Element]) -> list[str]:
+    """The unit (codings sharing a factor) of each selection of one source text.
+
+    A selection is its own unit: keyed by its guid within its source, or by its
+    place when it has no guid or shares its guid with another selection (else all
+    of them would be one unit and a factor would pass between unrelated excerpts).
+    """
+    keys = [guid(s.get("guid")) for s in selections]
+    counts = Counter(keys)
+    return [
+        f"{source}/{key}" if key and counts[key] == 1 else f"{source}/#{index}"
+        for index, key in enumerate(keys)
+    ]
+
+
+# The elements this reader looks for: found outside the namespace, they would be
+# skipped and their codings lost.
+_READ_ELEMENTS = frozenset(
+    {"CodeBook", "Codes", "Code", "Sources", "TextSource", "PlainTextSelection", "Coding"}
+    | {"CodeRef", "PlainTextContent", "Cases", "Case", "Variables", "Variable", "Notes"}
+    | {"Note", *_OTHER_SOURCES}
+)
+
+
+def _foreign_elements(root: ET.Element, shown: str) -> list[Problem]:
+    """One problem when REFI-QDA elements sit outside its namespace (they would be skipped)."""
+    found: dict[str, str] = {}
+    for element in root.iter():
+        name = _plain(element.tag)
+        namespace = element.tag[1:].partition("}")[0] if element.tag.startswith("{") else ""
+        if name in _READ_ELEMENTS and namespace != NAMESPACE:
+            found.setdefault(name, f"in {namespace}" if namespace else "in no namespace")
+    if not found:
+        return []
+    listed = [f"{name} ({where})" for name, where in found.items()]
+    shown_elements = ", ".join(listed[:4]) + (" ..." if len(listed) > 4 else "")
+    return [
+        Problem(
+            shown,
+            f"{_PROJECT_FILE} has REFI-QDA elements outside the namespace {NAMESPACE}, which "
+            f"are not read: {shown_elements}; expected every element in that namespace "
+            "(a prefixed root needs prefixed children: re-export the project)",
+        )
+    ]
+
+
+def _count_unread(root: ET.Element, tally: Tally) -> None:
+    """Count the codings that classify no excerpt: of a whole source, or in a note."""
+    for source in root.findall(f"{_Q}Sources/*"):
+        whole = len(source.findall(f"{_Q}Coding"))  # directly under the source
+        if whole:
+            tally.read += whole
+            tally.exclude("whole-source coding", whole)
+    for note in root.iter(f"{_Q}Note"):
+        coded = len(note.findall(f".//{_Q}Coding"))
+        if coded:
+            tally.read += coded
+            tally.exclude("coded note", coded)

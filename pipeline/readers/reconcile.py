@@ -75,6 +75,8 @@ class Tally:
         themes: Codings used as themes (each one segment).
         factors: Codings used as factors of other codings' segments.
         excluded: Named rule -> codings it excluded.
+        duplicates: Theme codings of an excerpt and theme already coded in the file
+            (several coders, a repeated row): counted once, as one segment.
         segments: Segments produced.
     """
 
@@ -83,6 +85,7 @@ class Tally:
     themes: int = 0
     factors: int = 0
     excluded: dict[str, int] = field(default_factory=dict)
+    duplicates: int = 0
     segments: int = 0
 
     def exclude(self, rule: str, count: int = 1) -> None:
@@ -92,18 +95,32 @@ class Tally:
     @property
     def balanced(self) -> bool:
         """Whether every coding read is accounted for."""
-        return self.read == self.themes + self.factors + sum(self.excluded.values())
+        excluded = sum(self.excluded.values())
+        return self.read == self.themes + self.factors + excluded + self.duplicates
 
     def line(self) -> str:
         """One line for `peer-eval validate`."""
-        rules = ", ".join(f"{n} by {rule}" for rule, n in sorted(self.excluded.items()))
+        rules = ", ".join(_excluded(rule, n) for rule, n in sorted(self.excluded.items()))
         excluded = sum(self.excluded.values())
         detail = f" ({rules})" if rules else ""
+        merged = (
+            f" + {self.duplicates} duplicate coding{'s' if self.duplicates > 1 else ''} of the "
+            "same excerpt (several coders or a repeated row) counted once"
+            if self.duplicates
+            else ""
+        )
         return (
             f"{self.file}: {self.read} codings read = {self.themes} used as themes + "
-            f"{self.factors} used as factors + {excluded} excluded{detail}; "
+            f"{self.factors} used as factors + {excluded} excluded{detail}{merged}; "
             f"{self.segments} segments"
         )
+
+
+def _excluded(rule: str, count: int) -> str:
+    """ "2 by codes.exclude" for a params rule; "2 whole-source codings" for a kind of coding."""
+    if "." in rule:
+        return f"{count} by {rule}"
+    return f"{count} {rule}{'s' if count > 1 else ''}"
 
 
 @dataclass(frozen=True)
@@ -182,6 +199,7 @@ class _Unit:
     themes: list[tuple[Coding, Meaning]] = field(default_factory=list)
     factors: list[tuple[Coding, Meaning]] = field(default_factory=list)
     span: tuple[int, int] | None = None
+    text: str | None = None  # the source text the span counts in (one interview may have several)
     attached: bool = False
     borrowed: list[tuple[Coding, Meaning]] = field(default_factory=list)
 
@@ -244,7 +262,9 @@ def combine(
             bad_documents.setdefault(coding.document or "", []).append(coding)
             continue
         key = (coding.document, coding.unit) if coding.unit is not None else (number,)
-        unit = units.setdefault(key, _Unit(document=coding.document, span=coding.span))
+        unit = units.setdefault(
+            key, _Unit(document=coding.document, span=coding.span, text=coding.source)
+        )
         (unit.themes if meaning.kind == "theme" else unit.factors).append((coding, meaning))
     for document, found in bad_documents.items():
         first = found[0]
@@ -264,18 +284,22 @@ def combine(
         message = f"code {written!r}{_more(found)}: {hint}"
         problems.append(_at(display, found[0], columns.get("theme"), message))
     _attach_overlapping(units)
-    records: list[tuple[str, str, str, str]] = []
+    found: list[tuple[tuple[str, str, str, str], Coding]] = []
     for unit in units.values():
-        records += _unit_segments(
+        found += _unit_segments(
             unit, scheme, codebook, interviews, tally, display, problems, columns
         )
+    records = _merge_duplicates(found, tally, display, problems)
     frame = pd.DataFrame(records, columns=list(SEGMENT_COLUMNS), dtype=object).astype("str")
     tally.segments = len(frame)
     return frame.sort_values("interview_id", kind="stable").reset_index(drop=True), problems
 
 
 def _attach_overlapping(units: dict[tuple, _Unit]) -> None:
-    """A factor-only unit gives its factor codings to theme units whose span overlaps it."""
+    """A factor-only unit gives its factor codings to theme units whose span overlaps it.
+
+    Spans count in one source text, so only units of the same text can overlap.
+    """
     with_themes = [u for u in units.values() if u.themes and u.span is not None]
     for unit in units.values():
         if unit.themes or not unit.factors or unit.span is None:
@@ -284,7 +308,9 @@ def _attach_overlapping(units: dict[tuple, _Unit]) -> None:
         targets = [
             u
             for u in with_themes
-            if u.document == unit.document and u.span[0] < end and start < u.span[1]
+            if (u.document, u.text) == (unit.document, unit.text)
+            and u.span[0] < end
+            and start < u.span[1]
         ]
         for target in targets:
             target.borrowed += unit.factors  # counted once, with the unit they belong to
@@ -300,7 +326,7 @@ def _unit_segments(
     display: str,
     problems: list[Problem],
     columns: Mapping[str, str],
-) -> list[tuple[str, str, str, str]]:
+) -> list[tuple[tuple[str, str, str, str], Coding]]:
     if unit.attached:
         tally.factors += len(unit.factors)  # their factor went to the overlapping units
         return []
@@ -386,8 +412,54 @@ def _unit_segments(
             )
             continue
         interview = interviews.match(coding.document)
-        records.append((str(interview), str(meaning.theme), factor, excerpt))
+        records.append(((str(interview), str(meaning.theme), factor, excerpt), coding))
     return records
+
+
+def _merge_duplicates(
+    found: list[tuple[tuple[str, str, str, str], Coding]],
+    tally: Tally,
+    display: str,
+    problems: list[Problem],
+) -> list[tuple[str, str, str, str]]:
+    """One segment per excerpt and theme: the same coding twice in one file counts once.
+
+    Several coders (two Codings of one selection, or two selections of the same range),
+    or a row repeated in a table, code one excerpt twice; counted twice it would double
+    the theme's weight, as a source listed twice would (refused in pipeline.inputs).
+    The same excerpt is the same text of an interview, and in a REFI-QDA project also
+    the same range of the same source text (one sentence said twice is two excerpts).
+    Two codings that disagree on the factor are an error: which one holds is the
+    analysts' call.
+    """
+    kept: dict[tuple, tuple[tuple[str, str, str, str], Coding]] = {}
+    for record, coding in found:
+        interview, theme, factor, excerpt = record
+        key = (interview, theme, excerpt, coding.source, coding.span)
+        first = kept.setdefault(key, (record, coding))
+        if first[1] is coding:
+            continue
+        if first[0][2] != factor:
+            problems.append(
+                _at(
+                    display,
+                    coding,
+                    None,
+                    f"the excerpt is coded {theme!r} also at {_where(first[1])}, with the "
+                    f"factor {first[0][2]!r} there and {factor!r} here; expected one factor "
+                    "for one excerpt and theme (the coders disagree)",
+                )
+            )
+            continue
+        tally.themes -= 1
+        tally.duplicates += 1
+    return [record for record, _ in kept.values()]
+
+
+def _where(coding: Coding) -> str:
+    if coding.element is not None:
+        return coding.element
+    return f"row {coding.row}" if coding.row is not None else "another coding"
 
 
 def _more(found: list[Coding]) -> str:

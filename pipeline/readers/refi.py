@@ -82,34 +82,50 @@ class Code:
     description: str = ""
 
 
+MAX_CODE_DEPTH = 100  # real code trees are a few levels deep; far beyond is a hostile file
+
+
 def code_tree(
     codes_element: ET.Element | None, namespace: str, shown: str, problems: list[Problem]
 ) -> dict[str, Code]:
     """Collect the nested Code elements under a `<Codes>` element, by guid.
 
-    Problems (a code without guid or name, a guid used twice) are appended.
+    Problems (a code without guid or name, a guid used twice) are appended. The tree
+    is walked with an explicit stack, so no nesting exhausts Python's recursion.
+
+    Raises:
+        InputError: Codes nested deeper than MAX_CODE_DEPTH levels.
     """
     q = f"{{{namespace}}}"
     found: dict[str, Code] = {}
-
-    def walk(element: ET.Element, parent: str | None) -> None:
-        for code in element.findall(f"{q}Code"):
-            key, name = guid(code.get("guid")), code.get("name")
-            if key is None or not name:
-                problems.append(
-                    Problem(shown, f"Code {name!r} (guid {code.get('guid')}) lacks a guid or name")
+    if codes_element is None:
+        return found
+    # (code, its parent's guid, its depth), popped in document order (parents first).
+    stack = [(code, None, 1) for code in reversed(codes_element.findall(f"{q}Code"))]
+    while stack:
+        code, parent, depth = stack.pop()
+        key, name = guid(code.get("guid")), code.get("name")
+        if key is None or not name:
+            problems.append(
+                Problem(shown, f"Code {name!r} (guid {code.get('guid')}) lacks a guid or name")
+            )
+            continue
+        if key in found:
+            problems.append(
+                Problem(shown, f"Code {name!r}: guid {code.get('guid')} is used by two codes")
+            )
+        description = (code.findtext(f"{q}Description") or "").strip()
+        found[key] = Code(name=name.strip(), parent=parent, description=description)
+        children = code.findall(f"{q}Code")
+        if children and depth >= MAX_CODE_DEPTH:
+            raise InputError(
+                Problem(
+                    shown,
+                    f"codes are nested more than {MAX_CODE_DEPTH} levels deep (under "
+                    f"{name!r}); expected a code tree of at most {MAX_CODE_DEPTH} levels",
                 )
-                continue
-            if key in found:
-                problems.append(
-                    Problem(shown, f"Code {name!r}: guid {code.get('guid')} is used by two codes")
-                )
-            description = (code.findtext(f"{q}Description") or "").strip()
-            found[key] = Code(name=name.strip(), parent=parent, description=description)
-            walk(code, key)
-
-    if codes_element is not None:
-        walk(codes_element, None)
+            )
+        stack += [(child, key, depth + 1) for child in reversed(children)]
     return found
 
 

@@ -19,31 +19,33 @@ from pipeline.readers.reconcile import Coding, Codings, Tally
 from pipeline.schema import SEGMENT_COLUMNS
 
 _TAGUETTE_COLUMNS = ("id", "document", "tag", "content")
+_POSITIONS = ("begin", "end")  # MAXQDA's segment position, as written
+_TAGUETTE_TREE = ("tag_full_path", "tag_parent", "parent")  # where a nested tag's path is
 
 
 def table_codings(
     path: Path, options: TableOptions, *, display: str, separator: str, tally: Tally
 ) -> Codings:
-    """The codings of a canonical or Taguette table (`separator` is the scheme's, unused here).
+    """The codings of a canonical or Taguette table (`separator`: the scheme's code separator).
 
     Raises:
         InputError: An unreadable file, or headers of neither layout.
     """
     raw = read_raw_table(path, options, display)
     tally.file = raw.display
-    codings, columns, problems = _table_codings(raw, options, tally)
+    codings, columns, problems = _table_codings(raw, options, tally, separator)
     return Codings(codings, problems, raw.display, columns)
 
 
 def _table_codings(
-    raw: RawTable, options: TableOptions, tally: Tally
+    raw: RawTable, options: TableOptions, tally: Tally, separator: str
 ) -> tuple[list[Coding], dict[str, str], list[Problem]]:
     found = map_headers(raw, options, (), optional=SEGMENT_COLUMNS).found
     taguette = map_headers(raw, TableOptions(), (), optional=_TAGUETTE_COLUMNS).found
     if "interview_id" in found or "theme" in found:
         return _canonical(raw, options)
     if all(c in taguette for c in _TAGUETTE_COLUMNS[1:]):
-        return _taguette(raw, tally)
+        return _taguette(raw, tally, separator)
     raise InputError(
         Problem(
             raw.display,
@@ -58,7 +60,9 @@ def _table_codings(
 def _canonical(
     raw: RawTable, options: TableOptions
 ) -> tuple[list[Coding], dict[str, str], list[Problem]]:
-    mapped = map_headers(raw, options, ("interview_id", "theme", "excerpt"), optional=("factor",))
+    mapped = map_headers(
+        raw, options, ("interview_id", "theme", "excerpt"), optional=("factor", *_POSITIONS)
+    )
     if mapped.problems:
         raise InputError(mapped.problems)
     headers = mapped.found
@@ -77,23 +81,51 @@ def _canonical(
             )
             continue
         factor = cells[headers["factor"]] if "factor" in headers else None
-        codings.append(
+        codes = _cell_codes(cells[headers["theme"]])
+        unit = _segment_unit(cells, headers, row, several=len(codes) > 1)
+        codings += [
             Coding(
                 document=document,
-                code=cells[headers["theme"]],
+                code=code,
                 excerpt=cells[headers["excerpt"]],
                 factor=factor,
+                unit=unit,
                 row=row,
             )
-        )
+            for code in codes
+        ]
     return codings, headers, problems
 
 
-def _taguette(raw: RawTable, tally: Tally) -> tuple[list[Coding], dict[str, str], list[Problem]]:
-    found = map_headers(raw, TableOptions(), (), optional=(*_TAGUETTE_COLUMNS, "factor")).found
+def _cell_codes(cell: str | None) -> list[str | None]:
+    """The codes of one theme cell: ATLAS.ti's quotation report puts each on its own line."""
+    if cell is None:
+        return [None]
+    codes = [line.strip() for line in cell.splitlines() if line.strip()]
+    return codes or [cell]
+
+
+def _segment_unit(cells: dict, headers: dict[str, str], row: int, *, several: bool) -> str | None:
+    """The unit (codings sharing a factor) of a row: its segment's position, else the row.
+
+    MAXQDA's "Coded segments" writes one row per code, the factor code on a row of its
+    own with the same Begin and End; rows of one document and position are one segment.
+    """
+    if all(c in headers for c in _POSITIONS):
+        begin, end = (cells[headers[c]] for c in _POSITIONS)
+        if begin is not None and end is not None:
+            return f"{begin}..{end}"
+    return f"row {row}" if several else None
+
+
+def _taguette(
+    raw: RawTable, tally: Tally, separator: str
+) -> tuple[list[Coding], dict[str, str], list[Problem]]:
+    optional = (*_TAGUETTE_COLUMNS, "factor", *_TAGUETTE_TREE)
+    found = map_headers(raw, TableOptions(), (), optional=optional).found
     codings = []
     for row, cells in zip(raw.rows, raw.frame.to_dict("records"), strict=True):
-        tag = cells[found["tag"]]
+        tag = _nested_tag(cells, found, separator)
         if tag is None:
             tally.read += 1
             tally.exclude("untagged highlight")
@@ -115,3 +147,16 @@ def _taguette(raw: RawTable, tally: Tally) -> tuple[list[Coding], dict[str, str]
         "excerpt": found["content"],
     }
     return codings, columns, []
+
+
+def _nested_tag(cells: dict, found: dict[str, str], separator: str) -> str | None:
+    """A highlight's tag with its whole path, so same-named children stay apart."""
+    tag = cells[found["tag"]]
+    full = cells[found["tag_full_path"]] if "tag_full_path" in found else None
+    if tag is None or full:
+        return full or tag
+    header = next((found[c] for c in ("tag_parent", "parent") if c in found), None)
+    parent = cells[header] if header else None
+    if not parent or tag.startswith(f"{parent}{separator}"):
+        return tag  # Taguette writes a nested tag's path as its tag
+    return f"{parent}{separator}{tag}"
