@@ -98,6 +98,18 @@ def test_a_top_level_code_of_only_factors_is_the_factor_group(tmp_path, register
     assert (source.tally.themes, source.tally.factors) == (1, 1)
 
 
+def test_a_top_level_theme_coded_by_factor_stays_a_theme(tmp_path, register):
+    # The same shape as a factor group, but its name is a theme's: Handledning > Hindrande
+    # is the theme Handledning with the factor hindrande.
+    codes = CODES + (
+        '<Code guid="H" name="Handledning"><Code guid="H1" name="Främjande"/>'
+        '<Code guid="H2" name="Hindrande"/></Code>'
+    )
+    path = _qdpx(tmp_path, _source("S1", _selection("P1", SALARY, "H2")), codes=codes)
+    source = _read(path, register)
+    assert _rows(source) == [("STO-01", "handledning", "hindrande", SALARY)]
+
+
 def test_a_theme_with_factor_children_below_the_top_stays_a_theme(tmp_path, register):
     codes = CODES + (
         '<Code guid="R" name="Roll"><Code guid="R1" name="Handledning">'

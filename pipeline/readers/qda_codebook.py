@@ -25,6 +25,7 @@ present) gives them::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -105,8 +106,10 @@ def factor_groups(paths: list[tuple[str, ...]], scheme: CodeScheme) -> set[tuple
 
     Without `codes.factors` the factors are known by name only, so their parent would
     otherwise become a theme (and a coding of ``Faktorer > Främjande`` a segment of
-    it, its factor lost). A top-level code is such a group when it has children and
-    every one of its descendants is a factor code one level below it.
+    it, its factor lost). A top-level code is such a group when it has children, every
+    one of its descendants is a factor code one level below it, and its name says
+    factors (``Faktorer``, ``Främjande och hindrande faktorer``, ``Factors``): a theme
+    coded by factor (``Handledning > Främjande, Hindrande``) has the same shape.
     """
     if scheme.factors is not None:
         return set()  # the analyst named the factor subtree
@@ -117,8 +120,13 @@ def factor_groups(paths: list[tuple[str, ...]], scheme: CodeScheme) -> set[tuple
     return {
         top
         for top, below in children.items()
-        if all(len(p) == 2 and scheme.factor(p[1]) for p in below) and scheme.factor(top[0]) is None
+        if all(len(p) == 2 and scheme.factor(p[1]) for p in below)
+        and scheme.factor(top[0]) is None
+        and _FACTOR_GROUP_NAME.search(top[0])
     }
+
+
+_FACTOR_GROUP_NAME = re.compile(r"fa[ck]tor", re.IGNORECASE)
 
 
 def _theme_path(parts: tuple[str, ...], scheme: CodeScheme) -> tuple[str, ...]:
