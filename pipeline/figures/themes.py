@@ -7,8 +7,8 @@ it returns the sentence that says why instead (display either with
 `pipeline.figures.present.present`), so no figure is drawn empty; an empty table (no
 interviews: nothing collected, nothing withheld) gives the no-data-collection sentence.
 Each has an `*_alt` companion that states the key numbers as text for the figure's alt
-attribute. Theme labels are data: `_plain` escapes "$" so that matplotlib's mathtext never interprets
-them, and figures are built with usetex off.
+attribute. Theme labels are data: `_plain` escapes "$" so that matplotlib's mathtext
+never interprets them, and figures are built with usetex off.
 """
 
 from __future__ import annotations
