@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline import execution_cache
-from pipeline.config import Pair, PairSettings, Project, report_date
+from pipeline.config import Pair, PairSettings, Project, report_date, round_settings
 from pipeline.drafts import draft_status, narrative_file
 from pipeline.errors import InputError, PeerEvalError, Problem
 from pipeline.inputs_files import file_hashes, input_files
@@ -98,7 +98,8 @@ def plan_overviews(
         pairs: The planned pairs (their years get an overview).
         out: The output directory.
         renderer: auto, quarto or builtin.
-        settings: The params-level settings with command-line options applied.
+        settings: The params-level settings with command-line options applied; each
+            overview is dated like its round (`pipeline.config.round_settings`).
 
     Returns:
         Tasks whose outputs are `<out>/<year>/oversikt.html|pdf` and `oversikt.json`.
@@ -113,7 +114,11 @@ def plan_overviews(
     regions = project.evaluation.model_dump_json(include={"regions", "inputs"})
     return [
         planner.task(
-            Pair(region=overview_region(settings.lang), year=year, settings=settings),
+            Pair(
+                region=overview_region(settings.lang),
+                year=year,
+                settings=round_settings(project, settings, year),
+            ),
             notebooks,
             template=template,
             narrative=narrative_file(project.narrative_dir, year, OVERVIEW_STEM, settings.lang),

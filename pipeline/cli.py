@@ -104,6 +104,7 @@ def run(
         index_details,
         index_is_current,
         index_key,
+        index_language,
         rates_key,
         record_index_key,
         recorded_rates,
@@ -125,7 +126,9 @@ def run(
         if final:
             refuse_drafts([(_task_key(t), t.draft_reasons) for t in tasks])
         started = time.monotonic()
-        declared, index_lang = declared_pairs(project), project.evaluation.lang
+        # The index is in the language of the reports this run publishes (--lang wins).
+        declared = declared_pairs(project)
+        index_lang = index_language(lang, project.evaluation.lang)
 
         def up_to_date(todo: list[PairTask]) -> bool:
             # Nothing to build and the index as the last run left it: the inputs are the
@@ -177,7 +180,7 @@ def run(
             index = out / "index.html"
             try:
                 if not unchanged:
-                    details = index_details(tasks, data, project, out, mode)
+                    details = index_details(tasks, data, project, out, mode, index_lang)
                     index = write_index(out, index_lang, mode, declared, **details)
                     key = index_key(tasks, declared, index_lang, details["stale"], out)
                     record_index_key(out, key, mode)

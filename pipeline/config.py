@@ -415,6 +415,25 @@ def overview_settings(project: Project, cli_settings: dict[str, Any] | None = No
         raise InputError(validation_problems(Path("command line"), exc)) from None
 
 
+def round_settings(project: Project, settings: PairSettings, year: int) -> PairSettings:
+    """The overview settings of one year, dated like its round.
+
+    The params' `report.date` is the newest round's; each earlier round's reports set
+    their own date in their overrides. The year's overview sums up that round, so it
+    carries the round's date: the latest date of the year's regional reports (every
+    region in params, whichever a run selects). Without such a date it keeps the params'.
+
+    Raises:
+        InputError: An override file of the year is invalid.
+    """
+    dates = [p.settings.report.date for p in plan_pairs(project, years=[year])]
+    known = [d for d in dates if d is not None]
+    if not known:
+        return settings
+    report = settings.report.model_copy(update={"date": max(known)})
+    return settings.model_copy(update={"report": report})
+
+
 def report_date(settings: PairSettings) -> dt.date:
     """The report date: params, else SOURCE_DATE_EPOCH, else today (not reproducible)."""
     if settings.report.date:

@@ -1,7 +1,10 @@
 """Evaluation rounds as the data have them: which years, which with survey or interviews.
 
 A region's rounds are the years up to the report year in which it has survey responses
-or interviews. The report names its round by ordinal ("den fjärde") from this list, and
+or interviews, or is in the target population (it took part in that year's evaluation
+even if nobody answered and nobody was interviewed), and the report year itself. Every
+report of the region counts the same rounds, whichever data collection a year lacked.
+The report names its round by ordinal ("den fjärde") from this list, and
 names the years in which a data collection did not take place ("ingen datainsamling"),
 so that a missing year is never dropped without a word.
 """
@@ -38,15 +41,22 @@ class Rounds:
 
 
 def evaluation_rounds(
-    survey: pd.DataFrame, register: pd.DataFrame, region: str, year: int
+    survey: pd.DataFrame,
+    register: pd.DataFrame,
+    region: str,
+    year: int,
+    population: pd.DataFrame | None = None,
 ) -> Rounds:
-    """The region's rounds up to `year`: years with survey responses or interviews.
+    """The region's rounds up to `year`: years with survey responses, interviews or a
+    target population, and `year` itself (a report is being made for it).
 
     Args:
         survey: The canonical survey table (columns region, year).
         register: The interview register (columns region, year).
         region: The region.
         year: The report year.
+        population: The population table (columns region, year); a year the region is
+            in it is a round, also without answers or interviews.
 
     Returns:
         The rounds, each list sorted.
@@ -57,8 +67,9 @@ def evaluation_rounds(
         return {int(y) for y in rows if y <= year}
 
     surveyed, interviewed = years_of(survey), years_of(register)
+    listed = years_of(population) if population is not None else set()
     return Rounds(
-        years=tuple(sorted(surveyed | interviewed)),
+        years=tuple(sorted(surveyed | interviewed | listed | {year})),
         survey=tuple(sorted(surveyed)),
         interviews=tuple(sorted(interviewed)),
     )
@@ -90,7 +101,12 @@ def join_words(items: Sequence[object], lang: str = "sv") -> str:
 
 
 def rounds_markdown(
-    survey: pd.DataFrame, register: pd.DataFrame, region: str, year: int, lang: str = "sv"
+    survey: pd.DataFrame,
+    register: pd.DataFrame,
+    region: str,
+    year: int,
+    lang: str = "sv",
+    population: pd.DataFrame | None = None,
 ) -> str:
     """Which round this report is, and which data collections each round had.
 
@@ -100,11 +116,12 @@ def rounds_markdown(
         region: The region.
         year: The report year.
         lang: The report language.
+        population: The population table (see `evaluation_rounds`).
 
     Returns:
         One escaped Markdown paragraph.
     """
-    info = evaluation_rounds(survey, register, region, year)
+    info = evaluation_rounds(survey, register, region, year, population)
     if len(info.years) <= 1:
         return md_text(_t(lang, "only", year=year, region=region)) + "\n"
     n = info.ordinal_number(year)
@@ -119,9 +136,10 @@ def rounds_markdown(
         )
     ]
     both = [y for y in info.years if y in info.survey and y in info.interviews]
-    survey_only = info.missing("interviews")
-    interviews_only = info.missing("survey")
-    if both and (survey_only or interviews_only):
+    neither = [y for y in info.missing("survey") if y in info.missing("interviews")]
+    survey_only = [y for y in info.missing("interviews") if y not in neither]
+    interviews_only = [y for y in info.missing("survey") if y not in neither]
+    if both and (survey_only or interviews_only or neither):
         sentences.append(_t(lang, "both", years=join_words(both, lang)))
     if survey_only:
         years = join_words(survey_only, lang)
@@ -129,6 +147,9 @@ def rounds_markdown(
     if interviews_only:
         years = join_words(interviews_only, lang)
         sentences.append(_capital(_t(lang, "interviews_only", years=years, no_data=no_data(lang))))
+    if neither:
+        years = join_words(neither, lang)
+        sentences.append(_capital(_t(lang, "neither", years=years, no_data=no_data(lang))))
     return md_text(" ".join(sentences)) + "\n"
 
 

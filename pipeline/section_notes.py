@@ -75,6 +75,9 @@ def _merge_in_section(lines: list, indices: list[int], wanted: set[str], lang: s
             caption = (match.group("kind"), match.group("n"))
         if _DIV_OPEN.match(text):
             in_div = True
+            # A captioned figure block has its caption last, after the note: the note
+            # belongs to the block's own caption, not to the table printed above it.
+            caption = _block_caption(lines, indices, index, caption_start) or caption
         elif _DIV_CLOSE.match(text):
             in_div = False
         if text in wanted and caption is not None:
@@ -86,6 +89,20 @@ def _merge_in_section(lines: list, indices: list[int], wanted: set[str], lang: s
             lines[index] = SUPPRESSED_MARK.replace("*", "\\*") if inside else None
         last, _, _ = places[-1]
         lines[last] = merged
+
+
+def _block_caption(
+    lines: list, indices: list[int], start: int, caption_start: re.Pattern
+) -> tuple[str, str] | None:
+    """The caption ("Figur", "2") of the fenced block opened at `start`, wherever in it."""
+    for index in range(start + 1, indices[-1] + 1):  # a section's lines are consecutive
+        text = (lines[index] or "").strip()
+        if _DIV_CLOSE.match(text) or _DIV_OPEN.match(text):
+            return None
+        match = caption_start.match(text)
+        if match:
+            return (match.group("kind"), match.group("n"))
+    return None
 
 
 def _ref_list(captions: list[tuple[str, str]], lang: str) -> str:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import load_project, plan_pairs, report_date
+from pipeline.config import load_project, overview_settings, plan_pairs, report_date, round_settings
 from pipeline.errors import InputError
 
 BASE = """
@@ -98,6 +98,15 @@ def test_report_date_from_params_then_source_date_epoch(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
     project = load_project(_params(tmp_path))
     assert str(report_date(plan_pairs(project)[0].settings)) == "2020-09-13"
+
+
+def test_each_overview_is_dated_like_its_round_not_like_the_newest(tmp_path):
+    project = load_project(_params(tmp_path, BASE + "report: {date: 2026-11-25}\n"))
+    _override(tmp_path, "2019", "stockholm", "report: {date: 2020-03-11}\n")
+    _override(tmp_path, "2019", "vastra-gotaland", "report: {date: 2020-03-04}\n")
+    settings = overview_settings(project)
+    assert str(report_date(round_settings(project, settings, 2019))) == "2020-03-11"
+    assert str(report_date(round_settings(project, settings, 2020))) == "2026-11-25"
 
 
 def test_unknown_report_language_names_the_file_and_key(tmp_path):

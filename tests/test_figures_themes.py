@@ -188,9 +188,27 @@ def test_rounds_chart_alt_text_with_trends() -> None:
         ),
     ],
 )
-def test_empty_tables_give_a_figure_saying_so(build) -> None:
-    fig = build()
-    assert "Inga data." in texts(fig)
+def test_empty_tables_give_the_no_collection_sentence_not_an_empty_figure(build) -> None:
+    # An empty table is a year without interviews: nothing was collected, so the
+    # report says so in words instead of drawing an empty chart.
+    assert build() == "Inga intervjuer att redovisa (ingen datainsamling)."
+
+
+@pytest.mark.parametrize(
+    "alt",
+    [
+        lambda: ft.theme_heatmap_alt(disclose_interview_groups(heat_frame().iloc[0:0], PERSONS, 3)),
+        lambda: ft.factors_chart_alt(disclose_interview_totals(factor_frame().iloc[0:0], 9, 3)),
+        lambda: ft.rounds_chart_alt(
+            disclose_cells(across_frame().iloc[0:0], pd.DataFrame(dtype=bool), 3), "en"
+        ),
+    ],
+)
+def test_empty_tables_alt_text_says_no_data_collection(alt) -> None:
+    assert alt() in {
+        "Inga intervjuer att redovisa (ingen datainsamling).",
+        "No interviews to report (no data collection).",
+    }
 
 
 @pytest.mark.parametrize("persons", [1, 2])

@@ -118,7 +118,9 @@ def test_round_ordinal_is_the_number_of_rounds_in_the_data(full_demo):
         region, year = manifest["report"]["region"], manifest["report"]["year"]
         if year not in data:
             data[year] = load_for_notebook(str(params), year)
-        info = evaluation_rounds(data[year].survey, data[year].register, region, year)
+        info = evaluation_rounds(
+            data[year].survey, data[year].register, region, year, data[year].population
+        )
         lang = manifest["parameters"]["lang"]
         prose = " ".join(_prose(path.read_text(encoding="utf-8")))
         expected = ordinal(len(info.years), lang)

@@ -61,6 +61,21 @@ def test_note_without_a_caption_before_it_stays_and_withheld_block_keeps_a_mark(
     assert "–\\*" in merged and "Tables 1 and 2: uppgifter saknas \\(–\\*\\)\\." in merged
 
 
+def test_note_in_a_withheld_figure_names_the_figure_not_the_table_above():
+    # A withheld figure's block has its caption last, after the note (as the renderer
+    # writes it); the table printed just above it is not what is withheld.
+    markdown = "\n".join(
+        [
+            "# Resultat", ": Tabell 5: A {#tbl-a}", "| x |", "",
+            "::: {#fig-b .captioned}", NOTE, "[Figur 2: B]{.caption}", ":::", "",
+            "::: {#fig-c .captioned}", "![Figur 3: C](c.svg)", ":::", "",
+        ]
+    )  # fmt: skip
+    merged = merge_section_notes(markdown, [NOTE], "sv")
+    assert "Figur 2: uppgifter saknas \\(–\\*\\)\\." in merged.split("\n")
+    assert "Tabell 5" not in merged.replace(": Tabell 5: A", "")
+
+
 # --- interview status: counted from the theme table --------------------------------------
 
 REGISTER = pd.DataFrame(

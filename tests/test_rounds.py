@@ -32,3 +32,21 @@ def test_first_round_and_ordinals():
     assert [ordinal(n) for n in (1, 3, 11)] == ["första", "tredje", "11:e"]
     assert [ordinal(n, "en") for n in (2, 12, 21)] == ["second", "12th", "21st"]
     assert join_words([1, 2, 3]) == "1, 2 och 3" and join_words(["x"], "en") == "x"
+
+
+def test_a_year_without_any_data_collection_is_still_a_round_in_every_report():
+    # Region C took part in 2019 (target population) but nobody answered and nobody was
+    # interviewed: the 2019 and 2020 reports must count the same rounds.
+    survey = pd.DataFrame({"region": ["C", "C", "C"], "year": [2017, 2018, 2020]})
+    register = pd.DataFrame({"region": ["C", "C", "C"], "year": [2017, 2018, 2020]})
+    population = pd.DataFrame({"region": ["C"] * 4, "year": [2017, 2018, 2019, 2020]})
+    assert evaluation_rounds(survey, register, "C", 2019, population).ordinal_number(2019) == 3
+    assert evaluation_rounds(survey, register, "C", 2020, population).years == (
+        2017, 2018, 2019, 2020,
+    )  # fmt: skip
+    text = rounds_markdown(survey, register, "C", 2020, "sv", population)
+    assert "den fjärde utvärderingsomgången i C \\(2017\\, 2018\\, 2019 och 2020\\)" in text
+    assert "2019 genomfördes varken enkät eller intervjuer \\(ingen datainsamling\\)" in text
+    assert "enbart" not in text
+    # The report's own year is a round even before any data are in.
+    assert evaluation_rounds(survey, register, "C", 2019).years == (2017, 2018, 2019)

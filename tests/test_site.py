@@ -118,3 +118,13 @@ def test_a_pair_that_failed_before_it_was_ever_published_has_a_failed_cell(tmp_p
     grid = _grid(index_html(entries, "sv"))
     assert grid["Skåne"]["2020"][0] == "failed" and "href" not in grid["Skåne"]["2020"][1]
     assert grid["gotland"]["2020"][0] == "failed"
+
+
+def test_index_follows_the_run_language_and_keeps_rate_and_word_apart(tmp_path):
+    from pipeline.site import index_language
+
+    assert index_language("en", "sv") == "en" and index_language(None, "sv") == "sv"
+    _report(tmp_path, 2020, "skane", "Skåne")
+    page = index_html(published_reports(tmp_path), "en", {(2020, "Skåne"): "50%"})
+    assert "Every published report" in page and "Alla publicerade" not in page
+    assert "50%</span>" not in page and "50% <small>response rate</small>" in page

@@ -266,6 +266,19 @@ def test_factors_by_theme_leaves_out_small_groups() -> None:
     assert table.set_index("theme").loc["impl", "hindrande"] == 1  # c1's segment left out
 
 
+def test_factors_of_a_year_without_interviews_say_no_data_collection_not_too_small() -> None:
+    data = tables(small_register(), small_segments())
+    none_held = th.disclose_factors(data, at(year=2019, k=3))
+    assert not none_held.withheld and none_held.table.empty
+    assert th_text.factors_table(none_held, at(year=2019, k=3)) == (
+        "Inga intervjuer gjordes 2019 \\(ingen datainsamling\\)\\.\n"
+    )
+    # Interviews held but every group below the rule: withheld, for that reason.
+    too_small = th.disclose_factors(data, at(k=6))
+    assert too_small.withheld and too_small.reason == "interviews"
+    assert "ingen datainsamling" not in th_text.factors_table(too_small, at(k=6))
+
+
 def test_main_factors_rank_level_two_themes_with_ties_in_codebook_order() -> None:
     segments = pd.DataFrame(
         [

@@ -21,12 +21,14 @@ from pipeline.analysis.interviews import (
     rounds,
     small_groups,
 )
+from pipeline.analysis.interviews import interviews as scope_interviews
 from pipeline.analysis.scope import Scope
 from pipeline.disclosure import (
     Disclosed,
     disclose_cells,
     disclose_interview_groups,
     disclose_interview_totals,
+    no_mask,
 )
 from pipeline.i18n import DEFAULT_LANGUAGE, Catalog
 from pipeline.schema import CATEGORIES, label
@@ -183,8 +185,16 @@ def factors_by_theme(data: InterviewData, scope: Scope, *, level: int = 1) -> pd
 
 
 def disclose_factors(data: InterviewData, scope: Scope, *, level: int = 1) -> Disclosed:
-    """`factors_by_theme` through the interview rule: withheld when no group reaches it."""
+    """`factors_by_theme` through the interview rule: withheld when no group reaches it.
+
+    A region-year without interviews gives an empty table, as `disclose_theme_by_group`
+    does: nothing was collected, so nothing is withheld (the report says "ingen
+    datainsamling", not that the groups were too small).
+    """
     table = factors_by_theme(data, scope, level=level)
+    if scope_interviews(data.register, scope).empty:
+        empty = table.iloc[0:0]
+        return disclose_cells(empty, no_mask(empty), _rule(scope))
     persons = published_persons(data.register, scope)
     return disclose_interview_totals(table, persons, _rule(scope))
 

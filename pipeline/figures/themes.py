@@ -4,10 +4,11 @@ Each figure function takes the `Disclosed` table of its analysis function in
 `pipeline.analysis.themes` (`disclose_theme_by_group`, `disclose_factors`,
 `disclose_across_rounds`) and nothing else, and returns a Figure; for a withheld table
 it returns the sentence that says why instead (display either with
-`pipeline.figures.present.present`), so no figure is drawn empty. Each has an `*_alt`
-companion that states the key numbers as text for the figure's alt attribute. Theme
-labels are data: `_plain` escapes "$" so that matplotlib's mathtext never interprets
-them, and figures are built with usetex off.
+`pipeline.figures.present.present`), so no figure is drawn empty; an empty table (no
+interviews: nothing collected, nothing withheld) gives the no-data-collection sentence.
+Each has an `*_alt` companion that states the key numbers as text for the figure's alt
+attribute. Theme labels are data: `_plain` escapes "$" so that matplotlib's mathtext
+never interprets them, and figures are built with usetex off.
 """
 
 from __future__ import annotations
@@ -91,16 +92,14 @@ def theme_heatmap(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
     table = _table(disclosed, "theme_heatmap")
     if disclosed.withheld:
         return disclosed_withheld_message(disclosed, lang)
+    if table.empty:
+        return _t(lang, "no_collection")
     themes, groups, grid = _heatmap_grid(table)
     height = max(2.2, 0.55 * len(themes) + 1.4)
     with report_style(), _style():
         fig = new_figure(7.0, height)
         ax = fig.subplots()
         ax.grid(False)
-        if not themes or not groups:
-            ax.set_axis_off()
-            ax.text(0.5, 0.5, _t(lang, "empty"), ha="center", va="center")
-            return fig
         values = np.full((len(themes), len(groups)), np.nan)
         for i, theme in enumerate(themes):
             for j, group in enumerate(groups):
@@ -163,6 +162,8 @@ def theme_heatmap_alt(disclosed: Disclosed, lang: str = "sv") -> str:
     table = _table(disclosed, "theme_heatmap_alt")
     if disclosed.withheld:
         return disclosed_withheld_message(disclosed, lang)
+    if table.empty:
+        return _t(lang, "no_collection")
     parts = [_t(lang, "heatmap_alt")]
     for _, rows in table.groupby("theme", sort=False):
         cells = []
@@ -199,15 +200,13 @@ def factors_chart(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
     table = _table(disclosed, "factors_chart")
     if disclosed.withheld:
         return disclosed_withheld_message(disclosed, lang)
+    if table.empty:
+        return _t(lang, "no_collection")
     n = len(table)
     height = max(2.2, 0.45 * n + 1.3)
     with report_style(), _style():
         fig = new_figure(7.0, height)
         ax = fig.subplots()
-        if n == 0:
-            ax.set_axis_off()
-            ax.text(0.5, 0.5, _t(lang, "empty"), ha="center", va="center")
-            return fig
         y = np.arange(n)
         promoting = table["framjande"].astype(int).to_numpy()
         hindering = table["hindrande"].astype(int).to_numpy()
@@ -243,6 +242,8 @@ def factors_chart_alt(disclosed: Disclosed, lang: str = "sv") -> str:
     table = _table(disclosed, "factors_chart_alt")
     if disclosed.withheld:
         return disclosed_withheld_message(disclosed, lang)
+    if table.empty:
+        return _t(lang, "no_collection")
     promoting = label("factor", "framjande", lang).lower()
     hindering = label("factor", "hindrande", lang).lower()
     parts = [_t(lang, "factors_alt")]
@@ -276,14 +277,12 @@ def rounds_chart(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
     across = _table(disclosed, "rounds_chart")
     if disclosed.withheld:
         return disclosed_withheld_message(disclosed, lang)
+    if across.empty:
+        return _t(lang, "no_collection")
     years = sorted({int(y) for y in across["year"]})
     with report_style(), _style():
         fig = new_figure(7.0, 3.8)
         ax = fig.subplots()
-        if across.empty:
-            ax.set_axis_off()
-            ax.text(0.5, 0.5, _t(lang, "empty"), ha="center", va="center")
-            return fig
         ax.grid(True, axis="y")
         for index, (_, rows) in enumerate(across.groupby("theme", sort=False)):
             rows = rows.dropna(subset=["share"]).sort_values("year")
@@ -323,6 +322,8 @@ def rounds_chart_alt(
     across = _table(disclosed, "rounds_chart_alt")
     if disclosed.withheld:
         return disclosed_withheld_message(disclosed, lang)
+    if across.empty:
+        return _t(lang, "no_collection")
     labels = (
         {} if trends is None else dict(zip(trends["theme"], trends["trend_label"], strict=True))
     )

@@ -144,6 +144,8 @@ def factors_table(disclosed: Disclosed, scope: Scope) -> str:
     if disclosed.withheld:
         return withheld(disclosed, lang)
     table = disclosed.table
+    if table.empty:  # no interviews this year (`disclose_factors`): nothing was withheld
+        return paragraph(_t(lang, "no_collection", year=scope.year))
     if not int(table["segments"].sum()):
         return paragraph(_t(lang, "no_segments", year=scope.year))
     shown = pd.DataFrame(
