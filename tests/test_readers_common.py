@@ -323,3 +323,55 @@ def test_to_year_without_expected_year_checks_plausibility():
         "f: row 3: column 'H': '21' is out of range; expected a year from 1900 to 2100",
         "f: row 4: column 'H': is empty; expected a year such as 2021",
     ]
+
+
+@pytest.mark.parametrize("text", ["1.000", "28.100", "29,500", "1 000.500", "-2,000"])
+def test_a_single_mark_before_three_digits_is_ambiguous_in_counts_and_amounts(text):
+    with pytest.raises(ValueError, match="is ambiguous: the '[.,]' may group thousands"):
+        parse_number(text, refuse_ambiguous=True)
+    with pytest.raises(ValueError, match="set decimal"):
+        parse_int(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal", "expected"),
+    [
+        ("28.1", None, 28.1),  # not three digits: a decimal mark
+        ("0.500", None, 0.5),  # no thousands start with 0
+        ("1234.000", None, 1234.0),  # four digits before the mark: not grouped
+        ("28.100", ",", 28100.0),  # declared: the point groups thousands
+        ("28.100", ".", 28.1),
+    ],
+)
+def test_an_unambiguous_or_declared_mark_is_read(text, decimal, expected):
+    assert parse_number(text, decimal, refuse_ambiguous=True) == expected
+
+
+def test_without_refuse_ambiguous_a_mark_stays_decimal():
+    # Percentages and months may well have three decimals.
+    assert parse_number("0,750") == 0.75
+    assert parse_number("1.000") == 1.0
+
+
+def test_text_keys_compare_decomposed_and_composed_text_alike():
+    import unicodedata
+
+    assert text_key(unicodedata.normalize("NFD", "Skåne")) == text_key("skåne")
+    assert match_choice(unicodedata.normalize("NFD", "Kön"), ["Kön"]) == "Kön"
+
+
+def test_an_unknown_region_says_total_row_or_misspelling():
+    with pytest.raises(ValueError, match="looks like a total row"):
+        match_choice("Totalt", ["Skåne", "Halland"], "region")
+    with pytest.raises(ValueError, match=r"a misspelling of 'Skåne'\?"):
+        match_choice("Skane", ["Skåne", "Halland"], "region")
+    with pytest.raises(ValueError, match=r"^is not a known region$"):
+        match_choice("Gotland", ["Skåne", "Halland"], "region")
+
+
+def test_unquoted_yaml_numbers_in_mappings_are_taken_as_text():
+    options = TableOptions(columns={12: "region"}, values={"region": {12: "Skåne", 1.5: "x"}})
+    assert options.columns == {"12": "region"}
+    assert options.values == {"region": {"12": "Skåne", "1.5": "x"}}
+    with pytest.raises(ValueError, match="YAML boolean here; quote the text"):
+        TableOptions(values={"trained": {True: "ja"}})

@@ -160,7 +160,12 @@ def to_text(cells: Cells) -> pd.Series:
 
 
 def to_float(
-    cells: Cells, expected: str, *, decimal: str | None = None, percent: bool = False
+    cells: Cells,
+    expected: str,
+    *,
+    decimal: str | None = None,
+    percent: bool = False,
+    refuse_ambiguous: bool = False,
 ) -> tuple[pd.Series, list[Problem]]:
     """Convert a column to float64 (NaN where empty or bad).
 
@@ -169,11 +174,16 @@ def to_float(
         expected: What the cell should hold, for messages.
         decimal: The decimal mark, as for `parse_number`.
         percent: Whether a trailing "%" is allowed.
+        refuse_ambiguous: Refuse "28.100" with no decimal mark set (see `parse_number`).
 
     Returns:
         The values and one Problem per bad cell.
     """
-    values, problems = convert(cells, lambda t: parse_number(t, decimal, percent=percent), expected)
+
+    def parse(text: str) -> float:
+        return parse_number(text, decimal, percent=percent, refuse_ambiguous=refuse_ambiguous)
+
+    values, problems = convert(cells, parse, expected)
     return pd.Series(values, dtype="float64"), problems
 
 
