@@ -112,7 +112,8 @@ def test_too_many_fields_names_the_headers(tmp_path):
     with pytest.raises(InputError) as caught:
         read_raw_table(path, TableOptions(), display="t")
     assert str(caught.value) == (
-        "t: row 2: has 3 fields but the header has 2 ('a', 'b'); check the delimiter"
+        "t: row 2: has 3 fields but the header has 2 ('a', 'b'); check the delimiter "
+        "(read with ',')"
     )
 
 

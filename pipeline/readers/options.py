@@ -55,7 +55,11 @@ class TableOptions(_Options):
         values: Canonical column -> {answer text as exported: canonical code}.
             Matching ignores case and surrounding white space.
         multi_choice: Canonical column -> how its options are stored.
-        sheet: Worksheet name or 0-based index for .xlsx (default: the first).
+        sheet: Worksheet name or 0-based index for .xlsx (default: the first visible).
+        header_row: The spreadsheet row of the header (default: the first row that is
+            not empty); rows above it are ignored.
+        skip_rows: Spreadsheet rows to ignore, e.g. [2] for SurveyMonkey's second
+            header row.
         encoding: Text encoding for .csv; None detects UTF-8 (with or without BOM)
             and falls back to Windows-1252.
         delimiter: Field separator for .csv; None detects "," or ";" (or tab).
@@ -66,6 +70,8 @@ class TableOptions(_Options):
     values: dict[str, dict[str, str]] = Field(default_factory=dict)
     multi_choice: dict[str, MultiChoice] = Field(default_factory=dict)
     sheet: str | int | None = None
+    header_row: int | None = Field(default=None, ge=1)
+    skip_rows: list[int] = Field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
     decimal: Literal[",", "."] | None = None
