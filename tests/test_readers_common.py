@@ -30,6 +30,7 @@ from pipeline.readers.values import (
     parse_int,
     parse_number,
 )
+from pipeline.schema import CATEGORIES
 
 # --- read_raw_table -------------------------------------------------------------------
 
@@ -507,3 +508,27 @@ def test_a_formula_computing_empty_text_is_a_value_and_unread_columns_are_not_ch
     assert map_headers(raw, TableOptions(), ["respondent_id", "region"]).problems == []
     [problem] = map_headers(raw, TableOptions(columns={"Kontroll": "age"}), ["age"]).problems
     assert str(problem).startswith("f.xlsx: row 2: column 'Kontroll': cell C2 holds a formula")
+
+
+def test_a_known_option_containing_the_delimiter_is_kept_whole():
+    lookup = code_lookup("tasks")
+    lookup[text_key("Gruppverksamhet (t.ex. återhämtningsguide, NECT)")] = "grupper"
+    cell = "Stödsamtal, Gruppverksamhet (t.ex. återhämtningsguide, NECT), Föreläsningar"
+    order = list(CATEGORIES["tasks"])
+    assert map_codes(cell, lookup, ",", order) == ["stodsamtal", "grupper", "foredrag"]
+    with pytest.raises(ValueError, match="unknown option 'Gruppverksamhet \\(t.ex. återhämtningsguide'"):
+        map_codes("Gruppverksamhet (t.ex. återhämtningsguide, NECT)", code_lookup("tasks"), ",",
+                  order)  # fmt: skip
+
+
+def test_limesurvey_y_and_n_are_ticks():
+    cells = Cells("t", "tasks[SQ001]", pd.Series(["Y", "N", None], dtype=object), [2, 3, 4])
+    ticks, problems = to_ticks(cells, ["stodsamtal"])
+    assert ticks.tolist() == [True, False, pd.NA] and problems == []
+
+
+def test_a_huge_cell_is_shortened_in_messages():
+    cells = Cells("t", "region", pd.Series(["x" * 30_000], dtype=object), [2])
+    _, [problem] = to_float(cells, "a number")
+    assert len(str(problem)) < 200
+    assert "(30 000 characters) is not a number" in str(problem)

@@ -340,7 +340,7 @@ def test_tick_columns_problems(tmp_path):
         "s.csv: multi_choice.tasks.columns maps 'Dans' to 'foo'; expected one of stodsamtal, "
         "grupper, aktiviteter, personalgrupper, foredrag, motesstod",
         "s.csv: row 2: column 'Stödsamtal': 'kanske' is not a tick; "
-        "expected 1/x/ja when chosen, 0/nej or empty when not",
+        "expected 1/x/ja/Y when chosen, 0/nej/N or empty when not",
     ]
     layout = MultiChoice(columns={"Stödsamtal": "stodsamtal", "Föreläsning": "foredrag"})
     with pytest.raises(InputError, match="no column 'Föreläsning' for the tasks option"):

@@ -190,13 +190,45 @@ def map_codes(
         ValueError: Naming the first option that is not a known spelling.
     """
     chosen = set()
-    for item in text.split(delimiter):
+    for item in split_options(text, lookup, delimiter):
         if item.strip():
             try:
                 chosen.add(map_code(item, lookup))
             except ValueError:
                 raise ValueError(f"has an unknown option {item.strip()!r}") from None
     return [code for code in order if code in chosen]
+
+
+def split_options(text: str, lookup: Mapping[str, str], delimiter: str) -> list[str]:
+    """Split a multi-choice cell at `delimiter`, keeping known options that contain it whole.
+
+    "Stödsamtal, Gruppverksamhet (t.ex. återhämtningsguide, NECT)" split at "," is two
+    options when the second is a known spelling: at each part, the longest run of parts
+    that joins into a known spelling is taken first.
+
+    Args:
+        text: The cell as exported.
+        lookup: `text_key(spelling)` -> code.
+        delimiter: The separator between the chosen options.
+
+    Returns:
+        The options as written.
+    """
+    parts = text.split(delimiter)
+    options = []
+    start = 0
+    while start < len(parts):
+        end = next(
+            (
+                end
+                for end in range(len(parts), start + 1, -1)
+                if text_key(delimiter.join(parts[start:end])) in lookup
+            ),
+            start + 1,
+        )
+        options.append(delimiter.join(parts[start:end]))
+        start = end
+    return options
 
 
 def match_choice(text: str, choices: Sequence[str], what: str = "value") -> str:
