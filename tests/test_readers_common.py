@@ -516,7 +516,9 @@ def test_a_known_option_containing_the_delimiter_is_kept_whole():
     cell = "Stödsamtal, Gruppverksamhet (t.ex. återhämtningsguide, NECT), Föreläsningar"
     order = list(CATEGORIES["tasks"])
     assert map_codes(cell, lookup, ",", order) == ["stodsamtal", "grupper", "foredrag"]
-    with pytest.raises(ValueError, match="unknown option 'Gruppverksamhet \\(t.ex. återhämtningsguide'"):
+    with pytest.raises(
+        ValueError, match="unknown option 'Gruppverksamhet \\(t.ex. återhämtningsguide'"
+    ):
         map_codes("Gruppverksamhet (t.ex. återhämtningsguide, NECT)", code_lookup("tasks"), ",",
                   order)  # fmt: skip
 

@@ -66,6 +66,9 @@ class RawTable:
             hold anything.
         other_sheets: For a workbook, the header row of each other visible sheet, to
             point at the right one when the read sheet lacks a column.
+        encoding_note: For a CSV file whose letters may be wrong, how it was decoded
+            (Windows-1252 after a non-UTF-8 line, or UTF-8 text that looks encoded twice);
+            readers add it to their problems, since bad letters make values fail.
     """
 
     display: str
@@ -73,6 +76,7 @@ class RawTable:
     rows: list[int]
     uncomputed: tuple[Formula, ...] = ()
     other_sheets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    encoding_note: str | None = None
 
 
 def read_raw_table(path: Path, options: TableOptions, display: str | None = None) -> RawTable:
@@ -98,8 +102,9 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
     suffix = path.suffix.lower()
     uncomputed: tuple[Formula, ...] = ()
     other_sheets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    note = None
     if suffix == ".csv":
-        delimiter, records = _read_csv(path, options, shown)
+        delimiter, records, note = _read_csv(path, options, shown)
     elif suffix in (".xlsx", ".xlsm"):
         delimiter = None
         records, uncomputed, other_sheets = _read_xlsx(path, options, shown)
@@ -141,7 +146,12 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
             rows.append(number)
     frame = pd.DataFrame(kept, columns=header, dtype=object)
     return RawTable(
-        display=shown, frame=frame, rows=rows, uncomputed=uncomputed, other_sheets=other_sheets
+        display=shown,
+        frame=frame,
+        rows=rows,
+        uncomputed=uncomputed,
+        other_sheets=other_sheets,
+        encoding_note=note,
     )
 
 
@@ -467,6 +477,7 @@ def _read_csv(path: Path, options: TableOptions, shown: str):
             )
         )
     text = _decode(data, options, shown)
+    note = _encoding_note(data, text, options)
     if "\x00" in text:
         raise InputError(Problem(shown, "is a binary file, not CSV text; export it as CSV"))
     if not text.strip():
@@ -494,7 +505,40 @@ def _read_csv(path: Path, options: TableOptions, shown: str):
         raise InputError(Problem(shown, f"is not valid CSV: {exc}", row=reader.line_num)) from exc
     # Spreadsheet row numbers: csv.reader counts physical lines, which differ from
     # records only when a quoted cell holds a line break; use the record index.
-    return delimiter, [(i + 1, row) for i, (_, row) in enumerate(lines)]
+    return delimiter, [(i + 1, row) for i, (_, row) in enumerate(lines)], note
+
+
+# Swedish letters encoded as UTF-8 and decoded again as Windows-1252.
+_MOJIBAKE = re.compile("Ã[¥¤¶…„–©]")
+
+
+def _encoding_note(data: bytes, text: str, options: TableOptions) -> str | None:
+    """How the letters may have gone wrong, or None when the text looks right."""
+    if options.encoding is None and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            return (
+                f"was read as Windows-1252, since line {line} is not UTF-8 (byte "
+                f"0x{data[exc.start : exc.end].hex()}); if letters look wrong, save the file "
+                "as CSV UTF-8 or set encoding: in the input's options"
+            )
+    found = _MOJIBAKE.search(text)
+    if found:
+        line = text[: found.start()].count("\n") + 1
+        return (
+            f"line {line} holds {found.group()!r}, which is how {_unmangled(found.group())!r} "
+            "looks when UTF-8 text is read as Windows-1252; save the file as CSV UTF-8"
+        )
+    return None
+
+
+def _unmangled(text: str) -> str:
+    try:
+        return text.encode(_FALLBACK_ENCODING).decode("utf-8")
+    except UnicodeError:
+        return text
 
 
 def _sniff_delimiter(text: str) -> str:

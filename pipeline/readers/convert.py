@@ -466,12 +466,17 @@ def sorted_problems(problems: Iterable[Problem], raw: RawTable) -> list[Problem]
         raw: The export they refer to.
 
     Returns:
-        File-level problems first, then row by row, left to right.
+        File-level problems first (with, when there are any, how the file's text was
+        decoded if its letters may be wrong), then row by row, left to right.
     """
     position = {header: i for i, header in enumerate(raw.frame.columns)}
-    return sorted(
+    ordered = sorted(
         problems, key=lambda p: (p.row or 0, position.get(p.column, -1) if p.column else -1)
     )
+    if ordered and raw.encoding_note:
+        # Wrong letters make regions and answers fail; say why before the failures.
+        ordered.insert(0, Problem(raw.display, raw.encoding_note))
+    return ordered
 
 
 def region_expected(regions: Sequence[str]) -> str:
