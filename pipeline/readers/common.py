@@ -34,6 +34,7 @@ _SEP_LINE = re.compile(r"sep=(.)\r?\n?")
 # SurveyMonkey's second header row: under each question, "Response" or the option texts.
 _SECOND_HEADER_CELLS = frozenset({"response", "open-ended response"})
 _SNIFF_RECORDS = 50
+_SNIFF_CHARACTERS = 200_000
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,10 @@ def map_headers(
     Returns:
         The matches, and one Problem per missing required column (naming the expected
         canonical name and how to map it) or per header that repeats a match.
+
+    Raises:
+        InputError: A column it takes (or a reserved one) holds formulas without
+            computed values (one Problem per such column).
     """
     wanted = list(dict.fromkeys([*required, *optional]))
     by_key = {text_key(name): name for name in wanted}
@@ -325,7 +330,10 @@ def map_headers(
             problems.append(Problem(raw.display, _missing(name, options, headers), row=1))
     present = {text_key(h) for h in raw.frame.columns}
     read = [*found.values(), *(h for h in reserved if text_key(h) in present)]
-    problems += uncomputed_problems(raw, read)
+    uncomputed = uncomputed_problems(raw, read)
+    if uncomputed:
+        # Its cells would read as empty and fail again as such: say only this.
+        raise InputError(uncomputed)
     return HeaderMap(found=found, problems=problems)
 
 
@@ -547,7 +555,8 @@ def _sniff_delimiter(text: str) -> str:
     Records are parsed as the csv module parses them, so a quoted header cell with a
     line break or commas in it ("Respondent-ID, löpnummer") does not count.
     """
-    scores = {d: _consistency(text, d) for d in _DELIMITERS}
+    sample = text[:_SNIFF_CHARACTERS]  # the first records, not a copy of a 50 MB file
+    scores = {d: _consistency(sample, d) for d in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda d: scores[d])
     return best if scores[best][0] else ","
 
