@@ -25,8 +25,10 @@ from pipeline.readers.catalog import (
     read_segment_source,
 )
 from pipeline.readers.common import map_headers, read_raw_table
+from pipeline.readers.convert import Cells, remap
 from pipeline.readers.safety import check_file_size, outside_link, use_limits
 from pipeline.readers.text_keys import text_key
+from pipeline.readers.values import folded_key, is_total_row_name
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ def _load_evaluation(project: Project, upto_year: int | None) -> EvaluationData:
         survey = read("survey")
         population = read("population")
         register = read("interviews")
+        if survey is not None and population is not None:
+            problems.extend(_more_respondents_than_population(survey, population))
         for name, table in (("survey", survey), ("population", population)):
             if table is not None:
                 tables[name].append(table)
@@ -257,27 +261,74 @@ def _read_recommendations(project: Project, regions: list[str]) -> pd.DataFrame:
 def _known_regions(project: Project, year: int) -> list[str]:
     """The params' regions, then any other region the year's population file names.
 
-    A survey or register row whose region is in neither is still an error (a typo, or a
-    region without a target population); problems in the population file itself are
-    left to its reader.
+    Population values are taken after `values.region` (a file of county codes maps
+    "12" to "Skåne"). A value that names a total ("Totalt", "Summa") or folds to a
+    region already known ("Skane" beside "Skåne") is not taken: the population reader
+    then refuses its row, saying why. A survey or register row whose region is in
+    neither is still an error (a typo, or a region without a target population);
+    other problems in the population file itself are left to its reader.
     """
     known = list(project.evaluation.regions)
     spec = project.evaluation.inputs.population
+    options = spec.table_options()
     try:
         path, shown = _where(project, spec, year)
-        raw = read_raw_table(path, spec.table_options(), shown)
+        raw = read_raw_table(path, options, shown)
     except InputError:
         return known
-    header = map_headers(raw, spec.table_options(), ["region"]).found.get("region")
+    header = map_headers(raw, options, ["region"]).found.get("region")
     if header is None:
         return known
-    seen = {text_key(r) for r in known}
-    for value in raw.frame[header].dropna():
-        name = unicodedata.normalize("NFC", str(value).strip())
-        if name and text_key(name) not in seen:
-            known.append(name)
-            seen.add(text_key(name))
-    return known
+    mapped = remap(Cells.of(raw, header), options.values.get("region"))
+    return _with_other_regions(known, [t for t in mapped.text if t is not None])
+
+
+def _with_other_regions(known: list[str], names: list[str]) -> list[str]:
+    """`known` and, in order, each of `names` that is another region (not a total row,
+    not a spelling of a region already there)."""
+    regions = list(known)
+    keys = {text_key(r) for r in regions}
+    folded = {folded_key(r) for r in regions}
+    for value in names:
+        name = unicodedata.normalize("NFC", value.strip())
+        if not name or text_key(name) in keys:
+            continue
+        if is_total_row_name(name) or folded_key(name) in folded:
+            continue
+        regions.append(name)
+        keys.add(text_key(name))
+        folded.add(folded_key(name))
+    return regions
+
+
+def _more_respondents_than_population(
+    survey: pd.DataFrame, population: pd.DataFrame
+) -> list[Problem]:
+    """A region with more survey respondents than people asked: a response rate over 100 %.
+
+    Usually a target population typed with a thousands separator read as a decimal
+    mark, or the population of another year or region.
+    """
+    answered = survey.groupby(["year", "region"]).size()
+    rows = population.attrs.get("rows", [None] * len(population))
+    problems = []
+    for position, (year, region, target) in enumerate(
+        population[["year", "region", "target_population"]].itertuples(index=False)
+    ):
+        count = int(answered.get((year, region), 0))
+        if count > target:
+            rate = f"{100 * count / target:.0f} %" if target else "no target population"
+            problems.append(
+                Problem(
+                    population.attrs.get("file", "population"),
+                    f"{target} is fewer than the {count} survey respondents in {region} "
+                    f"{year} (response rate {rate}); expected at least the number who "
+                    "answered (is a thousands separator missing or read as a decimal mark?)",
+                    row=rows[position],
+                    column=population.attrs.get("target_header", "target_population"),
+                )
+            )
+    return problems
 
 
 def _read_names(path: Path, shown: str) -> tuple[str, ...]:

@@ -60,3 +60,62 @@ def test_planning_takes_for_the_projects_codebook_what_the_format_registry_does(
     for suffix in (*YAML_CODEBOOK_SUFFIXES, ".YAML"):
         assert CODEBOOK_FORMATS.for_path(Path(f"codebook{suffix}")).name == "yaml"
     assert CODEBOOK_FORMATS.for_path(Path("codebook.qdc")).name != "yaml"
+
+
+def _demo_copy(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "demo", data)
+    return data
+
+
+def _problems(project) -> list[str]:
+    with pytest.raises(InputError) as info:
+        load_evaluation(project)
+    return str(info.value).splitlines()
+
+
+@pytest.mark.parametrize("name", ["Totalt", "Summa", "Skane"])
+def test_a_total_or_misspelt_population_row_is_refused_not_counted(tmp_path, name):
+    data = _demo_copy(tmp_path)
+    population = data / "2020" / "population.csv"
+    population.write_text(population.read_text(encoding="utf-8") + f"2020,{name},99\n")
+    project = load_project(make_project(tmp_path, {"data_dir": str(data)}))
+    [line] = _problems(project)
+    assert line.startswith(f"data/2020/population.csv: row 8: column 'region': {name!r} ")
+    assert "looks like a total row" in line or "a misspelling of 'Skåne'" in line
+
+
+def test_population_regions_are_taken_after_values_region(tmp_path):
+    data = _demo_copy(tmp_path)
+    for year in (2017, 2018, 2019, 2020):
+        population = data / str(year) / "population.csv"
+        text = population.read_text(encoding="utf-8").replace("Skåne", "12")
+        population.write_text(text.replace("year,region,", "year,Länskod,"), encoding="utf-8")
+    inputs = yaml_inputs()
+    inputs["population"] |= {"columns": {"Länskod": "region"}, "values": {"region": {12: "Skåne"}}}
+    project = load_project(make_project(tmp_path, {"data_dir": str(data), "inputs": inputs}))
+    data = load_evaluation(project)
+    assert "Skåne" in set(data.population["region"])
+    assert "12" not in set(data.population["region"])
+
+
+def test_more_respondents_than_target_population_is_refused(tmp_path):
+    data = _demo_copy(tmp_path)
+    population = data / "2020" / "population.csv"
+    population.write_text(
+        population.read_text(encoding="utf-8").replace("2020,Skåne,35", "2020,Skåne,1"),
+        encoding="utf-8",
+    )
+    project = load_project(make_project(tmp_path, {"data_dir": str(data)}))
+    [line] = _problems(project)
+    assert line.startswith(
+        "data/2020/population.csv: row 3: column 'target_population': 1 is fewer than the "
+    )
+    assert "survey respondents in Skåne 2020 (response rate" in line
+
+
+def yaml_inputs() -> dict:
+    import yaml
+
+    params = yaml.safe_load((ROOT / "params" / "evaluation.yaml").read_text(encoding="utf-8"))
+    return params["inputs"]

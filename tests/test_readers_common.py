@@ -30,6 +30,7 @@ from pipeline.readers.values import (
     parse_int,
     parse_number,
 )
+from pipeline.schema import CATEGORIES
 
 # --- read_raw_table -------------------------------------------------------------------
 
@@ -112,7 +113,8 @@ def test_too_many_fields_names_the_headers(tmp_path):
     with pytest.raises(InputError) as caught:
         read_raw_table(path, TableOptions(), display="t")
     assert str(caught.value) == (
-        "t: row 2: has 3 fields but the header has 2 ('a', 'b'); check the delimiter"
+        "t: row 2: has 3 fields but the header has 2 ('a', 'b'); check the delimiter "
+        "(read with ',')"
     )
 
 
@@ -323,3 +325,215 @@ def test_to_year_without_expected_year_checks_plausibility():
         "f: row 3: column 'H': '21' is out of range; expected a year from 1900 to 2100",
         "f: row 4: column 'H': is empty; expected a year such as 2021",
     ]
+
+
+@pytest.mark.parametrize("text", ["1.000", "28.100", "29,500", "1 000.500", "-2,000"])
+def test_a_single_mark_before_three_digits_is_ambiguous_in_counts_and_amounts(text):
+    with pytest.raises(ValueError, match="is ambiguous: the '[.,]' may group thousands"):
+        parse_number(text, refuse_ambiguous=True)
+    with pytest.raises(ValueError, match="set decimal"):
+        parse_int(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal", "expected"),
+    [
+        ("28.1", None, 28.1),  # not three digits: a decimal mark
+        ("0.500", None, 0.5),  # no thousands start with 0
+        ("1234.000", None, 1234.0),  # four digits before the mark: not grouped
+        ("28.100", ",", 28100.0),  # declared: the point groups thousands
+        ("28.100", ".", 28.1),
+    ],
+)
+def test_an_unambiguous_or_declared_mark_is_read(text, decimal, expected):
+    assert parse_number(text, decimal, refuse_ambiguous=True) == expected
+
+
+def test_without_refuse_ambiguous_a_mark_stays_decimal():
+    # Percentages and months may well have three decimals.
+    assert parse_number("0,750") == 0.75
+    assert parse_number("1.000") == 1.0
+
+
+def test_text_keys_compare_decomposed_and_composed_text_alike():
+    import unicodedata
+
+    assert text_key(unicodedata.normalize("NFD", "Skåne")) == text_key("skåne")
+    assert match_choice(unicodedata.normalize("NFD", "Kön"), ["Kön"]) == "Kön"
+
+
+def test_an_unknown_region_says_total_row_or_misspelling():
+    with pytest.raises(ValueError, match="looks like a total row"):
+        match_choice("Totalt", ["Skåne", "Halland"], "region")
+    with pytest.raises(ValueError, match=r"a misspelling of 'Skåne'\?"):
+        match_choice("Skane", ["Skåne", "Halland"], "region")
+    with pytest.raises(ValueError, match=r"^is not a known region$"):
+        match_choice("Gotland", ["Skåne", "Halland"], "region")
+
+
+def test_unquoted_yaml_numbers_in_mappings_are_taken_as_text():
+    options = TableOptions(columns={12: "region"}, values={"region": {12: "Skåne", 1.5: "x"}})
+    assert options.columns == {"12": "region"}
+    assert options.values == {"region": {"12": "Skåne", "1.5": "x"}}
+    with pytest.raises(ValueError, match="YAML boolean here; quote the text"):
+        TableOptions(values={"trained": {True: "ja"}})
+
+
+# --- rows above the header, sheets, formulas, delimiters --------------------------------
+
+
+def _csv_raw(tmp_path: Path, text: str, **options):
+    return read_raw_table(_write(tmp_path, text.encode()), TableOptions(**options), "t")
+
+
+def _refusal(tmp_path: Path, text: str, **options) -> str:
+    with pytest.raises(InputError) as caught:
+        _csv_raw(tmp_path, text, **options)
+    return str(caught.value)
+
+
+def test_leading_blank_rows_and_excel_sep_line_are_not_the_header(tmp_path):
+    raw = _csv_raw(tmp_path, ";;\r\na;b\r\n1;2\r\n")
+    assert list(raw.frame.columns) == ["a", "b"] and raw.rows == [3]
+    raw = _csv_raw(tmp_path, "sep=,\r\na;x,b\r\n1;y,2\r\n")
+    assert list(raw.frame.columns) == ["a;x", "b"] and raw.rows == [2]
+
+
+def test_a_title_row_names_the_header_row_and_header_row_reads_it(tmp_path):
+    text = "Enkät 2026\na;b\n1;2\n"
+    assert _refusal(tmp_path, text) == (
+        "t: row 1: holds only 'Enkät 2026', a title rather than a header row; the header "
+        "seems to be row 2: set header_row: 2 in the input's options"
+    )
+    raw = _csv_raw(tmp_path, text, header_row=2)
+    assert list(raw.frame.columns) == ["a", "b"] and raw.rows == [3]
+
+
+def test_surveymonkeys_second_header_row_is_one_line_and_can_be_skipped(tmp_path):
+    text = "Respondent ID,age,\n,Open-Ended Response,Stödsamtal\n1,43,Stödsamtal\n"
+    assert _refusal(tmp_path, text) == (
+        "t: row 2: looks like a second header row (SurveyMonkey's 'Response' / "
+        "'Open-Ended Response'), not answers; set skip_rows: [2] in the input's options"
+    )
+    raw = _csv_raw(tmp_path, text, skip_rows=[2])
+    assert raw.rows == [3] and raw.frame["age"].tolist() == ["43"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        '"Respondent-ID, löpnummer\n(från verktyget)";region;age',
+        'id;region;"Hur många procent, ungefär, av en heltid, i genomsnitt, per månad?"',
+    ],
+    ids=["quoted-line-break", "many-commas"],
+)
+def test_the_delimiter_is_detected_from_parsed_records_not_the_first_line(tmp_path, header):
+    raw = _csv_raw(tmp_path, header + "\n1;Skåne;43\n2;Halland;50\n")
+    assert raw.frame.shape == (2, 3)
+    assert raw.frame.iloc[:, 1].tolist() == ["Skåne", "Halland"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+def test_a_bom_never_stays_in_the_first_header(tmp_path, encoding):
+    path = _write(tmp_path, "\ufeffa;b\n1;2\n".encode(encoding))
+    raw = read_raw_table(path, TableOptions(encoding=encoding), "t")
+    assert list(raw.frame.columns) == ["a", "b"]
+
+
+def _book(tmp_path: Path, prepare) -> Path:
+    book = openpyxl.Workbook()
+    prepare(book)
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    return path
+
+
+def test_a_hidden_first_sheet_is_skipped(tmp_path):
+    def prepare(book):
+        old = book.active
+        old.title = "Gammal"
+        old.append(["a"])
+        old.append(["old"])
+        old.sheet_state = "hidden"
+        new = book.create_sheet("Svar")
+        new.append(["a"])
+        new.append(["new"])
+
+    raw = read_raw_table(_book(tmp_path, prepare), TableOptions(), "t")
+    assert raw.frame["a"].tolist() == ["new"]
+
+
+def test_a_sheet_without_the_columns_points_at_the_sheet_that_has_them(tmp_path):
+    def prepare(book):
+        book.active.title = "Info"
+        book.active["A1"] = "Export från Netigate"
+        answers = book.create_sheet("Svar")
+        answers.append(["Ålder", "region"])
+        answers.append([43, "Skåne"])
+
+    options = TableOptions(columns={"Ålder": "age"})
+    raw = read_raw_table(_book(tmp_path, prepare), options, "t")
+    [problem] = map_headers(raw, options, ["age", "region"]).problems
+    assert str(problem) == (
+        "t: the worksheet read has no column for 'age', 'region', but worksheet 'Svar' has "
+        "them; set sheet: 'Svar' in the input's options"
+    )
+
+
+def test_literal_percent_in_a_number_format_is_not_a_percentage(tmp_path):
+    def prepare(book):
+        sheet = book.active
+        sheet.append(["quoted", "escaped", "percent"])
+        sheet.append([75, 50, 0.25])
+        sheet["A2"].number_format = '0" %"'
+        sheet["B2"].number_format = "0\\%"
+        sheet["C2"].number_format = "0%"
+
+    raw = read_raw_table(_book(tmp_path, prepare), TableOptions(), "t")
+    assert raw.frame.iloc[0].tolist() == ["75", "50", "25 %"]
+
+
+def test_a_formula_computing_empty_text_is_a_value_and_unread_columns_are_not_checked(tmp_path):
+    from hostile.make_corpus import _cell, _sheet, _xlsx
+
+    rows = (
+        '<row r="1">' + _cell("A1", "respondent_id") + _cell("B1", "region")
+        + _cell("C1", "Kontroll") + '</row><row r="2">' + _cell("A2", "SU1")
+        + '<c r="B2" t="str"><f>IF(A2="","x","")</f><v></v></c>'
+        + '<c r="C2"><f>INDIRECT("x")</f></c></row>'
+    )  # fmt: skip
+    (tmp_path / "f.xlsx").write_bytes(_xlsx(_sheet(rows)))
+    raw = read_raw_table(tmp_path / "f.xlsx", TableOptions(), "f.xlsx")
+    assert raw.frame.iloc[0].tolist() == ["SU1", None, None]
+    assert map_headers(raw, TableOptions(), ["respondent_id", "region"]).problems == []
+    with pytest.raises(InputError) as caught:
+        map_headers(raw, TableOptions(columns={"Kontroll": "age"}), ["age"])
+    assert str(caught.value).startswith(
+        "f.xlsx: row 2: column 'Kontroll': cell C2 holds a formula (=INDIRECT(\"x\")) without"
+    )
+
+
+def test_a_known_option_containing_the_delimiter_is_kept_whole():
+    lookup = code_lookup("tasks")
+    lookup[text_key("Gruppverksamhet (t.ex. återhämtningsguide, NECT)")] = "grupper"
+    cell = "Stödsamtal, Gruppverksamhet (t.ex. återhämtningsguide, NECT), Föreläsningar"
+    order = list(CATEGORIES["tasks"])
+    assert map_codes(cell, lookup, ",", order) == ["stodsamtal", "grupper", "foredrag"]
+    with pytest.raises(
+        ValueError, match="unknown option 'Gruppverksamhet \\(t.ex. återhämtningsguide'"
+    ):
+        map_codes("Gruppverksamhet (t.ex. återhämtningsguide, NECT)", code_lookup("tasks"), ",",
+                  order)  # fmt: skip
+
+
+def test_limesurvey_y_and_n_are_ticks():
+    cells = Cells("t", "tasks[SQ001]", pd.Series(["Y", "N", None], dtype=object), [2, 3, 4])
+    ticks, problems = to_ticks(cells, ["stodsamtal"])
+    assert ticks.tolist() == [True, False, pd.NA] and problems == []
+
+
+def test_a_huge_cell_is_shortened_in_messages():
+    cells = Cells("t", "region", pd.Series(["x" * 30_000], dtype=object), [2])
+    _, [problem] = to_float(cells, "a number")
+    assert len(str(problem)) < 200
+    assert "(30 000 characters) is not a number" in str(problem)

@@ -121,3 +121,30 @@ def test_header_only_and_empty(tmp_path):
     assert _lines(path) == ["p: has a header but no data rows; expected one row per region"]
     path = _csv(tmp_path, "")
     assert _lines(path) == ["p: file is empty; expected a header row"]
+
+
+def test_a_population_written_with_a_thousands_point_is_refused_as_ambiguous(tmp_path):
+    path = _csv(tmp_path, "year;region;target_population\n2021;Skåne;1.000\n")
+    assert _lines(path, year=2021) == [
+        "p: row 2: column 'target_population': '1.000' is ambiguous: the '.' may group "
+        'thousands or mark decimals; set decimal: "," or "." in the input\'s options, or '
+        "write the number without it; expected a whole number of people, 0 or more"
+    ]
+    got = read_population(path, TableOptions(decimal=","), regions=REGIONS, year=2021)
+    assert got["target_population"].tolist() == [1000]
+
+
+def test_a_total_row_is_refused_naming_the_regions(tmp_path):
+    path = _csv(tmp_path, "region,target_population\nSkåne,40\nTotalt,40\n")
+    [line] = _lines(path, year=2021)
+    assert line.startswith("p: row 3: column 'region': 'Totalt' looks like a total row, not")
+    assert line.endswith("expected one of the regions " + ", ".join(REGIONS))
+
+
+def test_the_reader_tells_where_each_row_came_from(tmp_path):
+    path = _csv(tmp_path, "Kontext;Målpopulation (n)\n\nSkåne;40\n")
+    got = read_population(
+        path, TableOptions(columns=SWEDISH_POPULATION_COLUMNS), regions=REGIONS, year=2021,
+        display="p",
+    )  # fmt: skip
+    assert got.attrs == {"file": "p", "rows": [3], "target_header": "Målpopulation (n)"}

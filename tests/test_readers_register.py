@@ -123,8 +123,8 @@ def test_reports_every_bad_cell_with_row_and_column(tmp_path):
         "reg.csv: row 2: column 'participants': '2': an individual interview has 1 "
         "participant; expected 1, or form 'grupp'",
         "reg.csv: row 3: column 'interview_id': interview_id 'a' is duplicated (also on row 2)",
-        "reg.csv: row 3: column 'region': 'Uppsala' is not a known value; expected one of "
-        "Stockholm, Skåne, Örebro",
+        "reg.csv: row 3: column 'region': 'Uppsala' is not a known region; expected one of "
+        "the regions Stockholm, Skåne, Örebro",
         "reg.csv: row 3: column 'group': 'chef' is not a known answer; expected one of "
         "enhetschef, medarbetare, peer_supporter, brukare (or a text mapped under values.group)",
         "reg.csv: row 3: column 'participants': '0' is out of range; expected a whole number >= 1",

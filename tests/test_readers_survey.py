@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, Problem
 from pipeline.readers.options import MultiChoice, TableOptions
 from pipeline.readers.survey import (
     OUTPUT_COLUMNS,
@@ -340,7 +340,7 @@ def test_tick_columns_problems(tmp_path):
         "s.csv: multi_choice.tasks.columns maps 'Dans' to 'foo'; expected one of stodsamtal, "
         "grupper, aktiviteter, personalgrupper, foredrag, motesstod",
         "s.csv: row 2: column 'Stödsamtal': 'kanske' is not a tick; "
-        "expected 1/x/ja when chosen, 0/nej or empty when not",
+        "expected 1/x/ja/Y when chosen, 0/nej/N or empty when not",
     ]
     layout = MultiChoice(columns={"Stödsamtal": "stodsamtal", "Föreläsning": "foredrag"})
     with pytest.raises(InputError, match="no column 'Föreläsning' for the tasks option"):
@@ -428,3 +428,18 @@ def test_duplicated_header(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("respondent_id,Region,region\nA,Skåne,Skåne\n", encoding="utf-8")
     assert _problem_lines(path) == ["f: row 1: column 'region': duplicated column header 'region'"]
+
+
+def test_a_windows_1252_fallback_is_named_when_values_fail(tmp_path):
+    from pipeline.readers.common import read_raw_table
+    from pipeline.readers.convert import sorted_problems
+
+    path = tmp_path / "s.csv"
+    path.write_bytes(b"a;b\n" + "Skåne;".encode() + "st\xf6d".encode("cp1252") + b"\n")
+    raw = read_raw_table(path, TableOptions(), "s.csv")
+    [note, problem] = sorted_problems([Problem("s.csv", "x", row=2, column="a")], raw)
+    assert str(note) == (
+        "s.csv: was read as Windows-1252, since line 2 is not UTF-8 (byte 0xf6); if letters "
+        "look wrong, save the file as CSV UTF-8 or set encoding: in the input's options"
+    )
+    assert sorted_problems([], raw) == []

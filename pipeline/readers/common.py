@@ -6,6 +6,7 @@ import codecs
 import csv
 import difflib
 import io
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,29 @@ from pipeline.readers.text_keys import text_key
 _FALLBACK_ENCODING = "cp1252"
 _DELIMITERS = (";", ",", "\t")
 _ZIP_MAGIC = b"PK\x03\x04"
+# Excel writes and honours a first line "sep=;" naming the delimiter; it is not a row.
+_SEP_LINE = re.compile(r"sep=(.)\r?\n?")
+# SurveyMonkey's second header row: under each question, "Response" or the option texts.
+_SECOND_HEADER_CELLS = frozenset({"response", "open-ended response"})
+_SNIFF_RECORDS = 50
+_SNIFF_CHARACTERS = 200_000
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula cell of a worksheet that holds no computed value.
+
+    Attributes:
+        row: Its spreadsheet row.
+        column: Its 0-based column.
+        reference: Its cell reference, e.g. "B2".
+        formula: The formula, without "=".
+    """
+
+    row: int
+    column: int
+    reference: str
+    formula: str
 
 
 @dataclass(frozen=True)
@@ -38,11 +62,22 @@ class RawTable:
         display: How to name the file in messages.
         frame: One column per header (headers as written), values str or None.
         rows: For each frame row, its row number in the spreadsheet (header = 1).
+        uncomputed: Formula cells without a computed value; refused only in the
+            columns a reader takes (`map_headers`), as an unused helper column may
+            hold anything.
+        other_sheets: For a workbook, the header row of each other visible sheet, to
+            point at the right one when the read sheet lacks a column.
+        encoding_note: For a CSV file whose letters may be wrong, how it was decoded
+            (Windows-1252 after a non-UTF-8 line, or UTF-8 text that looks encoded twice);
+            readers add it to their problems, since bad letters make values fail.
     """
 
     display: str
     frame: pd.DataFrame
     rows: list[int]
+    uncomputed: tuple[Formula, ...] = ()
+    other_sheets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    encoding_note: str | None = None
 
 
 def read_raw_table(path: Path, options: TableOptions, display: str | None = None) -> RawTable:
@@ -66,18 +101,25 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
     if not path.is_file():
         raise InputError(Problem(shown, "file not found"))
     suffix = path.suffix.lower()
+    uncomputed: tuple[Formula, ...] = ()
+    other_sheets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    note = None
     if suffix == ".csv":
-        header, records = _read_csv(path, options, shown)
+        delimiter, records, note = _read_csv(path, options, shown)
     elif suffix in (".xlsx", ".xlsm"):
-        header, records = _read_xlsx(path, options, shown)
+        delimiter = None
+        records, uncomputed, other_sheets = _read_xlsx(path, options, shown)
     else:
         raise InputError(
             Problem(shown, f"unsupported file type {suffix!r}; expected .csv or .xlsx")
         )
+    skipped = set(options.skip_rows)
+    records = [(n, r) for n, r in records if n not in skipped]
+    header_row, header, records = _split_header(records, options, shown)
     header = [_clean(h) or "" for h in header]
-    if not any(header):
-        raise InputError(Problem(shown, "file is empty; expected a header row"))
-    _check_single_column(header, suffix, options, shown)
+    _check_single_column(header, suffix, options, shown, delimiter)
+    _check_title_row(header, header_row, records, shown)
+    _check_second_header_row(records, shown)
     problems = [
         Problem(shown, f"duplicated column header {h!r}", row=1, column=h)
         for i, h in enumerate(header)
@@ -92,8 +134,10 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
             raise InputError(
                 Problem(
                     shown,
-                    f"has {len(cells)} fields but the header has {len(header)} "
-                    f"({_quoted(header)}); check the delimiter",
+                    f"has {len(cells)} fields but the header"
+                    f"{f' (row {header_row})' if header_row != 1 else ''} has "
+                    f"{len(header)} ({_quoted(header)}); check the delimiter "
+                    f"(read with {_delimiter_name(delimiter)})",
                     row=number,
                 )
             )
@@ -102,7 +146,105 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
             kept.append(cells)
             rows.append(number)
     frame = pd.DataFrame(kept, columns=header, dtype=object)
-    return RawTable(display=shown, frame=frame, rows=rows)
+    return RawTable(
+        display=shown,
+        frame=frame,
+        rows=rows,
+        uncomputed=uncomputed,
+        other_sheets=other_sheets,
+        encoding_note=note,
+    )
+
+
+def _split_header(
+    records: list[tuple[int, list]], options: TableOptions, shown: str
+) -> tuple[int, list, list[tuple[int, list]]]:
+    """The header's row number, the header and the records below it.
+
+    The header is row `options.header_row`, or else the first row that is not empty:
+    an export may start with a blank row, which a spreadsheet shows as row 1.
+    """
+    if options.header_row is not None:
+        for position, (number, record) in enumerate(records):
+            if number == options.header_row:
+                return number, record, records[position + 1 :]
+        raise InputError(
+            Problem(shown, f"has no row {options.header_row} (header_row in the input's options)")
+        )
+    for position, (number, record) in enumerate(records):
+        if any(_clean(v) for v in record):
+            return number, record, records[position + 1 :]
+    raise InputError(Problem(shown, "file is empty; expected a header row"))
+
+
+def _check_title_row(
+    header: list[str], header_row: int, records: list[tuple[int, list]], shown: str
+) -> None:
+    # A title above the table ("Enkät 2026, export 1 mars") makes a one-cell "header"
+    # followed by rows of many cells; say where the header seems to be.
+    if len([h for h in header if h]) != 1:
+        return
+    following = next(((n, r) for n, r in records if any(_clean(v) for v in r)), None)
+    if following is None or len([v for v in following[1] if _clean(v)]) < 2:
+        return
+    title = next(h for h in header if h)
+    raise InputError(
+        Problem(
+            shown,
+            f"holds only {_shortened(title)!r}, a title rather than a header row; the "
+            f"header seems to be row {following[0]}: set header_row: {following[0]} in "
+            "the input's options",
+            row=header_row,
+        )
+    )
+
+
+def _check_second_header_row(records: list[tuple[int, list]], shown: str) -> None:
+    if not records:
+        return
+    number, record = records[0]
+    if any(text_key(_clean(v) or "") in _SECOND_HEADER_CELLS for v in record):
+        raise InputError(
+            Problem(
+                shown,
+                "looks like a second header row (SurveyMonkey's 'Response' / 'Open-Ended "
+                f"Response'), not answers; set skip_rows: [{number}] in the input's options",
+                row=number,
+            )
+        )
+
+
+def _shortened(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def uncomputed_problems(raw: RawTable, headers: Iterable[str]) -> list[Problem]:
+    """One Problem per column among `headers` that holds formulas without computed values.
+
+    Cells are read as the values Excel last computed (data_only). A workbook written
+    by a program other than a spreadsheet may hold formulas without computed values,
+    which would read as empty cells: say so rather than lose the answers.
+    """
+    positions = {i for i, h in enumerate(raw.frame.columns) if text_key(h) in _keys(headers)}
+    problems, seen = [], set()
+    for cell in raw.uncomputed:
+        if cell.column in positions and cell.column not in seen:
+            seen.add(cell.column)
+            problems.append(
+                Problem(
+                    raw.display,
+                    f"cell {cell.reference} holds a formula (={_shortened(cell.formula)}) "
+                    "without a computed value; open and save the workbook in Excel or "
+                    "LibreOffice, or paste the values",
+                    row=cell.row,
+                    column=raw.frame.columns[cell.column],
+                )
+            )
+    return problems
+
+
+def _keys(headers: Iterable[str]) -> set[str]:
+    return {text_key(h) for h in headers if h}
 
 
 @dataclass(frozen=True)
@@ -143,6 +285,10 @@ def map_headers(
     Returns:
         The matches, and one Problem per missing required column (naming the expected
         canonical name and how to map it) or per header that repeats a match.
+
+    Raises:
+        InputError: A column it takes (or a reserved one) holds formulas without
+            computed values (one Problem per such column).
     """
     wanted = list(dict.fromkeys([*required, *optional]))
     by_key = {text_key(name): name for name in wanted}
@@ -169,10 +315,36 @@ def map_headers(
         else:
             found[name] = header
     headers = [h for h in raw.frame.columns if h]
-    for name in required:
-        if name not in found:
+    missing = [name for name in required if name not in found]
+    elsewhere = _sheet_with(raw, options, missing) if missing else None
+    if elsewhere is not None:
+        problems.append(
+            Problem(
+                raw.display,
+                f"the worksheet read has no column for {_quoted(missing)}, but worksheet "
+                f"{elsewhere!r} has them; set sheet: {elsewhere!r} in the input's options",
+            )
+        )
+    else:
+        for name in missing:
             problems.append(Problem(raw.display, _missing(name, options, headers), row=1))
+    present = {text_key(h) for h in raw.frame.columns}
+    read = [*found.values(), *(h for h in reserved if text_key(h) in present)]
+    uncomputed = uncomputed_problems(raw, read)
+    if uncomputed:
+        # Its cells would read as empty and fail again as such: say only this.
+        raise InputError(uncomputed)
     return HeaderMap(found=found, problems=problems)
+
+
+def _sheet_with(raw: RawTable, options: TableOptions, names: list[str]) -> str | None:
+    """The first other worksheet whose header row holds every column in `names`."""
+    mapped = {text_key(k): v for k, v in options.columns.items()}
+    for sheet, header in raw.other_sheets:
+        there = {mapped.get(text_key(h), text_key(h)) for h in header if h}
+        if all(name in there for name in names):
+            return sheet
+    return None
 
 
 def _missing(name: str, options: TableOptions, headers: list[str]) -> str:
@@ -200,7 +372,13 @@ def _quoted(values: Iterable[str], joiner: str = ", ") -> str:
     return joiner.join(repr(v) for v in values)
 
 
-def _check_single_column(header: list[str], suffix: str, options: TableOptions, shown: str):
+def _delimiter_name(delimiter: str | None) -> str:
+    return "tab" if delimiter == "\t" else repr(delimiter)
+
+
+def _check_single_column(
+    header: list[str], suffix: str, options: TableOptions, shown: str, used: str | None
+) -> None:
     # An export read with the wrong delimiter arrives as one column whose header still
     # contains the real separators; say so instead of listing every column as missing.
     if len([h for h in header if h]) != 1:
@@ -213,12 +391,11 @@ def _check_single_column(header: list[str], suffix: str, options: TableOptions, 
     shown_delimiter = "tab" if best == "\t" else repr(best)
     found = _quoted(part.strip() for part in only.split(best))
     if suffix == ".csv":
-        used = options.delimiter or best
         advice = (
-            f"the file seems to be separated by {shown_delimiter}, not {used!r}; "
+            f"the file seems to be separated by {shown_delimiter}, not {_delimiter_name(used)}; "
             f"set delimiter: {best!r} in the input's options (or leave it unset to detect it)"
             if used != best
-            else "check the delimiter"
+            else f"check the delimiter (read with {_delimiter_name(used)})"
         )
     else:
         advice = (
@@ -238,6 +415,12 @@ def _clean(value: object) -> str | None:
 
 
 def _decode(data: bytes, options: TableOptions, shown: str) -> str:
+    # A byte order mark is no text, whatever the encoding: with encoding: utf-8 it would
+    # stay glued to the first header.
+    return _decode_text(data, options, shown).removeprefix("\ufeff")
+
+
+def _decode_text(data: bytes, options: TableOptions, shown: str) -> str:
     if options.encoding:
         try:
             codecs.lookup(options.encoding)
@@ -302,6 +485,7 @@ def _read_csv(path: Path, options: TableOptions, shown: str):
             )
         )
     text = _decode(data, options, shown)
+    note = _encoding_note(data, text, options)
     if "\x00" in text:
         raise InputError(Problem(shown, "is a binary file, not CSV text; export it as CSV"))
     if not text.strip():
@@ -315,7 +499,10 @@ def _read_csv(path: Path, options: TableOptions, shown: str):
                 "character; expected e.g. ',' or ';' (or leave it unset to detect it)",
             )
         )
-    delimiter = options.delimiter or _sniff_delimiter(text)
+    declared = _SEP_LINE.match(text)
+    if declared:
+        text = text[declared.end() :]
+    delimiter = options.delimiter or (declared.group(1) if declared else _sniff_delimiter(text))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     lines = []
     try:
@@ -326,15 +513,65 @@ def _read_csv(path: Path, options: TableOptions, shown: str):
         raise InputError(Problem(shown, f"is not valid CSV: {exc}", row=reader.line_num)) from exc
     # Spreadsheet row numbers: csv.reader counts physical lines, which differ from
     # records only when a quoted cell holds a line break; use the record index.
-    header = lines[0][1]
-    return header, [(i + 2, row) for i, (_, row) in enumerate(lines[1:])]
+    return delimiter, [(i + 1, row) for i, (_, row) in enumerate(lines)], note
+
+
+# Swedish letters encoded as UTF-8 and decoded again as Windows-1252.
+_MOJIBAKE = re.compile("Ã[¥¤¶…„–©]")
+
+
+def _encoding_note(data: bytes, text: str, options: TableOptions) -> str | None:
+    """How the letters may have gone wrong, or None when the text looks right."""
+    if options.encoding is None and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            return (
+                f"was read as Windows-1252, since line {line} is not UTF-8 (byte "
+                f"0x{data[exc.start : exc.end].hex()}); if letters look wrong, save the file "
+                "as CSV UTF-8 or set encoding: in the input's options"
+            )
+    found = _MOJIBAKE.search(text)
+    if found:
+        line = text[: found.start()].count("\n") + 1
+        return (
+            f"line {line} holds {found.group()!r}, which is how {_unmangled(found.group())!r} "
+            "looks when UTF-8 text is read as Windows-1252; save the file as CSV UTF-8"
+        )
+    return None
+
+
+def _unmangled(text: str) -> str:
+    try:
+        return text.encode(_FALLBACK_ENCODING).decode("utf-8")
+    except UnicodeError:
+        return text
 
 
 def _sniff_delimiter(text: str) -> str:
-    first = text.splitlines()[0]
-    counts = {d: first.count(d) for d in (";", ",", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    """The candidate that splits the first records most consistently into most fields.
+
+    Records are parsed as the csv module parses them, so a quoted header cell with a
+    line break or commas in it ("Respondent-ID, löpnummer") does not count.
+    """
+    sample = text[:_SNIFF_CHARACTERS]  # the first records, not a copy of a 50 MB file
+    scores = {d: _consistency(sample, d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: scores[d])
+    return best if scores[best][0] else ","
+
+
+def _consistency(text: str, delimiter: str) -> tuple[bool, int, int]:
+    """(splits at all, records with the usual field count, the usual field count)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        counts = [len(r) for r in itertools.islice(reader, _SNIFF_RECORDS) if any(r)]
+    except csv.Error:
+        return (False, 0, 0)
+    if not counts:
+        return (False, 0, 0)
+    usual = max(set(counts), key=lambda n: (counts.count(n), n))
+    return (usual > 1, counts.count(usual), usual)
 
 
 def _read_xlsx(path: Path, options: TableOptions, shown: str):
@@ -360,12 +597,26 @@ def _read_xlsx(path: Path, options: TableOptions, shown: str):
         sheet = _pick_sheet(book, options.sheet, shown)
         xml = _sheet_xml(path, sheet, shown)
         values = _sheet_values(sheet, shown)
-        _check_formulas(xml, shown)
+        uncomputed = _uncomputed_formulas(xml, shown)
+        others = tuple(
+            (other.title, _first_row(other))
+            for other in book.worksheets
+            if other is not sheet and getattr(other, "sheet_state", "visible") == "visible"
+        )
     finally:
         book.close()
     if not values:
         raise InputError(Problem(shown, "worksheet is empty; expected a header row"))
-    return list(values[0]), [(i + 2, list(r)) for i, r in enumerate(values[1:])]
+    return [(i + 1, list(r)) for i, r in enumerate(values)], uncomputed, others
+
+
+def _first_row(sheet) -> tuple[str, ...]:
+    try:
+        for row in sheet.iter_rows(max_row=1, values_only=True):
+            return tuple(_clean(v) or "" for v in row[: current_limits().max_columns])
+    except Exception:  # another sheet's damage is no reason to refuse this one
+        return ()
+    return ()
 
 
 def _sheet_values(sheet, shown: str) -> list[list[object]]:
@@ -409,39 +660,38 @@ def _count_rows(xml: bytes, shown: str) -> None:
         check_row(shown, rows, 0)
 
 
-def _check_formulas(xml: bytes, shown: str) -> None:
-    """Refuse formula cells that hold no computed value.
+def _uncomputed_formulas(xml: bytes, shown: str) -> tuple[Formula, ...]:
+    """The formula cells that hold no computed value (see `uncomputed_problems`).
 
-    Cells are read as the values Excel last computed (data_only). A workbook written
-    by a program other than a spreadsheet may hold formulas without computed values,
-    which would read as empty cells: say so rather than lose the answers.
+    A formula whose result is the empty string (=IF(A2>0;"";"saknas")) is stored by
+    Excel and LibreOffice as a text cell (t="str") with an empty value: computed.
     """
     from defusedxml.ElementTree import iterparse
 
     if not _FORMULA_TAG.search(xml):
-        return
+        return ()
+    found = []
     try:
         for _, element in iterparse(io.BytesIO(xml)):
             if element.tag != f"{_SHEET_NS}c":
                 continue
             formula = element.find(f"{_SHEET_NS}f")
             value = element.find(f"{_SHEET_NS}v")
-            if formula is not None and (value is None or not (value.text or "").strip()):
+            computed = element.get("t") == "str" and value is not None
+            if formula is not None and not computed and not (value is not None and value.text):
                 reference = element.get("r", "?")
-                raise InputError(
-                    Problem(
-                        shown,
-                        f"cell {reference} holds a formula (={formula.text or ''}) without a "
-                        "computed value; open and save the workbook in Excel or LibreOffice, "
-                        "or paste the values",
-                        row=_row_of(reference),
+                found.append(
+                    Formula(
+                        _row_of(reference) or 0,
+                        _column_of(reference),
+                        reference,
+                        formula.text or "",
                     )
                 )
             element.clear()
-    except InputError:
-        raise
     except Exception as exc:
         raise InputError(Problem(shown, _unreadable(exc))) from None
+    return tuple(found)
 
 
 def _unreadable(exc: BaseException) -> str:
@@ -467,19 +717,45 @@ def _row_of(reference: str) -> int | None:
     return int(digits) if digits else None
 
 
+def _column_of(reference: str) -> int:
+    """The 0-based column of a cell reference ("B2" -> 1, "AA7" -> 26)."""
+    number = 0
+    for letter in reference:
+        if not letter.isalpha():
+            break
+        number = number * 26 + ord(letter.upper()) - ord("A") + 1
+    return number - 1
+
+
 def _cell_value(cell) -> object:
     value = getattr(cell, "value", None)
     number_format = getattr(cell, "number_format", None) or ""
     # A cell formatted as percent shows 75 % but holds 0.75; keep what the analyst sees.
-    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in number_format:
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and _is_percent(number_format)
+    ):
         shown = round(value * 100, 10)
         return f"{int(shown) if float(shown).is_integer() else shown} %"
     return value
 
 
+_QUOTED_OR_ESCAPED = re.compile(r'"[^"]*"|\\.')
+
+
+def _is_percent(number_format: str) -> bool:
+    """Whether a number format scales by 100: a bare %, not a quoted "%" or an escaped \\%."""
+    return "%" in _QUOTED_OR_ESCAPED.sub("", number_format)
+
+
 def _pick_sheet(book, sheet: str | int | None, shown: str):
     if sheet is None:
-        return book.worksheets[0]
+        # A hidden sheet is an exporter's or an analyst's scratch copy, not the answers.
+        visible = [
+            ws for ws in book.worksheets if getattr(ws, "sheet_state", "visible") == "visible"
+        ]
+        return (visible or book.worksheets)[0]
     if isinstance(sheet, int):
         if 0 <= sheet < len(book.worksheets):
             return book.worksheets[sheet]

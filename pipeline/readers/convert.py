@@ -55,8 +55,10 @@ __all__ = [
 
 T = TypeVar("T")
 
-_TICKED = frozenset({"1", "x", "ja", "yes", "true", "sant"})
-_UNTICKED = frozenset({"0", "nej", "no", "false", "falskt"})
+# LimeSurvey exports a ticked option as "Y" and an unticked one as "N" (or empty).
+_TICKED = frozenset({"1", "x", "ja", "yes", "y", "true", "sant"})
+_UNTICKED = frozenset({"0", "nej", "no", "n", "false", "falskt"})
+_QUOTED_LIMIT = 60  # characters of a cell quoted in a message
 
 
 # --- one column -------------------------------------------------------------------
@@ -149,9 +151,23 @@ def convert(
         else:
             values.append(None)
             written = shown.iloc[position]
-            quoted = repr(written) if written == text else f"{written!r} (mapped to {text!r})"
+            quoted = (
+                quote(written) if written == text else f"{quote(written)} (mapped to {quote(text)})"
+            )
             problems.append(cells.problem(position, f"{quoted} {result}; expected {expected}"))
     return values, problems
+
+
+def quote(value: str) -> str:
+    """A cell's text as messages quote it: repr, shortened when long.
+
+    A pasted essay or a whole column in one cell would otherwise make one message of
+    30 000 characters.
+    """
+    if len(value) <= _QUOTED_LIMIT:
+        return repr(value)
+    count = f"{len(value):,}".replace(",", " ")
+    return f"{value[: _QUOTED_LIMIT - 1] + '…'!r} ({count} characters)"
 
 
 def to_text(cells: Cells) -> pd.Series:
@@ -160,7 +176,12 @@ def to_text(cells: Cells) -> pd.Series:
 
 
 def to_float(
-    cells: Cells, expected: str, *, decimal: str | None = None, percent: bool = False
+    cells: Cells,
+    expected: str,
+    *,
+    decimal: str | None = None,
+    percent: bool = False,
+    refuse_ambiguous: bool = False,
 ) -> tuple[pd.Series, list[Problem]]:
     """Convert a column to float64 (NaN where empty or bad).
 
@@ -169,11 +190,16 @@ def to_float(
         expected: What the cell should hold, for messages.
         decimal: The decimal mark, as for `parse_number`.
         percent: Whether a trailing "%" is allowed.
+        refuse_ambiguous: Refuse "28.100" with no decimal mark set (see `parse_number`).
 
     Returns:
         The values and one Problem per bad cell.
     """
-    values, problems = convert(cells, lambda t: parse_number(t, decimal, percent=percent), expected)
+
+    def parse(text: str) -> float:
+        return parse_number(text, decimal, percent=percent, refuse_ambiguous=refuse_ambiguous)
+
+    values, problems = convert(cells, parse, expected)
     return pd.Series(values, dtype="float64"), problems
 
 
@@ -272,8 +298,8 @@ def to_codes(
 def to_ticks(cells: Cells, option_texts: Iterable[str]) -> tuple[pd.Series, list[Problem]]:
     """Convert a 0/1 option column of a multi-choice item to "boolean".
 
-    Chosen: 1, x, ja, yes, true, or the option's own text (its header, code or label).
-    Not chosen: 0, nej, no, false. Empty stays missing.
+    Chosen: 1, x, ja, yes, y, true, or the option's own text (its header, code or label).
+    Not chosen: 0, nej, no, n, false. Empty stays missing.
 
     Args:
         cells: The option's column.
@@ -292,7 +318,7 @@ def to_ticks(cells: Cells, option_texts: Iterable[str]) -> tuple[pd.Series, list
             return False
         raise ValueError("is not a tick")
 
-    values, problems = convert(cells, parse, "1/x/ja when chosen, 0/nej or empty when not")
+    values, problems = convert(cells, parse, "1/x/ja/Y when chosen, 0/nej/N or empty when not")
     return pd.Series(values, dtype="boolean"), problems
 
 
@@ -335,7 +361,7 @@ def check_range(
         bad |= numbers > high
     bad &= numbers.notna()
     return [
-        cells.problem(i, f"{cells.text.iloc[i]!r} is out of range; expected {expected}")
+        cells.problem(i, f"{quote(cells.text.iloc[i])} is out of range; expected {expected}")
         for i in bad.to_numpy().nonzero()[0]
     ]
 
@@ -424,7 +450,7 @@ def to_year(
     problems += check_present(cells, expected)
     if year is not None:
         problems += [
-            cells.problem(i, f"{cells.text.iloc[i]!r} is another year; expected {expected}")
+            cells.problem(i, f"{quote(cells.text.iloc[i])} is another year; expected {expected}")
             for i in (values.notna() & (values != year)).to_numpy().nonzero()[0]
         ]
     else:
@@ -440,12 +466,17 @@ def sorted_problems(problems: Iterable[Problem], raw: RawTable) -> list[Problem]
         raw: The export they refer to.
 
     Returns:
-        File-level problems first, then row by row, left to right.
+        File-level problems first (with, when there are any, how the file's text was
+        decoded if its letters may be wrong), then row by row, left to right.
     """
     position = {header: i for i, header in enumerate(raw.frame.columns)}
-    return sorted(
+    ordered = sorted(
         problems, key=lambda p: (p.row or 0, position.get(p.column, -1) if p.column else -1)
     )
+    if ordered and raw.encoding_note:
+        # Wrong letters make regions and answers fail; say why before the failures.
+        ordered.insert(0, Problem(raw.display, raw.encoding_note))
+    return ordered
 
 
 def region_expected(regions: Sequence[str]) -> str:

@@ -8,11 +8,28 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class _Options(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _as_text(value: object) -> object:
+    # YAML reads an unquoted 12 as a number and yes/no as booleans; headers and answer
+    # texts are text. A number is taken as written; a boolean cannot be (was it "yes",
+    # "on" or "true"?), so the analyst is asked to quote it.
+    if isinstance(value, bool):
+        raise ValueError(f'{value!r} is a YAML boolean here; quote the text, e.g. "yes"')
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _texts(mapping: object) -> object:
+    if not isinstance(mapping, dict):
+        return mapping
+    return {_as_text(k): _as_text(v) for k, v in mapping.items()}
 
 
 class MultiChoice(_Options):
@@ -38,7 +55,11 @@ class TableOptions(_Options):
         values: Canonical column -> {answer text as exported: canonical code}.
             Matching ignores case and surrounding white space.
         multi_choice: Canonical column -> how its options are stored.
-        sheet: Worksheet name or 0-based index for .xlsx (default: the first).
+        sheet: Worksheet name or 0-based index for .xlsx (default: the first visible).
+        header_row: The spreadsheet row of the header (default: the first row that is
+            not empty); rows above it are ignored.
+        skip_rows: Spreadsheet rows to ignore, e.g. [2] for SurveyMonkey's second
+            header row.
         encoding: Text encoding for .csv; None detects UTF-8 (with or without BOM)
             and falls back to Windows-1252.
         delimiter: Field separator for .csv; None detects "," or ";" (or tab).
@@ -49,6 +70,20 @@ class TableOptions(_Options):
     values: dict[str, dict[str, str]] = Field(default_factory=dict)
     multi_choice: dict[str, MultiChoice] = Field(default_factory=dict)
     sheet: str | int | None = None
+    header_row: int | None = Field(default=None, ge=1)
+    skip_rows: list[int] = Field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
     decimal: Literal[",", "."] | None = None
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _columns_as_text(cls, value: object) -> object:
+        return _texts(value)
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _values_as_text(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value
+        return {k: _texts(v) for k, v in value.items()}

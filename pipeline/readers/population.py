@@ -57,6 +57,9 @@ def read_population(
 
     Returns:
         Columns year (int64), region (str), target_population (int64), in file order.
+        `attrs` holds where each row came from, for cross-checks with other files:
+        "file" (as `display`), "rows" (spreadsheet rows) and "target_header" (as
+        written).
 
     Raises:
         InputError: With one Problem per missing column, bad cell or repeated
@@ -96,10 +99,16 @@ def read_population(
         problems += check_range(columns["target_population"], target, _TARGET, low=0)
     if problems:
         raise InputError(sorted_problems(problems, raw))
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "year": columns["year"].astype("int64"),
             "region": columns["region"].astype("str"),
             "target_population": columns["target_population"].astype("int64"),
         }
     )
+    frame.attrs = {
+        "file": raw.display,
+        "rows": list(raw.rows),
+        "target_header": headers.found["target_population"],
+    }
+    return frame

@@ -23,6 +23,7 @@ from pipeline.readers.convert import (
     check_present,
     check_range,
     check_unique,
+    region_expected,
     sorted_problems,
     to_choice,
     to_code,
@@ -89,7 +90,11 @@ def read_register(
     else:
         columns["year"] = pd.Series([year] * len(raw.frame), dtype="Int64")
     columns["region"], found = to_choice(
-        cells["region"], regions, f"one of {', '.join(regions)}", options.values.get("region")
+        cells["region"],
+        regions,
+        region_expected(regions),
+        options.values.get("region"),
+        what="region",
     )
     problems += found
     for name in _CATEGORY_COLUMNS:

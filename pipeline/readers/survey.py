@@ -150,13 +150,19 @@ class _Number:
     high: float | None = None
     low_open: bool = False
     percent: bool = False
+    # Amounts and counts are written "28.100" for 28 100 more often than with three decimals.
+    refuse_ambiguous: bool = False
 
 
 _NUMBERS: dict[str, _Number] = {
     "age": _Number("int", "a whole number of years from 16 to 100", low=16, high=100),
     "employment_pct": _Number("float", "a percentage from 0 to 100", low=0, high=100, percent=True),
-    "months_worked": _Number("float", "a number of months, 0 or more", low=0),
-    "salary_monthly_fte": _Number("float", "a monthly salary in SEK above 0", low=0, low_open=True),
+    "months_worked": _Number(
+        "float", "a number of months, 0 or more", low=0, refuse_ambiguous=True
+    ),
+    "salary_monthly_fte": _Number(
+        "float", "a monthly salary in SEK above 0", low=0, low_open=True, refuse_ambiguous=True
+    ),
 }
 _CODES = ("gender", "education", "training_provider", "supervision_frequency", "employer")
 _BOOLS = ("trained", "supervision")
@@ -272,7 +278,13 @@ def _column(
     if spec.kind == "int":
         values, problems = to_int(cells, spec.expected, decimal=decimal)
     else:
-        values, problems = to_float(cells, spec.expected, decimal=decimal, percent=spec.percent)
+        values, problems = to_float(
+            cells,
+            spec.expected,
+            decimal=decimal,
+            percent=spec.percent,
+            refuse_ambiguous=spec.refuse_ambiguous,
+        )
     problems += check_range(
         values, cells, spec.expected, low=spec.low, high=spec.high, low_open=spec.low_open
     )

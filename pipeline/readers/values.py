@@ -8,6 +8,7 @@ turns the reasons into Problems that name the row and column.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 
 from pipeline.readers.text_keys import text_key
@@ -18,6 +19,12 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2212": 
 _TRUE = frozenset({"1", "ja", "j", "yes", "y", "true", "sant"})
 _FALSE = frozenset({"0", "nej", "n", "no", "false", "falskt"})
 BOOL_EXPECTED = "ja/nej, yes/no, 1/0 or true/false"
+
+TOTAL_ROW_NAMES = frozenset(
+    {"totalt", "total", "summa", "sum", "hela landet", "riket", "sverige", "samtliga", "alla"}
+    | {"alla regioner", "samtliga regioner", "grand total", "totalsumma"}
+)
+"""What the last row of a spreadsheet's table is called when it sums the regions above."""
 
 
 def _number_pattern(decimal: str | None) -> re.Pattern[str]:
@@ -30,11 +37,22 @@ def _number_pattern(decimal: str | None) -> re.Pattern[str]:
 
 _PATTERNS = {mark: _number_pattern(mark) for mark in (None, ",", ".")}
 
+# "1.000" or "29,500": one mark followed by exactly three digits, after 1-3 digits that do
+# not start with 0. Swedish and German writers group thousands with a point, English
+# writers with a comma; with no decimal mark declared it is a guess either way.
+_AMBIGUOUS_GROUPING = re.compile(r"[+-]?[1-9]\d{0,2}(?: \d{3})*[.,]\d{3}")
+AMBIGUOUS_REASON = (
+    "is ambiguous: the {mark!r} may group thousands or mark decimals; set decimal: "
+    '"," or "." in the input\'s options, or write the number without it'
+)
+
 
 _TOO_LARGE = 2.0**53  # beyond this, floats skip whole numbers and int64 may overflow
 
 
-def parse_number(text: str, decimal: str | None = None, *, percent: bool = False) -> float:
+def parse_number(
+    text: str, decimal: str | None = None, *, percent: bool = False, refuse_ambiguous: bool = False
+) -> float:
     """Parse a number as analysts type it: "40,5", "40.5", "1 667", "25 000".
 
     Args:
@@ -42,12 +60,14 @@ def parse_number(text: str, decimal: str | None = None, *, percent: bool = False
         decimal: The decimal mark, "," or "."; None accepts either (then only spaces
             may group thousands).
         percent: Whether a trailing "%" is allowed ("100 %" -> 100.0).
+        refuse_ambiguous: With `decimal` None, refuse "1.000" and "29,500", which in
+            counts and salaries more likely group thousands than mark decimals.
 
     Returns:
         The number.
 
     Raises:
-        ValueError: When the text is not a number in that notation.
+        ValueError: When the text is not a number in that notation, or is ambiguous.
     """
     if decimal not in _PATTERNS:
         raise ValueError(f"decimal mark must be ',' or '.', not {decimal!r}")
@@ -58,6 +78,9 @@ def parse_number(text: str, decimal: str | None = None, *, percent: bool = False
         if decimal is not None and _PATTERNS[None].fullmatch(value):
             raise ValueError(f"is not a number with decimal mark {decimal!r}")
         raise ValueError("is not a number")
+    if decimal is None and refuse_ambiguous and _AMBIGUOUS_GROUPING.fullmatch(value):
+        mark = "." if "." in value else ","
+        raise ValueError(AMBIGUOUS_REASON.format(mark=mark))
     if decimal is None:
         number = float(value.replace(" ", "").replace(",", "."))
     else:
@@ -71,6 +94,8 @@ def parse_number(text: str, decimal: str | None = None, *, percent: bool = False
 def parse_int(text: str, decimal: str | None = None) -> int:
     """Parse a whole number; "43", "43,0" and "1 667" are whole, "43,5" is not.
 
+    With `decimal` None, "1.000" and "1,000" are refused as ambiguous (1 or 1000?).
+
     Args:
         text: The cell text.
         decimal: The decimal mark, as for `parse_number`.
@@ -79,11 +104,13 @@ def parse_int(text: str, decimal: str | None = None) -> int:
         The integer.
 
     Raises:
-        ValueError: When the text is not a whole number.
+        ValueError: When the text is not a whole number, or is ambiguous.
     """
     try:
-        number = parse_number(text, decimal)
-    except ValueError:
+        number = parse_number(text, decimal, refuse_ambiguous=True)
+    except ValueError as exc:
+        if str(exc).startswith("is ambiguous"):
+            raise
         raise ValueError("is not a whole number") from None
     if not number.is_integer():
         raise ValueError("is not a whole number")
@@ -163,13 +190,45 @@ def map_codes(
         ValueError: Naming the first option that is not a known spelling.
     """
     chosen = set()
-    for item in text.split(delimiter):
+    for item in split_options(text, lookup, delimiter):
         if item.strip():
             try:
                 chosen.add(map_code(item, lookup))
             except ValueError:
                 raise ValueError(f"has an unknown option {item.strip()!r}") from None
     return [code for code in order if code in chosen]
+
+
+def split_options(text: str, lookup: Mapping[str, str], delimiter: str) -> list[str]:
+    """Split a multi-choice cell at `delimiter`, keeping known options that contain it whole.
+
+    "Stödsamtal, Gruppverksamhet (t.ex. återhämtningsguide, NECT)" split at "," is two
+    options when the second is a known spelling: at each part, the longest run of parts
+    that joins into a known spelling is taken first.
+
+    Args:
+        text: The cell as exported.
+        lookup: `text_key(spelling)` -> code.
+        delimiter: The separator between the chosen options.
+
+    Returns:
+        The options as written.
+    """
+    parts = text.split(delimiter)
+    options = []
+    start = 0
+    while start < len(parts):
+        end = next(
+            (
+                end
+                for end in range(len(parts), start + 1, -1)
+                if text_key(delimiter.join(parts[start:end])) in lookup
+            ),
+            start + 1,
+        )
+        options.append(delimiter.join(parts[start:end]))
+        start = end
+    return options
 
 
 def match_choice(text: str, choices: Sequence[str], what: str = "value") -> str:
@@ -189,4 +248,27 @@ def match_choice(text: str, choices: Sequence[str], what: str = "value") -> str:
     for choice in choices:
         if text_key(choice) == text_key(text):
             return choice
-    raise ValueError(f"is not a known {what}")
+    raise ValueError(_unknown_choice(text, choices, what))
+
+
+def folded_key(text: str) -> str:
+    """Return `text_key(text)` without diacritics: "Skane" and "Skåne" fold alike."""
+    decomposed = unicodedata.normalize("NFKD", text_key(text))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def is_total_row_name(text: str) -> bool:
+    """Whether a region cell names the sum of the other rows ("Totalt", "Summa")."""
+    return text_key(text) in TOTAL_ROW_NAMES
+
+
+def _unknown_choice(text: str, choices: Sequence[str], what: str) -> str:
+    if what == "region" and is_total_row_name(text):
+        return (
+            "looks like a total row, not a region (national totals are summed from the "
+            "regions' rows: remove it)"
+        )
+    close = [c for c in choices if folded_key(c) == folded_key(text)]
+    if close:
+        return f"is not a known {what} (a misspelling of {close[0]!r}?)"
+    return f"is not a known {what}"
