@@ -39,7 +39,7 @@ from pipeline.disclosure_text import (
 from pipeline.errors import InputError, Problem, RenderError
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
-from pipeline.i18n import DEFAULT_LANGUAGE
+from pipeline.i18n import DEFAULT_LANGUAGE, Catalog
 from pipeline.links import is_safe_link
 from pipeline.publish import write_file_atomic
 from pipeline.render.glyphs import compile_with_fallback, undisplayable
@@ -392,6 +392,9 @@ def _metadata(doc: Source, front: dict, lang: str, timestamp: int) -> dict:
     return metadata
 
 
+_FIGURES_THEMES = Catalog("figures_themes")
+
+
 def _notes_once(markdown: str, front: dict, lang: str) -> str:
     """One disclosure note per section (pipeline.section_notes), with the report's k values."""
     k = (front.get("report") or {}).get("k")
@@ -401,6 +404,8 @@ def _notes_once(markdown: str, front: dict, lang: str) -> str:
     notes.append(md_text(withheld_message(k, lang, reason="unprotectable")))
     notes.append(md_text(withheld_message(k, lang, reason="linked")))
     notes.append(md_text(tails_note(lang)))
+    # What each interview figure says in a year without interviews: once, for them all.
+    notes.append(md_text(_FIGURES_THEMES(lang, "no_collection")))
     report = front.get("report") or {}
     if isinstance(report.get("interview_k"), int):
         interview_k = report["interview_k"]
