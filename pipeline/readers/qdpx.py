@@ -11,13 +11,22 @@ A .qdpx file is a zip archive holding `project.qde` (XML in the namespace
       Sources/TextSource (guid, name; plainTextPath="internal://x.txt" or PlainTextContent)
         PlainTextSelection (guid, startPosition, endPosition)
           Coding/CodeRef (targetGUID)
+      Sources/PDFSource/Representation (a TextSource: the PDF's text, read as one)
+      Sources/AudioSource|VideoSource/Transcript (plainTextPath or PlainTextContent)
+        SyncPoint (guid, position, timeStamp)
+        TranscriptSelection (guid, fromSyncPoint, toSyncPoint)/Coding/CodeRef
 
 Positions count characters (Unicode code points) from 0; a selection covers
-`text[startPosition:endPosition]`. Codings of a whole source (a Coding directly
-under TextSource) classify the document rather than an excerpt, and codings in notes
-(memos) are no interview; neither is read, both are counted in the tally as excluded.
-REFI-QDA elements outside the namespace (a prefixed root with unprefixed children)
-are an error rather than skipped.
+`text[startPosition:endPosition]`, a TranscriptSelection the transcript from the
+position of one SyncPoint to that of the other. Positions an exporter counted in
+UTF-16 units, with CRLF as one or in UTF-8 bytes are recognised by the words they cut
+and read in that unit with a warning, or refused (pipeline.readers.positions).
+Codings of a whole source (a Coding directly under the source or its Representation)
+classify the document rather than an excerpt, and codings in notes (memos) are no
+interview; neither is read, both are counted in the tally as excluded. Codings with
+no text (PDFSelection, PictureSelection, AudioSelection, VideoSelection) are an error
+saying where to code instead. REFI-QDA elements outside the namespace (a prefixed
+root with unprefixed children) are an error rather than skipped.
 
 Each code on a selection is one coding; its code path is the chain of names from
 the top of the CodeBook (``Teman > Bidrag > Isolering``), and how a path becomes a
