@@ -623,3 +623,32 @@ def test_positions_no_unit_explains_are_refused_naming_the_cut(tmp_path, registe
         "they do not all fit either; expected selections on word boundaries (re-export the "
         "project, or check the source text against the tool's)"
     ]
+
+
+def test_a_coding_elsewhere_in_a_recording_is_refused_not_skipped(tmp_path, register):
+    # A Coding straight under a Transcript (no TranscriptSelection) would be lost unread.
+    source = (
+        '<AudioSource guid="S1" name="STO-01.mp3"><Transcript guid="T1" name="t">'
+        '<PlainTextContent>Ja.</PlainTextContent><Coding guid="c1"><CodeRef targetGUID="B1"/>'
+        "</Coding></Transcript></AudioSource>"
+    )
+    with pytest.raises(InputError) as excinfo:
+        _read(_qdpx(tmp_path, source), register)
+    assert _problems(excinfo) == [
+        "p.qdpx: AudioSource 'STO-01.mp3' (guid S1) has 1 coding outside a text selection, "
+        "which are not read; expected them in a PlainTextSelection of its Representation "
+        "(PDF) or a TranscriptSelection of its Transcript (audio, video)"
+    ]
+
+
+def test_byte_positions_past_the_end_of_the_text_are_read_as_bytes(tmp_path, register, caplog):
+    # UTF-8 byte offsets of the last sentence run past the text's length in characters.
+    text = "Här får vi stöd och förståelse för återhämtningen på så många sätt. " + HELP
+    start, end = _utf8(text, HELP)
+    assert end > len(text)
+    with caplog.at_level(logging.WARNING, logger="pipeline.readers.qdpx"):
+        found = _read(
+            _qdpx(tmp_path, _source("S1", _coded("P1", start, end, "I1"), text=text)), register
+        )
+    assert _rows(found) == [("STO-01", "implementering.lon", "neutral", HELP)]
+    assert "read as UTF-8 bytes" in caplog.records[0].getMessage()

@@ -20,7 +20,8 @@ The rule, per source text (`read_positions`):
 * When exactly one suspect unit puts every selection it reads differently on word
   boundaries (inside the text, not inside a character), the positions are read in
   that unit (the caller warns). Otherwise (no unit fits, or several do) the source is
-  refused, naming the first selection that cuts a word and the text it would cut.
+  refused, naming the first selection that cuts a word and the text it would cut (a
+  text whose only misfits lie outside it is left to the check of the text's length).
 
 Sloppy selections (a coder who started mid-word) are a minority in a source and
 change nothing; and the selections an alternative unit reads the same way never
@@ -102,7 +103,9 @@ def _index(text: str, width: Callable[[str, int], int]) -> dict[int, int]:
 def read_positions(text: str, spans: Sequence[Span]) -> Reading:
     """Read the non-empty selection spans of one source text (see the module's rule)."""
     spans = list(spans)
-    suspects: list[tuple[str, list[Span | None], bool, int, tuple[int, int]]] = []
+    if all(fits(text, span) for span in spans):
+        return Reading(spans)  # every selection on word boundaries as characters: the standard
+    suspects: list[tuple[str, list[Span | None], bool, tuple[int, int]]] = []
     for name, width in UNITS:
         if not _may_differ(text, name):
             continue
@@ -115,14 +118,18 @@ def read_positions(text: str, spans: Sequence[Span]) -> Reading:
         if len(bad) * 2 <= len(changed):
             continue
         every = all(fits(text, mapped[i]) for i in changed)
-        suspects.append((name, mapped, every, bad[0], (len(bad), len(changed))))
+        suspects.append((name, mapped, every, (len(bad), len(changed))))
     if not suspects:
         return Reading(spans)
     fitting = [s for s in suspects if s[2]]
     if len(fitting) == 1:
-        name, mapped, _, _, counts = fitting[0]
+        name, mapped, _, counts = fitting[0]
         return Reading([m or s for m, s in zip(mapped, spans, strict=True)], name, counts)
-    first = min(s[3] for s in suspects)
+    inside = [i for i, (start, end) in enumerate(spans) if 0 <= start < end <= len(text)]
+    cutting = [i for i in inside if not fits(text, spans[i])]
+    if not cutting:
+        return Reading(spans)  # only selections outside the text: reported as such
+    first = cutting[0]
     if fitting:
         reason = f"read as {' or as '.join(s[0] for s in fitting)} they all fit, which is ambiguous"
     else:
