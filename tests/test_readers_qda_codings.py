@@ -6,6 +6,7 @@ and asserts where every coding went: a segment, a factor, or a counted exclusion
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from pathlib import Path
 
@@ -454,3 +455,212 @@ def test_codes_in_other_scripts_get_usable_ids_and_clashes_name_the_codes(tmp_pa
         "'stod_hjalp'; expected codes whose names differ in more than punctuation and case "
         "(rename one in the tool)"
     ]
+
+
+def _archive(tmp_path: Path, sources: str, files: dict[str, str]) -> Path:
+    """A project whose source texts are files of the archive (CRLF survives, as in XML not)."""
+    path = _qdpx(tmp_path, sources)
+    with zipfile.ZipFile(path, "a") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text.encode("utf-8"))
+    return path
+
+
+def _coded(guid: str, start: int, end: int, *codes: str) -> str:
+    codings = "".join(
+        f'<Coding guid="{guid}c{i}"><CodeRef targetGUID="{c}"/></Coding>'
+        for i, c in enumerate(codes)
+    )
+    return (
+        f'<PlainTextSelection guid="{guid}" startPosition="{start}" endPosition="{end}">'
+        f"{codings}</PlainTextSelection>"
+    )
+
+
+def test_the_text_representation_of_a_pdf_is_read(tmp_path, register):
+    # Before: "PDFSource 'STO-01.pdf' has codings, which are not read", although the coded
+    # text is in the archive (REFI-QDA 1.5: PDFSource/Representation is a TextSource).
+    start = TEXT.index(SALARY)
+    source = (
+        '<PDFSource guid="S1" name="STO-01.pdf" path="internal://S1.pdf">'
+        '<Representation guid="R1" name="STO-01.txt" plainTextPath="internal://R1.txt">'
+        f"{_coded('P1', start, start + len(SALARY), 'I1')}"
+        '<Coding guid="w"><CodeRef targetGUID="B1"/></Coding></Representation></PDFSource>'
+    )
+    found = _read(_archive(tmp_path, source, {"Sources/R1.txt": TEXT}), register)
+    assert _rows(found) == [("STO-01", "implementering.lon", "neutral", SALARY)]
+    # A coding of the whole representation classifies the document: counted, not lost.
+    assert found.tally.excluded == {"whole-source coding": 1}
+    assert found.tally.balanced and found.tally.read == 2
+
+
+@pytest.mark.parametrize("kind", ["AudioSource", "VideoSource"])
+def test_the_transcript_of_a_recording_is_read_between_its_sync_points(tmp_path, register, kind):
+    # Before: refused ("import the transcript as text"); a TranscriptSelection runs from the
+    # character position of one SyncPoint to that of another.
+    start, end = TEXT.index(LONELY), TEXT.index(LONELY) + len(LONELY)
+    source = (
+        f'<{kind} guid="S1" name="STO-01.mp3" path="internal://S1.mp3">'
+        '<Transcript guid="T1" name="STO-01" plainTextPath="internal://T1.txt">'
+        '<SyncPoint guid="sp0" position="0" timeStamp="0"/>'
+        f'<SyncPoint guid="sp1" position="{start}" timeStamp="1200"/>'
+        f'<SyncPoint guid="sp2" position="{end}" timeStamp="2500"/>'
+        '<TranscriptSelection guid="TS1" fromSyncPoint="sp1" toSyncPoint="sp2">'
+        '<Coding guid="c1"><CodeRef targetGUID="B1"/></Coding>'
+        '<Coding guid="c2"><CodeRef targetGUID="F2"/></Coding></TranscriptSelection>'
+        f"</Transcript></{kind}>"
+    )
+    found = _read(_archive(tmp_path, source, {"Sources/T1.txt": TEXT}), register)
+    assert _rows(found) == [("STO-01", "bidrag.isolering", "hindrande", LONELY)]
+    assert found.tally.balanced and found.tally.read == 2
+
+
+def test_codings_on_pdf_regions_and_media_time_ranges_are_refused_saying_what_to_do(
+    tmp_path, register
+):
+    sources = (
+        '<PDFSource guid="S1" name="STO-01.pdf"><PDFSelection guid="X1" page="2" firstX="1" '
+        'firstY="2" secondX="300" secondY="400"><Coding guid="c1"><CodeRef targetGUID="B1"/>'
+        "</Coding></PDFSelection></PDFSource>"
+        '<AudioSource guid="S2" name="STO-02.mp3"><AudioSelection guid="A1" begin="1000" '
+        'end="5000"><Coding guid="c2"><CodeRef targetGUID="B1"/></Coding></AudioSelection>'
+        '<AudioSelection guid="A2" begin="6000" end="7000"><Coding guid="c3">'
+        '<CodeRef targetGUID="B1"/></Coding></AudioSelection>'
+        '<Transcript guid="T2" name="t"><PlainTextContent>Ja.</PlainTextContent>'
+        '<SyncPoint guid="p0" position="0"/><TranscriptSelection guid="TS9" '
+        'fromSyncPoint="p0" toSyncPoint="nowhere"><Coding guid="c4"><CodeRef targetGUID="B1"/>'
+        "</Coding></TranscriptSelection></Transcript></AudioSource>"
+    )
+    with pytest.raises(InputError) as excinfo:
+        _read(_qdpx(tmp_path, sources), register)
+    assert _problems(excinfo) == [
+        "p.qdpx: PDFSource 'STO-01.pdf' (guid S1): PDFSelection X1 (page 2, 1,2 to 300,400) "
+        "has codings on a region of a PDF page, which are not read; expected codings on the "
+        "PDF's text Representation (code the PDF's text, not a region, in the tool; or import "
+        "the transcript as text)",
+        "p.qdpx: AudioSource 'STO-02.mp3' (guid S2) Transcript 't' (guid T2): "
+        "TranscriptSelection TS9: toSyncPoint 'nowhere' is no SyncPoint with a position in its "
+        "Transcript; expected the guid of a <SyncPoint position=...> there",
+        "p.qdpx: AudioSource 'STO-02.mp3' (guid S2): AudioSelection A1 (1000..5000 ms) (and 1 "
+        "more) has codings on a time range of the recording, which are not read; expected "
+        "codings on its Transcript (code the transcript's text in the tool; or import the "
+        "transcript as text)",
+    ]
+
+
+HELP = "Handledningen hjälpte mig mycket."
+TAIL = " Sedan gick vi vidare till nästa fråga om arbetsmiljön på enheten."
+
+
+def _utf16(text: str, part: str) -> tuple[int, int]:
+    start = len(text[: text.index(part)].encode("utf-16-le")) // 2
+    return start, start + len(part.encode("utf-16-le")) // 2
+
+
+def _utf8(text: str, part: str) -> tuple[int, int]:
+    start = len(text[: text.index(part)].encode())
+    return start, start + len(part.encode())
+
+
+def _crlf_as_one(text: str, part: str) -> tuple[int, int]:
+    flat = text.replace("\r\n", "\n")
+    return flat.index(part), flat.index(part) + len(part)
+
+
+@pytest.mark.parametrize(
+    ("text", "count", "unit"),
+    [
+        ("Svar: Det var 😀😀 roligt. " + HELP + TAIL, _utf16, "UTF-16 code units"),
+        (
+            "Svar: Det var svårt.\r\nJa.\r\n" + HELP + TAIL,
+            _crlf_as_one,
+            "characters with CRLF as one",
+        ),
+        ("\ufeffSvar: Lönen är låg. " + HELP + TAIL, _utf8, "UTF-8 bytes"),
+    ],
+)
+def test_positions_counted_in_another_unit_are_read_in_it_with_a_warning(
+    tmp_path, register, caplog, text, count, unit
+):
+    # Before: read as characters they were shifted: "ndledningen hjälpte mig mycket. S".
+    body = _coded("P1", *count(text.removeprefix("\ufeff"), HELP), "I1")
+    source = (
+        f'<TextSource guid="S1" name="STO-01" plainTextPath="internal://S1.txt">{body}</TextSource>'
+    )
+    with caplog.at_level(logging.WARNING, logger="pipeline.readers.qdpx"):
+        found = _read(_archive(tmp_path, source, {"Sources/S1.txt": text}), register)
+    assert _rows(found) == [("STO-01", "implementering.lon", "neutral", HELP)]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"p.qdpx: TextSource 'STO-01' (guid S1): selection positions read as {unit}, not "
+        "characters as REFI-QDA says: as characters 1 of the 1 selections they move cut words "
+        f"or leave the text, as {unit} all fall on word boundaries"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Svar: Det var bra. " + HELP.replace("ä", "a") + TAIL.replace("ä", "a").replace("å", "a"),
+        "Svar: Det var svårt. Lönen är låg. " + HELP + TAIL,
+    ],
+)
+def test_sloppy_selections_are_never_moved_or_refused(tmp_path, register, caplog, text):
+    # A coder who starts or ends a selection mid-word: in plain ASCII text nothing can be
+    # another unit; in Swedish text one sloppy selection of three is no shift.
+    help_ = HELP if HELP in text else HELP.replace("ä", "a")
+    start = text.index(help_)
+    words = text.index("vidare")
+    body = (
+        _coded("P1", start + 2, start + len(help_) - 3, "I1")  # "ndledningen ... myck"
+        + _coded("P2", 0, 5, "B1")
+        + _coded("P3", words, words + len("vidare"), "B1")
+    )
+    with caplog.at_level(logging.WARNING, logger="pipeline.readers.qdpx"):
+        found = _read(_qdpx(tmp_path, _source("S1", body, text=text)), register)
+    assert help_[2:-3] in [row[3] for row in _rows(found)]
+    assert not caplog.records
+
+
+def test_positions_no_unit_explains_are_refused_naming_the_cut(tmp_path, register):
+    # Two selections after 'ö' that cut words as characters, and as UTF-8 bytes too.
+    text = "Lönen är låg. " + HELP + TAIL
+    start = text.index(HELP)
+    body = _coded("P1", start + 1, start + 12, "I1") + _coded("P2", start + 3, start + 20, "B1")
+    with pytest.raises(InputError) as excinfo:
+        _read(_qdpx(tmp_path, _source("S1", body, text=text)), register)
+    assert _problems(excinfo) == [
+        "p.qdpx: TextSource 'STO-01' (guid S1): PlainTextSelection P1: positions 15..26 would "
+        "cut …en är låg. H[andledninge]n hjälpte mi…; REFI-QDA positions count characters, and as "
+        "characters most selections of this text cut words or leave it, read as UTF-8 bytes "
+        "they do not all fit either; expected selections on word boundaries (re-export the "
+        "project, or check the source text against the tool's)"
+    ]
+
+
+def test_a_coding_elsewhere_in_a_recording_is_refused_not_skipped(tmp_path, register):
+    # A Coding straight under a Transcript (no TranscriptSelection) would be lost unread.
+    source = (
+        '<AudioSource guid="S1" name="STO-01.mp3"><Transcript guid="T1" name="t">'
+        '<PlainTextContent>Ja.</PlainTextContent><Coding guid="c1"><CodeRef targetGUID="B1"/>'
+        "</Coding></Transcript></AudioSource>"
+    )
+    with pytest.raises(InputError) as excinfo:
+        _read(_qdpx(tmp_path, source), register)
+    assert _problems(excinfo) == [
+        "p.qdpx: AudioSource 'STO-01.mp3' (guid S1) has 1 coding outside a text selection, "
+        "which are not read; expected them in a PlainTextSelection of its Representation "
+        "(PDF) or a TranscriptSelection of its Transcript (audio, video)"
+    ]
+
+
+def test_byte_positions_past_the_end_of_the_text_are_read_as_bytes(tmp_path, register, caplog):
+    # UTF-8 byte offsets of the last sentence run past the text's length in characters.
+    text = "Här får vi stöd och förståelse för återhämtningen på så många sätt. " + HELP
+    start, end = _utf8(text, HELP)
+    assert end > len(text)
+    with caplog.at_level(logging.WARNING, logger="pipeline.readers.qdpx"):
+        found = _read(
+            _qdpx(tmp_path, _source("S1", _coded("P1", start, end, "I1"), text=text)), register
+        )
+    assert _rows(found) == [("STO-01", "implementering.lon", "neutral", HELP)]
+    assert "read as UTF-8 bytes" in caplog.records[0].getMessage()

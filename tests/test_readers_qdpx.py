@@ -414,8 +414,10 @@ def test_codings_of_pdf_sources_are_reported(tmp_path, codebook, register):
         )
 
     assert _problems(excinfo) == [
-        f"p.qdpx: PDFSource 'STO-01.pdf' (guid {G_MEMO}) has codings, which are not read; "
-        "only text sources are (import the transcript as text)"
+        f"p.qdpx: PDFSource 'STO-01.pdf' (guid {G_MEMO}): PDFSelection "
+        "d0000000-0000-4000-8000-000000050001 (page 1, 0,0 to 10,10) has codings on a region "
+        "of a PDF page, which are not read; expected codings on the PDF's text Representation "
+        "(code the PDF's text, not a region, in the tool; or import the transcript as text)"
     ]
 
 

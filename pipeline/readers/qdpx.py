@@ -11,13 +11,22 @@ A .qdpx file is a zip archive holding `project.qde` (XML in the namespace
       Sources/TextSource (guid, name; plainTextPath="internal://x.txt" or PlainTextContent)
         PlainTextSelection (guid, startPosition, endPosition)
           Coding/CodeRef (targetGUID)
+      Sources/PDFSource/Representation (a TextSource: the PDF's text, read as one)
+      Sources/AudioSource|VideoSource/Transcript (plainTextPath or PlainTextContent)
+        SyncPoint (guid, position, timeStamp)
+        TranscriptSelection (guid, fromSyncPoint, toSyncPoint)/Coding/CodeRef
 
 Positions count characters (Unicode code points) from 0; a selection covers
-`text[startPosition:endPosition]`. Codings of a whole source (a Coding directly
-under TextSource) classify the document rather than an excerpt, and codings in notes
-(memos) are no interview; neither is read, both are counted in the tally as excluded.
-REFI-QDA elements outside the namespace (a prefixed root with unprefixed children)
-are an error rather than skipped.
+`text[startPosition:endPosition]`, a TranscriptSelection the transcript from the
+position of one SyncPoint to that of the other. Positions an exporter counted in
+UTF-16 units, with CRLF as one or in UTF-8 bytes are recognised by the words they cut
+and read in that unit with a warning, or refused (pipeline.readers.positions).
+Codings of a whole source (a Coding directly under the source or its Representation)
+classify the document rather than an excerpt, and codings in notes (memos) are no
+interview; neither is read, both are counted in the tally as excluded. Codings with
+no text (PDFSelection, PictureSelection, AudioSelection, VideoSelection) are an error
+saying where to code instead. REFI-QDA elements outside the namespace (a prefixed
+root with unprefixed children) are an error rather than skipped.
 
 Each code on a selection is one coding; its code path is the chain of names from
 the top of the CodeBook (``Teman > Bidrag > Isolering``), and how a path becomes a
@@ -36,14 +45,17 @@ through `values.interview_id`, ignoring case, white space and an extension such 
 
 from __future__ import annotations
 
+import logging
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.errors import InputError, Problem
 from pipeline.readers.codebook import match_key
 from pipeline.readers.options import TableOptions
+from pipeline.readers.positions import read_positions, shown_cut
 from pipeline.readers.reconcile import Coding, Codings, Tally
 from pipeline.readers.refi import PROJECT_NAMESPACE, Code, code_paths, code_tree, guid, parse_xml
 from pipeline.readers.refi import plain as _plain
@@ -55,6 +67,22 @@ _PROJECT_FILE = "project.qde"
 _INTERNAL = "internal://"
 _INTERVIEW_VARIABLE = "interview_id"
 _OTHER_SOURCES = ("PDFSource", "PictureSource", "AudioSource", "VideoSource")
+_TEXT_ONLY = "only text is read (import the transcript as text)"
+# Selections with no text in the archive -> what they are on, and what could be done.
+_NO_TEXT = {
+    "PDFSelection": "a region of a PDF page, which are not read; expected codings on the "
+    "PDF's text Representation (code the PDF's text, not a region, in the tool; or import "
+    "the transcript as text)",
+    "AudioSelection": "a time range of the recording, which are not read; expected codings "
+    "on its Transcript (code the transcript's text in the tool; or import the transcript "
+    "as text)",
+    "VideoSelection": "a time range of the recording, which are not read; expected codings "
+    "on its Transcript (code the transcript's text in the tool; or import the transcript "
+    "as text)",
+    "PictureSelection": f"a region of a picture, which are not read; {_TEXT_ONLY}",
+    "TextDescription": f"the description of a picture, which are not read; {_TEXT_ONLY}",
+}
+_log = logging.getLogger(__name__)
 
 
 def open_project(path: Path, shown: str) -> zipfile.ZipFile:
@@ -165,18 +193,66 @@ class _Reader:
         for source in sources:
             kind = _plain(source.tag)
             if kind == "TextSource":
-                found += self._text_source(source)
-            elif kind in _OTHER_SOURCES and source.find(f".//{_Q}Coding") is not None:
-                self.problem(
-                    f"{kind} {source.get('name')!r} (guid {source.get('guid')}) has codings, "
-                    "which are not read; only text sources are (import the transcript as text)"
-                )
-            elif kind not in _OTHER_SOURCES and source.find(f".//{_Q}Coding") is not None:
+                found += self._text_source(source, source, self._where(source, kind))
+            elif kind in _OTHER_SOURCES:
+                found += self._media_source(source, kind)
+            elif source.find(f".//{_Q}Coding") is not None:
                 self.problem(
                     f"Sources holds a {kind} {source.get('name')!r} (guid {source.get('guid')}) "
                     "with codings, which is no REFI-QDA source kind and is not read; expected "
                     f"TextSource, {', '.join(_OTHER_SOURCES)}"
                 )
+        return found
+
+    @staticmethod
+    def _name(source: ET.Element) -> str:
+        path = source.get("plainTextPath") or source.get("path") or ""
+        return source.get("name") or path.rpartition("/")[2]
+
+    def _where(self, source: ET.Element, kind: str) -> str:
+        return f"{kind} {self._name(source)!r} (guid {source.get('guid')})"
+
+    def _media_source(self, source: ET.Element, kind: str) -> list[Coding]:
+        """The codings of a PDF, audio or video source's text; those on regions or times refused.
+
+        REFI-QDA 1.5: a PDFSource may carry a text `Representation` (a TextSource whose
+        PlainTextSelections count in its text); an AudioSource or VideoSource carries
+        `Transcript`s (text with SyncPoints at character positions, and TranscriptSelections
+        from one SyncPoint to another). PDFSelection (page coordinates), PictureSelection
+        (pixels) and AudioSelection / VideoSelection (milliseconds) have no text.
+        """
+        where = self._where(source, kind)
+        found: list[Coding] = []
+        handled = {id(c) for c in source.findall(f"{_Q}Coding")}  # whole-source: tallied
+        if kind == "PDFSource":
+            for representation in source.findall(f"{_Q}Representation"):
+                handled |= {id(c) for c in representation.findall(f"{_Q}Coding")}
+                handled |= _ids(representation.findall(f"{_Q}PlainTextSelection/{_Q}Coding"))
+                rkey = representation.get("guid")
+                found += self._text_source(source, representation, f"{where} Representation {rkey}")
+        for transcript in source.findall(f"{_Q}Transcript"):
+            handled |= _ids(transcript.findall(f"{_Q}TranscriptSelection/{_Q}Coding"))
+            named = f"{where} Transcript {transcript.get('name')!r} (guid {transcript.get('guid')})"
+            found += self._text_source(source, transcript, named)
+        for tag, fix in _NO_TEXT.items():
+            coded = [
+                s for s in source.findall(f"{_Q}{tag}") if s.find(f".//{_Q}Coding") is not None
+            ]
+            for selection in coded:
+                handled |= _ids(selection.iter(f"{_Q}Coding"))
+            if coded:
+                more = f" (and {len(coded) - 1} more)" if len(coded) > 1 else ""
+                self.problem(
+                    f"{where}: {tag} {coded[0].get('guid')} ({_extent(coded[0])}){more} has "
+                    f"codings on {fix}"
+                )
+        left = [c for c in source.iter(f"{_Q}Coding") if id(c) not in handled]
+        if left:
+            self.problem(
+                f"{where} has {len(left)} coding{'s' if len(left) > 1 else ''} outside a text "
+                "selection, which are not read; expected them in a PlainTextSelection of its "
+                "Representation (PDF) or a TranscriptSelection of its Transcript (audio, video)"
+            )
         return found
 
     def _interview_variable(self, element: ET.Element) -> str | None:
@@ -189,28 +265,54 @@ class _Reader:
                     return text.strip()
         return None
 
-    def _text_source(self, source: ET.Element) -> list[Coding]:
-        key = source.get("guid")
-        name = source.get("name") or (source.get("plainTextPath") or "").rpartition("/")[2]
-        selections = [
-            s
-            for s in source.findall(f"{_Q}PlainTextSelection")
-            if s.find(f"{_Q}Coding") is not None
-        ]
+    def _text_source(self, owner: ET.Element, holder: ET.Element, where: str) -> list[Coding]:
+        """The codings of the coded selections of one text: a TextSource, a PDF's
+        Representation or a Transcript (`holder`) of the source `owner`."""
+        key = holder.get("guid")
+        transcript = _plain(holder.tag) == "Transcript"
+        tag = "TranscriptSelection" if transcript else "PlainTextSelection"
+        selections = [s for s in holder.findall(f"{_Q}{tag}") if s.find(f"{_Q}Coding") is not None]
         if not selections:
             return []  # memos and uncoded documents need not be interviews
-        where = f"TextSource {name!r} (guid {key})"
         written = (
-            self._interview_variable(source) or self.case_interviews.get(guid(key) or "") or name
+            self._interview_variable(owner)
+            or self.case_interviews.get(guid(owner.get("guid")) or "")
+            or self._name(owner)
         )
-        text = self._text(source, where)
+        text = self._text(holder, where)
         if text is None:
             return []
         found: list[Coding] = []
         units = _selection_units(guid(key) or "", selections)
-        for start, end, index, selection in sorted(self._positions(selections, text, where)):
+        bounds = self._sync_points(holder, selections, where) if transcript else None
+        for start, end, index, selection in sorted(
+            self._positions(selections, text, where, bounds)
+        ):
             found += self._codings(selection, written, text, start, end, where, units[index])
         return found
+
+    def _sync_points(
+        self, transcript: ET.Element, selections: list[ET.Element], where: str
+    ) -> list[tuple[str | None, str | None]]:
+        """Each TranscriptSelection's (start, end) as written: the positions of its SyncPoints."""
+        points = {
+            guid(p.get("guid")): p.get("position") for p in transcript.findall(f"{_Q}SyncPoint")
+        }
+        bounds: list[tuple[str | None, str | None]] = []
+        for selection in selections:
+            ends = []
+            for side in ("fromSyncPoint", "toSyncPoint"):
+                target = selection.get(side)
+                position = points.get(guid(target))
+                if position is None:
+                    self.problem(
+                        f"{where}: TranscriptSelection {selection.get('guid')}: {side} "
+                        f"{target!r} is no SyncPoint with a position in its Transcript; "
+                        "expected the guid of a <SyncPoint position=...> there"
+                    )
+                ends.append(position)
+            bounds.append((ends[0], ends[1]))
+        return bounds
 
     def _text(self, source: ET.Element, where: str) -> str | None:
         content = source.find(f"{_Q}PlainTextContent")
@@ -248,28 +350,75 @@ class _Reader:
             self.problem(f"{where}: {member} is not UTF-8 text (byte {exc.start})")
             return None
 
-    def _positions(self, selections: list[ET.Element], text: str, where: str):
+    def _positions(
+        self,
+        selections: list[ET.Element],
+        text: str,
+        where: str,
+        bounds: list[tuple[str | None, str | None]] | None = None,
+    ):
+        """Each selection's (start, end, index, element), in characters of `text`.
+
+        Positions an exporter counted in another unit are read in that unit, or the
+        source is refused (pipeline.readers.positions).
+        """
+        tag = "TranscriptSelection" if bounds is not None else "PlainTextSelection"
+        written: list[tuple[int, int, int, ET.Element]] = []
         for index, selection in enumerate(selections):
             key = selection.get("guid")
+            if bounds is not None:
+                raw = bounds[index]
+                if raw[0] is None or raw[1] is None:
+                    continue  # reported with its SyncPoints
+            else:
+                raw = (selection.get("startPosition"), selection.get("endPosition"))
             try:
-                start = int(selection.get("startPosition", ""))
-                end = int(selection.get("endPosition", ""))
+                start, end = int(raw[0] or ""), int(raw[1] or "")
             except ValueError:
                 self.problem(
-                    f"{where}: PlainTextSelection {key}: positions "
-                    f"{selection.get('startPosition')!r}..{selection.get('endPosition')!r} "
-                    "are not whole numbers"
+                    f"{where}: {tag} {key}: positions {raw[0]!r}..{raw[1]!r} are not whole numbers"
                 )
                 continue
+            written.append((start, end, index, selection))
+        spans = [(s, e) for s, e, _, _ in written if s != e]
+        reading = read_positions(text, spans)
+        nonempty = [w for w in written if w[0] != w[1]]
+        if reading.refused is not None:
+            start, end, _, selection = nonempty[reading.refused]
+            self.problem(
+                f"{where}: {tag} {selection.get('guid')}: positions {start}..{end} would cut "
+                f"{shown_cut(text, (start, end))}; REFI-QDA positions count characters, and "
+                "as characters most selections of this text cut words or leave it, "
+                f"{reading.reason}; "
+                "expected selections on word boundaries (re-export the project, or check the "
+                "source text against the tool's)"
+            )
+            return
+        if reading.unit is not None:
+            bad, changed = reading.suspect
+            _log.warning(
+                "%s",
+                Problem(
+                    self.shown,
+                    f"{where}: selection positions read as {reading.unit}, not characters as "
+                    f"REFI-QDA says: as characters {bad} of the {changed} selections they move "
+                    f"cut words or leave the text, as {reading.unit} all fall on word boundaries",
+                ),
+            )
+        mapped = iter(reading.spans)
+        for start, end, index, selection in written:
+            if start != end:
+                start, end = next(mapped)
+            key = selection.get("guid")
             if start == end and 0 <= start <= len(text):
                 self.problem(
-                    f"{where}: PlainTextSelection {key}: empty selection (positions "
+                    f"{where}: {tag} {key}: empty selection (positions "
                     f"{start}..{end}); expected a selection of at least one character"
                 )
                 continue
             if not 0 <= start < end <= len(text):
                 self.problem(
-                    f"{where}: PlainTextSelection {key}: positions {start}..{end} are outside "
+                    f"{where}: {tag} {key}: positions {start}..{end} are outside "
                     f"the text of {len(text)} characters; expected 0 <= start < end <= "
                     f"{len(text)}"
                 )
@@ -287,7 +436,7 @@ class _Reader:
         unit: str,
     ) -> list[Coding]:
         key = selection.get("guid")
-        element = f"{where} PlainTextSelection {key}"
+        element = f"{where} {_plain(selection.tag)} {key}"
         found = []
         for coding in selection.findall(f"{_Q}Coding"):
             ref = coding.find(f"{_Q}CodeRef")
@@ -321,6 +470,25 @@ class _Reader:
         return found
 
 
+def _ids(elements: Iterable[ET.Element]) -> set[int]:
+    return {id(e) for e in elements}
+
+
+def _extent(selection: ET.Element) -> str:
+    """Where a selection without text lies, as its attributes say."""
+    get = selection.get
+    if _plain(selection.tag) == "PDFSelection":
+        return (
+            f"page {get('page')}, {get('firstX')},{get('firstY')} to "
+            f"{get('secondX')},{get('secondY')}"
+        )
+    if _plain(selection.tag) in ("AudioSelection", "VideoSelection"):
+        return f"{get('begin')}..{get('end')} ms"
+    if _plain(selection.tag) == "PictureSelection":
+        return f"{get('firstX')},{get('firstY')} to {get('secondX')},{get('secondY')}"
+    return f"guid {get('guid')}"
+
+
 def _selection_units(source: str, selections: list[ET.Element]) -> list[str]:
     """The unit (codings sharing a factor) of each selection of one source text.
 
@@ -341,7 +509,8 @@ def _selection_units(source: str, selections: list[ET.Element]) -> list[str]:
 _READ_ELEMENTS = frozenset(
     {"CodeBook", "Codes", "Code", "Sources", "TextSource", "PlainTextSelection", "Coding"}
     | {"CodeRef", "PlainTextContent", "Cases", "Case", "Variables", "Variable", "Notes"}
-    | {"Note", *_OTHER_SOURCES}
+    | {"Note", "Representation", "Transcript", "TranscriptSelection", "SyncPoint"}
+    | {*_OTHER_SOURCES, *_NO_TEXT}
 )
 
 
@@ -369,8 +538,11 @@ def _foreign_elements(root: ET.Element, shown: str) -> list[Problem]:
 
 def _count_unread(root: ET.Element, tally: Tally) -> None:
     """Count the codings that classify no excerpt: of a whole source, or in a note."""
-    for source in root.findall(f"{_Q}Sources/*"):
-        whole = len(source.findall(f"{_Q}Coding"))  # directly under the source
+    texts = root.findall(f"{_Q}Sources/*") + root.findall(
+        f"{_Q}Sources/{_Q}PDFSource/{_Q}Representation"
+    )
+    for source in texts:
+        whole = len(source.findall(f"{_Q}Coding"))  # directly under the source (or its text)
         if whole:
             tally.read += whole
             tally.exclude("whole-source coding", whole)

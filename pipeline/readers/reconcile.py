@@ -173,6 +173,8 @@ class InterviewMatcher:
 
 
 _DOCUMENT_SUFFIXES = (".docx", ".doc", ".odt", ".rtf", ".txt", ".pdf", ".md", ".html", ".htm")
+# A REFI-QDA AudioSource or VideoSource is named after its recording (its transcript is read).
+_DOCUMENT_SUFFIXES += (".mp3", ".m4a", ".wav", ".ogg", ".wma", ".mp4", ".mov", ".avi", ".mkv")
 
 
 def document_key(name: str) -> str:
