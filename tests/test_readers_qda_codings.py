@@ -633,8 +633,29 @@ def test_positions_no_unit_explains_are_refused_naming_the_cut(tmp_path, registe
         "cut …en är låg. H[andledninge]n hjälpte mi…; REFI-QDA positions count characters, and as "
         "characters most selections of this text cut words or leave it, read as UTF-8 bytes "
         "they do not all fit either; expected selections on word boundaries (re-export the "
-        "project, or check the source text against the tool's)"
+        "project, or check the source text against the tool's; inputs.segments.positions: "
+        "characters reads them as characters all the same)"
     ]
+
+
+def test_positions_characters_reads_them_as_the_standard_says(tmp_path, register, caplog):
+    # The analyst's way out of the refusal above: the coders did cut those words.
+    text = "Lönen är låg. " + HELP + TAIL
+    start = text.index(HELP)
+    body = _coded("P1", start + 1, start + 12, "I1") + _coded("P2", start + 3, start + 20, "B1")
+    path = _qdpx(tmp_path, _source("S1", body, text=text))
+    scheme = CodeScheme()
+    book = read_any_codebook(path, scheme=scheme, display="cb")
+    with caplog.at_level(logging.WARNING, logger="pipeline.readers.qdpx"):
+        found = read_segment_source(
+            path, TableOptions(positions="characters"), codebook=book, register=register,
+            scheme=scheme, display=path.name,
+        )  # fmt: skip
+    assert [row[3] for row in _rows(found)] == [
+        text[start + 1 : start + 12],
+        text[start + 3 : start + 20],
+    ]
+    assert not caplog.records
 
 
 def test_a_coding_elsewhere_in_a_recording_is_refused_not_skipped(tmp_path, register):

@@ -64,6 +64,9 @@ class TableOptions(_Options):
             and falls back to Windows-1252.
         delimiter: Field separator for .csv; None detects "," or ";" (or tab).
         decimal: Decimal mark for numbers; None accepts both "," and ".".
+        positions: REFI-QDA selection positions: "detect" recognises an exporter that
+            counted them in another unit (pipeline.readers.positions); "characters"
+            reads them as the standard says, whatever they cut.
     """
 
     columns: dict[str, str] = Field(default_factory=dict)
@@ -75,6 +78,7 @@ class TableOptions(_Options):
     encoding: str | None = None
     delimiter: str | None = None
     decimal: Literal[",", "."] | None = None
+    positions: Literal["detect", "characters"] = "detect"
 
     @field_validator("columns", mode="before")
     @classmethod

@@ -55,7 +55,7 @@ from pathlib import Path
 from pipeline.errors import InputError, Problem
 from pipeline.readers.codebook import match_key
 from pipeline.readers.options import TableOptions
-from pipeline.readers.positions import read_positions, shown_cut
+from pipeline.readers.positions import Reading, read_positions, shown_cut
 from pipeline.readers.reconcile import Coding, Codings, Tally
 from pipeline.readers.refi import PROJECT_NAMESPACE, Code, code_paths, code_tree, guid, parse_xml
 from pipeline.readers.refi import plain as _plain
@@ -99,8 +99,8 @@ def qdpx_codings(
 
     Args:
         path: The .qdpx file.
-        options: Unused: a project has no table layout (the segment formats share
-            one signature, pipeline.readers.formats).
+        options: Only `positions` applies: a project has no table layout (the
+            segment formats share one signature, pipeline.readers.formats).
         display: How to name the file in messages.
         separator: A code name holding this is split into path parts.
         tally: Codings not read as excerpts are counted here as excluded (codings of a
@@ -119,7 +119,9 @@ def qdpx_codings(
         root = project_root(archive, display)
         problems: list[Problem] = []
         problems += _foreign_elements(root, display)
-        codings = _Reader(root, archive, display, problems, separator).codings()
+        codings = _Reader(
+            root, archive, display, problems, separator, detect=options.positions == "detect"
+        ).codings()
     _count_unread(root, tally)
     return Codings(codings, problems, display)
 
@@ -157,8 +159,11 @@ class _Reader:
         shown: str,
         problems: list[Problem],
         separator: str = "/",
+        *,
+        detect: bool = True,
     ):
         self.root, self.archive, self.shown, self.problems = root, archive, shown, problems
+        self.detect = detect  # positions counted in another unit (else characters, always)
         self.codes: dict[str, Code] = code_tree(
             root.find(f"{_Q}CodeBook/{_Q}Codes"), NAMESPACE, shown, problems
         )
@@ -381,7 +386,7 @@ class _Reader:
                 continue
             written.append((start, end, index, selection))
         spans = [(s, e) for s, e, _, _ in written if s != e]
-        reading = read_positions(text, spans)
+        reading = read_positions(text, spans) if self.detect else Reading(spans)
         nonempty = [w for w in written if w[0] != w[1]]
         if reading.refused is not None:
             start, end, _, selection = nonempty[reading.refused]
@@ -391,7 +396,8 @@ class _Reader:
                 "as characters most selections of this text cut words or leave it, "
                 f"{reading.reason}; "
                 "expected selections on word boundaries (re-export the project, or check the "
-                "source text against the tool's)"
+                "source text against the tool's; inputs.segments.positions: characters reads "
+                "them as characters all the same)"
             )
             return
         if reading.unit is not None:
