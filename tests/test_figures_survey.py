@@ -98,6 +98,17 @@ def test_response_rate_figure_en(rates_input):
     assert "87.5%  (7 of 8)" in _texts(fig) and "Total 60.4%" in _texts(fig)
 
 
+def test_response_rate_figure_marks_a_region_without_survey(rates_input):
+    survey, population = rates_input
+    survey = survey.loc[survey["region"] != "Jönköping"]  # 4 of 8 answered: now nobody
+    fig = F.response_rate_figure(survey, population, 2020)
+    texts = _texts(fig)
+    assert "ingen datainsamling" in texts and not any(t.startswith("0\u00a0%") for t in texts)
+    assert "Totalt 62,2\u00a0%" in texts  # 28 of 45: Jönköping's 8 were not asked
+    alt = F.response_rate_alt(survey, population, 2020)
+    assert "Jönköping" not in alt and "lägst Skåne (54,3\u00a0%)" in alt
+
+
 def test_response_rate_alt_names_total_highest_and_lowest(rates_input):
     sv = F.response_rate_alt(*rates_input, 2020)
     assert (

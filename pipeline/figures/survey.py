@@ -41,6 +41,7 @@ from pipeline.disclosure import (
 from pipeline.figures.style import PALETTE, new_figure, report_style
 from pipeline.formatting import number, percent
 from pipeline.i18n import Catalog
+from pipeline.rounds import no_data
 from pipeline.text.survey import item_label
 
 _t = Catalog("figures_survey")
@@ -92,7 +93,10 @@ def response_rate_figure(
         ax.barh(positions, widths, color=PALETTE[0], height=0.6)
         for y, row in zip(positions, regions.itertuples(index=False), strict=True):
             text = percent(row.response_rate, lang)
-            if not pd.isna(row.target_population):
+            if not row.surveyed:
+                # No bar and no "0 %": nobody was asked (as the table says).
+                text = no_data(lang)
+            elif not pd.isna(row.target_population):
                 target = number(row.target_population, lang, 0)
                 text += f"  ({number(row.responses, lang, 0)} {_t(lang, 'of')} {target})"
             ax.text(
