@@ -276,7 +276,8 @@ def validate(params: ParamsOption = DEFAULT_PARAMS) -> None:
     )
     for tally in data.tallies:  # every coding accounted for, per segment source
         typer.echo(f"  {tally.line()}")
-    for line in narrative_warnings(project, pairs, data.survey, data.population):  # prose the data no longer bear out
+    # Narrative prose that the data no longer bear out: a warning, the reports still build.
+    for line in narrative_warnings(project, pairs, data.survey, data.population):
         typer.echo(f"  {line}")
 
 

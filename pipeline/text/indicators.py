@@ -7,7 +7,13 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from pipeline.analysis.indicators import KEY_INDICATORS, MEANS, PUBLIC, Indicators, disclose_indicators
+from pipeline.analysis.indicators import (
+    KEY_INDICATORS,
+    MEANS,
+    PUBLIC,
+    Indicators,
+    disclose_indicators,
+)
 from pipeline.analysis.scope import Scope
 from pipeline.disclosure import SUPPRESSED_MARK, display_table, footnote
 from pipeline.disclosure_text import extremes_note
