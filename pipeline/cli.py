@@ -260,6 +260,7 @@ def validate(params: ParamsOption = DEFAULT_PARAMS) -> None:
     """Check params and every input file; print one line per problem (exit 2) or OK."""
     from pipeline.config import load_project, plan_pairs
     from pipeline.inputs import load_evaluation
+    from pipeline.narrative_facts import narrative_warnings
 
     try:
         project = load_project(params)
@@ -275,6 +276,9 @@ def validate(params: ParamsOption = DEFAULT_PARAMS) -> None:
     )
     for tally in data.tallies:  # every coding accounted for, per segment source
         typer.echo(f"  {tally.line()}")
+    # Narrative prose that the data no longer bear out: a warning, the reports still build.
+    for line in narrative_warnings(project, pairs, data.survey, data.population):
+        typer.echo(f"  {line}")
 
 
 @app.command("list")

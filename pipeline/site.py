@@ -45,6 +45,7 @@ table{border-collapse:collapse;width:100%}caption{text-align:left;font-weight:60
 th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid #d9d9d9;vertical-align:top}
 thead th{border-bottom:2px solid #1b1b1b}
 .rate{display:block;font-size:1.15rem;font-weight:600;font-variant-numeric:tabular-nums}
+.rate-none{font-size:.9rem;font-weight:400}
 .rate small{font-weight:400;font-size:.8rem;color:#4a4a4a;margin-left:.25rem}
 .status{display:inline-block;font-size:.8rem;font-weight:600;padding:.05rem .45rem;
 border-radius:3px;margin:.15rem .75rem .15rem 0;border:1px solid currentColor}
@@ -315,7 +316,9 @@ def _cell(
     status = entry["status"]
     pieces = [f'<td data-year="{year}" data-status="{esc(status)}">{label}<div>']
     rate = rates.get((year, region))
-    if rate:
+    if rate == text["no_survey"]:
+        pieces.append(f'<span class="rate rate-none">{esc(rate)}</span>')
+    elif rate:
         # The space keeps "50 % svarsfrekvens" two words in copied and extracted text.
         pieces.append(f'<span class="rate">{esc(rate)} <small>{esc(text["rate"])}</small></span>')
     title = f' title="{esc("; ".join(entry["draft_reasons"]))}"' if entry["draft_reasons"] else ""
@@ -367,10 +370,12 @@ def response_rate_labels(
     labels: dict[tuple[int, str], str] = {}
     for year in sorted(set(years)):
         for row in response_rates(survey, population, year).itertuples(index=False):
-            if pd.isna(row.response_rate):
-                continue
             name = overview_name if row.is_total else row.region
-            labels[(year, name)] = percent(row.response_rate, lang)
+            if not row.surveyed:
+                # As the report says: no survey that year, not "0 % svarsfrekvens".
+                labels[(year, name)] = _t(lang, "no_survey")
+            elif not pd.isna(row.response_rate):
+                labels[(year, name)] = percent(row.response_rate, lang)
     return labels
 
 

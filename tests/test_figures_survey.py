@@ -98,6 +98,17 @@ def test_response_rate_figure_en(rates_input):
     assert "87.5%  (7 of 8)" in _texts(fig) and "Total 60.4%" in _texts(fig)
 
 
+def test_response_rate_figure_marks_a_region_without_survey(rates_input):
+    survey, population = rates_input
+    survey = survey.loc[survey["region"] != "Jönköping"]  # 4 of 8 answered: now nobody
+    fig = F.response_rate_figure(survey, population, 2020)
+    texts = _texts(fig)
+    assert "ingen datainsamling" in texts and not any(t.startswith("0\u00a0%") for t in texts)
+    assert "Totalt 62,2\u00a0%" in texts  # 28 of 45: Jönköping's 8 were not asked
+    alt = F.response_rate_alt(survey, population, 2020)
+    assert "Jönköping" not in alt and "lägst Skåne (54,3\u00a0%)" in alt
+
+
 def test_response_rate_alt_names_total_highest_and_lowest(rates_input):
     sv = F.response_rate_alt(*rates_input, 2020)
     assert (
@@ -232,3 +243,21 @@ def test_numeric_figure_below_the_extremes_threshold_draws_quartiles_only(group,
     alt = F.numeric_alt(small, "months_worked", "sv", k=5)
     assert "medelvärde" not in alt and alt.startswith("Lådagram")
     assert "medelvärde" in F.numeric_alt(group.iloc[:10], "months_worked", "sv", k=5)
+
+
+def test_numeric_figure_of_identical_answers_has_distinct_ticks_and_one_label(group):
+    same = group.assign(months_worked=24.0)  # every answer 24: all statistics coincide
+    fig = F.numeric_figure(same)
+    fig.canvas.draw()  # ticks and their labels are made at draw time
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert len(ticks) == len(set(ticks)) >= 2, ticks
+    assert all(float(t.replace(",", ".")) == int(t) for t in ticks), ticks  # whole months
+    values = [t.get_text() for t in ax.texts]
+    assert values.count("24") == 1, values
+
+
+def test_value_labels_and_tick_decimals():
+    assert F.value_labels([24.0, 24.0, 24.04, 25.0], "sv", 1) == [(24.0, "24"), (25.0, "25")]
+    assert F.tick_decimals([23.0, 23.5, 24.0]) == 1
+    assert F.tick_decimals([20.0, 40.0]) == 0 and F.tick_decimals([0.25, 0.5]) == 2

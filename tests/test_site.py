@@ -110,6 +110,24 @@ def test_response_rate_labels_per_region_and_country():
     assert labels == {(2020, "A"): half, (2020, "B"): half, (2020, "Nationell översikt"): half}
 
 
+def test_a_region_without_survey_answers_reads_no_data_collection_in_the_index(tmp_path):
+    import pandas as pd
+
+    from pipeline.site import response_rate_labels
+
+    survey = pd.DataFrame({"year": [2020] * 2, "region": ["A", "A"]})
+    population = pd.DataFrame(
+        {"year": [2020, 2020], "region": ["A", "B"], "target_population": [4, 2]}
+    )
+    labels = response_rate_labels(survey, population, [2020], "sv", "Nationell översikt")
+    # B had no survey: not "0 %"; the country's rate counts only A's target (2 of 4).
+    assert labels[(2020, "B")] == "Enkät: ingen datainsamling"
+    assert labels[(2020, "Nationell översikt")] == "50\u00a0%"
+    _report(tmp_path, 2020, "b", "B")
+    page = index_html(published_reports(tmp_path), "sv", labels)
+    assert "Enkät: ingen datainsamling</span>" in page and "svarsfrekvens</small>" not in page
+
+
 def test_a_pair_that_failed_before_it_was_ever_published_has_a_failed_cell(tmp_path):
     from pipeline.site import with_states
 

@@ -123,11 +123,40 @@ def test_response_rates_order_other_years_and_unknown_targets():
     assert np.isnan(total["response_rate"])  # not every region has a target
 
 
-def test_response_rates_region_without_responses_is_zero():
+def test_response_rates_region_without_responses_was_not_surveyed():
+    # No answers at all is no survey (as pipeline.rounds counts survey years): no 0 % rate,
+    # and the total's target leaves out the people nobody asked (68 - 1 of Örebro).
     population = seed_population()
     survey = seed_survey().query("region != 'Örebro'")
     rates = S.response_rates(survey, population, 2020).set_index("region")
-    assert rates.loc["Örebro", "responses"] == 0 and rates.loc["Örebro", "response_rate"] == 0
+    assert rates.loc["Örebro", "responses"] == 0 and np.isnan(rates.loc["Örebro", "response_rate"])
+    assert not rates.loc["Örebro", "surveyed"] and rates.loc["Skåne", "surveyed"]
+    assert rates.loc["Örebro", "target_population"] == 1
+    assert rates.loc["Total", "target_population"] == 67
+    assert rates.loc["Total", "response_rate"] == pytest.approx(100 * 43 / 67)
+    assert S.not_surveyed(rates.reset_index()) == ["Örebro"]
+
+
+def test_response_rates_of_a_year_nobody_answered_have_no_total_rate():
+    rates = S.response_rates(seed_survey().iloc[0:0], seed_population(), 2020)
+    assert not rates["surveyed"].any() and rates["response_rate"].isna().all()
+
+
+def test_response_rates_markdown_marks_a_region_without_survey():
+    survey = seed_survey().query("region != 'Örebro'")
+    sv = T.response_rates_markdown(survey, seed_population(), at())
+    assert "| Örebro | ingen datainsamling | 1 | ingen datainsamling |" in sv
+    assert "| Totalt | 43 | 67 | 64\\,2\u00a0\\% |" in sv
+    assert "Örebro hade ingen enkät 2020" in sv and "| Örebro | 0 |" not in sv
+    en = T.response_rates_markdown(survey, seed_population(), at(lang="en"))
+    assert "| Örebro | no data collection | 1 | no data collection |" in en
+    assert "Örebro had no survey in 2020" in en
+
+
+def test_survey_status_of_a_region_without_survey_says_no_data_collection():
+    survey = seed_survey().query("region != 'Örebro'")
+    text = T.survey_status_markdown(survey, seed_population(), at(region="Örebro"))
+    assert "ingen datainsamling" in text and "Färre än" not in text
 
 
 def test_response_rates_markdown_sv_and_en():
@@ -535,3 +564,19 @@ def test_a_report_without_the_bands_keeps_the_tails():
         survey, scope, columns=["employment_pct"], beside_bands=False
     )
     assert "tillsammans med frågans tabell i intervall" not in markdown
+
+
+def test_key_indicators_of_a_year_without_survey_say_no_data_collection():
+    # 2019: Skåne has a target but no answers (no survey); 2020 has answers.
+    survey = seed_survey()
+    population = pd.concat([seed_population(2019), seed_population()], ignore_index=True)
+    table = I.key_indicators_markdown(survey, population, at())
+    assert "| Antal svar | ingen datainsamling | 19 |" in table
+    assert "| Målpopulation | 35 | 35 |" in table
+    assert "| Svarsfrekvens | ingen datainsamling | 54\\,3\u00a0\\% |" in table
+    assert "0\u00a0\\%" not in table.split("Svarsfrekvens")[1].split("\n")[0]
+    figures = I.key_figures_markdown(survey, population, at(year=2019))
+    assert "- Antal svar: ingen datainsamling" in figures
+    assert "- Svarsfrekvens: ingen datainsamling" in figures and "- Målpopulation: 35" in figures
+    # Nothing was collected, so nothing is withheld: no suppression footnote.
+    assert SUPPRESSED_MARK not in figures and "redovisas inte" not in figures

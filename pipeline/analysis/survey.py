@@ -112,9 +112,17 @@ def response_rates(survey: pd.DataFrame, population: pd.DataFrame, year: int) ->
     (sorted). A region without a target population gets NaN target and rate; the total
     rate is then NaN too, since it would not describe the whole population.
 
+    A region without a single answer had no survey that year (`surveyed` False): the
+    data cannot tell a survey nobody answered from one never sent, and the rounds
+    (`pipeline.rounds`) count a survey year by its answers, so the report says "ingen
+    datainsamling" there, never "0 %". Its rate is NaN, and its target population is
+    left out of the total's: a total rate that counted people nobody asked would
+    understate how many of those asked answered.
+
     Returns:
         Columns region, responses, target_population, response_rate (percent 0-100,
-        unrounded) and is_total (True only on the last row, region "Total").
+        unrounded; NaN where not surveyed), surveyed and is_total (True only on the
+        last row, region "Total", whose target counts the surveyed regions only).
     """
     pop = population.loc[population["year"] == year]
     targets = dict(zip(pop["region"], pop["target_population"].astype(float), strict=True))
@@ -125,15 +133,30 @@ def response_rates(survey: pd.DataFrame, population: pd.DataFrame, year: int) ->
     for region in regions:
         n = int(counts.get(region, 0))
         target = targets.get(region, np.nan)
-        rows.append((region, n, target, rate(n, target), False))
-    total_n = sum(r[1] for r in rows)
-    known = [r[2] for r in rows if not np.isnan(r[2])]
-    total_target = float(sum(known)) if len(known) == len(rows) and rows else np.nan
-    rows.append(("Total", total_n, total_target, rate(total_n, total_target), True))
+        rows.append((region, n, target, rate(n, target) if n else np.nan, n > 0, False))
+    surveyed = [r for r in rows if r[4]]
+    total_n = sum(r[1] for r in surveyed)
+    known = [r[2] for r in surveyed if not np.isnan(r[2])]
+    total_target = float(sum(known)) if surveyed and len(known) == len(surveyed) else np.nan
+    total_rate = rate(total_n, total_target) if surveyed else np.nan
+    rows.append(("Total", total_n, total_target, total_rate, bool(surveyed), True))
     frame = pd.DataFrame(
-        rows, columns=["region", "responses", "target_population", "response_rate", "is_total"]
+        rows,
+        columns=[
+            "region",
+            "responses",
+            "target_population",
+            "response_rate",
+            "surveyed",
+            "is_total",
+        ],
     )
-    return frame.astype({"responses": "int64", "is_total": bool})
+    return frame.astype({"responses": "int64", "surveyed": bool, "is_total": bool})
+
+
+def not_surveyed(rates: pd.DataFrame) -> list[str]:
+    """The regions of `response_rates` without a survey that year (no answers)."""
+    return rates.loc[~rates["surveyed"] & ~rates["is_total"], "region"].tolist()
 
 
 # A round of more regions than this compares each region with the whole round in its

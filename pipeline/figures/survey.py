@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from pipeline.analysis.survey import (
     compares_with_round,
@@ -41,6 +41,7 @@ from pipeline.disclosure import (
 from pipeline.figures.style import PALETTE, new_figure, report_style
 from pipeline.formatting import number, percent
 from pipeline.i18n import Catalog
+from pipeline.rounds import no_data
 from pipeline.text.survey import item_label
 
 _t = Catalog("figures_survey")
@@ -92,7 +93,10 @@ def response_rate_figure(
         ax.barh(positions, widths, color=PALETTE[0], height=0.6)
         for y, row in zip(positions, regions.itertuples(index=False), strict=True):
             text = percent(row.response_rate, lang)
-            if not pd.isna(row.target_population):
+            if not row.surveyed:
+                # No bar and no "0 %": nobody was asked (as the table says).
+                text = no_data(lang)
+            elif not pd.isna(row.target_population):
                 target = number(row.target_population, lang, 0)
                 text += f"  ({number(row.responses, lang, 0)} {_t(lang, 'of')} {target})"
             ax.text(
@@ -347,6 +351,46 @@ def _shown_statistics(disclosed: Disclosed, column: str) -> tuple[pd.Series, boo
     return disclosed.table["value"], robust, _DECIMALS.get(column, 1)
 
 
+def value_labels(values: list[float], lang: str, decimals: int) -> list[tuple[float, str]]:
+    """The box plot's value labels: (position, text), each text once.
+
+    Statistics that coincide (every answer the same: five times "24") would be drawn on
+    top of each other; the label is drawn once, at the first.
+    """
+    labels: dict[str, float] = {}
+    for value in values:
+        labels.setdefault(number(value, lang, decimals), value)
+    return [(value, text) for text, value in labels.items()]
+
+
+def tick_decimals(ticks: list[float], most: int = 3) -> int:
+    """The fewest decimals (up to `most`) that show every tick as it is (23,5, not "24")."""
+    for decimals in range(most + 1):
+        if all(abs(round(t, decimals) - t) < 1e-9 * max(1.0, abs(t)) for t in ticks):
+            return decimals
+    return most
+
+
+class _TickNumbers(Formatter):
+    """Tick labels in the report's number format, with the decimals the ticks need."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang, self.decimals = lang, 0
+
+    def set_locs(self, locs: list[float]) -> None:
+        super().set_locs(locs)
+        self.decimals = tick_decimals(list(locs))
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return number(x, self.lang, self.decimals)
+
+
+def _whole(series: pd.Series) -> bool:
+    """Whether every answer of a numeric item is a whole number."""
+    values = pd.to_numeric(series, errors="coerce").dropna()
+    return bool(len(values)) and bool((values == values.round()).all())
+
+
 def numeric_figure(
     survey: pd.DataFrame,
     column: str = "months_worked",
@@ -402,11 +446,15 @@ def numeric_figure(
             meanprops={"marker": "D", "markerfacecolor": PALETTE[0], "markeredgecolor": "white"},
         )
         keys = ("p25", "p50", "p75") if robust else ("p5", "p25", "p50", "p75", "p95")
-        for key in keys:
-            ax.text(s[key], 1.32, number(s[key], lang, decimals), ha="center", fontsize=8)
+        for value, text in value_labels([s[key] for key in keys], lang, decimals):
+            ax.text(value, 1.32, text, ha="center", fontsize=8)
         ax.set_yticks([])
         ax.set_ylim(0.6, 1.5)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, lang, 0)))
+        if _whole(survey[column]):
+            # Whole answers (months, years, per cent): whole ticks, also when every
+            # answer is the same and the axis spans a unit around it (not 23,5 as "24").
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=3))
+        ax.xaxis.set_major_formatter(_TickNumbers(lang))
         unit = f"unit_{column}"
         ax.set_xlabel(_t(lang, unit) if _t.has(lang, unit) else "")
         n_text = f"{_t(lang, 'n')} = {number(s['n'], lang, 0)}"

@@ -7,12 +7,19 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from pipeline.analysis.indicators import KEY_INDICATORS, MEANS, Indicators, disclose_indicators
+from pipeline.analysis.indicators import (
+    KEY_INDICATORS,
+    MEANS,
+    PUBLIC,
+    Indicators,
+    disclose_indicators,
+)
 from pipeline.analysis.scope import Scope
 from pipeline.disclosure import SUPPRESSED_MARK, display_table, footnote
 from pipeline.disclosure_text import extremes_note
 from pipeline.formatting import md_text, number
 from pipeline.i18n import Catalog
+from pipeline.rounds import no_data
 from pipeline.tables import markdown_table
 from pipeline.text.markdown import counts, notes_markdown, shares
 
@@ -31,21 +38,41 @@ def _format(key: str, lang: str) -> Callable[[object], str]:
 
 
 def _cells(indicators: Indicators, lang: str) -> pd.DataFrame:
-    """The displayed values, indicators as rows and years as columns (marks where hidden)."""
+    """The displayed values, indicators as rows and years as columns (marks where hidden).
+
+    A year without a single answer had no survey (as in `pipeline.rounds`): its values
+    read "ingen datainsamling", not "0", "0 %" or a suppression mark (nothing was
+    collected, so nothing is withheld); its target population stays.
+    """
     formats = {key: _format(key, lang) for key in KEY_INDICATORS}
-    return display_table(indicators.disclosed, formats).T
+    shown = display_table(indicators.disclosed, formats)
+    for year in _not_surveyed(indicators):
+        shown.loc[year, [key for key in shown.columns if key != "target_population"]] = no_data(
+            lang
+        )
+    return shown.T
+
+
+def _not_surveyed(indicators: Indicators) -> list[int]:
+    """The years (rows) of the indicators without a single survey answer."""
+    responses = indicators.disclosed.table["responses"]
+    return [year for year, n in responses.items() if n == 0]
 
 
 def _notes(indicators: Indicators, scope: Scope) -> str:
-    """The footnotes of an indicator table: the k rule, and the means rule when it applied."""
+    """The footnotes of an indicator table: the k rule, and the means rule when it applied.
+
+    Years without a survey count for neither: their cells read "ingen datainsamling".
+    """
     disclosed, bases = indicators.disclosed, indicators.bases
+    collected = [row for row in disclosed.table.index if row not in _not_surveyed(indicators)]
     notes = []
-    if disclosed.any_suppressed:
+    if disclosed.suppressed.loc[collected].to_numpy().any():
         notes.append(footnote(scope.k, scope.lang))
     means = [m for m in MEANS if m in bases.columns]
     if any(
         disclosed.suppressed.at[row, m] and bases.at[row, m] >= scope.k
-        for row in disclosed.table.index
+        for row in collected
         for m in means
     ):
         notes.append(extremes_note(scope.k, scope.extremes_k, scope.lang))
@@ -78,10 +105,14 @@ def key_figures_markdown(survey: pd.DataFrame, population: pd.DataFrame, scope: 
     """
     indicators = disclose_indicators(survey, population, scope, years=[scope.year])
     shown = _cells(indicators, scope.lang).iloc[:, 0]
+    # In a year without a survey only the public figures are listed (answers and rate
+    # as "ingen datainsamling"): six more lines saying the same would bury the target.
     lines = [
         f"- {md_text(_t(scope.lang, key))}: {md_text(value)}"
         for key, value in shown.items()
-        if value != SUPPRESSED_MARK and value != "–"
+        if value != SUPPRESSED_MARK
+        and value != "–"
+        and (value != no_data(scope.lang) or key in PUBLIC)
     ]
     return "\n".join(lines) + "\n" + _notes(indicators, scope)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -14,6 +14,7 @@ from pipeline.analysis.survey import (
     disclose_item,
     disclose_numeric,
     linked_tails,
+    not_surveyed,
     rate_distribution,
     rate_quartiles,
     region_and_total,
@@ -33,6 +34,7 @@ from pipeline.disclosure import (
 from pipeline.disclosure_text import complement_note, extremes_note, tails_note
 from pipeline.formatting import md_text, number, percent
 from pipeline.i18n import DEFAULT_LANGUAGE, Catalog
+from pipeline.rounds import join_words, no_data
 from pipeline.tables import markdown_table
 from pipeline.text.markdown import counts, disclosed_markdown, notes_markdown, paragraph, shares
 
@@ -77,7 +79,47 @@ def _rates_table(rates: pd.DataFrame, scope: Scope) -> str:
     }
     formats = {"responses": counts(lang), "target_population": counts(lang)}
     formats["response_rate"] = shares(lang)
-    return disclosed_markdown(disclose_public(rates, scope.k), headers, formats, lang)
+    shown = rates_cells(rates, formats, lang)
+    return disclosed_markdown(disclose_public(shown, scope.k), headers, {}, lang) + (
+        _not_surveyed_note(rates, scope)
+    )
+
+
+def rates_cells(
+    rates: pd.DataFrame, formats: Mapping[str, Callable[[object], str]], lang: str
+) -> pd.DataFrame:
+    """`response_rates` as display text: a region without a survey reads "ingen datainsamling".
+
+    Its responses and rate are no data collection, not "0" and "0 %" (a target population
+    asked nobody); its target population stays, it is a fact of the round.
+    """
+    shown = rates.copy()
+    mark = no_data(lang)
+    for column, fmt in formats.items():
+        shown[column] = [
+            mark
+            if not surveyed and column != "target_population"
+            else ""
+            if pd.isna(value)
+            else fmt(value)
+            for value, surveyed in zip(rates[column], rates["surveyed"], strict=True)
+        ]
+    return shown
+
+
+def _not_surveyed_note(rates: pd.DataFrame, scope: Scope) -> str:
+    """The note naming the regions without a survey, and what the total counts then."""
+    regions = not_surveyed(rates)
+    if not regions:
+        return ""
+    note = _t(
+        scope.lang,
+        "not_surveyed_note",
+        regions=join_words(regions, scope.lang),
+        year=scope.year,
+        no_data=no_data(scope.lang),
+    )
+    return notes_markdown([note])
 
 
 def _rates_lead(rates: pd.DataFrame, scope: Scope) -> str:
@@ -243,11 +285,19 @@ def region_withheld_markdown(scope: Scope) -> str:
 
 
 def survey_status_markdown(survey: pd.DataFrame, population: pd.DataFrame, scope: Scope) -> str:
-    """One paragraph on the survey of the scope: who answered, or why nothing is shown."""
+    """One paragraph on the survey of the scope: who answered, or why nothing is shown.
+
+    A region without a single answer had no survey that year (`response_rates`): the
+    paragraph says so ("ingen datainsamling"), not that fewer than k answered.
+    """
     lang = scope.lang
+    rates = response_rates(survey, population, scope.year).set_index("region")
+    if scope.region in rates.index and not rates.at[scope.region, "surveyed"]:
+        return paragraph(
+            _t(lang, "not_surveyed", region=scope.region, year=scope.year, no_data=no_data(lang))
+        )
     if not region_publishable(survey, scope.region, scope.year, scope.k):
         return region_withheld_markdown(scope)
-    rates = response_rates(survey, population, scope.year).set_index("region")
     row = rates.loc[scope.region]
     text = _t(
         lang,
