@@ -103,3 +103,36 @@ def test_other_compile_errors_are_raised(tmp_path):
 
     with pytest.raises(RuntimeError, match="unknown variable"):
         compile_with_fallback(typ, broken)
+
+
+def _fonts_drawing(path: Path, char: str) -> list[str]:
+    """The fonts of a PDF whose ToUnicode map gives `char` (the fonts that drew it)."""
+    from pypdf import PdfReader
+
+    code = f"{ord(char):04X}".encode()
+    found = []
+    for page in PdfReader(path).pages:
+        for name, ref in (page["/Resources"].get("/Font") or {}).items():
+            font = ref.get_object()
+            cmap = font.get("/ToUnicode")
+            if cmap is not None and code in cmap.get_object().get_data().upper():
+                found.append(str(font.get("/BaseFont", name)))
+    return found
+
+
+@needs_fonts
+def test_an_emoji_sequence_is_drawn_by_the_emoji_font_as_one(tmp_path):
+    # Before: 👩🏽‍⚕️ fell apart in fallback and the body font (Libertinus has U+2695) drew
+    # a lone small ⚕ where the health worker belonged. © stays the body font's.
+    out = _render(tmp_path, "Hon är 👩🏽\u200d⚕\ufe0f hos oss ©")
+    assert not [f for f in _fonts_drawing(out["pdf"], "\u2695") if "Libertinus" in f]
+    assert any("Libertinus" in f for f in _fonts_drawing(out["pdf"], "©"))
+    text = _pdf_text(out["pdf"])
+    assert "👩🏽\u200d⚕\ufe0f" in text
+
+
+def test_the_report_template_holds_nothing_that_looks_like_an_emoji():
+    # One would send every report through the fallback fonts (slower, pipeline.render.builtin).
+    from pipeline.render.builtin import _MAY_BE_EMOJI, TEMPLATES
+
+    assert _MAY_BE_EMOJI.search((TEMPLATES / "report.typ").read_text(encoding="utf-8")) is None

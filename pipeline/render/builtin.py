@@ -69,6 +69,9 @@ FALLBACK_FONT_DIRS = (
     Path("/usr/share/fonts/truetype/noto"),
     Path("/usr/share/fonts/truetype/dejavu"),
 )
+# Characters that may be (part of) an emoji: the symbol blocks where emoji of the first
+# Unicode versions live, the joiner and emoji variation selector, and the emoji planes.
+_MAY_BE_EMOJI = re.compile("[\u2300-\u2bff\u200d\ufe0f\U0001f000-\U0001faff]")
 _SECTION_NUMBERING = re.compile(r"[1aAiI*.\-)( ]{1,20}")
 _REPORT_FIELDS = (
     "organisation",
@@ -309,12 +312,16 @@ def _typst(typ: Path, root: Path, timestamp: int) -> bytes:
         # sixth of a report's compile) only when a character needs them, which PDF/A
         # makes Typst say, naming the character.
         options = {"root": root, "pdf_standards": list(PDF_STANDARDS), "timestamp": timestamp}
+        fallback = [str(d) for d in FALLBACK_FONT_DIRS if d.is_dir()]
+        if _MAY_BE_EMOJI.search(source.read_text(encoding="utf-8")):
+            # The report font has some emoji's parts (⚕ of 👩🏽‍⚕️): without the emoji
+            # font Typst would draw those and raise nothing.
+            return compile_pdf(source, font_paths=fallback, **options)
         try:
             return compile_pdf(source, font_paths=[], **options)
         except TypstCompileError as exc:
             if not undisplayable(str(exc)):
                 raise
-        fallback = [str(d) for d in FALLBACK_FONT_DIRS if d.is_dir()]
         return compile_pdf(source, font_paths=fallback, **options)
 
     try:
