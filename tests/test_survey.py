@@ -518,20 +518,18 @@ def test_tails_stay_when_the_bands_hide_nothing():
     assert not stats.suppressed.at["max", "value"] and stats.table.at["max", "value"] == 100
 
 
+def _supervision(yes: int, no: int) -> tuple[pd.DataFrame, Scope]:
+    """`yes` respondents with weekly supervision and `no` without any."""
+    with_it = {"supervision": True, "supervision_frequency": "varje_vecka"}
+    rows = [{"year": 2020, "region": "Sthlm", **with_it} for _ in range(yes)]
+    rows += [{"year": 2020, "region": "Sthlm", "supervision": False} for _ in range(no)]
+    return make_survey(rows), Scope(region="Sthlm", year=2020, lang="sv", k=5)
+
+
 def test_a_follow_up_is_withheld_when_its_filter_hides_a_cell():
     # Supervision: yes 6, no 1 (both hidden); how often: 6 answered. Shown, the 6 would
     # make "yes" at least 6 and so "no" exactly 1.
-    rows = [
-        {
-            "year": 2020,
-            "region": "Sthlm",
-            "supervision": True,
-            "supervision_frequency": "varje_vecka",
-        }
-        for _ in range(6)
-    ] + [{"year": 2020, "region": "Sthlm", "supervision": False}]
-    survey = make_survey(rows)
-    scope = Scope(region="Sthlm", year=2020, lang="sv", k=5)
+    survey, scope = _supervision(yes=6, no=1)
     assert S.disclose_item(survey, "supervision", scope).any_suppressed
     follow_up = S.disclose_item(survey, "supervision_frequency", scope)
     assert follow_up.withheld and follow_up.reason == "linked"
@@ -540,17 +538,7 @@ def test_a_follow_up_is_withheld_when_its_filter_hides_a_cell():
 
 
 def test_a_follow_up_is_shown_when_its_filter_hides_nothing():
-    rows = [
-        {
-            "year": 2020,
-            "region": "Sthlm",
-            "supervision": True,
-            "supervision_frequency": "varje_vecka",
-        }
-        for _ in range(6)
-    ] + [{"year": 2020, "region": "Sthlm", "supervision": False} for _ in range(5)]
-    survey = make_survey(rows)
-    scope = Scope(region="Sthlm", year=2020, lang="sv", k=5)
+    survey, scope = _supervision(yes=6, no=5)
     follow_up = S.disclose_item(survey, "supervision_frequency", scope)
     assert not follow_up.withheld and follow_up.table["n"].max() == 6
 
