@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -450,10 +451,26 @@ def main() -> None:
     # nbclient and papermill log every kernel hiccup; the summary reports failures.
     for noisy in ("papermill", "nbclient", "traitlets", "distributed", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    # SIGTERM (a service manager, `kill`, a CI timeout) stops a run as Ctrl-C does: the
+    # workers are stopped and the scratch folders cleaned before exit, so that nothing is
+    # published after the run has gone and dropped its lock.
+    signal.signal(signal.SIGTERM, _interrupted)
     try:
-        app()
+        app()  # Typer exits with 130 on KeyboardInterrupt
     except KeyboardInterrupt:
         sys.exit(130)
+    except SystemExit:
+        if _stopped_by:  # 128 + the signal, as the shell reports a process it stopped
+            sys.exit(128 + _stopped_by[-1])
+        raise
+
+
+_stopped_by: list[int] = []
+
+
+def _interrupted(signum: int, _frame: object) -> None:
+    _stopped_by.append(signum)
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

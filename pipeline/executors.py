@@ -81,9 +81,28 @@ def _run_local(tasks: list[PairTask], jobs: int, _scheduler: str | None) -> Iter
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(tasks)), mp_context=context, initializer=warm
     ) as pool:
-        futures = [pool.submit(build_pair, task, side_by_side) for task in tasks]
-        for future in as_completed(futures):
-            yield future.result()
+        try:
+            futures = [pool.submit(build_pair, task, side_by_side) for task in tasks]
+            for future in as_completed(futures):
+                yield future.result()
+        except BaseException:  # Ctrl-C, SIGTERM (pipeline.cli), or the caller stopped early
+            _stop_workers(pool)
+            raise
+
+
+def _stop_workers(pool) -> None:
+    """Kill a pool's workers now: left running, each would finish and publish its pair.
+
+    Their kernel templates see their pipe close and exit, and the notebook processes
+    die with the templates; a pair killed half-way never reached its atomic swap.
+    """
+    pool.shutdown(wait=False, cancel_futures=True)
+    kill = getattr(pool, "kill_workers", None)  # Python 3.14+
+    if kill is not None:
+        kill()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
 
 
 # A pair whose worker dies (killed, out of memory) is retried once on another worker,

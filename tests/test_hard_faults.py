@@ -13,11 +13,15 @@ import contextlib
 import errno
 import json
 import shutil
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
-from support import make_project, run_cli
+from support import ROOT, make_project, run_cli
 from test_faults import tree
 
 from pipeline import build, publish, publish_pair
@@ -234,3 +238,29 @@ def test_a_clock_jump_changes_no_pair_state(tmp_path, demo_build):
         assert after.returncode == 0, after.stderr
         assert after.stdout == before.stdout
     assert "fresh" in before.stdout
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_run_stopped_by_a_signal_leaves_no_worker_publishing(tmp_path, stop):
+    # Before: SIGTERM ended the CLI at once; its pool workers (children of the forkserver)
+    # went on building and published pairs after it had exited and dropped its lock.
+    params = make_project(tmp_path)
+    out = tmp_path / "out"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", "--params", str(params), "--out", str(out),
+         "--jobs", "2", "--force"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert run.stderr is not None
+    for line in run.stderr:  # the first pair published: the workers are busy with more
+        if ": built (" in line:
+            break
+    started = psutil.Process(run.pid).children(recursive=True)
+    run.send_signal(stop)
+    assert run.wait(timeout=60) == 128 + stop
+    _, alive = psutil.wait_procs(started, timeout=10)
+    assert alive == []
+    before = tree(out)
+    time.sleep(3)
+    assert tree(out) == before
