@@ -11,6 +11,7 @@ notebook runs, so `--final` can stop a run before any work is done.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,7 +106,7 @@ def draft_status(
         reasons.append(text(lang, "no_narrative", path=shown_path))
     else:
         for key in NARRATIVE_KEYS:
-            if not (narrative.get(key) or "").strip():
+            if not written(narrative.get(key) or ""):
                 heading = _headings(lang, key)
                 reasons.append(text(lang, "no_section", heading=heading, path=shown_path))
     if require_metadata:
@@ -117,6 +118,17 @@ def draft_status(
         if meta.author.strip().casefold() in _TOOL_NAMES:
             reasons.append(text(lang, "tool_author"))
     return DraftStatus(tuple(reasons), lang)
+
+
+# The instruction a skeleton from `peer-eval init` puts under each heading:
+# "*\[Sammanfatta ... Ersätt den här raden.\]*", an italic bracketed line.
+_INSTRUCTION = re.compile(r"^\s*\*\\\[.*\\\]\*\s*$")
+
+
+def written(section: str) -> bool:
+    """Whether a narrative section holds the analyst's text, not only the skeleton's
+    bracketed instructions (left as they are, they would go to the committee)."""
+    return any(line.strip() and not _INSTRUCTION.match(line) for line in section.splitlines())
 
 
 def refuse_drafts(reports: list[tuple[str, tuple[str, ...]]]) -> None:

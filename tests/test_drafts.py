@@ -93,3 +93,20 @@ def test_list_shows_each_reports_status_and_what_a_draft_lacks(tmp_path):
     assert len(drafts) == 1 and drafts[0].startswith("2019  Örebro"), drafts
     assert "analytikerns text saknas" in drafts[0] and "diarienummer saknas" in drafts[0]
     assert sum(" final " in line for line in lines) == 27  # 23 reports and 4 overviews
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_init_skeleton_left_as_it_is_is_a_draft(lang):
+    # Before: its bracketed instructions counted as the analyst's text: `run --final`
+    # published "Ersätt den här raden." three times to the committee.
+    from pipeline import init_project
+    from pipeline.report_source import parse_narrative
+
+    skeleton = Path(init_project.__file__).parent / "init_templates" / lang / "narrative.md"
+    sections = parse_narrative(skeleton.read_text(encoding="utf-8"))
+    status = draft_status(PairSettings(lang=lang, report=FULL), sections, "n.md")
+    assert len(status.reasons) == 3
+    # One section written, the instruction line still under it: the text counts.
+    sections["summary"] = sections["summary"] + "\n\nRegionen har tre peer supportrar."
+    status = draft_status(PairSettings(lang=lang, report=FULL), sections, "n.md")
+    assert len(status.reasons) == 2
