@@ -169,18 +169,23 @@ class ReportMeta(_Strict):
     date: dt.date | None = None
 
 
+# YAML reads `true` as a boolean, which pydantic would take for 1 (k: true would switch
+# the small-cell rule off); a whole number must be written as one.
+WholeNumber = Annotated[int, Field(strict=True)]
+
+
 class PairSettings(_Strict):
     """Settings that a per-pair override file (or the command line) may change."""
 
     lang: Language = "sv"
-    k: int = Field(default=5, ge=1, le=100)
-    interview_k: int = Field(default=3, ge=1, le=100)
-    extremes_k: int = Field(default=10, ge=1, le=1000)
+    k: int = Field(default=5, strict=True, ge=1, le=100)
+    interview_k: int = Field(default=3, strict=True, ge=1, le=100)
+    extremes_k: int = Field(default=10, strict=True, ge=1, le=1000)
     formats: tuple[Format, ...] = ("html", "pdf")
-    quotes_per_theme: int = Field(default=2, ge=0, le=20)
-    timeout_seconds: int = Field(default=600, ge=1)
+    quotes_per_theme: int = Field(default=2, strict=True, ge=0, le=20)
+    timeout_seconds: int = Field(default=600, strict=True, ge=1)
     # Address space of one notebook's kernel (RLIMIT_AS); a kernel starts at about 1 GB.
-    kernel_memory_mb: int = Field(default=4096, ge=0)
+    kernel_memory_mb: int = Field(default=4096, strict=True, ge=0)
     report: ReportMeta = ReportMeta()
 
     @field_validator("formats")
@@ -196,7 +201,7 @@ class Evaluation(PairSettings):
 
     data_dir: str = "data"
     regions: tuple[str, ...]
-    years: tuple[int, ...]
+    years: tuple[WholeNumber, ...]
     inputs: Inputs = Inputs()
     narrative_dir: str = "reports/narrative"
     notebooks_dir: str = "notebooks"

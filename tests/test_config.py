@@ -66,6 +66,18 @@ def test_bad_year_and_wrong_type_are_errors(tmp_path):
     assert "key 'k'" in text
 
 
+def test_a_boolean_is_no_number(tmp_path):
+    # Before: YAML's `true` was taken for 1: `k: true` switched the small-cell rule off.
+    path = _params(tmp_path, BASE + "k: true\n")
+    with pytest.raises(InputError) as info:
+        load_project(path)
+    assert "key 'k': Input should be a valid integer (got True)" in str(info.value)
+    project = load_project(_params(tmp_path))
+    _override(tmp_path, "2020", "stockholm", "extremes_k: yes\n")
+    with pytest.raises(InputError, match="key 'extremes_k'"):
+        plan_pairs(project)
+
+
 def test_override_for_undeclared_region_or_bad_key_is_an_error(tmp_path):
     project = load_project(_params(tmp_path))
     _override(tmp_path, "2020", "atlantis", "lang: en\n")
