@@ -175,7 +175,12 @@ class _Planner:
             "template": self.hash_files([template]),
             "code": self.code_hash,
             "render_code": self.render_code_hash,
-            "parameters": hash_text(pair.model_dump_json() + parameters),
+            # What the notebooks are given; the other settings (formats, the title page's
+            # metadata, time limits) only change the rendering: `settings`.
+            "parameters": hash_text(
+                json.dumps(notebook_settings(pair, kind), sort_keys=True) + parameters
+            ),
+            "settings": hash_text(pair.model_dump_json()),
             "data": hash_text(json.dumps(inputs, sort_keys=True)),
             "renderer": self.version,
         }
@@ -311,6 +316,20 @@ def needs_execution(task: PairTask) -> bool:
     return not (task.reuse_execution and execution_cache.is_valid(entry, task.execute_digest))
 
 
+def notebook_settings(pair: Pair, kind: str) -> dict[str, object]:
+    """The pair's settings its notebooks are given as parameters (with two paths more).
+
+    Only these, the notebooks, the code and the data decide the executed notebooks
+    (`pipeline.task.EXECUTE_COMPONENTS`).
+    """
+    settings = pair.settings
+    parameters: dict[str, object] = {"year": pair.year, "lang": settings.lang, "k": settings.k}
+    parameters |= {"interview_k": settings.interview_k, "extremes_k": settings.extremes_k}
+    if kind == "region":
+        parameters |= {"region": pair.region, "quotes_per_theme": settings.quotes_per_theme}
+    return parameters
+
+
 def execute_pair(task: PairTask, work: Path, *, side_by_side: bool = False) -> None:
     """Execute the pair's notebooks into `work/notebooks`.
 
@@ -329,13 +348,10 @@ def execute_pair(task: PairTask, work: Path, *, side_by_side: bool = False) -> N
     # run (and each of its pool workers) a third of a second and are not needed there.
     from pipeline.execute import execute_notebook
 
-    pair, settings = task.pair, task.pair.settings
-    parameters = {"year": pair.year, "lang": settings.lang, "k": settings.k}
-    parameters |= {"interview_k": settings.interview_k, "extremes_k": settings.extremes_k}
+    settings = task.pair.settings
+    parameters = notebook_settings(task.pair, task.kind)
     parameters["params_file"] = task.params_file
     parameters["inputs_snapshot"] = task.inputs_snapshot
-    if task.kind == "region":
-        parameters |= {"region": pair.region, "quotes_per_theme": settings.quotes_per_theme}
 
     def execute(notebook: str) -> None:
         source = Path(notebook)

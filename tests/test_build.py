@@ -50,9 +50,24 @@ def test_override_changes_only_its_pair_and_missing_output_is_stale(tmp_path):
     override.write_text("k: 3\n", encoding="utf-8")
     (out / "2017" / "orebro" / "rapport.pdf").unlink()
     states = {key: staleness(t) for key, t in _tasks(params, out).items()}
-    assert states["2018/skane"] == ("stale", ["parameters"])
+    assert states["2018/skane"] == ("stale", ["parameters", "settings"])
     assert states["2017/orebro"] == ("stale", ["rapport.pdf missing"])
     assert sum(state == "fresh" for state, _ in states.values()) == len(states) - 2
+
+
+def test_a_setting_the_notebooks_are_not_given_changes_only_the_rendering(tmp_path):
+    # Before: every setting was in the execution key: a new case number or format
+    # re-executed the pair's notebooks for what only the rendering shows.
+    params = make_project(tmp_path)
+    out = tmp_path / "out"
+    before = _tasks(params, out)["2018/skane"]
+    _publish_fake(before)
+    override = params.parent / "overrides" / "2018" / "skane.yaml"
+    override.parent.mkdir(parents=True)
+    override.write_text("formats: [html]\nreport: {case_number: SN 2019/12}\n", encoding="utf-8")
+    after = _tasks(params, out)["2018/skane"]
+    assert staleness(after) == ("stale", ["settings", "links"])  # no PDF to link to now
+    assert after.execute_digest == before.execute_digest
 
 
 def test_failed_and_missing_states(tmp_path):
