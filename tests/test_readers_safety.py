@@ -145,6 +145,19 @@ def test_yaml_aliases_are_refused(tmp_path):
         load_yaml(path, "codebook.yaml")
 
 
+def test_a_value_its_type_refuses_is_one_line_naming_it(tmp_path):
+    # Before: `date: 2026-13-25` is a timestamp by its shape; datetime refused month 13
+    # with a ValueError that became a 146-line traceback.
+    path = tmp_path / "evaluation.yaml"
+    path.write_text("regions: [Skåne]\nreport: {date: 2026-13-25}\n")
+    with pytest.raises(InputError) as info:
+        load_yaml(path, "evaluation.yaml")
+    assert str(info.value) == (
+        "evaluation.yaml: line 2, column 16: '2026-13-25' is not a valid timestamp "
+        "(month must be in 1..12)"
+    )
+
+
 def test_params_set_the_limits(tmp_path):
     params = make_project(tmp_path, {"limits": {"max_rows": 7, "links_out_of_data_dir": True}})
     limits = load_project(params).evaluation.limits

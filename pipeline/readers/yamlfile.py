@@ -10,6 +10,10 @@ from pipeline.errors import InputError, Problem
 from pipeline.readers.safety import check_file_size
 
 
+class _ValueRefused(yaml.constructor.ConstructorError):
+    """A scalar whose shape names a type whose constructor then refuses it."""
+
+
 class _StrictLoader(yaml.SafeLoader):
     """A safe loader that refuses duplicated mapping keys (PyYAML keeps the last one) and
     aliases: nine nested aliases of ten each are a billion values to whatever walks them."""
@@ -33,6 +37,22 @@ class _StrictLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_object(self, node, deep=False):
+        # A constructor that parses a scalar raises plain Python errors for values that
+        # match its pattern but mean nothing (`2026-13-25` is a timestamp by its shape,
+        # then `datetime.date` refuses month 13). Turn them into a marked error here,
+        # where the node still knows its line, so the analyst sees line and value.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError, TypeError) as exc:
+            shown = f"{node.value!r} " if isinstance(node, yaml.ScalarNode) else "the value "
+            raise _ValueRefused(
+                None,
+                None,
+                f"{shown}is not a valid {node.tag.rsplit(':', 1)[-1]} ({exc})",
+                node.start_mark,
+            ) from exc
+
 
 def load_yaml(path: Path, display: str) -> object:
     """Load a YAML file safely, or stop with a one-line error naming the line.
@@ -45,8 +65,8 @@ def load_yaml(path: Path, display: str) -> object:
         The loaded document (plain dicts, lists, str, int, float, bool, None).
 
     Raises:
-        InputError: Missing file, too large, not UTF-8, a syntax error, a duplicated key
-            or an alias.
+        InputError: Missing file, too large, not UTF-8, a syntax error, a duplicated key,
+            an alias or a value its type refuses (a date with month 13).
     """
     if not path.is_file():
         raise InputError(Problem(display, "file not found"))
@@ -57,6 +77,10 @@ def load_yaml(path: Path, display: str) -> object:
         raise InputError(Problem(display, f"is not UTF-8 text (byte {exc.start})")) from exc
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except _ValueRefused as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}"
+        raise InputError(Problem(display, f"{where}: {exc.problem}")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
