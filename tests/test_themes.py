@@ -495,6 +495,23 @@ def test_quotes_carry_no_ids_and_are_pseudonymised() -> None:
     assert "> \\[namn\\] ringde från \\[telefon\\] till mig\\.\n>\n> — Brukare\n" in text
 
 
+def test_quotes_in_an_english_report_are_marked_swedish() -> None:
+    # Before: a screen reader read the Swedish quotes with the English voice, and Typst
+    # hyphenated them by English rules (WCAG 3.1.2 language of parts).
+    register = stockholm_2020()
+    segments = pd.DataFrame(
+        [("B0", "impl.hand", "framjande", "Det är en bra fråga.")], columns=SEGMENT_COLUMNS
+    )
+    english = q_text.quotes_markdown(tables(register, segments), at("Stockholm", lang="en", k=5))
+    html = pypandoc.convert_text(english, "html", format="markdown")
+    assert '<div lang="sv">\n<p>Det är en bra fråga.</p>\n</div>' in html
+    assert "<p>— Service users</p>" in html  # the attribution is the report's language
+    typst = pypandoc.convert_text(english, "typst", format="markdown")
+    assert '#set text(lang: "sv"); Det är en bra fråga.' in typst
+    swedish = q_text.quotes_markdown(tables(register, segments), STOCKHOLM)
+    assert "lang=" not in swedish
+
+
 def test_quote_themes_use_codebook_labels_and_order() -> None:
     register, segments = quote_data()
     quotes = q.select_quotes(tables(register, segments), STOCKHOLM)
@@ -647,7 +664,8 @@ def test_english_quotes_say_once_that_they_are_in_swedish() -> None:
     swedish = q_text.quotes_markdown(tables(register, segments), STOCKHOLM)
     note = "Quotes are given in the original Swedish\\, as they were said\\.\n"
     assert english.startswith(note) and english.count(note) == 1
-    assert english.removeprefix(note + "\n").count(">") == swedish.count(">")
+    body = english.removeprefix(note + "\n").replace("> ::: {lang=sv}\n", "").replace("> :::\n", "")
+    assert body.count(">") == swedish.count(">")  # the same quotes, marked Swedish
     assert "original" not in swedish
 
 

@@ -12,6 +12,12 @@ from pipeline.i18n import Catalog
 from pipeline.text.markdown import paragraph
 
 _t = Catalog("quotes")
+# The language the interviews were held in, so the language of every quote (the
+# locale's "original" note names it). In a report in another language each quote is
+# marked as a part in this language (WCAG 3.1.2, PDF/UA): pandoc writes `lang="sv"`
+# on its HTML element and `set text(lang: "sv")` in Typst (Swedish hyphenation, /Lang
+# on the PDF structure element).
+QUOTE_LANGUAGE = "sv"
 
 
 def quotes_markdown(
@@ -28,15 +34,23 @@ def quotes_markdown(
     `md_text`, so markup in a quote (HTML, links, raw blocks, Typst code) renders
     literally. Groups below the rule give no quotes; the method section says so once.
 
+    In a report not in QUOTE_LANGUAGE the quote's text (not the attribution, which is
+    in the report's language) sits in a pandoc div with `lang` set to it (a Markdown
+    attribute, no raw markup).
+
     Returns:
         Markdown text; the no-quotes sentence when nothing can be shown.
     """
     quotes = select_quotes(data, scope, names=names, seed=seed, level=level)
+    foreign = scope.lang != QUOTE_LANGUAGE
     parts: list[str] = []
     for _, rows in quotes.groupby("theme", sort=False):
         parts.append(f"**{md_text(rows['theme_label'].iloc[0])}**\n")
         for quote, group in zip(rows["quote"], rows["group_label"], strict=True):
-            parts.append(f"> {md_text(quote)}\n>\n> — {md_text(group)}\n")
+            said = f"> {md_text(quote)}\n"
+            if foreign:  # the quote, not its attribution (which is in the report's language)
+                said = f"> ::: {{lang={QUOTE_LANGUAGE}}}\n{said}> :::\n"
+            parts.append(f"{said}>\n> — {md_text(group)}\n")
     if not parts:
         return paragraph(_t(scope.lang, "none"))
     original = _t(scope.lang, "original")  # empty where the quotes' language is the report's
