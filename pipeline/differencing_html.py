@@ -32,6 +32,8 @@ from pipeline.differencing import Finding, System, sum_relation
 from pipeline.differencing_labels import TableLabels, table_labels
 from pipeline.differencing_statistics import NATIONAL, add_page, link_statistics
 from pipeline.html_tables import Page, Table, page_language, parse_tables, published_count
+from pipeline.i18n import languages
+from pipeline.rounds import no_data
 from pipeline.slug import slugify
 
 
@@ -48,9 +50,11 @@ def _responses(tables: list[Table], known: TableLabels) -> dict[str, float]:
     for table in tables:
         if len(table.head) >= 2 and table.head[1] in known.responses_head:
             found = {}
+            # A region without a survey that year shows "ingen datainsamling": no answers.
+            no_survey = {no_data(lang) for lang in languages()}
             for row in table.rows:
                 name = NATIONAL if row[0] in known.all_total else slugify(row[0])
-                found[name] = float(published_count(row[1]) or 0)
+                found[name] = 0.0 if row[1] in no_survey else float(published_count(row[1]) or 0)
             return found
     return {}
 
