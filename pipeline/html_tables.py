@@ -17,6 +17,7 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 from pipeline.disclosure import SUPPRESSED_MARK
 from pipeline.formatting import locale
 from pipeline.i18n import DEFAULT_LANGUAGE, languages
+from pipeline.rounds import no_data
 
 
 @dataclass
@@ -147,8 +148,8 @@ def published_number(text: str, lang: str) -> tuple[float, int] | None:
     Raises:
         ValueError: When the cell is not a number in that locale.
     """
-    if text == SUPPRESSED_MARK or text in ("", "–"):
-        return None
+    if text == SUPPRESSED_MARK or text in ("", "–", no_data(lang)):
+        return None  # a year without a data collection publishes nothing either
     group, decimal = get_group_symbol(locale(lang)), get_decimal_symbol(locale(lang))
     plain = re.sub(r"\s", "", text).rstrip("%").replace(group, "").replace(decimal, ".")
     plain = plain.replace("\u2212", "-")
