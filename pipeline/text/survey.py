@@ -13,12 +13,10 @@ from pipeline.analysis.survey import (
     compares_with_round,
     disclose_item,
     disclose_numeric,
-    linked_tails,
     not_surveyed,
     rate_distribution,
     rate_quartiles,
     region_and_total,
-    respondents,
     response_rates,
 )
 from pipeline.disclosure import (
@@ -233,13 +231,13 @@ def numeric_items_markdown(
         notes.append(extremes_note(scope.k, scope.extremes_k, lang))
     if any(also.get(c) and not d.withheld for c, d in disclosed.items()):
         notes.append(complement_note(scope.k, scope.extremes_k, lang))
-    rows = respondents(survey, scope)
+    # Above the extremes threshold only `also` and the tails rule (`linked_tails`) withhold
+    # statistics, and `also` never holds a percentile: a hidden 5th percentile is the tails'.
     if any(
         not d.withheld
         and extremes_publishable(int(d.table.at["n", "value"]), scope.k, scope.extremes_k)
-        and beside_bands
-        and linked_tails(rows, c, scope.k)
-        for c, d in disclosed.items()
+        and d.suppressed.at["p5", "value"]
+        for d in disclosed.values()
     ):
         notes.append(tails_note(lang))
     return text + notes_markdown(notes)
