@@ -251,7 +251,7 @@ def test_distribution_does_not_mutate_its_input():
     before = survey.copy()
     S.distribution(survey, "trained")
     S.multi_choice_distribution(survey)
-    S.employment_bands(survey)
+    S.band_distribution(survey, "employment_pct", S.EMPLOYMENT_EDGES)
     pd.testing.assert_frame_equal(survey, before)
 
 
@@ -271,22 +271,28 @@ def test_multi_choice_counts_respondents_per_task():
 
 def test_employment_bands_edges_and_labels():
     survey = group([None] * 8, employment_pct=[10, 49.9, 50, 74, 75, 99, 100, np.nan])
-    table = S.employment_bands(survey)
+    table = S.band_distribution(survey, "employment_pct", S.EMPLOYMENT_EDGES)
     assert table["n"].tolist() == [2, 2, 2, 1, 7, 1]
     expected = ["Under 50\u00a0%", "50–74\u00a0%", "75–99\u00a0%", "100\u00a0%"]
     assert table["label"].tolist()[:4] == expected
-    assert S.employment_bands(survey, "en")["label"].tolist()[1] == "50–74%"
+    assert (
+        S.band_distribution(survey, "employment_pct", S.EMPLOYMENT_EDGES, "en")["label"].tolist()[1]
+        == "50–74%"
+    )
 
 
 def test_salary_bands_labels():
     survey = group([None] * 3, salary_monthly_fte=[24_000, 30_000, 41_000])
-    table = S.salary_bands(survey)
+    table = S.band_distribution(survey, "salary_monthly_fte", S.SALARY_EDGES)
     assert table["n"].tolist()[:4] == [1, 0, 1, 1]
     assert table["label"].tolist()[:4] == [
         "Under 25\xa0000\xa0kr", "25\xa0000–29\xa0999\xa0kr", "30\xa0000–34\xa0999\xa0kr",
         "35\xa0000\xa0kr eller mer",
     ]  # fmt: skip
-    assert S.salary_bands(survey, "en")["label"].tolist()[3] == "35,000\u00a0SEK or more"
+    assert (
+        S.band_distribution(survey, "salary_monthly_fte", S.SALARY_EDGES, "en")["label"].tolist()[3]
+        == "35,000\u00a0SEK or more"
+    )
 
 
 # --- disclosed Markdown -----------------------------------------------------------------------

@@ -407,18 +407,6 @@ def _band_labels(column: str, edges: Sequence[float], lang: str) -> list[str]:
     return labels
 
 
-def employment_bands(rows: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
-    """Employment percentage in bands: under 50, 50-74, 75-99, 100 % (`band_distribution`)."""
-    return band_distribution(rows, "employment_pct", EMPLOYMENT_EDGES, lang)
-
-
-def salary_bands(
-    rows: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, edges: Sequence[float] = SALARY_EDGES
-) -> pd.DataFrame:
-    """Monthly full-time salary in bands of SEK 5,000 (`band_distribution`)."""
-    return band_distribution(rows, "salary_monthly_fte", edges, lang)
-
-
 def _task_codes(value: object) -> list[str]:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return []
