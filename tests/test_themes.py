@@ -607,6 +607,20 @@ def test_seed_like_stockholm_shows_themes_factors_and_quotes_for_every_group() -
     assert "21 intervjuer med sammanlagt 29 deltagare" in summary
 
 
+def test_a_theme_coded_at_theme_level_only_keeps_its_factor_bullet() -> None:
+    # Stockholm 2020 of the demo: one hindering segment on gender, coded at theme level;
+    # the factor table counted it and the bullets below the table left the theme out.
+    theme_level = pd.DataFrame([("c1", "bidrag", "hindrande", "s8")], columns=SEGMENT_COLUMNS)
+    segments = pd.concat([small_segments(), theme_level], ignore_index=True)
+    listed = th_text.main_factors_markdown(tables(small_register(), segments), at())
+    bullets = [line for line in listed.splitlines() if line.startswith("- ")]
+    assert [b.split("**")[1] for b in bullets] == ["Implementering", "Yrkesroll", "Bidrag"]
+    assert bullets[2] == (
+        "- **Bidrag**: främjande \\(0 segment\\); "
+        "hindrande \\(1 segment\\): 1 segment om andra faktorer eller temat i stort"
+    )
+
+
 def small_groups_register() -> pd.DataFrame:
     rows = [
         ("c1", 2020, "R", "enhetschef", "individuell", 1, "telefon"),  # a group of one

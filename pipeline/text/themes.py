@@ -184,21 +184,22 @@ def main_factors_list(
     by_theme: dict[object, list[dict[str, object]]] = {}
     for factor_row in main_factors(data, scope, top=top).to_dict("records"):
         by_theme.setdefault(factor_row["theme"], []).append(factor_row)
+    if not int(table[["framjande", "hindrande"]].to_numpy().sum()):
+        return paragraph(_t(lang, "no_factors"))
+    if not by_theme:
+        return paragraph(_t(lang, "no_subfactors"))  # coded at theme level only
     bullets = []
     for row in table.to_dict("records"):
+        if not int(row["framjande"]) + int(row["hindrande"]):
+            continue  # neutral segments only: no factor to name (the table counts them)
+        # A theme coded at theme level only still gets its bullet ("1 segment om andra
+        # faktorer"): leaving it out made the list contradict the table above it.
         rows = by_theme.get(row["theme"], [])
-        if not rows:
-            continue
-        name = md_text(rows[0]["theme_label"])
         lists = [
             _factor_list([r for r in rows if r["factor"] == factor], int(row[factor]), factor, lang)
             for factor in ("framjande", "hindrande")
         ]
-        bullets.append(f"- **{name}**: " + "; ".join(lists))
-    if not bullets:
-        if int(table[["framjande", "hindrande"]].to_numpy().sum()):
-            return paragraph(_t(lang, "no_subfactors"))  # coded at theme level only
-        return paragraph(_t(lang, "no_factors"))
+        bullets.append(f"- **{md_text(row['label'])}**: " + "; ".join(lists))
     # The lead is our own sentence: its cross-reference must stay a reference.
     lead = md_text(_t(lang, "factors_lead", top=number(top, lang, 0)))
     lead = lead.replace(md_text("@tbl-factors"), "@tbl-factors")
