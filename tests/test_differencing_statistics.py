@@ -217,7 +217,7 @@ def test_the_fix_withholds_the_national_totals_and_says_why(tmp_path):
     shown = [row[0] for row in table.rows]
     # No item may show them, so the rows are left out (as below extremes_k); the rest stays.
     assert not {"Medelvärde", "Standardavvikelse", "Summa"} & set(shown)
-    assert {"Antal svar (N)", "Lägsta värde", "Högsta värde", "Median"} <= set(shown)
+    assert {"Antal svar (n)", "Lägsta värde", "Högsta värde", "Median"} <= set(shown)
     text = linked_statistics.national_numeric_markdown(data, _scope(None))
     assert complement_note(K, EXTREMES_K, "sv").split(" (")[0] in text.replace("\\", "")
     assert extremes_note(K, EXTREMES_K, "sv").split(" (")[0] not in text.replace("\\", "")

@@ -200,7 +200,7 @@ def test_overview_has_a_national_column_and_the_national_descriptive_table(full_
     themes = _table(page, "tbl-themes")
     assert themes[0][-1] == "Hela landet" and all(row[-1] for row in themes[1:])
     numeric = [row[0] for row in _table(page, "tbl-numeric")]
-    for statistic in ("Antal svar (N)", "Uppgift saknas (n)", "Median", "95:e percentilen"):
+    for statistic in ("Antal svar (n)", "Uppgift saknas (n)", "Median", "95:e percentilen"):
         assert statistic in numeric
     assert "Totalt" in [row[0] for row in _table(page, "tbl-response-rate")]
     assert "Den fjärde omgången har den högsta svarsfrekvensen" in page  # its own narrative

@@ -215,7 +215,7 @@ def test_describe_handles_no_and_one_answer_and_nullable_ints():
 def test_numeric_markdown_shows_the_table_at_k_and_withholds_below():
     survey = group(["kvinna"] * 6, months_worked=[1, 2, 3, 4, 5, np.nan])
     text = T.numeric_markdown(survey, "months_worked", at(k=5))
-    assert "| Antal svar \\(N\\) | 5 |" in text and "| Median | 3 |" in text
+    assert "| Antal svar \\(n\\) | 5 |" in text and "| Median | 3 |" in text
     assert "Medelvärde" not in text and "Lägsta" not in text  # 5 answers < extremes_k 10
     assert "| Medelvärde | 3 |" in T.numeric_markdown(
         survey, "months_worked", at(k=5, extremes_k=None)
