@@ -495,6 +495,15 @@ def test_quotes_carry_no_ids_and_are_pseudonymised() -> None:
     assert "> \\[namn\\] ringde från \\[telefon\\] till mig\\.\n>\n> — Brukare\n" in text
 
 
+@pytest.mark.parametrize(("lang", "said_by"), [("sv", "Enhetschef"), ("en", "Unit manager")])
+def test_a_quote_is_attributed_to_one_person_of_its_group(lang, said_by) -> None:
+    # One manager said it: "— Enhetschefer" (the group's label) read as if all had.
+    register = stockholm_2020()
+    segments = pd.DataFrame([("C0", "impl.hand", "framjande", MEDIUM)], columns=SEGMENT_COLUMNS)
+    text = q_text.quotes_markdown(tables(register, segments), at("Stockholm", lang=lang, k=3))
+    assert text.endswith(f">\n> — {said_by}\n")
+
+
 def test_quotes_in_an_english_report_are_marked_swedish() -> None:
     # Before: a screen reader read the Swedish quotes with the English voice, and Typst
     # hyphenated them by English rules (WCAG 3.1.2 language of parts).
@@ -505,7 +514,7 @@ def test_quotes_in_an_english_report_are_marked_swedish() -> None:
     english = q_text.quotes_markdown(tables(register, segments), at("Stockholm", lang="en", k=5))
     html = pypandoc.convert_text(english, "html", format="markdown")
     assert '<div lang="sv">\n<p>Det är en bra fråga.</p>\n</div>' in html
-    assert "<p>— Service users</p>" in html  # the attribution is the report's language
+    assert "<p>— Service user</p>" in html  # the attribution is the report's language
     typst = pypandoc.convert_text(english, "typst", format="markdown")
     assert '#set text(lang: "sv"); Det är en bra fråga.' in typst
     swedish = q_text.quotes_markdown(tables(register, segments), STOCKHOLM)

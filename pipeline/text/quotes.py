@@ -9,6 +9,7 @@ from pipeline.analysis.quotes import select_quotes
 from pipeline.analysis.scope import Scope
 from pipeline.formatting import md_text
 from pipeline.i18n import Catalog
+from pipeline.schema import label
 from pipeline.text.markdown import paragraph
 
 _t = Catalog("quotes")
@@ -30,9 +31,10 @@ def quotes_markdown(
 ) -> str:
     """`select_quotes` as Markdown: per theme a bold label, then its quotes.
 
-    Each quote is a block quote ending in "— group label". Quote text is escaped with
-    `md_text`, so markup in a quote (HTML, links, raw blocks, Typst code) renders
-    literally. Groups below the rule give no quotes; the method section says so once.
+    Each quote is a block quote ending in "— " and its speaker's group as one person
+    ("— Enhetschef": one manager said it, although the group is "Enhetschefer"). Quote
+    text is escaped with `md_text`, so markup in a quote (HTML, links, raw blocks, Typst
+    code) renders literally. Groups below the rule give no quotes; the method section says so once.
 
     In a report not in QUOTE_LANGUAGE the quote's text (not the attribution, which is
     in the report's language) sits in a pandoc div with `lang` set to it (a Markdown
@@ -46,11 +48,11 @@ def quotes_markdown(
     parts: list[str] = []
     for _, rows in quotes.groupby("theme", sort=False):
         parts.append(f"**{md_text(rows['theme_label'].iloc[0])}**\n")
-        for quote, group in zip(rows["quote"], rows["group_label"], strict=True):
+        for quote, group in zip(rows["quote"], rows["group"], strict=True):
             said = f"> {md_text(quote)}\n"
             if foreign:  # the quote, not its attribution (which is in the report's language)
                 said = f"> ::: {{lang={QUOTE_LANGUAGE}}}\n{said}> :::\n"
-            parts.append(f"{said}>\n> — {md_text(group)}\n")
+            parts.append(f"{said}>\n> — {md_text(label('speaker', group, scope.lang))}\n")
     if not parts:
         return paragraph(_t(scope.lang, "none"))
     original = _t(scope.lang, "original")  # empty where the quotes' language is the report's
