@@ -543,6 +543,16 @@ def test_a_follow_up_is_withheld_when_its_filter_hides_a_cell():
     assert "6" not in markdown and "tillsammans med en annan tabell" in markdown
 
 
+def test_a_follow_up_too_small_itself_gives_its_own_reason():
+    # Örebro 2020 of the demo, one respondent: every table said "fewer than 5 answered"
+    # but the follow-ups said "together with another table", the lesser reason.
+    survey, scope = _supervision(yes=1, no=0)
+    follow_up = S.disclose_item(survey, "supervision_frequency", scope)
+    assert follow_up.withheld and follow_up.reason == "small"
+    markdown = T.distribution_markdown(survey, "supervision_frequency", scope)
+    assert "tillsammans med en annan tabell" not in markdown
+
+
 def test_a_follow_up_is_shown_when_its_filter_hides_nothing():
     survey, scope = _supervision(yes=6, no=5)
     follow_up = S.disclose_item(survey, "supervision_frequency", scope)

@@ -454,7 +454,8 @@ def disclose_answers(
 
     Tasks are a multi-choice item, employment percentage and salary come in bands
     (`BANDED_ITEMS`), every other item is categorical or yes/no. A follow-up item
-    (`FOLLOW_UPS`) is withheld, reason "linked", when its filter's table suppresses a cell.
+    (`FOLLOW_UPS`) is withheld, reason "linked", when its filter's table suppresses a cell
+    and its own table is not withheld already (then its own reason is the one given).
     """
     if column == "tasks":
         return disclose_multi_choice(multi_choice_distribution(rows, column, lang), k)
@@ -462,7 +463,10 @@ def disclose_answers(
         table = band_distribution(rows, column, BANDED_ITEMS[column], lang)
     else:
         table = distribution(rows, column, lang)
+    own = disclose_distribution(table, k)
+    if own.withheld:  # its own reason (too few answered) comes before the filter's
+        return own
     if column in FOLLOW_UPS and disclose_answers(rows, FOLLOW_UPS[column], lang, k).any_suppressed:
         # Its answered total would bound the filter's hidden cells (`FOLLOW_UPS`).
         return withhold(table, k, "linked")
-    return disclose_distribution(table, k)
+    return own
