@@ -29,9 +29,6 @@ _LINEAR = ("n", "missing", "min", "max", "mean", "sum")
 _OTHER_UNITS = ("n", "missing", "missing_pct", "unique")
 """Statistics rows not in their item's unit, so not rounded like its statistics."""
 
-_INDICATOR_MEANS = {"mean_age": "age", "mean_employment_pct": "employment_pct"}
-"""Key figures that are means of a numeric item (indicator code -> item)."""
-
 _FIGURE_ITEMS = {"fig-months-worked.cap": "months_worked"}
 """Figures whose data table (heading "value") holds one numeric item's statistics."""
 
@@ -76,8 +73,6 @@ class StatisticsLabels:
     rows: dict[str, str]  # a row label -> statistic ("n", "missing", ..., "sum")
     other_units: frozenset[str]  # row labels of counts and shares
     national_captions: frozenset[str]  # a caption holding one is the whole country's
-    indicator_head: frozenset[str]  # the first heading of a key-figures table
-    indicator_means: dict[str, str]  # a key figure's row label -> its item
 
 
 def statistics_labels() -> StatisticsLabels:
@@ -90,8 +85,6 @@ def statistics_labels() -> StatisticsLabels:
         rows=by_text("survey", {f"stat_{stat}": stat for stat in _LINEAR}),
         other_units=frozenset(by_text("survey", [f"stat_{stat}" for stat in _OTHER_UNITS])),
         national_captions=frozenset(by_text("captions_overview", ["tbl-numeric.cap"])),
-        indicator_head=frozenset(by_text("indicators", ["indicator"])),
-        indicator_means=by_text("indicators", _INDICATOR_MEANS),
     )
 
 

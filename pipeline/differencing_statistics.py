@@ -36,7 +36,6 @@ from collections.abc import Hashable, Mapping
 from pipeline.differencing import Relation, System, sum_relation
 from pipeline.differencing_labels import StatisticsLabels, statistic_label, statistics_labels
 from pipeline.html_tables import Page, Table, published_number
-from pipeline.slug import slugify
 
 NATIONAL = "__national__"
 """The group key of the whole country."""
@@ -100,8 +99,6 @@ def add_page(system: System, year: str, page: Page) -> None:
         first = table.head[0]
         if first in known.statistic_head and any(row[0] in known.rows for row in table.rows):
             _add_statistics_table(system, year, page, table, known)
-        elif first in known.indicator_head:
-            _add_indicator_table(system, year, page, table, known)
 
 
 def _add_statistics_table(
@@ -135,26 +132,6 @@ def _add_statistics_table(
                 values[stat] = None
                 labels[stat] = f"{statistic_label(page.lang, stat)} (row left out)"
         publish_statistics(system, year, group, item, values, tolerance, place, labels)
-
-
-def _add_indicator_table(
-    system: System, year: str, page: Page, table: Table, known: StatisticsLabels
-) -> None:
-    """Key figures: years as columns (a region's report) or regions (the overview)."""
-    by_year = all(head[:4].isdigit() for head in table.head[1:])
-    for row in table.rows:
-        item = known.indicator_means.get(row[0])
-        if item is None:
-            continue
-        shown = [published_number(text, page.lang) for text in row[1:]]
-        tolerance = 0.5 * 10.0 ** -max((s[1] for s in shown if s), default=0)
-        for head, value in zip(table.head[1:], shown, strict=False):
-            column_year, group = (head[:4], page.group) if by_year else (year, slugify(head))
-            place = f"{page.label}: {table.caption}: {head}"
-            mean = None if value is None else value[0]
-            publish_statistics(
-                system, column_year, group, item, {"mean": mean}, tolerance, place, {"mean": row[0]}
-            )
 
 
 # --- the relations -----------------------------------------------------------------------

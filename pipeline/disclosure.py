@@ -211,8 +211,6 @@ def disclose_statistics_table(
     k: int,
     counts: pd.DataFrame | None = None,
     public: Iterable[str] = (),
-    totals: Iterable[str] = (),
-    extremes_k: int | None = DEFAULT_EXTREMES_K,
 ) -> Disclosed:
     """Apply the rule cell by cell to a table of statistics (e.g. key indicators by year).
 
@@ -223,25 +221,20 @@ def disclose_statistics_table(
         counts: Same shape, optional: for shares, the number with the property (NaN
             for other statistics); see `statistic_publishable`.
         public: Columns published as they are (response counts, target population, rate).
-        totals: Columns of means (a sum over a published n) that also need the
-            extremes-and-totals threshold.
-        extremes_k: That threshold; None applies k alone.
+            The other columns are counts, shares and medians: a mean (a sum over a
+            published n) would also need the extremes threshold, so none is given here.
 
     Returns:
         The disclosed table.
     """
-    public, totals = set(public), set(totals)
+    public = set(public)
     mask = no_mask(values)
     for column in values.columns:
         if column in public:
             continue
         for row in values.index:
             count = None if counts is None else counts.at[row, column]
-            base = int(bases.at[row, column])
-            ok = statistic_publishable(base, k, count)
-            if column in totals:
-                ok = ok and extremes_publishable(base, k, extremes_k)
-            mask.at[row, column] = not ok
+            mask.at[row, column] = not statistic_publishable(int(bases.at[row, column]), k, count)
     return make(values, mask, k)
 
 

@@ -355,15 +355,6 @@ def test_the_extremes_threshold_is_never_below_k():
     assert suppress_statistics(_describe(8), 8, 8, 3).table.at["max", "value"] == 27_000
 
 
-@pytest.mark.parametrize(("base", "kept"), [(EXTREMES - 1, False), (EXTREMES, True)])
-def test_means_in_statistics_tables_need_the_extremes_threshold(base, kept):
-    values = pd.DataFrame({"mean_age": [41.0], "median_salary": [29_000.0]})
-    bases = pd.DataFrame({"mean_age": [base], "median_salary": [base]})
-    disclosed = disclose_statistics_table(values, bases, K, totals=("mean_age",))
-    assert bool(disclosed.suppressed.at[0, "mean_age"]) is not kept
-    assert not disclosed.suppressed.at[0, "median_salary"]  # a median is robust
-
-
 @pytest.mark.parametrize("base", [1, 2, K - 1])
 def test_distribution_of_a_group_below_k_is_withheld_as_small(base):
     disclosed = disclose_distribution(_dist([base]), K)

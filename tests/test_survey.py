@@ -352,7 +352,7 @@ def test_no_small_count_reaches_markdown_for_a_region_of_two():
     rows = {r[0]: r[1:] for r in _cells(indicators)}
     # Responses are public; every statistic of the two is suppressed.
     assert rows["Antal svar"] == ["2"] and rows["Svarsfrekvens"] == ["100\u00a0\\%"]
-    for name in ("Medelålder \\(år\\)", "Andel utbildade", "Median månadslön \\(heltid\\, kr\\)"):
+    for name in ("Medianålder \\(år\\)", "Andel utbildade", "Median månadslön \\(heltid\\, kr\\)"):
         assert rows[name] == ["–\\*"]
 
 
@@ -416,13 +416,13 @@ def test_key_indicators_hand_computed():
     assert list(table.index) == [2019, 2020]
     row = table.loc[2020]
     assert row["responses"] == 6 and row["target_population"] == 12 and row["response_rate"] == 50
-    assert row["mean_age"] == pytest.approx(220 / 6)
+    assert row["median_age"] == 37.5  # of 20, 30, 35, 40, 45, 50
     assert row["median_months_worked"] == 30  # of 10, 20, 30, 40, 60
     assert row["trained_pct"] == pytest.approx(500 / 6)
     assert row["supervision_pct"] == pytest.approx(80.0)
-    assert row["mean_employment_pct"] == 60 and row["median_salary"] == 29000
+    assert row["median_employment_pct"] == 50 and row["median_salary"] == 29000
     early = table.loc[2019]
-    assert early["responses"] == 1 and early["response_rate"] == 25 and early["mean_age"] == 33
+    assert early["responses"] == 1 and early["response_rate"] == 25 and early["median_age"] == 33
     assert np.isnan(early["median_salary"])
 
 
@@ -433,11 +433,10 @@ def test_key_indicators_markdown_suppresses_per_cell():
     assert _cells(text)[0][0] == "Antal svar"
     assert rows["Antal svar"] == ["1", "6"]  # public
     assert rows["Svarsfrekvens"] == ["25\u00a0\\%", "50\u00a0\\%"]
-    # 2019: one answer; 2020: six answers, below the extremes threshold (mean x n = sum)
-    assert rows["Medelålder \\(år\\)"] == ["–\\*", "–\\*"]
-    assert "färre än 10 svar" in text
-    loose = I.key_indicators_markdown(survey, population, at(k=5, extremes_k=None))
-    assert {r[0]: r[1:] for r in _cells(loose)}["Medelålder \\(år\\)"] == ["–\\*", "36\\,7"]
+    # 2019: one answer; 2020: six answers, a median shown from k (a mean needed 10)
+    assert rows["Medianålder \\(år\\)"] == ["–\\*", "37\\,5"]
+    assert rows["Median tjänstgöringsgrad"] == ["–\\*", "50\u00a0\\%"]
+    assert "färre än 10 svar" not in text
     assert rows["Andel utbildade"] == ["–\\*", "–\\*"]  # 2020: 5 of 6, one untrained
     assert rows["Andel med handledning"] == ["–\\*", "–\\*"]  # 4 of 5
     assert rows["Median månadslön \\(heltid\\, kr\\)"] == ["–\\*", "29\u00a0000"]

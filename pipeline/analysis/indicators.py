@@ -1,9 +1,13 @@
 """A region's key figures year by year, through the survey rules (`pipeline.disclosure`).
 
 Responses, target population and response rate are public; every other value is
-suppressed when fewer than k answered, shares also when the yes or the no group is
-1..k-1 (`pipeline.disclosure.statistic_publishable`), and means also when fewer than
-`extremes_k` answered (a mean times the public n is a sum).
+suppressed when fewer than k answered, and shares also when the yes or the no group is
+1..k-1 (`pipeline.disclosure.statistic_publishable`).
+
+Age and employment percentage are medians, as months worked and salary are: a mean is a
+sum in disguise (times the public n), so it is shown only from `extremes_k` answers, and
+in the many regions with fewer peer supporters than that its row of the table would be
+withheld every year. The median is shown from k answers, as in the statistics table.
 """
 
 from __future__ import annotations
@@ -22,24 +26,22 @@ KEY_INDICATORS: tuple[str, ...] = (
     "responses",
     "target_population",
     "response_rate",
-    "mean_age",
+    "median_age",
     "median_months_worked",
     "trained_pct",
     "supervision_pct",
-    "mean_employment_pct",
+    "median_employment_pct",
     "median_salary",
 )
 """The indicator codes, in report order (labels: the `indicators` catalog)."""
 
 PUBLIC: tuple[str, ...] = ("responses", "target_population", "response_rate")
-MEANS: tuple[str, ...] = ("mean_age", "mean_employment_pct")
-"""Indicators that are totals in disguise: held to extremes_k."""
 
-_AVERAGES = (
-    ("mean_age", "age", "mean"),
-    ("median_months_worked", "months_worked", "median"),
-    ("mean_employment_pct", "employment_pct", "mean"),
-    ("median_salary", "salary_monthly_fte", "median"),
+_MEDIANS = (
+    ("median_age", "age"),
+    ("median_months_worked", "months_worked"),
+    ("median_employment_pct", "employment_pct"),
+    ("median_salary", "salary_monthly_fte"),
 )
 _SHARES = (("trained_pct", "trained"), ("supervision_pct", "supervision"))
 
@@ -84,7 +86,7 @@ def disclose_indicators(
     *,
     years: Sequence[int] | None = None,
 ) -> Indicators:
-    """The key indicators of the scope's region through the rules (`scope.k`, extremes_k).
+    """The key indicators of the scope's region through the k rule (`scope.k`).
 
     Years default to `years_up_to(survey, population, scope)`, as in `key_indicators`.
     """
@@ -97,8 +99,6 @@ def disclose_indicators(
         scope.k,
         counts,
         public=PUBLIC,
-        totals=MEANS,
-        extremes_k=scope.extremes_k,
     )
     return Indicators(disclosed, bases)
 
@@ -122,9 +122,9 @@ def _indicator_tables(
         v, b, c = {}, {}, {}
         v["responses"], v["target_population"] = float(len(rows)), target
         v["response_rate"] = rate(len(rows), target)
-        for key, column, how in _AVERAGES:
+        for key, column in _MEDIANS:
             answered = pd.to_numeric(rows[column], errors="coerce").astype("float64").dropna()
-            v[key] = float(getattr(answered, how)()) if len(answered) else np.nan
+            v[key] = float(answered.median()) if len(answered) else np.nan
             b[key] = len(answered)
         for key, column in _SHARES:
             answered = rows[column].dropna().astype(bool)

@@ -9,14 +9,12 @@ import pandas as pd
 
 from pipeline.analysis.indicators import (
     KEY_INDICATORS,
-    MEANS,
     PUBLIC,
     Indicators,
     disclose_indicators,
 )
 from pipeline.analysis.scope import Scope
 from pipeline.disclosure import SUPPRESSED_MARK, display_table, footnote
-from pipeline.disclosure_text import extremes_note
 from pipeline.formatting import md_text, number
 from pipeline.i18n import Catalog
 from pipeline.rounds import no_data
@@ -25,7 +23,7 @@ from pipeline.text.markdown import counts, notes_markdown, shares
 
 _t = Catalog("indicators")
 
-_SHARES = ("response_rate", "trained_pct", "supervision_pct", "mean_employment_pct")
+_SHARES = ("response_rate", "trained_pct", "supervision_pct", "median_employment_pct")
 _COUNTS = ("responses", "target_population", "median_salary")
 
 
@@ -60,23 +58,15 @@ def _not_surveyed(indicators: Indicators) -> list[int]:
 
 
 def _notes(indicators: Indicators, scope: Scope) -> str:
-    """The footnotes of an indicator table: the k rule, and the means rule when it applied.
+    """The footnote of an indicator table when the k rule hid a value.
 
-    Years without a survey count for neither: their cells read "ingen datainsamling".
+    Years without a survey do not count: their cells read "ingen datainsamling".
     """
-    disclosed, bases = indicators.disclosed, indicators.bases
+    disclosed = indicators.disclosed
     collected = [row for row in disclosed.table.index if row not in _not_surveyed(indicators)]
-    notes = []
     if disclosed.suppressed.loc[collected].to_numpy().any():
-        notes.append(footnote(scope.k, scope.lang))
-    means = [m for m in MEANS if m in bases.columns]
-    if any(
-        disclosed.suppressed.at[row, m] and bases.at[row, m] >= scope.k
-        for row in collected
-        for m in means
-    ):
-        notes.append(extremes_note(scope.k, scope.extremes_k, scope.lang))
-    return notes_markdown(notes)
+        return notes_markdown([footnote(scope.k, scope.lang)])
+    return notes_markdown([])
 
 
 def key_indicators_markdown(
