@@ -278,7 +278,9 @@ def validate(params: ParamsOption = DEFAULT_PARAMS) -> None:
     for tally in data.tallies:  # every coding accounted for, per segment source
         typer.echo(f"  {tally.line()}")
     # Narrative prose that the data no longer bear out: a warning, the reports still build.
-    for line in narrative_warnings(project, pairs, data.survey, data.population):
+    for line in narrative_warnings(
+        project, pairs, data.survey, data.population, data.recommendations
+    ):
         typer.echo(f"  {line}")
 
 

@@ -1,4 +1,4 @@
-"""The survey reach a narrative states, checked against the response-rate table."""
+"""The survey reach and the recommendations a narrative states, checked against the data."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pipeline.inputs import load_evaluation
 from pipeline.narrative_facts import (
     Mismatch,
     narrative_warnings,
+    recommendation_items,
+    recommendation_mismatches,
     survey_reach_claims,
     survey_reach_mismatches,
 )
@@ -41,7 +43,58 @@ def test_a_stale_reach_is_a_mismatch_and_a_true_one_is_not():
     assert survey_reach_mismatches(no_survey, "sv", rates, "B") == [Mismatch((2, 2), None)]
 
 
-def test_every_demo_narrative_states_the_reach_of_its_report():
+def test_every_demo_narrative_agrees_with_its_report_and_the_register():
     project = load_project(ROOT / "params" / "evaluation.yaml")
     data = load_evaluation(project)
-    assert narrative_warnings(project, plan_pairs(project), data.survey, data.population) == []
+    assert data.recommendations is not None  # the demo keeps a register
+    pairs = plan_pairs(project)
+    assert (
+        narrative_warnings(project, pairs, data.survey, data.population, data.recommendations) == []
+    )
+
+
+def test_recommendation_items_are_the_outer_list_items_as_plain_text():
+    section = (
+        "Tre saker:\n\n1. Ta fram **en skriftlig**\n   introduktionsplan.\n\n"
+        "   Den ska finnas före start.\n2. `Handledning` varannan vecka.\n"
+        "   - till exempel i grupp\n- Egen punkt\n"
+    )
+    assert recommendation_items(section) == [
+        "Ta fram en skriftlig introduktionsplan.",
+        "Handledning varannan vecka.",
+        "Egen punkt",
+    ]
+
+
+def _register() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": ["A-2020-1", "A-2020-2", "A-2019-1"],
+            "region": ["A", "A", "A"],
+            "made": [2020, 2020, 2019],
+            "text_sv": ["Erbjud handledning.", "Skriv arbetsbeskrivningar.", "Rekrytera fler."],
+            "text_en": ["Offer supervision.", "Write job descriptions.", "Recruit more."],
+        }
+    )
+
+
+def test_a_narrative_recommending_other_things_than_the_register_is_flagged():
+    # The demo's Stockholm 2017 recommended three things and the 2018 report followed
+    # up three others: the register's, which the 2017 report never gave the committee.
+    section = "1. Erbjud handledning (A-2020-1).\n2. Planera finansieringen.\n"
+    missing, extra = recommendation_mismatches(section, _register(), "A", 2020, "sv")
+    assert missing == [("A-2020-2", "Skriv arbetsbeskrivningar.")]
+    assert extra == ["Planera finansieringen."]
+    both = "- Offer supervision\n- write job descriptions.\n"
+    assert recommendation_mismatches(both, _register(), "A", 2020, "en") == ([], [])
+
+
+def test_a_report_the_register_records_nothing_for_is_not_compared():
+    assert recommendation_mismatches("1. Vad som helst.\n", _register(), "A", 2018, "sv") == (
+        [],
+        [],
+    )
+    assert recommendation_mismatches("1. Vad som helst.\n", _register(), "B", 2020, "sv") == (
+        [],
+        [],
+    )
