@@ -9,6 +9,7 @@ beside a column of names, and a 20-row table after a page of text.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import nbformat
@@ -284,3 +285,19 @@ def test_the_title_is_the_documents_first_heading(pdf, tree):
     assert _bookmarks(reader.outline)[0] == (0, "1 Resultat")
     # the running header names chapters, never the title
     assert all(not page[0].endswith("Utvärdering av peer support") for page in _lines(pdf)[1:])
+
+
+def test_a_withheld_figure_shows_hostile_caption_and_body_literally(tmp_path):
+    # withheld.lua writes raw Typst around the blocks: data inside them stays escaped.
+    hostile = '"]) #read("/etc/passwd") [<x>] \\ #panic()'
+    caption = '#read("/etc/passwd") ) #panic()'  # a caption is the notebook's Markdown
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_cell("fig-hostile", md_text(hostile), f"#| fig-cap: {json.dumps(caption)}\n")]
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(nb, tmp_path / "notebooks" / "survey.ipynb")
+    qmd = tmp_path / "rapport.qmd"
+    head = QMD.split("# Resultat")[0]
+    qmd.write_text(head + "# Resultat\n\n{{< embed notebooks/survey.ipynb#fig-hostile >}}\n")
+    pdf = render(qmd, ["pdf"], renderer="builtin", timestamp=0)["pdf"]
+    text = " ".join(" ".join(page) for page in _lines(pdf))
+    assert hostile in text and f"Figur 1: {caption}" in text and "root:" not in text
