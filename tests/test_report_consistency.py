@@ -102,7 +102,7 @@ def test_counts_in_text_equal_the_theme_table(full_demo):
         assert int(said.group(1)) == sum(segments), path
         assert int(said.group(2)) == sum(1 for s in segments if s), path
         assert int(said.group(3)) == len(body), path
-        shown = re.search(r"\(n = (\d+)\)", head[-2])
+        shown = re.search(r"\(n\s=\s(\d+)\)", head[-2])
         if basis:
             assert int(basis.group(1)) == int(shown.group(1)), path
         factors = _table(page, "tbl-factors")[1:]

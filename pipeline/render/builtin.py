@@ -208,7 +208,9 @@ def _render_pdf(doc: Source, front: dict, lang: str, metadata: dict, timestamp: 
     numbering = str(typst_format.get("section-numbering", "1.1"))
     if _SECTION_NUMBERING.fullmatch(numbering):
         variables["section-numbering"] = numbering
-    extra = ["--toc"] if typst_format.get("toc", True) else []
+    # A withheld figure or table as a Typst figure, laid out as the real ones.
+    extra = [f"--lua-filter={TEMPLATES / 'withheld.lua'}"]
+    extra += ["--toc"] if typst_format.get("toc", True) else []
     # Typst sees only this folder: the .typ source and the figures it shows.
     with tempfile.TemporaryDirectory(prefix="peer-eval-typst-") as tmp:
         root = Path(tmp)

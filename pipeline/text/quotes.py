@@ -28,13 +28,19 @@ def quotes_markdown(
     names: Sequence[str] = (),
     seed: int | str = 0,
     level: int = 1,
+    heading: int = 3,
 ) -> str:
-    """`select_quotes` as Markdown: per theme a bold label, then its quotes.
+    """`select_quotes` as Markdown: per theme a heading, then its quotes.
+
+    The theme label is a real heading (level `heading`, unnumbered; the report embeds
+    the quotes under a level-2 heading), not a bold paragraph: a screen reader can jump
+    to it, and it is in the PDF's structure tree and bookmarks (WCAG 1.3.1, PDF/UA).
 
     Each quote is a block quote ending in "— " and its speaker's group as one person
     ("— Enhetschef": one manager said it, although the group is "Enhetschefer"). Quote
     text is escaped with `md_text`, so markup in a quote (HTML, links, raw blocks, Typst
-    code) renders literally. Groups below the rule give no quotes; the method section says so once.
+    code) renders literally. Groups below the rule give no quotes; the method section
+    says so once.
 
     In a report not in QUOTE_LANGUAGE the quote's text (not the attribution, which is
     in the report's language) sits in a pandoc div with `lang` set to it (a Markdown
@@ -47,7 +53,7 @@ def quotes_markdown(
     foreign = scope.lang != QUOTE_LANGUAGE
     parts: list[str] = []
     for _, rows in quotes.groupby("theme", sort=False):
-        parts.append(f"**{md_text(rows['theme_label'].iloc[0])}**\n")
+        parts.append(f"{'#' * heading} {md_text(rows['theme_label'].iloc[0])} {{.unnumbered}}\n")
         for quote, group in zip(rows["quote"], rows["group"], strict=True):
             said = f"> {md_text(quote)}\n"
             if foreign:  # the quote, not its attribution (which is in the report's language)

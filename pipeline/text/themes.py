@@ -30,6 +30,9 @@ from pipeline.text.interviews import group_list, no_interviews
 from pipeline.text.markdown import count, footnote_markdown, paragraph, withheld
 
 _t = Catalog("themes")
+# "n = 18" in a column head: no-break spaces, so the head never breaks as "(n =" / "18)"
+# (numbers are formatted with no-break spaces too: "87,5 %", "27 900").
+N_EQUALS = "n\u00a0=\u00a0"
 
 
 # --- themes by group --------------------------------------------------------------------
@@ -66,10 +69,10 @@ def theme_by_group_table(disclosed: Disclosed, scope: Scope) -> str:
     n_all = int(published.drop_duplicates("group")["interviews"].sum())
     columns: dict[str, list[str]] = {_t(lang, "theme"): []}
     group_heads = {
-        g: f"{label('group', g, lang)} (n = {number(int(n), lang, 0)})"
+        g: f"{label('group', g, lang)} ({N_EQUALS}{number(int(n), lang, 0)})"
         for g, n in table.drop_duplicates("group")[["group", "interviews"]].itertuples(index=False)
     }
-    all_head = f"{_t(lang, 'all')} (n = {number(n_all, lang, 0)})"
+    all_head = f"{_t(lang, 'all')} ({N_EQUALS}{number(n_all, lang, 0)})"
     for head in [*group_heads.values(), all_head, _t(lang, "segments")]:
         columns[head] = []
     for name, cells, mentioning, segments in _theme_rows(table, hidden, shown["mentioning"]):
@@ -295,7 +298,7 @@ def across_rounds_table(
     heads = {
         y: f"{y} ({_t(lang, 'no_round')})"
         if y in absent
-        else f"{y} (n = {number(int(sizes[y]), lang, 0)})"
+        else f"{y} ({N_EQUALS}{number(int(sizes[y]), lang, 0)})"
         if sizes[y]
         else str(y)
         for y in sorted([*years, *absent])
