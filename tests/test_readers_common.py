@@ -537,3 +537,37 @@ def test_a_huge_cell_is_shortened_in_messages():
     _, [problem] = to_float(cells, "a number")
     assert len(str(problem)) < 200
     assert "(30 000 characters) is not a number" in str(problem)
+
+
+def test_surveymonkeys_option_columns_are_named_by_question_and_option(tmp_path):
+    # Before: with skip_rows: [2] every option column but the first had no header and its
+    # answers were ignored: a respondent's three tasks came out as the first one only.
+    text = (
+        "Respondent ID,Vilka arbetsuppgifter har du?,,,Ålder\n"
+        ",Stödsamtal,Gruppverksamhet,Föreläsningar,Response\n"
+        "114,Stödsamtal,,Föreläsningar,43\n"
+    )
+    raw = _csv_raw(tmp_path, text, skip_rows=[2])
+    assert list(raw.frame.columns) == [
+        "Respondent ID",
+        "Vilka arbetsuppgifter har du?: Stödsamtal",
+        "Vilka arbetsuppgifter har du?: Gruppverksamhet",
+        "Vilka arbetsuppgifter har du?: Föreläsningar",
+        "Ålder",
+    ]
+    assert raw.frame.iloc[0].tolist() == ["114", "Stödsamtal", None, "Föreläsningar", "43"]
+
+
+def test_a_column_without_a_header_that_holds_values_is_refused(tmp_path):
+    # Before: the answers under an empty header were silently ignored.
+    assert _refusal(tmp_path, "id,tasks,\n1,Stödsamtal,Föreläsningar\n2,,\n") == (
+        "t: row 2: column C has no header in row 1 but holds 'Föreläsningar'; expected a "
+        "header over every column with values: name it (for SurveyMonkey's second header "
+        "row, which names the options of a multiple-choice question, set skip_rows to that "
+        "row)"
+    )
+    assert list(_csv_raw(tmp_path, "id,tasks,\n1,Stödsamtal,\n").frame.columns) == [
+        "id",
+        "tasks",
+        "",
+    ]

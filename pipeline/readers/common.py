@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from pipeline.errors import InputError, Problem
 from pipeline.readers.options import TableOptions
@@ -114,9 +115,12 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
             Problem(shown, f"unsupported file type {suffix!r}; expected .csv or .xlsx")
         )
     skipped = set(options.skip_rows)
+    second = {n: r for n, r in records if n in skipped}
     records = [(n, r) for n, r in records if n not in skipped]
     header_row, header, records = _split_header(records, options, shown)
-    header = [_clean(h) or "" for h in header]
+    header = _named_from_second_row(
+        [_clean(h) or "" for h in header], second.get(header_row + 1, [])
+    )
     _check_single_column(header, suffix, options, shown, delimiter)
     _check_title_row(header, header_row, records, shown)
     _check_second_header_row(records, shown)
@@ -145,6 +149,9 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
         if any(c is not None for c in cells):
             kept.append(cells)
             rows.append(number)
+    unnamed = _unnamed_columns(header, header_row, kept, rows, shown)
+    if unnamed:
+        raise InputError(unnamed)
     frame = pd.DataFrame(kept, columns=header, dtype=object)
     return RawTable(
         display=shown,
@@ -154,6 +161,67 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
         other_sheets=other_sheets,
         encoding_note=note,
     )
+
+
+def _named_from_second_row(header: list[str], second: Sequence[object]) -> list[str]:
+    """Name a multiple-choice question's option columns from SurveyMonkey's second header row.
+
+    SurveyMonkey writes a question's text over its first column only, and on a second
+    header row (`skip_rows: [2]`) `Response` or `Open-Ended Response` under a question of
+    one column and each option's name under a multiple-choice question's columns. Such
+    an option column is named "<question>: <option>", like one column per option of
+    other tools; the other headers stay. A skipped row of another kind names nothing.
+
+    Args:
+        header: The header cells, cleaned ("" for an empty one).
+        second: The skipped row right below the header, if any.
+
+    Returns:
+        The header with the option columns named.
+    """
+    names = [_clean(v) or "" for v in second]
+    if not any(text_key(n) in _SECOND_HEADER_CELLS for n in names):
+        return header
+    named = []
+    question = ""
+    for index, name in enumerate(header):
+        question = name or question
+        option = names[index] if index < len(names) else ""
+        if option and text_key(option) not in _SECOND_HEADER_CELLS and question:
+            named.append(f"{question}: {option}")
+        else:
+            named.append(name)
+    return named
+
+
+def _unnamed_columns(
+    header: list[str], header_row: int, kept: list[list], rows: list[int], shown: str
+) -> list[Problem]:
+    """One Problem per column without a header that holds values (they could not be read).
+
+    SurveyMonkey names a multiple-choice question's options on its second header row and
+    leaves their cells in the first empty, so skipping that row left every option but the
+    first without a name, and their answers were ignored.
+    """
+    problems = []
+    for index, name in enumerate(header):
+        if name:
+            continue
+        filled = next(((n, c[index]) for n, c in zip(rows, kept) if c[index] is not None), None)
+        if filled is None:
+            continue
+        number, value = filled
+        problems.append(
+            Problem(
+                shown,
+                f"column {get_column_letter(index + 1)} has no header in row {header_row} but "
+                f"holds {_shortened(value, 60)!r}; expected a header over every column with "
+                "values: name it (for SurveyMonkey's second header row, which names the "
+                "options of a multiple-choice question, set skip_rows to that row)",
+                row=number,
+            )
+        )
+    return problems
 
 
 def _split_header(
