@@ -207,7 +207,8 @@ def _unnamed_columns(
     for index, name in enumerate(header):
         if name:
             continue
-        filled = next(((n, c[index]) for n, c in zip(rows, kept) if c[index] is not None), None)
+        cells = ((n, c[index]) for n, c in zip(rows, kept, strict=True))
+        filled = next(((n, v) for n, v in cells if v is not None), None)
         if filled is None:
             continue
         number, value = filled
