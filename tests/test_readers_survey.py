@@ -443,3 +443,23 @@ def test_a_windows_1252_fallback_is_named_when_values_fail(tmp_path):
         "look wrong, save the file as CSV UTF-8 or set encoding: in the input's options"
     )
     assert sorted_problems([], raw) == []
+
+
+def test_an_employment_share_of_full_time_is_refused_not_read_as_under_one_percent(tmp_path):
+    # Before: 0.75 (a cell not formatted as a percentage, or a statistics program's
+    # export) was read as 0.75 % and counted in the band "Under 50 %".
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["respondent_id", "employment_pct"])
+    sheet.append(["R1", 0.75])
+    sheet.append(["R2", 50])
+    sheet.append(["R3", 0])
+    path = tmp_path / "survey.xlsx"
+    book.save(path)
+    with pytest.raises(InputError) as caught:
+        read_survey(path, TableOptions(), regions=REGIONS, year=2021)
+    assert [str(p) for p in caught.value.problems if p.column == "employment_pct"] == [
+        f"{path}: row 2: column 'employment_pct': '0.75' looks like a share of full time, "
+        "not a percentage (75 % exported as 0.75); expected a percentage from 0 to 100: "
+        "write it as a percentage, e.g. 75, or format the cells as percentages"
+    ]

@@ -288,7 +288,28 @@ def _column(
     problems += check_range(
         values, cells, spec.expected, low=spec.low, high=spec.high, low_open=spec.low_open
     )
+    if spec.percent:
+        problems += _fractions(values, cells, spec.expected)
     return values, problems
+
+
+def _fractions(values: pd.Series, cells: Cells, expected: str) -> list[Problem]:
+    """One Problem per percentage strictly between 0 and 1: a share of full time (0.75).
+
+    A statistics program or a cell not formatted as a percentage exports 75 % as 0.75,
+    which read as 0.75 % would land in the lowest band without a word.
+    """
+    numbers = values.astype("float64").tolist()
+    return [
+        cells.problem(
+            i,
+            f"{cells.text.iloc[i]!r} looks like a share of full time, not a percentage "
+            f"(75 % exported as 0.75); expected {expected}: write it as a percentage, "
+            "e.g. 75, or format the cells as percentages",
+        )
+        for i, number in enumerate(numbers)
+        if 0 < number < 1
+    ]
 
 
 def _ticked_tasks(
