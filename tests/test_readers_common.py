@@ -571,3 +571,24 @@ def test_a_column_without_a_header_that_holds_values_is_refused(tmp_path):
         "tasks",
         "",
     ]
+
+
+def test_a_quote_never_closed_is_refused_not_read_as_one_cell_to_the_end(tmp_path):
+    # Before: the quote opened on row 2 took the two rows after it into its excerpt, so
+    # two coded segments vanished without a word.
+    text = (
+        "interview_id,theme,excerpt\n"
+        'STO-01,roll,"Hon sa ja till allt\n'
+        "STO-02,roll,Det var bra.\n"
+        "STO-03,roll,Inget att tillägga.\n"
+    )
+    assert _refusal(tmp_path, text) == (
+        "t: row 2: a quoted cell that starts on this row is never closed, so the 2 line(s) "
+        'after it would be read as part of that one cell; expected a closing " (a stray '
+        "quote, or a file cut off)"
+    )
+    assert _refusal(tmp_path, 'a,b\n1,"cut of').startswith("t: row 2: a quoted cell")
+    # A closed quoted cell that ends in a line break, and a file without a final line
+    # break, are read as they are.
+    raw = _csv_raw(tmp_path, 'a,b\n1,"two\nlines\n"\n2,x')
+    assert raw.frame["b"].tolist() == ["two\nlines", "x"]

@@ -580,9 +580,39 @@ def _read_csv(path: Path, options: TableOptions, shown: str):
             check_row(shown, len(lines), len(row))
     except csv.Error as exc:
         raise InputError(Problem(shown, f"is not valid CSV: {exc}", row=reader.line_num)) from exc
+    if lines and _quote_left_open(text, delimiter, lines[-1][1]):
+        swallowed = lines[-1][1][-1].rstrip("\r\n").count("\n")
+        raise InputError(
+            Problem(
+                shown,
+                f"a quoted cell that starts on this row is never closed, so the "
+                f"{swallowed} line(s) after it would be read as part of that one cell; "
+                'expected a closing " (a stray quote, or a file cut off)',
+                row=len(lines),
+            )
+        )
     # Spreadsheet row numbers: csv.reader counts physical lines, which differ from
     # records only when a quoted cell holds a line break; use the record index.
     return delimiter, [(i + 1, row) for i, (_, row) in enumerate(lines)], note
+
+
+def _quote_left_open(text: str, delimiter: str, last: list[str]) -> bool:
+    """Whether the CSV text ends inside a quoted cell (csv.reader then reads on silently).
+
+    A quote never closed takes every line after it into one cell: rows vanish without a
+    word. Only such a file ends without a line break, or with a last cell that ends in
+    one; those are parsed again in strict mode, which refuses an open quote at the end.
+    """
+    ends_cell = bool(last) and last[-1].endswith(("\n", "\r"))
+    if text.endswith(("\n", "\r")) and not ends_cell:
+        return False
+    strict = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        for _ in strict:
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 # Swedish letters encoded as UTF-8 and decoded again as Windows-1252.
