@@ -592,3 +592,16 @@ def test_a_quote_never_closed_is_refused_not_read_as_one_cell_to_the_end(tmp_pat
     # break, are read as they are.
     raw = _csv_raw(tmp_path, 'a,b\n1,"two\nlines\n"\n2,x')
     assert raw.frame["b"].tolist() == ["two\nlines", "x"]
+
+
+def test_xlsx_escapes_of_control_characters_are_the_characters(tmp_path):
+    # Before: Excel and XlsxWriter store a carriage return in a cell as _x000D_, and
+    # openpyxl hands the escape over as text: a quote read "Ja._x000D_ Vi gick" in reports.
+    book = openpyxl.Workbook()
+    book.active.append(["interview_id", "excerpt"])
+    # openpyxl writes the text as it is, so the file holds the escapes Excel writes.
+    book.active.append(["STO-01", "Ja._x000D_\nVi gick vidare. Kod _x005F_x000D_ stod kvar."])
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    raw = read_raw_table(path, TableOptions(), "t")
+    assert raw.frame["excerpt"].tolist() == ["Ja.\r\nVi gick vidare. Kod _x000D_ stod kvar."]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.escape import unescape
 
 from pipeline.errors import InputError, Problem
 from pipeline.readers.options import TableOptions
@@ -828,6 +829,10 @@ def _column_of(reference: str) -> int:
 
 def _cell_value(cell) -> object:
     value = getattr(cell, "value", None)
+    if isinstance(value, str):
+        # OOXML writes control characters as _xHHHH_ (Excel a carriage return as
+        # _x000D_, a literal "_x" as _x005F_x); openpyxl leaves the escapes in the text.
+        return unescape(value)
     number_format = getattr(cell, "number_format", None) or ""
     # A cell formatted as percent shows 75 % but holds 0.75; keep what the analyst sees.
     if (
