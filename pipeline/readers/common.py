@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.escape import unescape
 
 from pipeline.errors import InputError, Problem
 from pipeline.readers.options import TableOptions
@@ -204,6 +202,8 @@ def _unnamed_columns(
     leaves their cells in the first empty, so skipping that row left every option but the
     first without a name, and their answers were ignored.
     """
+    from openpyxl.utils import get_column_letter  # openpyxl only where a table is read
+
     problems = []
     for index, name in enumerate(header):
         if name:
@@ -830,6 +830,8 @@ def _column_of(reference: str) -> int:
 def _cell_value(cell) -> object:
     value = getattr(cell, "value", None)
     if isinstance(value, str):
+        from openpyxl.utils.escape import unescape  # loaded already: the workbook is open
+
         # OOXML writes control characters as _xHHHH_ (Excel a carriage return as
         # _x000D_, a literal "_x" as _x005F_x); openpyxl leaves the escapes in the text.
         return unescape(value)
