@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 from pathlib import Path
 
 import openpyxl
@@ -462,4 +463,26 @@ def test_an_employment_share_of_full_time_is_refused_not_read_as_under_one_perce
         f"{path}: row 2: column 'employment_pct': '0.75' looks like a share of full time, "
         "not a percentage (75 % exported as 0.75); expected a percentage from 0 to 100: "
         "write it as a percentage, e.g. 75, or format the cells as percentages"
+    ]
+
+
+def test_unanswered_and_repeated_responses_are_read_and_reported(tmp_path, caplog):
+    # Before: a started but unanswered response and a double submission under a new id
+    # counted as respondents (and in the response rate) without a word.
+    header = ",".join(SURVEY_COLUMNS)
+    answers = "kvinna,43,hogskola,ja,nsph,75,22,29500,ja,varje_manad,stodsamtal"
+    path = tmp_path / "survey.csv"
+    path.write_text(
+        f"{header}\nR1,2021,Skåne,{answers}\nR2,2021,Skåne,{',' * 10}\n"
+        f"R3,2021,Skåne,{answers}\nR4,2021,Stockholm,{answers}\n",
+        encoding="utf-8",
+    )
+    with caplog.at_level(logging.WARNING, logger="pipeline.readers.survey"):
+        frame = read_survey(path, TableOptions(), regions=REGIONS, year=2021, display="s")
+    assert frame["respondent_id"].tolist() == ["R1", "R2", "R3", "R4"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "s: 1 response(s) answer no question (rows 3); they count as respondents in the "
+        "response rate: remove them if they only opened the survey",
+        "s: row 4: respondent 'R3' gives every answer of row 2 (respondent 'R1'): the same "
+        "person twice? both count as respondents",
     ]
