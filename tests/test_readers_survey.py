@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError, Problem
+from pipeline.readers import survey as survey_reader
 from pipeline.readers.options import MultiChoice, TableOptions
 from pipeline.readers.survey import (
     OUTPUT_COLUMNS,
@@ -466,7 +467,7 @@ def test_an_employment_share_of_full_time_is_refused_not_read_as_under_one_perce
     ]
 
 
-def test_unanswered_and_repeated_responses_are_read_and_reported(tmp_path, caplog):
+def test_unanswered_and_repeated_responses_are_read_and_reported(tmp_path, caplog, monkeypatch):
     # Before: a started but unanswered response and a double submission under a new id
     # counted as respondents (and in the response rate) without a word.
     header = ",".join(SURVEY_COLUMNS)
@@ -477,8 +478,10 @@ def test_unanswered_and_repeated_responses_are_read_and_reported(tmp_path, caplo
         f"R3,2021,Skåne,{answers}\nR4,2021,Stockholm,{answers}\n",
         encoding="utf-8",
     )
+    monkeypatch.setattr(survey_reader, "_WARNED", set())
     with caplog.at_level(logging.WARNING, logger="pipeline.readers.survey"):
         frame = read_survey(path, TableOptions(), regions=REGIONS, year=2021, display="s")
+        read_survey(path, TableOptions(), regions=REGIONS, year=2021, display="s")  # once
     assert frame["respondent_id"].tolist() == ["R1", "R2", "R3", "R4"]
     assert [r.getMessage() for r in caplog.records] == [
         "s: 1 response(s) answer no question (rows 3); they count as respondents in the "

@@ -242,8 +242,14 @@ def read_survey(
         raise InputError(sorted_problems(problems, raw))
     frame = _frame(columns, len(raw.frame), year)
     for warning in doubtful_responses(frame, raw.rows, raw.display):
-        _log.warning("%s", warning)
+        if str(warning) not in _WARNED:  # a run reads a year's file for each later year too
+            _WARNED.add(str(warning))
+            _log.warning("%s", warning)
     return frame
+
+
+_WARNED: set[str] = set()
+"""The warnings this process has logged already."""
 
 
 _ANSWERS = tuple(c for c in OUTPUT_COLUMNS if c not in ("respondent_id", "year", "region"))
