@@ -537,3 +537,71 @@ def test_a_huge_cell_is_shortened_in_messages():
     _, [problem] = to_float(cells, "a number")
     assert len(str(problem)) < 200
     assert "(30 000 characters) is not a number" in str(problem)
+
+
+def test_surveymonkeys_option_columns_are_named_by_question_and_option(tmp_path):
+    # Before: with skip_rows: [2] every option column but the first had no header and its
+    # answers were ignored: a respondent's three tasks came out as the first one only.
+    text = (
+        "Respondent ID,Vilka arbetsuppgifter har du?,,,Ålder\n"
+        ",Stödsamtal,Gruppverksamhet,Föreläsningar,Response\n"
+        "114,Stödsamtal,,Föreläsningar,43\n"
+    )
+    raw = _csv_raw(tmp_path, text, skip_rows=[2])
+    assert list(raw.frame.columns) == [
+        "Respondent ID",
+        "Vilka arbetsuppgifter har du?: Stödsamtal",
+        "Vilka arbetsuppgifter har du?: Gruppverksamhet",
+        "Vilka arbetsuppgifter har du?: Föreläsningar",
+        "Ålder",
+    ]
+    assert raw.frame.iloc[0].tolist() == ["114", "Stödsamtal", None, "Föreläsningar", "43"]
+
+
+def test_a_column_without_a_header_that_holds_values_is_refused(tmp_path):
+    # Before: the answers under an empty header were silently ignored.
+    assert _refusal(tmp_path, "id,tasks,\n1,Stödsamtal,Föreläsningar\n2,,\n") == (
+        "t: row 2: column C has no header in row 1 but holds 'Föreläsningar'; expected a "
+        "header over every column with values: name it (for SurveyMonkey's second header "
+        "row, which names the options of a multiple-choice question, set skip_rows to that "
+        "row)"
+    )
+    assert list(_csv_raw(tmp_path, "id,tasks,\n1,Stödsamtal,\n").frame.columns) == [
+        "id",
+        "tasks",
+        "",
+    ]
+
+
+def test_a_quote_never_closed_is_refused_not_read_as_one_cell_to_the_end(tmp_path):
+    # Before: the quote opened on row 2 took the two rows after it into its excerpt, so
+    # two coded segments vanished without a word.
+    text = (
+        "interview_id,theme,excerpt\n"
+        'STO-01,roll,"Hon sa ja till allt\n'
+        "STO-02,roll,Det var bra.\n"
+        "STO-03,roll,Inget att tillägga.\n"
+    )
+    assert _refusal(tmp_path, text) == (
+        "t: row 2: a quoted cell that starts on this row is never closed, so the 2 line(s) "
+        'after it would be read as part of that one cell; expected a closing " (a stray '
+        "quote, or a file cut off)"
+    )
+    assert _refusal(tmp_path, 'a,b\n1,"cut of').startswith("t: row 2: a quoted cell")
+    # A closed quoted cell that ends in a line break, and a file without a final line
+    # break, are read as they are.
+    raw = _csv_raw(tmp_path, 'a,b\n1,"two\nlines\n"\n2,x')
+    assert raw.frame["b"].tolist() == ["two\nlines", "x"]
+
+
+def test_xlsx_escapes_of_control_characters_are_the_characters(tmp_path):
+    # Before: Excel and XlsxWriter store a carriage return in a cell as _x000D_, and
+    # openpyxl hands the escape over as text: a quote read "Ja._x000D_ Vi gick" in reports.
+    book = openpyxl.Workbook()
+    book.active.append(["interview_id", "excerpt"])
+    # openpyxl writes the text as it is, so the file holds the escapes Excel writes.
+    book.active.append(["STO-01", "Ja._x000D_\nVi gick vidare. Kod _x005F_x000D_ stod kvar."])
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    raw = read_raw_table(path, TableOptions(), "t")
+    assert raw.frame["excerpt"].tolist() == ["Ja.\r\nVi gick vidare. Kod _x000D_ stod kvar."]

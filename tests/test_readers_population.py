@@ -148,3 +148,23 @@ def test_the_reader_tells_where_each_row_came_from(tmp_path):
         display="p",
     )  # fmt: skip
     assert got.attrs == {"file": "p", "rows": [3], "target_header": "Målpopulation (n)"}
+
+
+def test_a_kommunkod_that_lost_its_leading_zero_names_the_mapping(tmp_path):
+    # Before: a kommunkod typed as a number (114 for 0114) was only "not a known region",
+    # though values.region maps "0114".
+    book = openpyxl.Workbook()
+    book.active.append(["Kommunkod", "target_population"])
+    book.active.append([114, 5])
+    path = tmp_path / "population.xlsx"
+    book.save(path)
+    options = TableOptions(
+        columns={"Kommunkod": "region"}, values={"region": {"0114": "Upplands Väsby"}}
+    )
+    with pytest.raises(InputError) as caught:
+        read_population(path, options, regions=["Upplands Väsby"], year=2024, display="p")
+    assert str(caught.value) == (
+        "p: row 2: column 'Kommunkod': '114' is not a known region (the mapping has '0114': "
+        "the spreadsheet dropped the leading zero? format the column as text, or map '114' "
+        "too); expected one of the regions Upplands Väsby"
+    )

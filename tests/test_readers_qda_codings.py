@@ -436,6 +436,54 @@ def test_maxqda_rows_of_one_position_are_one_segment(tmp_path, register):
     ]
 
 
+def test_maxqda_segments_in_one_paragraph_keep_their_own_factor(tmp_path, register):
+    # Before: MAXQDA's Begin and End count paragraphs, so two segments of one paragraph
+    # were one unit: the salary segment silently took the supervision segment's factor.
+    path = tmp_path / "coded_segments.csv"
+    path.write_text(
+        "Document name,Code,Begin,End,Segment\n"
+        "STO-01,implementering/handledning,3,3,Handledningen hjälpte.\n"
+        "STO-01,faktor/Främjande,3,3,Handledningen hjälpte.\n"
+        "STO-01,roll,3,3,Men rollen var oklar.\n",
+        encoding="utf-8",
+    )
+    options = TableOptions(
+        columns={"Document name": "interview_id", "Code": "theme", "Segment": "excerpt"}
+    )
+    book = read_any_codebook(FIXTURES / "codebook.yaml", display="cb")
+    scheme = CodeScheme(factors=("faktor",))
+    source = read_segment_source(path, options, codebook=book, register=register, scheme=scheme)
+    assert _rows(source) == [
+        ("STO-01", "implementering.handledning", "framjande", "Handledningen hjälpte."),
+        ("STO-01", "roll", "neutral", "Men rollen var oklar."),
+    ]
+
+
+def test_a_code_path_with_another_tools_separator_says_to_set_the_separator(tmp_path, register):
+    # Before: MAXQDA's "Implementering\Handledning" was only "names no theme", though one
+    # setting reads it.
+    path = tmp_path / "coded_segments.csv"
+    path.write_text(
+        "Document name,Code,Segment\nSTO-01,Implementering\\Handledning,Handledningen hjälpte.\n",
+        encoding="utf-8",
+    )
+    options = TableOptions(
+        columns={"Document name": "interview_id", "Code": "theme", "Segment": "excerpt"}
+    )
+    book = read_any_codebook(FIXTURES / "codebook.yaml", display="cb")
+    with pytest.raises(InputError) as excinfo:
+        read_segment_source(path, options, codebook=book, register=register)
+    assert _problems(excinfo)[0].endswith(
+        """('' excludes it); if '\\\\' separates its levels, set inputs.segments.codes: """
+        """{separator: "\\\\"}"""
+    )
+    scheme = CodeScheme(separator="\\")
+    source = read_segment_source(path, options, codebook=book, register=register, scheme=scheme)
+    assert _rows(source) == [
+        ("STO-01", "implementering.handledning", "neutral", "Handledningen hjälpte."),
+    ]
+
+
 def test_codes_in_other_scripts_get_usable_ids_and_clashes_name_the_codes(tmp_path):
     # Before: '😀' and '中文主题' got an empty id; two codes of one id were reported by the
     # key path 'themes[1].id' of a YAML file that does not exist.

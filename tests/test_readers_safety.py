@@ -23,7 +23,7 @@ from pipeline.readers.safety import (
     unsafe_member_name,
     use_limits,
 )
-from pipeline.readers.yamlfile import load_yaml
+from pipeline.readers.yamlfile import load_mapping, load_yaml
 
 
 def _noise(size: int) -> bytes:
@@ -209,3 +209,19 @@ def test_a_number_too_large_for_a_whole_number_is_an_input_error(tmp_path):
     path.write_text("year,region,target_population\n22222222222222222020,Stockholm,8\n")
     with pytest.raises(InputError, match="column 'year': '22222222222222222020' is not a whole"):
         read_population(path, TableOptions(), regions=["Stockholm"], year=2020)
+
+
+def test_unquoted_codes_with_leading_zeros_stay_as_written(tmp_path):
+    # Before: YAML 1.1 reads 0114 (Upplands Väsby's kommunkod) as the octal 76 and 1:30 as
+    # 90, so `values.region: {0114: ...}` silently became the key "76" and matched nothing.
+    path = tmp_path / "evaluation.yaml"
+    path.write_text(
+        "values: {region: {0114: Upplands Väsby, 0180: Stockholm, 12: Skåne, 1:30: x}}\nk: 5\n",
+        encoding="utf-8",
+    )
+    assert load_mapping(path) == {
+        "values": {
+            "region": {"0114": "Upplands Väsby", "0180": "Stockholm", 12: "Skåne", "1:30": "x"}
+        },
+        "k": 5,
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 from pathlib import Path
 
 import openpyxl
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError, Problem
+from pipeline.readers import survey as survey_reader
 from pipeline.readers.options import MultiChoice, TableOptions
 from pipeline.readers.survey import (
     OUTPUT_COLUMNS,
@@ -443,3 +445,47 @@ def test_a_windows_1252_fallback_is_named_when_values_fail(tmp_path):
         "look wrong, save the file as CSV UTF-8 or set encoding: in the input's options"
     )
     assert sorted_problems([], raw) == []
+
+
+def test_an_employment_share_of_full_time_is_refused_not_read_as_under_one_percent(tmp_path):
+    # Before: 0.75 (a cell not formatted as a percentage, or a statistics program's
+    # export) was read as 0.75 % and counted in the band "Under 50 %".
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["respondent_id", "employment_pct"])
+    sheet.append(["R1", 0.75])
+    sheet.append(["R2", 50])
+    sheet.append(["R3", 0])
+    path = tmp_path / "survey.xlsx"
+    book.save(path)
+    with pytest.raises(InputError) as caught:
+        read_survey(path, TableOptions(), regions=REGIONS, year=2021)
+    assert [str(p) for p in caught.value.problems if p.column == "employment_pct"] == [
+        f"{path}: row 2: column 'employment_pct': '0.75' looks like a share of full time, "
+        "not a percentage (75 % exported as 0.75); expected a percentage from 0 to 100: "
+        "write it as a percentage, e.g. 75, or format the cells as percentages"
+    ]
+
+
+def test_unanswered_and_repeated_responses_are_read_and_reported(tmp_path, caplog, monkeypatch):
+    # Before: a started but unanswered response and a double submission under a new id
+    # counted as respondents (and in the response rate) without a word.
+    header = ",".join(SURVEY_COLUMNS)
+    answers = "kvinna,43,hogskola,ja,nsph,75,22,29500,ja,varje_manad,stodsamtal"
+    path = tmp_path / "survey.csv"
+    path.write_text(
+        f"{header}\nR1,2021,Skåne,{answers}\nR2,2021,Skåne,{',' * 10}\n"
+        f"R3,2021,Skåne,{answers}\nR4,2021,Stockholm,{answers}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(survey_reader, "_WARNED", set())
+    with caplog.at_level(logging.WARNING, logger="pipeline.readers.survey"):
+        frame = read_survey(path, TableOptions(), regions=REGIONS, year=2021, display="s")
+        read_survey(path, TableOptions(), regions=REGIONS, year=2021, display="s")  # once
+    assert frame["respondent_id"].tolist() == ["R1", "R2", "R3", "R4"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "s: 1 response(s) answer no question (rows 3); they count as respondents in the "
+        "response rate: remove them if they only opened the survey",
+        "s: row 4: respondent 'R3' gives every answer of row 2 (respondent 'R1'): the same "
+        "person twice? both count as respondents",
+    ]

@@ -29,6 +29,7 @@ Anything else is an unknown code: an error naming the mapping to add.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -262,8 +263,24 @@ def classify(parts: Sequence[str], scheme: CodeScheme, index: ThemeIndex) -> Mea
         "unknown",
         hint="it names no theme of the codebook; add it to the codebook, or map it: "
         f"inputs.segments.values: {{theme: {{{written!r}: <theme id>}}}}{maybe} ('' "
-        "excludes it)",
+        f"excludes it){_other_separator(written, scheme)}",
     )
+
+
+_SEPARATORS = ("\\", " > ", "::")
+"""How other tools write a code path in one text: MAXQDA `Parent\\Child`, NVivo `A > B`."""
+
+
+def _other_separator(written: str, scheme: CodeScheme) -> str:
+    """A hint to set codes.separator when the code holds another tool's path separator."""
+    for separator in (s.strip() for s in _SEPARATORS):
+        if separator != scheme.separator.strip() and separator in written:
+            # JSON's quoting is YAML's double-quoted style: "\\" is one backslash.
+            return (
+                f"; if {separator!r} separates its levels, set inputs.segments.codes: "
+                f"{{separator: {json.dumps(separator)}}}"
+            )
+    return ""
 
 
 def _factor_subtree(scheme: CodeScheme) -> str:

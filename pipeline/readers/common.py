@@ -114,9 +114,12 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
             Problem(shown, f"unsupported file type {suffix!r}; expected .csv or .xlsx")
         )
     skipped = set(options.skip_rows)
+    second = {n: r for n, r in records if n in skipped}
     records = [(n, r) for n, r in records if n not in skipped]
     header_row, header, records = _split_header(records, options, shown)
-    header = [_clean(h) or "" for h in header]
+    header = _named_from_second_row(
+        [_clean(h) or "" for h in header], second.get(header_row + 1, [])
+    )
     _check_single_column(header, suffix, options, shown, delimiter)
     _check_title_row(header, header_row, records, shown)
     _check_second_header_row(records, shown)
@@ -145,6 +148,9 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
         if any(c is not None for c in cells):
             kept.append(cells)
             rows.append(number)
+    unnamed = _unnamed_columns(header, header_row, kept, rows, shown)
+    if unnamed:
+        raise InputError(unnamed)
     frame = pd.DataFrame(kept, columns=header, dtype=object)
     return RawTable(
         display=shown,
@@ -154,6 +160,70 @@ def read_raw_table(path: Path, options: TableOptions, display: str | None = None
         other_sheets=other_sheets,
         encoding_note=note,
     )
+
+
+def _named_from_second_row(header: list[str], second: Sequence[object]) -> list[str]:
+    """Name a multiple-choice question's option columns from SurveyMonkey's second header row.
+
+    SurveyMonkey writes a question's text over its first column only, and on a second
+    header row (`skip_rows: [2]`) `Response` or `Open-Ended Response` under a question of
+    one column and each option's name under a multiple-choice question's columns. Such
+    an option column is named "<question>: <option>", like one column per option of
+    other tools; the other headers stay. A skipped row of another kind names nothing.
+
+    Args:
+        header: The header cells, cleaned ("" for an empty one).
+        second: The skipped row right below the header, if any.
+
+    Returns:
+        The header with the option columns named.
+    """
+    names = [_clean(v) or "" for v in second]
+    if not any(text_key(n) in _SECOND_HEADER_CELLS for n in names):
+        return header
+    named = []
+    question = ""
+    for index, name in enumerate(header):
+        question = name or question
+        option = names[index] if index < len(names) else ""
+        if option and text_key(option) not in _SECOND_HEADER_CELLS and question:
+            named.append(f"{question}: {option}")
+        else:
+            named.append(name)
+    return named
+
+
+def _unnamed_columns(
+    header: list[str], header_row: int, kept: list[list], rows: list[int], shown: str
+) -> list[Problem]:
+    """One Problem per column without a header that holds values (they could not be read).
+
+    SurveyMonkey names a multiple-choice question's options on its second header row and
+    leaves their cells in the first empty, so skipping that row left every option but the
+    first without a name, and their answers were ignored.
+    """
+    from openpyxl.utils import get_column_letter  # openpyxl only where a table is read
+
+    problems = []
+    for index, name in enumerate(header):
+        if name:
+            continue
+        cells = ((n, c[index]) for n, c in zip(rows, kept, strict=True))
+        filled = next(((n, v) for n, v in cells if v is not None), None)
+        if filled is None:
+            continue
+        number, value = filled
+        problems.append(
+            Problem(
+                shown,
+                f"column {get_column_letter(index + 1)} has no header in row {header_row} but "
+                f"holds {_shortened(value, 60)!r}; expected a header over every column with "
+                "values: name it (for SurveyMonkey's second header row, which names the "
+                "options of a multiple-choice question, set skip_rows to that row)",
+                row=number,
+            )
+        )
+    return problems
 
 
 def _split_header(
@@ -511,9 +581,39 @@ def _read_csv(path: Path, options: TableOptions, shown: str):
             check_row(shown, len(lines), len(row))
     except csv.Error as exc:
         raise InputError(Problem(shown, f"is not valid CSV: {exc}", row=reader.line_num)) from exc
+    if lines and _quote_left_open(text, delimiter, lines[-1][1]):
+        swallowed = lines[-1][1][-1].rstrip("\r\n").count("\n")
+        raise InputError(
+            Problem(
+                shown,
+                f"a quoted cell that starts on this row is never closed, so the "
+                f"{swallowed} line(s) after it would be read as part of that one cell; "
+                'expected a closing " (a stray quote, or a file cut off)',
+                row=len(lines),
+            )
+        )
     # Spreadsheet row numbers: csv.reader counts physical lines, which differ from
     # records only when a quoted cell holds a line break; use the record index.
     return delimiter, [(i + 1, row) for i, (_, row) in enumerate(lines)], note
+
+
+def _quote_left_open(text: str, delimiter: str, last: list[str]) -> bool:
+    """Whether the CSV text ends inside a quoted cell (csv.reader then reads on silently).
+
+    A quote never closed takes every line after it into one cell: rows vanish without a
+    word. Only such a file ends without a line break, or with a last cell that ends in
+    one; those are parsed again in strict mode, which refuses an open quote at the end.
+    """
+    ends_cell = bool(last) and last[-1].endswith(("\n", "\r"))
+    if text.endswith(("\n", "\r")) and not ends_cell:
+        return False
+    strict = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        for _ in strict:
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 # Swedish letters encoded as UTF-8 and decoded again as Windows-1252.
@@ -729,6 +829,12 @@ def _column_of(reference: str) -> int:
 
 def _cell_value(cell) -> object:
     value = getattr(cell, "value", None)
+    if isinstance(value, str):
+        from openpyxl.utils.escape import unescape  # loaded already: the workbook is open
+
+        # OOXML writes control characters as _xHHHH_ (Excel a carriage return as
+        # _x000D_, a literal "_x" as _x005F_x); openpyxl leaves the escapes in the text.
+        return unescape(value)
     number_format = getattr(cell, "number_format", None) or ""
     # A cell formatted as percent shows 75 % but holds 0.75; keep what the analyst sees.
     if (

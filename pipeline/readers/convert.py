@@ -426,10 +426,31 @@ def to_choice(
         The values as pandas strings and one Problem per unknown or empty cell.
     """
     mapped = remap(cells, texts)
-    values, problems = convert(
-        mapped, lambda t: match_choice(t, choices, what), expected, original=cells
-    )
+
+    def choose(text: str) -> str:
+        try:
+            return match_choice(text, choices, what)
+        except ValueError as exc:
+            raise ValueError(f"{exc}{_lost_zeros(text, texts)}") from None
+
+    values, problems = convert(mapped, choose, expected, original=cells)
     return pd.Series(values, dtype="str"), problems + check_present(mapped, expected)
+
+
+def _lost_zeros(text: str, texts: Mapping[str, str] | None) -> str:
+    """A hint when a mapped code differs from `text` only by leading zeros (0114 and 114).
+
+    A spreadsheet stores a kommunkod typed as a number without its leading zero.
+    """
+    if not text.isdigit():
+        return ""
+    for written in texts or {}:
+        if written.isdigit() and written != text and written.lstrip("0") == text.lstrip("0"):
+            return (
+                f" (the mapping has {written!r}: the spreadsheet dropped the leading zero? "
+                f"format the column as text, or map {text!r} too)"
+            )
+    return ""
 
 
 def to_year(

@@ -109,12 +109,15 @@ def _segment_unit(cells: dict, headers: dict[str, str], row: int, *, several: bo
     """The unit (codings sharing a factor) of a row: its segment's position, else the row.
 
     MAXQDA's "Coded segments" writes one row per code, the factor code on a row of its
-    own with the same Begin and End; rows of one document and position are one segment.
+    own with the same Begin and End; rows of one document, position and segment text are
+    one segment. Begin and End count paragraphs in a text document, so two segments of
+    one paragraph share a position and are told apart by their text.
     """
     if all(c in headers for c in _POSITIONS):
         begin, end = (cells[headers[c]] for c in _POSITIONS)
         if begin is not None and end is not None:
-            return f"{begin}..{end}"
+            excerpt = cells[headers["excerpt"]]
+            return f"{begin}..{end}\x1f{excerpt}"
     return f"row {row}" if several else None
 
 

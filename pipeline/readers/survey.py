@@ -9,6 +9,7 @@ Every problem in the file is reported at once as an `InputError`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,8 @@ from pipeline.readers.options import MultiChoice, TableOptions
 from pipeline.readers.text_keys import text_key
 from pipeline.readers.values import code_lookup
 from pipeline.schema import CATEGORIES, SURVEY_COLUMNS, SURVEY_OPTIONAL_COLUMNS
+
+_log = logging.getLogger(__name__)
 
 OUTPUT_COLUMNS: tuple[str, ...] = (*SURVEY_COLUMNS, *SURVEY_OPTIONAL_COLUMNS)
 """The columns `read_survey` returns, in order."""
@@ -237,7 +240,75 @@ def read_survey(
         problems += found
     if problems:
         raise InputError(sorted_problems(problems, raw))
-    return _frame(columns, len(raw.frame), year)
+    frame = _frame(columns, len(raw.frame), year)
+    for warning in doubtful_responses(frame, raw.rows, raw.display):
+        if str(warning) not in _WARNED:  # a run reads a year's file for each later year too
+            _WARNED.add(str(warning))
+            _log.warning("%s", warning)
+    return frame
+
+
+_WARNED: set[str] = set()
+"""The warnings this process has logged already."""
+
+
+_ANSWERS = tuple(c for c in OUTPUT_COLUMNS if c not in ("respondent_id", "year", "region"))
+_AMOUNTS = ("age", "months_worked", "salary_monthly_fte")
+
+
+def doubtful_responses(frame: pd.DataFrame, rows: Sequence[int], display: str) -> list[Problem]:
+    """Responses that count in the response rate but may not be one person's answers.
+
+    Both are read as they are (they may be right) and reported, since each changes the
+    number of respondents: a response that answers no question (a survey tool's export of
+    started, unanswered responses), and one whose every answer, with at least one amount
+    (age, months, salary), repeats an earlier response of the region (the same person
+    twice: a double submission, or two exports pasted together under other ids).
+
+    Args:
+        frame: The canonical survey table.
+        rows: The spreadsheet row of each of its rows.
+        display: How to name the file.
+
+    Returns:
+        At most one Problem for the unanswered responses and one per repeat.
+    """
+    answers = frame[list(_ANSWERS)].astype(object)
+    answers = answers.where(answers.notna(), None)
+    found: list[Problem] = []
+    unanswered = [
+        rows[i]
+        for i, row in enumerate(answers.itertuples(index=False))
+        if not any(v is not None for v in row)
+    ]
+    if unanswered:
+        shown = ", ".join(str(r) for r in unanswered[:5]) + (" ..." if len(unanswered) > 5 else "")
+        found.append(
+            Problem(
+                display,
+                f"{len(unanswered)} response(s) answer no question (rows {shown}); they count "
+                "as respondents in the response rate: remove them if they only opened the survey",
+            )
+        )
+    first: dict[tuple, int] = {}
+    amounts = frame[list(_AMOUNTS)].notna().any(axis=1).tolist()
+    for i, row in enumerate(answers.itertuples(index=False)):
+        if not amounts[i]:
+            continue
+        key = (frame["region"].iloc[i], tuple(row))
+        if key in first:
+            found.append(
+                Problem(
+                    display,
+                    f"respondent {frame['respondent_id'].iloc[i]!r} gives every answer of row "
+                    f"{rows[first[key]]} (respondent {frame['respondent_id'].iloc[first[key]]!r}): "
+                    "the same person twice? both count as respondents",
+                    row=rows[i],
+                )
+            )
+        else:
+            first[key] = i
+    return found
 
 
 def _no_rows(raw: RawTable) -> list[Problem]:
@@ -288,7 +359,28 @@ def _column(
     problems += check_range(
         values, cells, spec.expected, low=spec.low, high=spec.high, low_open=spec.low_open
     )
+    if spec.percent:
+        problems += _fractions(values, cells, spec.expected)
     return values, problems
+
+
+def _fractions(values: pd.Series, cells: Cells, expected: str) -> list[Problem]:
+    """One Problem per percentage strictly between 0 and 1: a share of full time (0.75).
+
+    A statistics program or a cell not formatted as a percentage exports 75 % as 0.75,
+    which read as 0.75 % would land in the lowest band without a word.
+    """
+    numbers = values.astype("float64").tolist()
+    return [
+        cells.problem(
+            i,
+            f"{cells.text.iloc[i]!r} looks like a share of full time, not a percentage "
+            f"(75 % exported as 0.75); expected {expected}: write it as a percentage, "
+            "e.g. 75, or format the cells as percentages",
+        )
+        for i, number in enumerate(numbers)
+        if 0 < number < 1
+    ]
 
 
 def _ticked_tasks(

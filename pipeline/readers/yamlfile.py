@@ -54,6 +54,22 @@ class _StrictLoader(yaml.SafeLoader):
             ) from exc
 
 
+def _written_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int | str:
+    """An int scalar as YAML 1.1 reads it, unless its digits say it is a code.
+
+    YAML 1.1 reads `0114` as the octal 76, `1:30` as 90 and `1_000` as 1000, so a kommunkod
+    or an answer code (`01`) written unquoted would become another key. Such a scalar is
+    kept as the text written; a plain decimal (`12`, `-3`) stays an int.
+    """
+    text = node.value.lstrip("+-")
+    if text.isdigit() and not (len(text) > 1 and text.startswith("0")):
+        return loader.construct_yaml_int(node)
+    return node.value
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _written_int)
+
+
 def load_yaml(path: Path, display: str) -> object:
     """Load a YAML file safely, or stop with a one-line error naming the line.
 
