@@ -208,6 +208,22 @@ def test_wide_tables_scroll_in_a_named_focusable_region(html):
     )
 
 
+def test_table_rows_are_labelled_by_a_row_header_in_the_first_column(html):
+    # A cross tabulation read by a screen reader names each cell's theme and column
+    # (WCAG 1.3.1): the first column's cells are <th scope="row">, the head <th scope="col">.
+    table = re.search(r'<table id="tbl-wide">.*?</table>', html, re.DOTALL).group(0)
+    head, body = table.split("<tbody>")
+    assert re.findall(r'<th style="text-align: left;" scope="col">(.*?)</th>', head)[0] == "Tema"
+    assert len(re.findall(r'<th [^>]*scope="col"', head)) == 7
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)
+    assert len(rows) == len(WORDS)
+    for word, row in zip(WORDS, rows, strict=True):
+        cells = re.findall(r"<(t[dh])([^>]*)>(.*?)</t[dh]>", row, re.DOTALL)
+        assert cells[0][0] == "th" and 'scope="row"' in cells[0][1], row
+        assert cells[0][2] == word
+        assert [tag for tag, _, _ in cells[1:]] == ["td"] * 6, row
+
+
 # --- PDF --------------------------------------------------------------------------------
 
 

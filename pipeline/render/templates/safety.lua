@@ -5,7 +5,8 @@
 --    text, so analyst-written narrative cannot smuggle in a script link either.
 -- 2. HTML tables sit in a scrolling container, so a wide table scrolls on a phone
 --    instead of squeezing its cells letter by letter.
--- 3. A figure's data (a `.figure-data` div: a title paragraph, then a table) becomes
+-- 3. Table cells of the first column are row headers in HTML (see mark_headers).
+-- 4. A figure's data (a `.figure-data` div: a title paragraph, then a table) becomes
 --    a folded <details> under the figure in HTML; other formats leave it out.
 
 local SAFE_SCHEMES = { http = true, https = true, mailto = true }
@@ -55,10 +56,34 @@ function Div(div)
   return blocks
 end
 
+-- Every table of the reports labels its rows in the first column (a region, a theme, an
+-- answer, an indicator): in HTML those cells are row headers, <th scope="row">, and the
+-- header row's cells <th scope="col">, so a screen reader names a cell's row and column
+-- (WCAG 1.3.1). A one-column table has no row labels.
+local function mark_headers(tbl)
+  for _, row in ipairs(tbl.head.rows) do
+    for _, cell in ipairs(row.cells) do
+      cell.attributes.scope = "col"
+    end
+  end
+  if #tbl.colspecs < 2 then
+    return
+  end
+  for _, body in ipairs(tbl.bodies) do
+    body.row_head_columns = 1
+    for _, row in ipairs(body.body) do
+      if #row.cells > 0 then
+        row.cells[1].attributes.scope = "row"
+      end
+    end
+  end
+end
+
 -- A table that scrolls must be reachable by keyboard (WCAG 2.1.1), so its container
 -- is focusable and named after the caption.
 function Table(tbl)
   if FORMAT:match("html") then
+    mark_headers(tbl)
     -- A list of pairs, not a Lua table: attribute order must not depend on hashing.
     local attributes = { { "tabindex", "0" }, { "role", "region" } }
     local caption = pandoc.utils.stringify(tbl.caption.long or {})
