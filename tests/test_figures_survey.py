@@ -181,9 +181,21 @@ def test_distribution_alt_never_names_a_suppressed_number(group):
     text = F.distribution_alt(group, "gender")
     assert text == (
         "Stapeldiagram: Kön bland 20 svarande. Kvinna 60\u00a0%; Vill ej ange 0\u00a0%. "
-        "2 svarsalternativ redovisas inte (markeras –*)."
+        "2 svarsalternativ redovisas inte, för att skydda enskilda svarande."
     )
     assert "30" not in text and "10\u00a0%" not in text
+
+
+def test_distribution_alt_says_in_words_what_is_hidden(group):
+    # A screen reader reads "–*" as "dash asterisk": the alt text says it in words, and
+    # with every option hidden it has no empty sentence (". .").
+    assert "–*" not in F.distribution_alt(group, "gender", "en")
+    hidden = group.assign(gender=["kvinna"] * 4 + ["man"] * 4 + ["annat"] * 4 + [None] * 9)
+    text = F.distribution_alt(hidden, "gender", k=5)
+    assert text == (
+        "Stapeldiagram: Kön bland 12 svarande. "
+        "4 svarsalternativ redovisas inte, för att skydda enskilda svarande."
+    ), text
 
 
 def test_distribution_figure_below_k_is_a_sentence_not_a_chart(group):

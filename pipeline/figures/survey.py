@@ -326,7 +326,8 @@ def distribution_alt(
         for text, p, h in zip(cells["label"], cells["percent"], hidden, strict=True)
         if not h
     ]
-    text = _t(lang, "dist_alt").format(
+    # Every option hidden: no empty sentence (". .") before the hidden count.
+    text = _t(lang, "dist_alt" if shares else "dist_alt_none").format(
         item=item, n=number(_base(disclosed), lang, 0), shares="; ".join(shares)
     )
     if hidden.any():
