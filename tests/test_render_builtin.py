@@ -212,6 +212,23 @@ def test_date_text_defaults_to_formatted_date(tmp_path):
     assert "<dd>25 november 2026</dd>" in html
 
 
+def test_a_draft_says_so_in_its_title_and_on_every_printed_page(tmp_path):
+    qmd = _make_work(tmp_path)
+    mark = "draft_mark: {label: Utkast, intro: 'Ett utkast:', reasons: ['text saknas']}\n"
+    qmd.write_text(qmd.read_text().replace("format:\n", mark + "format:\n", 1))
+    html = render(qmd, ["html"], renderer="builtin", timestamp=0)["html"].read_text()
+    assert (
+        "<title>Utkast: Utvärdering av peer support – Västra Götaland &lt;b&gt; 2019</title>"
+        in html
+    )
+    # A fixed element (printed on every page), hidden on screen and from screen readers,
+    # which hear the banner.
+    assert '<div class="draft-print-mark" aria-hidden="true">Utkast</div>' in html
+    assert ".draft-print-mark { display: none; }" in html
+    print_css = html[html.index(".draft-print-mark { display: none; }") :]
+    assert re.search(r"\.draft-print-mark \{\s*display: block;\s*position: fixed;", print_css)
+
+
 def test_bad_date_is_an_input_error(tmp_path):
     qmd = _make_work(tmp_path)
     qmd.write_text(qmd.read_text().replace('"2026-11-25"', '"25/11/2026"'))
