@@ -166,7 +166,8 @@ def test_figure_data_is_a_folded_table_under_the_figure(html):
     assert "<th" in body and "87,5 %" in body and "Örebro" in body
     assert '<table id="fig-rate-data">' in body  # captioned, named, with its own id
     assert "<caption>Data i figuren: Figur 1: Svarsfrekvens</caption>" in body
-    assert 'aria-label="Data i figuren: Figur 1: Svarsfrekvens"' in body
+    # Two short columns fit the narrowest page: nothing scrolls, so no tab stop.
+    assert '<div class="table-wrap">\n<table id="fig-rate-data">' in body
 
 
 def test_header_bar_links_pdf_index_overview_and_other_years(html):
@@ -206,6 +207,15 @@ def test_wide_tables_scroll_in_a_named_focusable_region(html):
         r'aria-label="Tabell 1: Teman över tid">',
         html,
     )
+
+
+def test_only_a_table_that_may_scroll_is_a_tab_stop(html):
+    # axe's scrollable-region-focusable asks a scrolling region to be focusable; a
+    # region that never scrolls should not be a tab stop. The wide table is one, the
+    # figure's two-column data table (it fits 320 px) is a plain container.
+    assert html.count('tabindex="0"') == 1
+    assert html.count('role="region"') == 1
+    assert '<div class="table-wrap">\n<table id="fig-rate-data">' in html
 
 
 def test_table_rows_are_labelled_by_a_row_header_in_the_first_column(html):
