@@ -15,6 +15,7 @@ from pipeline import render as render_module
 from pipeline.errors import InputError, RenderError, UsageError
 from pipeline.formatting import md_text
 from pipeline.render import builtin, render, renderer_version
+from pipeline.render.pandoc import run_pandoc
 from pipeline.tables import markdown_table
 
 TIMESTAMP = 1_790_000_000
@@ -227,6 +228,17 @@ def test_a_draft_says_so_in_its_title_and_on_every_printed_page(tmp_path):
     assert ".draft-print-mark { display: none; }" in html
     print_css = html[html.index(".draft-print-mark { display: none; }") :]
     assert re.search(r"\.draft-print-mark \{\s*display: block;\s*position: fixed;", print_css)
+
+
+def test_the_suppression_mark_never_breaks_in_html():
+    # A browser may break after an en dash: "–" and "*" on two lines of a narrow cell.
+    markdown = "| Svar | Antal |\n|:--|--:|\n| Man | –\\* |\n\nMarkeras –\\*).\n"
+    filters = [f"--lua-filter={builtin.TEMPLATES / 'safety.lua'}"]
+    html = run_pandoc(markdown, ["--to=html5", *filters], what="html5")
+    assert '<td style="text-align: right;"><span class="nowrap">–*</span></td>' in html
+    assert '<span class="nowrap">–*).</span>' in html
+    typst = run_pandoc(markdown, ["--to=typst", *filters], what="typst")
+    assert "nowrap" not in typst
 
 
 def test_bad_date_is_an_input_error(tmp_path):

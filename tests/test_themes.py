@@ -219,11 +219,13 @@ def test_theme_by_group_suppresses_groups_below_k() -> None:
 
 def test_theme_by_group_markdown_totals_cover_only_reported_groups() -> None:
     text = th_text.theme_by_group_markdown(tables(small_register(), small_segments()), at(k=2))
+    # "n = 1" with no-break spaces: a narrow column head never breaks it apart.
     header = (
-        "| Tema | Enhetschefer \\(n \\= 1\\) | Medarbetare \\(n \\= 2\\) | Brukare \\(n \\= 1\\)"
+        "| Tema | Enhetschefer \\(n\u00a0\\=\u00a01\\) | Medarbetare \\(n\u00a0\\=\u00a02\\) "
+        "| Brukare \\(n\u00a0\\=\u00a01\\)"
     )
     assert header in text
-    assert "| Samtliga \\(n \\= 3\\) | Kodade segment |" in text
+    assert "| Samtliga \\(n\u00a0\\=\u00a03\\) | Kodade segment |" in text
     # impl: managers suppressed; staff 1, users 1 -> total 2, segments 3 + 2 = 5 (not 6)
     assert "| Implementering | –\\* | 1 | 1 | 2 | 5 |" in text  # one mark everywhere
     assert "färre än 2 personer" in text and "markeras –\\*" in text
@@ -374,8 +376,8 @@ def test_themes_across_rounds_markdown_states_the_threshold() -> None:
     register, segments = rounds_data()
     text = th_text.themes_across_rounds_markdown(tables(register, segments), at(lang="en"))
     assert (
-        "| Theme | 2017 \\(n \\= 10\\) | 2018 \\(n \\= 10\\) | 2020 \\(n \\= 10\\) | Trend |"
-        in text
+        "| Theme | 2017 \\(n\u00a0\\=\u00a010\\) | 2018 \\(n\u00a0\\=\u00a010\\) "
+        "| 2020 \\(n\u00a0\\=\u00a010\\) | Trend |" in text
     )
     assert "| Implementation | 20\\% | 50\\% | 80\\% | Increased |" in text
     assert "at least 15 percentage points" in text
@@ -594,12 +596,12 @@ def test_seed_like_stockholm_shows_themes_factors_and_quotes_for_every_group() -
     table = th_text.theme_by_group_markdown(tables(register, segments), at("Stockholm", k=IK))
     rows = _cells(table)
     assert rows[0][1:5] == [
-        "Enhetschefer \\(n \\= 4\\)",
-        "Medarbetare \\(n \\= 7\\)",
-        "Peer supportrar \\(n \\= 1\\)",
-        "Brukare \\(n \\= 9\\)",
+        "Enhetschefer \\(n\u00a0\\=\u00a04\\)",
+        "Medarbetare \\(n\u00a0\\=\u00a07\\)",
+        "Peer supportrar \\(n\u00a0\\=\u00a01\\)",
+        "Brukare \\(n\u00a0\\=\u00a09\\)",
     ]
-    assert "–\\*" not in table and "Samtliga \\(n \\= 21\\)" in table
+    assert "–\\*" not in table and "Samtliga \\(n\u00a0\\=\u00a021\\)" in table
     factors = th_text.factors_table_markdown(tables(register, segments), at("Stockholm", k=IK))
     assert "| Implementering | 21 | 0 | 0 | 21 |" in factors
     listed = th_text.main_factors_markdown(tables(register, segments), at("Stockholm", k=IK))
@@ -650,7 +652,7 @@ def test_groups_of_one_and_two_are_never_broken_down() -> None:
     table = th_text.theme_by_group_markdown(tables(register, segments), at(k=IK))
     impl = next(r for r in _cells(table) if r[0] == "Implementering")
     assert impl == ["Implementering", "–\\*", "–\\*", "1", "1", "1"]  # only the users' count
-    assert "Samtliga \\(n \\= 1\\)" in table and "markeras –\\*" in table
+    assert "Samtliga \\(n\u00a0\\=\u00a01\\)" in table and "markeras –\\*" in table
     frame = th.theme_by_group(tables(register, segments), at(k=IK))
     assert frame.loc[frame["group"] != "brukare", "mentioning"].isna().all()
     quotes = q.select_quotes(tables(register, segments), at(k=IK, per_theme=9))

@@ -31,6 +31,13 @@ from pipeline.text.markdown import count, footnote_markdown, paragraph, withheld
 
 _t = Catalog("themes")
 
+NBSP = "\u00a0"
+
+
+def _sample_size(n: int, lang: str) -> str:
+    """ "(n = 18)" for a column head, with no-break spaces: it never breaks after "n"."""
+    return f"(n{NBSP}={NBSP}{number(n, lang, 0)})"
+
 
 # --- themes by group --------------------------------------------------------------------
 
@@ -66,10 +73,10 @@ def theme_by_group_table(disclosed: Disclosed, scope: Scope) -> str:
     n_all = int(published.drop_duplicates("group")["interviews"].sum())
     columns: dict[str, list[str]] = {_t(lang, "theme"): []}
     group_heads = {
-        g: f"{label('group', g, lang)} (n = {number(int(n), lang, 0)})"
+        g: f"{label('group', g, lang)} {_sample_size(int(n), lang)}"
         for g, n in table.drop_duplicates("group")[["group", "interviews"]].itertuples(index=False)
     }
-    all_head = f"{_t(lang, 'all')} (n = {number(n_all, lang, 0)})"
+    all_head = f"{_t(lang, 'all')} {_sample_size(n_all, lang)}"
     for head in [*group_heads.values(), all_head, _t(lang, "segments")]:
         columns[head] = []
     for name, cells, mentioning, segments in _theme_rows(table, hidden, shown["mentioning"]):
@@ -295,7 +302,7 @@ def across_rounds_table(
     heads = {
         y: f"{y} ({_t(lang, 'no_round')})"
         if y in absent
-        else f"{y} (n = {number(int(sizes[y]), lang, 0)})"
+        else f"{y} {_sample_size(int(sizes[y]), lang)}"
         if sizes[y]
         else str(y)
         for y in sorted([*years, *absent])

@@ -7,10 +7,23 @@
 --    instead of squeezing its cells letter by letter; only a table that may scroll
 --    makes its container a tab stop (see Table).
 -- 3. Table cells of the first column are row headers in HTML (see mark_headers).
+--    The suppression mark "–*" never breaks across lines in HTML (see Str).
 -- 4. A figure's data (a `.figure-data` div: a title paragraph, then a table) becomes
 --    a folded <details> under the figure in HTML; other formats leave it out.
 
 local SAFE_SCHEMES = { http = true, https = true, mailto = true }
+
+-- The suppression mark "–*" (pipeline.disclosure): a browser may break a line after an
+-- en dash, which would leave the "*" alone on the next line of a narrow cell. In HTML
+-- the word holding it does not break.
+local SUPPRESSED_MARK = "–*"
+
+function Str(str)
+  if FORMAT:match("html") and str.text:find(SUPPRESSED_MARK, 1, true) then
+    return pandoc.Span({ str }, pandoc.Attr("", { "nowrap" }))
+  end
+  return nil
+end
 
 local function is_safe(target)
   if target:sub(1, 1) == "#" then
