@@ -235,3 +235,19 @@ def test_print_hides_navigation(demo_build, chromium):
         assert page.locator("main").is_visible()
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_alt_texts_say_in_words_what_the_tables_mark(demo_build, chromium, name):
+    # "–*" (withheld) and "·" (no data collection) are read out as symbols: alt texts
+    # use words instead (Örebro 2020 has a withheld interview round).
+    _, out, _ = demo_build
+    page, _ = open_page(chromium, out / PAGES[name][0])
+    try:
+        labels = page.evaluate(
+            "() => [...document.querySelectorAll('[aria-label]')].map(e => e.ariaLabel)"
+        )
+    finally:
+        page.close()
+    marked = [label for label in labels if "–*" in label or "·" in label]
+    assert marked == [], marked
