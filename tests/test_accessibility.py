@@ -90,6 +90,34 @@ def test_no_sideways_page_scroll_and_screenshot(demo_build, chromium, name, size
         page.close()
 
 
+NARROWEST = (320, 800)  # WCAG 1.4.10 reflow: 320 CSS px (a 1280 px screen at 400 %)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_a_table_that_scrolls_is_a_tab_stop_and_one_that_never_scrolls_is_not(
+    demo_build, chromium, name
+):
+    # At the narrowest width every table container that scrolls sideways is focusable
+    # (axe: scrollable-region-focusable); one that does not scroll there never scrolls at
+    # any width, and a tab stop on it would be one more key press for nothing.
+    _, out, _ = demo_build
+    page, _ = open_page(chromium, out / PAGES[name][0], NARROWEST)
+    try:
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+        wraps = page.evaluate(
+            """() => [...document.querySelectorAll('.table-wrap')].map(w => [
+              w.querySelector('table').id, w.scrollWidth > w.clientWidth,
+              w.getAttribute('tabindex') === '0'])"""
+        )
+        unreachable = [table for table, scrolls, focusable in wraps if scrolls and not focusable]
+        assert unreachable == [], unreachable
+        if name != "index":
+            assert any(not focusable for _, _, focusable in wraps), wraps
+            assert any(focusable for _, _, focusable in wraps), wraps
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_keyboard_reaches_every_link_and_control(demo_build, chromium, name):
     _, out, _ = demo_build
@@ -207,3 +235,19 @@ def test_print_hides_navigation(demo_build, chromium):
         assert page.locator("main").is_visible()
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_alt_texts_say_in_words_what_the_tables_mark(demo_build, chromium, name):
+    # "–*" (withheld) and "·" (no data collection) are read out as symbols: alt texts
+    # use words instead (Örebro 2020 has a withheld interview round).
+    _, out, _ = demo_build
+    page, _ = open_page(chromium, out / PAGES[name][0])
+    try:
+        labels = page.evaluate(
+            "() => [...document.querySelectorAll('[aria-label]')].map(e => e.ariaLabel)"
+        )
+    finally:
+        page.close()
+    marked = [label for label in labels if "–*" in label or "·" in label]
+    assert marked == [], marked

@@ -12,6 +12,7 @@ import base64
 import pytest
 from browser_support import PHONE, launch, open_page
 from playwright.sync_api import sync_playwright
+from pypdf import PdfReader
 from support import ROOT
 
 pytestmark = pytest.mark.browser
@@ -107,5 +108,33 @@ def test_index_marks_the_draft_and_only_the_draft(full_demo, chromium):
         ARTIFACTS.mkdir(exist_ok=True)
         png = (row if row.count() else mark).screenshot(path=str(ARTIFACTS / "index-draft.png"))
         assert _red_share(page, png) > 0.005
+    finally:
+        page.close()
+
+
+def test_draft_is_marked_on_every_printed_page_and_in_its_title(full_demo, chromium, tmp_path):
+    _, out = full_demo
+    page, _ = open_page(chromium, out / DRAFT)
+    try:
+        assert page.title().startswith("Utkast: ")
+        assert not page.locator(".draft-print-mark").is_visible()  # on screen: the banner
+        pdf = tmp_path / "printed.pdf"
+        page.pdf(path=str(pdf), format="A4")
+    finally:
+        page.close()
+    pages = [p.extract_text() for p in PdfReader(pdf).pages]
+    assert len(pages) > 3
+    assert [i for i, text in enumerate(pages, 1) if "UTKAST" not in text] == []
+
+
+def test_index_shows_the_draft_reasons_in_the_page(full_demo, chromium):
+    _, out = full_demo
+    page, _ = open_page(chromium, out / "index.html")
+    try:
+        reasons = page.locator('td[data-status="draft"] .draft-reasons li')
+        assert reasons.count() == 2
+        assert all(r.is_visible() for r in reasons.all())
+        assert "analytikerns text saknas" in reasons.first.inner_text()
+        assert page.locator(".status[title]").count() == 0  # no tooltip-only text
     finally:
         page.close()

@@ -73,7 +73,7 @@ def test_stockholm_method_table_shows_the_final_round(demo_build):
         "Brukare": ["9", "8", "1", "12"],
     }
     for group, counts in expected.items():
-        row = re.search(rf"<tr[^>]*>\s*<td[^>]*>{group}</td>(.*?)</tr>", page, re.DOTALL)
+        row = re.search(rf"<tr[^>]*>\s*<th[^>]*>{group}</th>(.*?)</tr>", page, re.DOTALL)
         assert row, group
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.DOTALL)
         assert cells[:4] == counts, (group, cells)

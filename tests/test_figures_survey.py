@@ -98,6 +98,23 @@ def test_response_rate_figure_en(rates_input):
     assert "87.5%  (7 of 8)" in _texts(fig) and "Total 60.4%" in _texts(fig)
 
 
+def test_response_rate_total_line_passes_behind_the_value_labels(rates_input):
+    # The dashed total line (60,4 %) crosses Skåne's and Jönköping's labels: each label it
+    # crosses has an opaque white box drawn above the line, so its digits stay readable.
+    fig = F.response_rate_figure(*rates_input, 2020)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    line = ax.lines[0]
+    x = ax.transData.transform((line.get_xdata()[0], 0))[0]
+    crossed = [t for t in ax.texts if t.get_window_extent().x0 < x < t.get_window_extent().x1]
+    assert {t.get_text() for t in crossed} >= {"54,3\u00a0%  (19 av 35)", "50\u00a0%  (4 av 8)"}
+    for text in crossed:
+        box = text.get_bbox_patch()
+        assert box is not None, text.get_text()
+        assert box.get_facecolor() == (1.0, 1.0, 1.0, 1.0), text.get_text()
+        assert text.get_zorder() > line.get_zorder() > ax.patches[0].get_zorder()
+
+
 def test_response_rate_figure_marks_a_region_without_survey(rates_input):
     survey, population = rates_input
     survey = survey.loc[survey["region"] != "Jönköping"]  # 4 of 8 answered: now nobody
@@ -164,9 +181,21 @@ def test_distribution_alt_never_names_a_suppressed_number(group):
     text = F.distribution_alt(group, "gender")
     assert text == (
         "Stapeldiagram: Kön bland 20 svarande. Kvinna 60\u00a0%; Vill ej ange 0\u00a0%. "
-        "2 svarsalternativ redovisas inte (markeras –*)."
+        "2 svarsalternativ redovisas inte, för att skydda enskilda svarande."
     )
     assert "30" not in text and "10\u00a0%" not in text
+
+
+def test_distribution_alt_says_in_words_what_is_hidden(group):
+    # A screen reader reads "–*" as "dash asterisk": the alt text says it in words, and
+    # with every option hidden it has no empty sentence (". .").
+    assert "–*" not in F.distribution_alt(group, "gender", "en")
+    hidden = group.assign(gender=["kvinna"] * 4 + ["man"] * 4 + ["annat"] * 4 + [None] * 9)
+    text = F.distribution_alt(hidden, "gender", k=5)
+    assert text == (
+        "Stapeldiagram: Kön bland 12 svarande. "
+        "4 svarsalternativ redovisas inte, för att skydda enskilda svarande."
+    ), text
 
 
 def test_distribution_figure_below_k_is_a_sentence_not_a_chart(group):

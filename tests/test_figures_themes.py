@@ -178,6 +178,54 @@ def test_rounds_chart_alt_text_with_trends() -> None:
     assert "2017 20%" in ft.rounds_chart_alt(across_table(), "en")
 
 
+def gap_table() -> Disclosed:
+    """Rounds 2017, 2018 (withheld: no group of interview_k) and 2020; 2019 had none."""
+    frame = pd.DataFrame(
+        {
+            "theme": ["impl"] * 3 + ["roll"] * 3,
+            "label": ["Implementering"] * 3 + ["Yrkesroll"] * 3,
+            "year": [2017, 2018, 2020] * 2,
+            "interviews": [10, 0, 20] * 2,
+            "mentioning": [2, 0, 16, 5, 0, 10],
+            "share": pd.array([20.0, 0.0, 80.0, 50.0, 0.0, 50.0], dtype="Float64"),
+        }
+    )
+    mask = pd.DataFrame(False, frame.index, frame.columns)
+    mask["mentioning"] = mask["share"] = frame["interviews"] == 0
+    return disclose_cells(frame, mask, 3)
+
+
+ROUNDS = [2017, 2018, 2019, 2020]
+
+
+def test_rounds_chart_breaks_the_line_at_a_round_without_a_share() -> None:
+    # 2018 withheld and 2019 without interviews: no point there, and no line drawn
+    # across them as if the share had been measured; 2019 keeps its place on the axis.
+    fig = ft.rounds_chart(gap_table(), "sv", all_rounds=ROUNDS)
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["2017", "2018", "2019\n(ingen datainsamling)", "2020"]
+    for line in ax.get_lines():
+        xs, ys = list(line.get_xdata()), [float(y) for y in line.get_ydata()]
+        assert xs == ROUNDS
+        # NaN breaks matplotlib's line: 2017 and 2020 are two dots, not joined.
+        assert [y == y for y in ys] == [True, False, False, True], (line.get_label(), ys)
+
+
+def test_rounds_chart_alt_says_withheld_and_not_collected_in_words() -> None:
+    alt = ft.rounds_chart_alt(gap_table(), "sv", all_rounds=ROUNDS)
+    assert "–*" not in alt and "·" not in alt
+    assert (
+        "Implementering: 2017 20\u00a0%, 2018 ej redovisad, 2019 ingen datainsamling, "
+        "2020 80\u00a0%." in alt
+    ), alt
+    assert alt.endswith(
+        "Omgångar som inte redovisas hade för få deltagare i varje respondentgrupp."
+    )  # noqa: E501
+    en = ft.rounds_chart_alt(gap_table(), "en", all_rounds=ROUNDS)
+    assert "2018 not reported, 2019 no data collection, 2020 80%" in en, en
+
+
 @pytest.mark.parametrize(
     "build",
     [

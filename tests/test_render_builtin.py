@@ -15,6 +15,7 @@ from pipeline import render as render_module
 from pipeline.errors import InputError, RenderError, UsageError
 from pipeline.formatting import md_text
 from pipeline.render import builtin, render, renderer_version
+from pipeline.render.pandoc import run_pandoc
 from pipeline.tables import markdown_table
 
 TIMESTAMP = 1_790_000_000
@@ -210,6 +211,34 @@ def test_date_text_defaults_to_formatted_date(tmp_path):
     qmd.write_text(qmd.read_text().replace('  date_text: "25 november 2026"\n', ""))
     html = render(qmd, ["html"], renderer="builtin", timestamp=0)["html"].read_text()
     assert "<dd>25 november 2026</dd>" in html
+
+
+def test_a_draft_says_so_in_its_title_and_on_every_printed_page(tmp_path):
+    qmd = _make_work(tmp_path)
+    mark = "draft_mark: {label: Utkast, intro: 'Ett utkast:', reasons: ['text saknas']}\n"
+    qmd.write_text(qmd.read_text().replace("format:\n", mark + "format:\n", 1))
+    html = render(qmd, ["html"], renderer="builtin", timestamp=0)["html"].read_text()
+    assert (
+        "<title>Utkast: Utvärdering av peer support – Västra Götaland &lt;b&gt; 2019</title>"
+        in html
+    )
+    # A fixed element (printed on every page), hidden on screen and from screen readers,
+    # which hear the banner.
+    assert '<div class="draft-print-mark" aria-hidden="true">Utkast</div>' in html
+    assert ".draft-print-mark { display: none; }" in html
+    print_css = html[html.index(".draft-print-mark { display: none; }") :]
+    assert re.search(r"\.draft-print-mark \{\s*display: block;\s*position: fixed;", print_css)
+
+
+def test_the_suppression_mark_never_breaks_in_html():
+    # A browser may break after an en dash: "–" and "*" on two lines of a narrow cell.
+    markdown = "| Svar | Antal |\n|:--|--:|\n| Man | –\\* |\n\nMarkeras –\\*).\n"
+    filters = [f"--lua-filter={builtin.TEMPLATES / 'safety.lua'}"]
+    html = run_pandoc(markdown, ["--to=html5", *filters], what="html5")
+    assert '<td style="text-align: right;"><span class="nowrap">–*</span></td>' in html
+    assert '<span class="nowrap">–*).</span>' in html
+    typst = run_pandoc(markdown, ["--to=typst", *filters], what="typst")
+    assert "nowrap" not in typst
 
 
 def test_bad_date_is_an_input_error(tmp_path):

@@ -166,7 +166,8 @@ def test_figure_data_is_a_folded_table_under_the_figure(html):
     assert "<th" in body and "87,5 %" in body and "Örebro" in body
     assert '<table id="fig-rate-data">' in body  # captioned, named, with its own id
     assert "<caption>Data i figuren: Figur 1: Svarsfrekvens</caption>" in body
-    assert 'aria-label="Data i figuren: Figur 1: Svarsfrekvens"' in body
+    # Two short columns fit the narrowest page: nothing scrolls, so no tab stop.
+    assert '<div class="table-wrap">\n<table id="fig-rate-data">' in body
 
 
 def test_header_bar_links_pdf_index_overview_and_other_years(html):
@@ -206,6 +207,31 @@ def test_wide_tables_scroll_in_a_named_focusable_region(html):
         r'aria-label="Tabell 1: Teman över tid">',
         html,
     )
+
+
+def test_only_a_table_that_may_scroll_is_a_tab_stop(html):
+    # axe's scrollable-region-focusable asks a scrolling region to be focusable; a
+    # region that never scrolls should not be a tab stop. The wide table is one, the
+    # figure's two-column data table (it fits 320 px) is a plain container.
+    assert html.count('tabindex="0"') == 1
+    assert html.count('role="region"') == 1
+    assert '<div class="table-wrap">\n<table id="fig-rate-data">' in html
+
+
+def test_table_rows_are_labelled_by_a_row_header_in_the_first_column(html):
+    # A cross tabulation read by a screen reader names each cell's theme and column
+    # (WCAG 1.3.1): the first column's cells are <th scope="row">, the head <th scope="col">.
+    table = re.search(r'<table id="tbl-wide">.*?</table>', html, re.DOTALL).group(0)
+    head, body = table.split("<tbody>")
+    assert re.findall(r'<th style="text-align: left;" scope="col">(.*?)</th>', head)[0] == "Tema"
+    assert len(re.findall(r'<th [^>]*scope="col"', head)) == 7
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)
+    assert len(rows) == len(WORDS)
+    for word, row in zip(WORDS, rows, strict=True):
+        cells = re.findall(r"<(t[dh])([^>]*)>(.*?)</t[dh]>", row, re.DOTALL)
+        assert cells[0][0] == "th" and 'scope="row"' in cells[0][1], row
+        assert cells[0][2] == word
+        assert [tag for tag, _, _ in cells[1:]] == ["td"] * 6, row
 
 
 # --- PDF --------------------------------------------------------------------------------

@@ -158,6 +158,12 @@ def test_front_matter_in_english():
     assert out["pagetitle"] == f"{FRONT['title']} – {FRONT['subtitle']}"
 
 
+def test_a_draft_says_so_in_its_page_title():
+    front = {**FRONT, "draft_mark": {"label": "Utkast", "intro": "x", "reasons": ["y"]}}
+    out = quarto.quarto_front_matter(front)
+    assert out["pagetitle"] == f"Utkast: {FRONT['title']} – {FRONT['subtitle']}"
+
+
 def test_front_matter_overrides_unsafe_template_options():
     front = {
         **FRONT,

@@ -27,3 +27,21 @@ def test_draft_is_marked_and_final_and_old_manifests_are_not(tmp_path):
     row = next(r for r in page.split("<tr") if "Örebro" in r)
     assert 'status-draft"' in row and ">Utkast</span>" in row
     assert ">Draft</span>" in index_html(published_reports(tmp_path), "en")
+
+
+def test_draft_reasons_are_in_the_page_not_in_a_tooltip(tmp_path):
+    # A title attribute is out of reach by keyboard and touch: the reasons are a list
+    # in the cell, escaped like every other manifest text.
+    folder = tmp_path / "2019" / "orebro"
+    folder.mkdir(parents=True)
+    reasons = ["analytikerns text saknas (a.md)", "diarienummer <script>alert(1)</script>"]
+    data = {"report": {"region": "Örebro", "year": 2019}, "outputs": {"rapport.html": "x"}}
+    data |= {"status": "draft", "draft_reasons": reasons}
+    (folder / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    page = index_html(published_reports(tmp_path), "sv")
+    cell = next(r for r in page.split("<tr") if "Örebro" in r)
+    assert (
+        '<ul class="draft-reasons"><li>analytikerns text saknas (a.md)</li>'
+        "<li>diarienummer &lt;script&gt;alert(1)&lt;/script&gt;</li></ul>"
+    ) in cell
+    assert " title=" not in cell and "<script>alert" not in page

@@ -219,6 +219,7 @@ def test_theme_by_group_suppresses_groups_below_k() -> None:
 
 def test_theme_by_group_markdown_totals_cover_only_reported_groups() -> None:
     text = th_text.theme_by_group_markdown(tables(small_register(), small_segments()), at(k=2))
+    # "n = 1" with no-break spaces: a narrow column head never breaks it apart.
     header = (
         "| Tema | Enhetschefer \\(n\u00a0\\=\u00a01\\) | Medarbetare \\(n\u00a0\\=\u00a02\\) "
         "| Brukare \\(n\u00a0\\=\u00a01\\)"

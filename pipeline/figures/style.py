@@ -20,7 +20,10 @@ import matplotlib as mpl
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
-PALETTE: tuple[str, ...] = ("#1f5f8b", "#e07b39", "#5a9e6f", "#b5485d", "#7d6ca8", "#8c8c8c")
+# Lines, bars and marks on white: each colour has at least 3:1 contrast against the
+# background (WCAG 1.4.11, graphical objects; tests/test_figures_style.py checks). The
+# second, the total line and its label, also colours text, so it has at least 4.5:1.
+PALETTE: tuple[str, ...] = ("#1f5f8b", "#b35617", "#5a9e6f", "#b5485d", "#7d6ca8", "#8c8c8c")
 PROMOTING_COLOUR = "#2f7d4f"
 HINDERING_COLOUR = "#b5485d"
 

@@ -62,6 +62,12 @@ def _join(items: list[str], lang: str) -> str:
 
 # --- response rate -------------------------------------------------------------------------
 
+# A bar's value label sits on a white box above the dashed total line, so the line that
+# crosses a label is hidden behind it instead of striking through its digits.
+_LABEL_BACKGROUND = {"facecolor": "white", "edgecolor": "none", "pad": 1}
+_TOTAL_LINE_ZORDER = 2.5  # above the bars (1) and the grid, below the labels
+_LABEL_ZORDER = 3.0
+
 
 def response_rate_figure(
     survey: pd.DataFrame, population: pd.DataFrame, year: int, lang: str = "sv"
@@ -105,9 +111,17 @@ def response_rate_figure(
                 text,
                 va="center",
                 fontsize=9,
+                bbox=_LABEL_BACKGROUND,  # the total line passes behind, not through, it
+                zorder=_LABEL_ZORDER,
             )
         if not pd.isna(total["response_rate"]):
-            ax.axvline(total["response_rate"], color=PALETTE[1], linestyle="--", linewidth=1.2)
+            ax.axvline(
+                total["response_rate"],
+                color=PALETTE[1],
+                linestyle="--",
+                linewidth=1.2,
+                zorder=_TOTAL_LINE_ZORDER,
+            )
             ax.text(
                 total["response_rate"],
                 -0.75,
@@ -116,7 +130,8 @@ def response_rate_figure(
                 ha="center",
                 va="bottom",
                 fontsize=9,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+                bbox=_LABEL_BACKGROUND,
+                zorder=_LABEL_ZORDER,
             )
         ax.set_yticks(positions, [_plain(r) for r in regions["region"]])
         ax.set_ylim(len(regions) - 0.4, -1.0)  # first region on top, room for the total label
@@ -311,7 +326,8 @@ def distribution_alt(
         for text, p, h in zip(cells["label"], cells["percent"], hidden, strict=True)
         if not h
     ]
-    text = _t(lang, "dist_alt").format(
+    # Every option hidden: no empty sentence (". .") before the hidden count.
+    text = _t(lang, "dist_alt" if shares else "dist_alt_none").format(
         item=item, n=number(_base(disclosed), lang, 0), shares="; ".join(shares)
     )
     if hidden.any():

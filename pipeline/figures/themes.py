@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import textwrap
+from collections.abc import Sequence
 
 import matplotlib as mpl
 import numpy as np
@@ -33,6 +34,7 @@ from pipeline.figures.style import (
 )
 from pipeline.formatting import number, percent
 from pipeline.i18n import Catalog
+from pipeline.rounds import no_data
 from pipeline.schema import label
 
 _t = Catalog("figures_themes")
@@ -258,14 +260,36 @@ def factors_chart_alt(disclosed: Disclosed, lang: str = "sv") -> str:
 # --- themes across rounds ---------------------------------------------------------------
 
 
-def rounds_chart(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
+def _round_years(across: pd.DataFrame, all_rounds: Sequence[int] | None) -> list[int]:
+    """The chart's years: the rounds with interviews and, after the first of them, the
+    evaluation rounds without (as the rounds table has them: "2019 (ingen datainsamling)")."""
+    years = sorted({int(y) for y in across["year"]})
+    absent = {int(y) for y in all_rounds or ()} - set(years)
+    return sorted([*years, *(y for y in absent if years and y > years[0])])
+
+
+def _shares(rows: pd.DataFrame, years: list[int]) -> list[float]:
+    """A theme's share per year, NaN where nothing is shown (withheld or not collected)."""
+    by_year = {
+        int(y): float(s) for y, s in zip(rows["year"], rows["share"], strict=True) if not pd.isna(s)
+    }
+    return [by_year.get(y, np.nan) for y in years]
+
+
+def rounds_chart(
+    disclosed: Disclosed, lang: str = "sv", all_rounds: Sequence[int] | None = None
+) -> Figure | str:
     """Line-and-dot chart of the share of interviews mentioning each theme per round.
 
-    A suppressed round has no point (the line skips it), never a point at zero.
+    A round without a shown share, withheld (no group of interview_k) or without
+    interviews at all, has no point, and the line breaks there: a line drawn across it
+    would show a development nobody measured. Never a point at zero.
 
     Args:
         disclosed: Output of `pipeline.analysis.themes.disclose_across_rounds`.
         lang: The report language.
+        all_rounds: The region's evaluation rounds (`pipeline.rounds.evaluation_rounds`);
+            a round among them without interviews gets its place on the x axis, empty.
 
     Returns:
         The figure; rounds on the x axis, 0-100 % on the y axis, one line per theme;
@@ -279,22 +303,24 @@ def rounds_chart(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
         return disclosed_withheld_message(disclosed, lang)
     if across.empty:
         return _t(lang, "no_collection")
-    years = sorted({int(y) for y in across["year"]})
+    years = _round_years(across, all_rounds)
     with report_style(), _style():
         fig = new_figure(7.0, 3.8)
         ax = fig.subplots()
         ax.grid(True, axis="y")
         for index, (_, rows) in enumerate(across.groupby("theme", sort=False)):
-            rows = rows.dropna(subset=["share"]).sort_values("year")
+            # NaN between two shares breaks matplotlib's line; a lone share is a dot.
             ax.plot(
-                rows["year"].astype(int),
-                rows["share"].astype(float),
+                years,
+                _shares(rows, years),
                 marker=_MARKERS[index % len(_MARKERS)],
                 color=PALETTE[index % len(PALETTE)],
                 linestyle="-" if index < len(PALETTE) else "--",
                 label=_plain(rows["label"].iloc[0] if len(rows) else "", 28),
             )
-        ax.set_xticks(years, [str(y) for y in years])
+        interviewed = {int(y) for y in across["year"]}
+        ticks = [str(y) if y in interviewed else f"{y}\n({no_data(lang)})" for y in years]
+        ax.set_xticks(years, ticks)
         if len(years) == 1:
             ax.set_xlim(years[0] - 1, years[0] + 1)
         ax.set_ylim(0, 100)
@@ -306,15 +332,22 @@ def rounds_chart(disclosed: Disclosed, lang: str = "sv") -> Figure | str:
 
 
 def rounds_chart_alt(
-    disclosed: Disclosed, lang: str = "sv", trends: pd.DataFrame | None = None
+    disclosed: Disclosed,
+    lang: str = "sv",
+    trends: pd.DataFrame | None = None,
+    all_rounds: Sequence[int] | None = None,
 ) -> str:
     """Alt text of `rounds_chart`: every theme's share per round (and trend).
+
+    A round without a shown share says why in words ("ej redovisad", "ingen
+    datainsamling"), not with the tables' marks, which a screen reader reads as symbols.
 
     Args:
         disclosed: Output of `pipeline.analysis.themes.disclose_across_rounds`.
         lang: The report language.
         trends: Optional output of `pipeline.analysis.themes.classify_trends`; adds each
             theme's trend label.
+        all_rounds: The region's evaluation rounds, as for `rounds_chart`.
 
     Returns:
         Plain text.
@@ -324,16 +357,27 @@ def rounds_chart_alt(
         return disclosed_withheld_message(disclosed, lang)
     if across.empty:
         return _t(lang, "no_collection")
+    years = _round_years(across, all_rounds)
+    interviewed = {int(y) for y in across["year"]}
     labels = (
         {} if trends is None else dict(zip(trends["theme"], trends["trend_label"], strict=True))
     )
     parts = [_t(lang, "rounds_alt")]
     for theme, rows in across.groupby("theme", sort=False):
         cells = [
-            f"{int(y)} " + (SUPPRESSED_MARK if pd.isna(s) else percent(float(s), lang, 0))
-            for y, s in zip(rows["year"], rows["share"], strict=True)
+            f"{y} "
+            + (
+                no_data(lang)
+                if y not in interviewed
+                else _t(lang, "suppressed")
+                if np.isnan(share)
+                else percent(share, lang, 0)
+            )
+            for y, share in zip(years, _shares(rows, years), strict=True)
         ]
         trend = labels.get(theme) or ""
         suffix = f" ({trend.lower()})" if trend else ""
         parts.append(f"{rows['label'].iloc[0]}: {', '.join(cells)}{suffix}.")
+    if across["share"].isna().any():
+        parts.append(_t(lang, "rounds_suppressed_alt"))
     return " ".join(parts)

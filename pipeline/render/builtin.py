@@ -395,6 +395,8 @@ def _metadata(doc: Source, front: dict, lang: str, timestamp: int) -> dict:
     draft = _draft_metadata(front.get("draft_mark"))
     if draft:
         metadata["draft_mark"] = draft
+        # The browser tab, bookmarks and history say it too, not only the page.
+        metadata["pagetitle"] = f"{draft['label']}: {metadata['pagetitle']}"
     links = _links(front.get("links"))
     if links:
         metadata["links"] = links

@@ -141,6 +141,9 @@ def quarto_front_matter(front: dict, resolved: dict | None = None) -> dict:
     title = str(resolved.get("title") or "")
     subtitle = str(resolved.get("subtitle") or "")
     out["pagetitle"] = f"{title} – {subtitle}" if title and subtitle else title or subtitle
+    mark = front.get("draft_mark")
+    if isinstance(mark, dict) and mark.get("label"):  # a draft says so in its title too
+        out["pagetitle"] = f"{mark['label']}: {out['pagetitle']}"
     # Read by cover.lua: fixed words of the cover page and the contents.
     # The template's typst `toc` asks for contents; once rewritten, `peer-eval` holds it.
     earlier = front.get("peer-eval") if isinstance(front.get("peer-eval"), dict) else {}
