@@ -32,10 +32,11 @@ from pipeline.drafts import draft_status, narrative_file
 from pipeline.errors import InputError, PeerEvalError, Problem
 from pipeline.inputs_files import file_hashes, input_files
 from pipeline.links import report_links
+from pipeline.narrative_sections import parse_narrative
 from pipeline.publish import FAILED, WORK, publish_failure
 from pipeline.publish_pair import manifest_for, publish_report
 from pipeline.render import render, resolve_renderer
-from pipeline.report_source import compose_source, overview_region, parse_narrative
+from pipeline.report_source import compose_source, overview_region
 from pipeline.staleness import select_todo, stale_stage, staleness, with_snapshot
 from pipeline.task import (
     EXECUTE_COMPONENTS,

@@ -153,7 +153,7 @@ def narrative_warnings(
     """
     from pipeline.analysis.survey import response_rates
     from pipeline.drafts import narrative_file
-    from pipeline.report_source import parse_narrative
+    from pipeline.narrative_sections import parse_narrative
 
     lines = []
     for pair in pairs:

@@ -17,26 +17,17 @@ import yaml
 
 from pipeline import front_matter
 from pipeline.config import Pair, ReportMeta
-from pipeline.drafts import NARRATIVE_KEYS, DraftStatus
+from pipeline.drafts import DraftStatus
 from pipeline.formatting import date as format_date
 from pipeline.formatting import md_text
-from pipeline.i18n import Catalog, check_language, languages
+from pipeline.i18n import Catalog, check_language
 
 _MARKER = re.compile(r"^<!-- narrative:([a-z_]+) -->$", re.MULTILINE)
-_SECTION_HEADING = re.compile(r"^# +(.+?)\s*#*\s*$", re.MULTILINE)
 
 _TEXT_MARKER = re.compile(r"<!-- text:([a-z_]+)\.([a-z_]+) -->")
 _narrative = Catalog("narrative")
 _overview = Catalog("oversikt")
 _commission_text = Catalog("report_text")  # the commission sentence's words
-
-
-def narrative_headings() -> dict[str, frozenset[str]]:
-    """Narrative section key -> its level-1 heading in every language, case-folded."""
-    return {
-        key: frozenset(_narrative(lang, key).casefold() for lang in languages())
-        for key in NARRATIVE_KEYS
-    }
 
 
 def overview_region(lang: str) -> str:
@@ -79,28 +70,6 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     if found is None:
         raise ValueError("a report template must start with a '---' YAML front matter block")
     return yaml.safe_load(found.yaml) or {}, found.body
-
-
-def parse_narrative(text: str) -> dict[str, str]:
-    """Split an analyst's narrative Markdown into sections by its level-1 headings.
-
-    Args:
-        text: The narrative file's content.
-
-    Returns:
-        Section key -> Markdown body (headings matched in any catalog language,
-        ignoring case). Text under other headings is ignored.
-    """
-    sections: dict[str, str] = {}
-    names_of = narrative_headings()
-    headings = list(_SECTION_HEADING.finditer(text))
-    for index, heading in enumerate(headings):
-        end = headings[index + 1].start() if index + 1 < len(headings) else len(text)
-        title = heading.group(1).strip().casefold()
-        for key, names in names_of.items():
-            if title in names:
-                sections[key] = text[heading.end() : end].strip()
-    return sections
 
 
 def compose_source(

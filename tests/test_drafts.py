@@ -100,7 +100,7 @@ def test_the_init_skeleton_left_as_it_is_is_a_draft(lang):
     # Before: its bracketed instructions counted as the analyst's text: `run --final`
     # published "Ersätt den här raden." three times to the committee.
     from pipeline import init_project
-    from pipeline.report_source import parse_narrative
+    from pipeline.narrative_sections import parse_narrative
 
     skeleton = Path(init_project.__file__).parent / "init_templates" / lang / "narrative.md"
     sections = parse_narrative(skeleton.read_text(encoding="utf-8"))

@@ -19,10 +19,10 @@ from pipeline.config import Evaluation, Inputs, InputSpec, ReportMeta, load_proj
 from pipeline.errors import InputError, UsageError
 from pipeline.init_project import HEADERS, init_project
 from pipeline.inputs import load_evaluation
+from pipeline.narrative_sections import parse_narrative
 from pipeline.readers.codebook import read_codebook
 from pipeline.readers.recommendations import parse_recommendations
 from pipeline.readers.survey import read_survey
-from pipeline.report_source import parse_narrative
 from pipeline.schema import CATEGORIES
 from pipeline.shipped import ShippedFolder
 

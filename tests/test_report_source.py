@@ -6,7 +6,8 @@ import yaml
 
 from pipeline.config import Pair, PairSettings, ReportMeta
 from pipeline.i18n import MissingMessageError, languages
-from pipeline.report_source import compose_source, parse_narrative, split_front_matter
+from pipeline.narrative_sections import parse_narrative
+from pipeline.report_source import compose_source, split_front_matter
 
 TEMPLATE = """---
 title: "Utvärdering"
