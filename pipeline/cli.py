@@ -124,6 +124,8 @@ def run(
         if overview:
             settings = overview_settings(project, cli_settings)
             tasks += plan_overviews(project, pairs, out, renderer, settings)
+        if lang is not None:
+            _refuse_replacing_languages(tasks, lang, out)
         if final:
             refuse_drafts([(_task_key(t), t.draft_reasons) for t in tasks])
         started = time.monotonic()
@@ -214,6 +216,30 @@ def _first_build_of_few(
     if jobs > 1 and tasks > jobs:
         return False
     return any(not entry_dir(out, y, slugify(r)).is_dir() for r in regions for y in years)
+
+
+def _refuse_replacing_languages(tasks: list[PairTask], lang: str, out: Path) -> None:
+    """Stop a `--lang` run that would replace reports published in another language.
+
+    A report has the same file names in every language, so an English build of a pair
+    published in Swedish would silently take the Swedish report's place. A municipality
+    publishing both keeps each language in its own output folder.
+
+    Raises:
+        InputError: One problem per report that would be replaced.
+    """
+    from pipeline.staleness import replaced_in_other_language
+
+    problems = [
+        Problem(
+            "--lang",
+            f"{lang!r} would replace {_task_key(task)} published in {published!r} in {out}; "
+            f"build the {lang!r} reports into another folder (e.g. --out {out}-{lang})",
+        )
+        for task, published in replaced_in_other_language(tasks)
+    ]
+    if problems:
+        raise InputError(problems)
 
 
 def _task_key(task: PairTask) -> str:
