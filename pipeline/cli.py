@@ -316,10 +316,14 @@ def list_pairs(
 ) -> None:
     """Show the run matrix and each pair's state: fresh, stale (and why), failed or missing.
 
+    "status" is what a run would publish (draft or final, from params and narrative);
+    "published" is what is in --out now: language, formats and status of its manifest.
+
     A stale pair says which stage it must redo: "render:" when only what rendering reads
     changed (narrative, template, renderer), "execute:" when the notebooks must run again.
     """
     from pipeline.build import plan_overviews, plan_tasks, stale_stage, staleness
+    from pipeline.staleness import published_summary
     from pipeline.config import load_project, overview_settings, plan_pairs
 
     try:
@@ -329,7 +333,7 @@ def list_pairs(
         tasks += plan_overviews(project, pairs, out, renderer, overview_settings(project))
     except PeerEvalError as error:
         raise _fail(error) from None
-    typer.echo(f"{'year':<6}{'region':<24}{'state':<9}{'status':<8}why")
+    typer.echo(f"{'year':<6}{'region':<24}{'state':<9}{'status':<8}{'published':<20}why")
     for task in tasks:
         state, reasons = staleness(task)
         why = ", ".join(reasons)
@@ -338,7 +342,8 @@ def list_pairs(
         if task.draft_reasons:
             why = "; ".join(filter(None, [why, *task.draft_reasons]))
         typer.echo(
-            f"{task.pair.year:<6}{task.pair.region:<24}{state:<9}{task.draft.status:<8}{why}"
+            f"{task.pair.year:<6}{task.pair.region:<24}{state:<9}{task.draft.status:<8}"
+            f"{published_summary(task):<20}{why}"
         )
 
 

@@ -62,6 +62,22 @@ def published_language(task: PairTask) -> str | None:
     return lang if isinstance(lang, str) else None
 
 
+def published_summary(task: PairTask) -> str:
+    """What is published for the task, from its manifest: "sv html,pdf final", or "-".
+
+    The language, formats and status of the report as it is in the output folder, which
+    a `--lang` or `--format` run may have made other than params say.
+    """
+    manifest = _read_manifest(task.manifest_path)
+    if manifest is None:
+        return "-"
+    outputs = manifest.get("outputs")
+    names = sorted(outputs) if isinstance(outputs, dict) else []
+    formats = ",".join(name.rsplit(".", 1)[-1] for name in names) or "-"
+    status = manifest.get("status") if manifest.get("status") in ("draft", "final") else "final"
+    return f"{published_language(task) or '?'} {formats} {status}"
+
+
 def replaced_in_other_language(tasks: list[PairTask]) -> list[tuple[PairTask, str]]:
     """The tasks whose published report is in another language than they would build.
 

@@ -36,3 +36,20 @@ def test_a_lang_run_refuses_to_replace_a_report_published_in_another_language(tm
     assert "--lang: 'en' would replace 2020/stockholm published in 'sv'" in result.stderr
     assert (out / "2020" / "stockholm" / "rapport.html").read_bytes() == before
     assert not (out / "index.html").exists()  # nothing was built or written
+
+
+def test_list_describes_the_published_report_not_the_params(tmp_path):
+    # Published in English with HTML only (a `--lang en --format html` run) while params
+    # say Swedish HTML and PDF: list said only what params would build.
+    params, out = make_project(tmp_path), tmp_path / "out"
+    _publish_fake(out, "en")
+
+    result = run_cli("list", "--params", str(params), "--out", str(out), "--renderer", "builtin")
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["year", "region", "state", "status", "published", "why"]
+    (stockholm,) = [line for line in lines if line.startswith("2020  Stockholm")]
+    assert stockholm.split()[4:7] == ["en", "html", "final"]
+    (skane,) = [line for line in lines if line.startswith("2020  Skåne")]
+    assert skane.split()[2:5] == ["missing", "final", "-"]
