@@ -36,9 +36,13 @@ RegionOption = Annotated[
 YearOption = Annotated[
     list[int] | None, typer.Option("--year", "-y", help="Only this year (repeatable).")
 ]
-OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", "-o", help="Output directory (default: reports/output of the params' project)."
+    ),
+]
 DEFAULT_PARAMS = Path("params/evaluation.yaml")
-DEFAULT_OUT = Path("reports/output")
 
 
 def _fail(error: PeerEvalError) -> typer.Exit:
@@ -50,7 +54,7 @@ def _fail(error: PeerEvalError) -> typer.Exit:
 @app.command()
 def run(
     params: ParamsOption = DEFAULT_PARAMS,
-    out: OutOption = DEFAULT_OUT,
+    out: OutOption = None,
     region: RegionOption = None,
     year: YearOption = None,
     renderer: Annotated[
@@ -78,6 +82,7 @@ def run(
 ) -> None:
     """Build and publish the reports of every (or the chosen) region x year."""
     from pipeline.kernel_template import start_template, stop_template
+    from pipeline.paths import output_dir, project_root
 
     jobs = jobs or os.cpu_count() or 1
     # A small run builds in this process (pipeline.executors.builds_in_process). When it
@@ -85,7 +90,8 @@ def run(
     # template starts first thing, so that the template's imports (about a second)
     # overlap this run's own imports and planning. Stopped (killed) as soon as the plan
     # shows no kernel is needed here after all.
-    if executor == "local" and _first_build_of_few(out, region, year, jobs, overview):
+    guessed_out = out or output_dir(project_root(params))  # the same as project.output_dir
+    if executor == "local" and _first_build_of_few(guessed_out, region, year, jobs, overview):
         start_template()
     from pipeline.build import (
         needs_execution,
@@ -118,6 +124,7 @@ def run(
         _check_choice("--executor", executor, EXECUTORS)
         cli_settings = _cli_settings(format, lang)
         project = load_project(params)
+        out = out or project.output_dir
         pairs = plan_pairs(project, region, year, cli_settings)
         last_year = max(p.year for p in pairs)
         tasks = plan_tasks(project, pairs, out, renderer)
@@ -311,7 +318,7 @@ def validate(params: ParamsOption = DEFAULT_PARAMS) -> None:
 @app.command("list")
 def list_pairs(
     params: ParamsOption = DEFAULT_PARAMS,
-    out: OutOption = DEFAULT_OUT,
+    out: OutOption = None,
     renderer: Annotated[str, typer.Option(help="Renderer the state is judged against.")] = "auto",
 ) -> None:
     """Show the run matrix and each pair's state: fresh, stale (and why), failed or missing.
@@ -328,6 +335,7 @@ def list_pairs(
 
     try:
         project = load_project(params)
+        out = out or project.output_dir
         pairs = plan_pairs(project)
         tasks = plan_tasks(project, pairs, out, renderer)
         tasks += plan_overviews(project, pairs, out, renderer, overview_settings(project))
@@ -352,7 +360,7 @@ def preview(
     region: Annotated[str, typer.Argument(help="The region (name or slug).")],
     year: Annotated[int, typer.Argument(help="The year.")],
     params: ParamsOption = DEFAULT_PARAMS,
-    out: OutOption = DEFAULT_OUT,
+    out: OutOption = None,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
     lang: Annotated[str | None, typer.Option(help="Report language, e.g. sv or en.")] = None,
 ) -> None:
@@ -364,6 +372,7 @@ def preview(
 
     try:
         project = load_project(params)
+        out = out or project.output_dir
         pairs = plan_pairs(project, [region], [year], _cli_settings(None, lang))
         load_evaluation(project, upto_year=year)
         (task,) = plan_tasks(project, pairs, out, "builtin")
@@ -375,7 +384,7 @@ def preview(
 @app.command()
 def prune(
     params: ParamsOption = DEFAULT_PARAMS,
-    out: OutOption = DEFAULT_OUT,
+    out: OutOption = None,
     yes: Annotated[bool, typer.Option("--yes", help="Remove without asking.")] = False,
 ) -> None:
     """Remove published reports of regions and years that params no longer declare.
@@ -390,6 +399,7 @@ def prune(
 
     try:
         project = load_project(params)
+        out = out or project.output_dir
         pairs = declared_pairs(project)
         if not out.is_dir():
             typer.echo(f"Nothing to prune: {out} does not exist.")

@@ -26,6 +26,7 @@ from pipeline.i18n import languages
 from pipeline.readers.codes import CodeScheme
 from pipeline.readers.options import TableOptions
 from pipeline.readers.safety import Limits
+from pipeline.paths import output_dir, project_root
 from pipeline.readers.yamlfile import load_mapping
 from pipeline.schema import (
     POPULATION_COLUMNS,
@@ -287,6 +288,11 @@ class Project(BaseModel):
         return (self.root / self.evaluation.templates_dir).resolve()
 
     @property
+    def output_dir(self) -> Path:
+        """The default output directory (`--out`): `reports/output` under the root."""
+        return output_dir(self.root)
+
+    @property
     def overrides_dir(self) -> Path:
         """Where per-pair overrides live: beside the params file."""
         return self.params_file.parent / "overrides"
@@ -321,7 +327,7 @@ def load_project(params_file: Path | str, root: Path | None = None) -> Project:
     )
     if problems:
         raise InputError(problems)
-    root = (root or params_file.parent.parent).resolve()
+    root = (root or project_root(params_file)).resolve()
     return Project(params_file=params_file, root=root, evaluation=evaluation)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from support import make_project, run_cli
+from support import ROOT, make_project, run_cli
 
 PAIR = ["--region", "Stockholm", "--year", "2020", "--no-overview"]
 
@@ -53,3 +53,21 @@ def test_list_describes_the_published_report_not_the_params(tmp_path):
     assert stockholm.split()[4:7] == ["en", "html", "final"]
     (skane,) = [line for line in lines if line.startswith("2020  Skåne")]
     assert skane.split()[2] == "missing" and skane.split()[4] == "-"
+
+
+def test_the_default_out_is_the_projects_not_the_working_directorys(tmp_path, monkeypatch):
+    # Run from another folder, `run` read and wrote `reports/output` under that folder.
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # this checkout's pipeline, from any folder
+    params = make_project(tmp_path)  # the project's root is tmp_path (it holds params/)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _publish_fake(tmp_path / "reports" / "output", "sv")
+
+    ran = run_cli("run", "--params", str(params), *PAIR, "--lang", "en", cwd=elsewhere)
+    pruned = run_cli("prune", "--params", str(params), cwd=elsewhere)
+
+    # The run found the published report where the project keeps it, and refused.
+    assert ran.returncode == 2, ran.stderr
+    assert f"in {tmp_path / 'reports' / 'output'};" in ran.stderr
+    assert "every report in " + str(tmp_path / "reports" / "output") in pruned.stdout
+    assert list(elsewhere.iterdir()) == []
