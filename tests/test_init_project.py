@@ -15,7 +15,16 @@ from support import make_resource_package
 
 from pipeline import init_project as init_module
 from pipeline import shipped
-from pipeline.config import Evaluation, Inputs, InputSpec, ReportMeta, load_project, plan_pairs
+from pipeline.config import (
+    Evaluation,
+    Inputs,
+    InputSpec,
+    PairSettings,
+    ReportMeta,
+    load_project,
+    plan_pairs,
+)
+from pipeline.drafts import draft_status, narrative_file
 from pipeline.errors import InputError, UsageError
 from pipeline.init_project import HEADERS, init_project
 from pipeline.inputs import load_evaluation
@@ -108,8 +117,10 @@ def test_creates_the_expected_tree(tmp_path, fake_project):
         "notebooks/survey.ipynb",
         "params/README.md",
         "params/evaluation.yaml",
+        "reports/narrative/2020/oversikt.md",
         "reports/narrative/2020/stockholm.md",
         "reports/narrative/2020/vastra-gotaland.md",
+        "reports/narrative/2021/oversikt.md",
         "reports/narrative/2021/stockholm.md",
         "reports/narrative/2021/vastra-gotaland.md",
         "reports/oversikt.qmd",
@@ -246,7 +257,10 @@ def test_generated_params_load_and_plan(tmp_path, no_copies):
         "2021/vastra-gotaland",
     ]
     assert {p.settings.lang for p in pairs} == {"en"}
-    assert all((project.narrative_dir / f"{p.key}.md").is_file() for p in pairs)
+    # Where an English report reads its narrative: `<slug>.en.md` (it was `<slug>.md`).
+    assert all(
+        narrative_file(project.narrative_dir, p.year, p.slug, "en").is_file() for p in pairs
+    )
     assert project.evaluation.inputs == Inputs()  # the written paths are the defaults
 
 
@@ -289,11 +303,28 @@ def test_region_names_are_quoted_safely_in_yaml(tmp_path, no_copies):
 @pytest.mark.parametrize(("lang", "headings"), [("sv", "Sammanfattning"), ("en", "Summary")])
 def test_narrative_has_the_three_sections(tmp_path, no_copies, lang, headings):
     init_project(tmp_path, regions=["Skåne"], years=[2020], lang=lang)
-    text = (tmp_path / "reports" / "narrative" / "2020" / "skane.md").read_text(encoding="utf-8")
+    path = narrative_file(tmp_path / "reports" / "narrative", 2020, "skane", lang)
+    text = path.read_text(encoding="utf-8")
     assert f"# {headings}\n" in text
     sections = parse_narrative(text)
     assert set(sections) == {"summary", "conclusions", "recommendations"}
     assert all(len(body.splitlines()) == 1 for body in sections.values())
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_overview_gets_its_narrative_skeleton_too(tmp_path, no_copies, lang):
+    # Before: init wrote none, so every overview was a draft ("the analyst's text is
+    # missing") and `run --final` could never pass in a new project.
+    init_project(tmp_path, regions=["Skåne"], years=[2020, 2021], lang=lang)
+    narratives = tmp_path / "reports" / "narrative"
+    skeleton = narrative_file(narratives, 2020, "skane", lang).read_text(encoding="utf-8")
+    for year in (2020, 2021):
+        overview = narrative_file(narratives, year, "oversikt", lang)
+        assert overview.read_text(encoding="utf-8") == skeleton
+        # Left as it is, it is a draft for the sections, not for a missing file.
+        sections = parse_narrative(skeleton)
+        status = draft_status(PairSettings(lang=lang), sections, "n.md", require_metadata=False)
+        assert len(status.reasons) == 3 and sections is not None
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
