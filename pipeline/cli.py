@@ -371,6 +371,8 @@ def preview(
     from pipeline.preview import run_preview
 
     try:
+        if not 0 <= port <= 65535:
+            raise _usage_error("--port", f"{port}; expected 0-65535 (0: any free port)")
         project = load_project(params)
         out = out or project.output_dir
         pairs = plan_pairs(project, [region], [year], _cli_settings(None, lang))
