@@ -330,8 +330,8 @@ def list_pairs(
     changed (narrative, template, renderer), "execute:" when the notebooks must run again.
     """
     from pipeline.build import plan_overviews, plan_tasks, stale_stage, staleness
-    from pipeline.staleness import published_summary
     from pipeline.config import load_project, overview_settings, plan_pairs
+    from pipeline.staleness import published_summary
 
     try:
         project = load_project(params)

@@ -23,10 +23,10 @@ from pydantic import (
 
 from pipeline.errors import InputError, Problem, validation_problems
 from pipeline.i18n import languages
+from pipeline.paths import output_dir, project_root
 from pipeline.readers.codes import CodeScheme
 from pipeline.readers.options import TableOptions
 from pipeline.readers.safety import Limits
-from pipeline.paths import output_dir, project_root
 from pipeline.readers.yamlfile import load_mapping
 from pipeline.schema import (
     POPULATION_COLUMNS,

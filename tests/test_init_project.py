@@ -258,9 +258,7 @@ def test_generated_params_load_and_plan(tmp_path, no_copies):
     ]
     assert {p.settings.lang for p in pairs} == {"en"}
     # Where an English report reads its narrative: `<slug>.en.md` (it was `<slug>.md`).
-    assert all(
-        narrative_file(project.narrative_dir, p.year, p.slug, "en").is_file() for p in pairs
-    )
+    assert all(narrative_file(project.narrative_dir, p.year, p.slug, "en").is_file() for p in pairs)
     assert project.evaluation.inputs == Inputs()  # the written paths are the defaults
 
 

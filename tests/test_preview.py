@@ -62,4 +62,5 @@ def test_a_port_out_of_range_is_a_usage_error(tmp_path, port):
     params = make_project(tmp_path)
     result = run_cli("preview", "Stockholm", "2020", "--params", str(params), "--port", port)
     assert result.returncode == 2
-    assert result.stderr == f"error: --port: invalid value {port}; expected 0-65535 (0: any free port)\n"
+    expected = f"error: --port: invalid value {port}; expected 0-65535 (0: any free port)\n"
+    assert result.stderr == expected
