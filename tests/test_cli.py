@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from support import ROOT, make_project, run_cli
 
 PAIR = ["--region", "Stockholm", "--year", "2020", "--no-overview"]
@@ -71,3 +72,22 @@ def test_the_default_out_is_the_projects_not_the_working_directorys(tmp_path, mo
     assert f"in {tmp_path / 'reports' / 'output'};" in ran.stderr
     assert "every report in " + str(tmp_path / "reports" / "output") in pruned.stdout
     assert list(elsewhere.iterdir()) == []
+
+
+def test_an_unreachable_dask_scheduler_is_one_line_naming_it(tmp_path, monkeypatch):
+    # Before: a 30-line traceback ending in "OSError: Timed out trying to connect".
+    pytest.importorskip("distributed")
+    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "1s")
+    params, out = make_project(tmp_path), tmp_path / "out"
+    address = "tcp://127.0.0.1:1"
+
+    result = run_cli(
+        "run", "--params", str(params), "--out", str(out), *PAIR,
+        "--executor", "dask", "--scheduler", address,
+    )  # fmt: skip
+
+    assert result.returncode == 2, result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert line.startswith(f"error: --scheduler {address}: cannot connect to a Dask scheduler")
+    assert "Traceback" not in result.stderr
+    assert not list(out.glob("2020/*/rapport.*"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import re
 import shutil
 from pathlib import Path
@@ -236,7 +237,7 @@ def test_a_failed_write_removes_only_what_it_created(tmp_path, monkeypatch):
     # A copy onto a generated file: its exclusive creation fails after most files are written.
     clash = {"notebooks/a.ipynb": b"{}", "data/README.md": b"clash"}
     monkeypatch.setattr(init_module, "shipped_files", lambda: clash)
-    with pytest.raises(FileExistsError):
+    with pytest.raises(UsageError, match=r"File exists \(.*data/README.md\)"):
         init_project(target, regions=["A"], years=[2020])
     assert not target.exists()
 
@@ -494,3 +495,23 @@ def test_override_example_in_params_readme_applies(tmp_path, no_copies, lang):
     assert (changed.k, changed.report.case_number) == (3, "SN 2020/0123")
     assert changed.lang != unchanged.lang == lang
     assert unchanged.k == 5
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "read-only"])
+def test_an_impossible_target_is_one_line(tmp_path, no_copies, monkeypatch, where):
+    # Before: a traceback (NotADirectoryError, PermissionError) from the first mkdir.
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    target = tmp_path / "a-file" / "project"
+    if where == "read-only":  # as root, chmod does not stop writes: the file system says it
+        target = tmp_path / "project"
+
+        def mkdir(self, *args, **kwargs):
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+        monkeypatch.setattr(Path, "mkdir", mkdir)
+    with pytest.raises(UsageError) as raised:
+        init_project(target, regions=["A"], years=[2020])
+    message = str(raised.value)
+    assert message.startswith(f"cannot initialise {target}: ") and "\n" not in message
+    assert "choose a new or empty folder you can write to" in message
+    assert not target.exists()
