@@ -220,12 +220,18 @@ def _write(target: Path, texts: Mapping[str, str], copies: Mapping[str, bytes]) 
             with path.open("xb") as handle:
                 created.append(path)
                 handle.write(content)
-    except BaseException:
+    except BaseException as exc:
         for path in reversed(created):
             path.unlink(missing_ok=True)
         for folder in reversed(made_dirs):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
+        if isinstance(exc, OSError):  # under a file, read-only, no space: one line, not a trace
+            reason = exc.strerror or str(exc)
+            raise UsageError(
+                f"cannot initialise {target}: {reason} ({exc.filename}); "
+                "choose a new or empty folder you can write to"
+            ) from None
         raise
     return sorted(created)
 

@@ -56,7 +56,6 @@ border-radius:3px;margin:.15rem .75rem .15rem 0;border:1px solid currentColor}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
 white-space:nowrap}
 .help{font-size:.9rem;color:#4a4a4a}
-.draft-reasons{font-size:.8rem;color:#4a4a4a;margin:.15rem 0 .35rem;padding-left:1.1rem}
 [hidden]{display:none!important}
 @media (max-width:44rem){
  thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
@@ -322,12 +321,8 @@ def _cell(
     elif rate:
         # The space keeps "50 % svarsfrekvens" two words in copied and extracted text.
         pieces.append(f'<span class="rate">{esc(rate)} <small>{esc(text["rate"])}</small></span>')
-    pieces.append(f'<span class="status status-{esc(status)}">{esc(text[status])}</span>')
-    if entry["draft_reasons"]:
-        # In the page, not in a tooltip: a title attribute is out of reach by keyboard
-        # and touch, and of most screen readers.
-        reasons = "".join(f"<li>{esc(reason)}</li>" for reason in entry["draft_reasons"])
-        pieces.append(f'<ul class="draft-reasons">{reasons}</ul>')
+    title = f' title="{esc("; ".join(entry["draft_reasons"]))}"' if entry["draft_reasons"] else ""
+    pieces.append(f'<span class="status status-{esc(status)}"{title}>{esc(text[status])}</span>')
     other = entry["lang"] and entry["lang"] != lang
     hreflang = f' hreflang="{esc(entry["lang"])}"' if other else ""
     links = " ".join(
