@@ -291,15 +291,28 @@ def _usage_error(option: str, message: str) -> InputError:
 
 @app.command()
 def validate(params: ParamsOption = DEFAULT_PARAMS) -> None:
-    """Check params and every input file; print one line per problem (exit 2) or OK."""
+    """Check params, every input file and the project's notebooks, templates and narratives.
+
+    Prints one line per problem (exit 2), also per conflict marker left by `upgrade`, or OK.
+    """
+    from pipeline.build import source_files
     from pipeline.config import load_project, plan_pairs
     from pipeline.inputs import load_evaluation
     from pipeline.narrative_facts import narrative_warnings
+    from pipeline.upgrade import conflict_problems
 
     try:
         project = load_project(params)
         pairs = plan_pairs(project)
-        data = load_evaluation(project)
+        # Conflict markers left by `peer-eval upgrade` are reported with the data's
+        # problems: one list to work through.
+        conflicts = conflict_problems(source_files(project, pairs))
+        try:
+            data = load_evaluation(project)
+        except InputError as error:
+            raise InputError(conflicts + error.problems) from None
+        if conflicts:
+            raise InputError(conflicts)
     except PeerEvalError as error:
         raise _fail(error) from None
     typer.echo(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from support import ROOT, make_project, run_cli
@@ -91,3 +92,22 @@ def test_an_unreachable_dask_scheduler_is_one_line_naming_it(tmp_path, monkeypat
     assert line.startswith(f"error: --scheduler {address}: cannot connect to a Dask scheduler")
     assert "Traceback" not in result.stderr
     assert not list(out.glob("2020/*/rapport.*"))
+
+
+def test_validate_refuses_conflict_markers_in_a_narrative_with_file_and_line(tmp_path):
+    # Before: validate said OK, and the run published the markers in the report.
+    narratives = tmp_path / "narrative"
+    shutil.copytree(ROOT / "reports" / "narrative", narratives)
+    params = make_project(tmp_path, {"narrative_dir": str(narratives)})
+    narrative = narratives / "2020" / "stockholm.md"
+    lines = narrative.read_text(encoding="utf-8").splitlines()
+    conflict = ["<<<<<<< this project", "Vår text.", "=======", "Ny text.", ">>>>>>> peer-eval"]
+    narrative.write_text("\n".join(lines[:2] + conflict + lines[2:]) + "\n", encoding="utf-8")
+
+    result = run_cli("validate", "--params", str(params))
+
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.splitlines() == [
+        f"error: {narrative}: line 3: unresolved conflict (<<<<<<< ... >>>>>>>, as peer-eval "
+        "upgrade leaves them); keep the right lines and remove the markers"
+    ]
