@@ -497,7 +497,12 @@ def _check_override_tree(project: Project, problems: list[Problem]) -> None:
         if path.is_dir():
             continue
         relative = path.relative_to(project.overrides_dir)
-        if path.suffix not in (".yaml", ".yml") or len(relative.parts) != 2:
+        if path.suffix == ".yml" and len(relative.parts) == 2:
+            # Only `<slug>.yaml` is read (`Project.override_file`): refused, not ignored.
+            problems.append(
+                Problem(str(path), f"not read: overrides end in .yaml; rename it {path.stem}.yaml")
+            )
+        elif path.suffix != ".yaml" or len(relative.parts) != 2:
             problems.append(Problem(str(path), "expected overrides/<year>/<region-slug>.yaml"))
         elif relative.parts[0] not in years:
             problems.append(
