@@ -108,14 +108,12 @@ def run(
     from pipeline.publish import output_lock, publish_failure, recover, tidy
     from pipeline.render import RENDERERS
     from pipeline.site import (
-        index_details,
         index_is_current,
         index_key,
         index_language,
+        publish_index,
         rates_key,
-        record_index_key,
         recorded_rates,
-        write_index,
     )
     from pipeline.snapshot import snapshot_dir, write_snapshots
 
@@ -190,10 +188,9 @@ def run(
             index = out / "index.html"
             try:
                 if not unchanged:
-                    details = index_details(tasks, data, project, out, mode, index_lang)
-                    index = write_index(out, index_lang, mode, declared, **details)
-                    key = index_key(tasks, declared, index_lang, details["stale"], out)
-                    record_index_key(out, key, mode)
+                    index = publish_index(
+                        out, tasks, data, project, lang=index_lang, mode=mode, pairs=declared
+                    )
             except OSError as exc:  # full or read-only: the reports are published already
                 raise publish_failure(exc, out, 0) from None
         progress.summary(results, skipped, time.monotonic() - started, index)
@@ -407,10 +404,11 @@ def prune(
     Lists them first; removes them when confirmed (or with --yes). Without a terminal
     to ask on and without --yes, nothing is removed.
     """
-    from pipeline.config import load_project
+    from pipeline.build import plan_overviews, plan_tasks
+    from pipeline.config import load_project, overview_settings, plan_pairs
     from pipeline.prune import declared_pairs, remove, stale_folders
     from pipeline.publish import output_lock, recover, tidy
-    from pipeline.site import write_index
+    from pipeline.site import publish_index, rates_key, recorded_rates
 
     try:
         project = load_project(params)
@@ -430,10 +428,21 @@ def prune(
             if not yes and not _confirmed(f"Remove these {len(stale)} folders from {out}?"):
                 typer.echo("Nothing removed (confirm, or run with --yes).")
                 return
+            # Planned as a run of every pair would be, so that the index is the one that
+            # run writes for the reports left (response rates and stale marks included).
+            planned = plan_pairs(project)
+            tasks = plan_tasks(project, planned, out, "auto")
+            tasks += plan_overviews(project, planned, out, "auto", overview_settings(project))
+            lang = project.evaluation.lang
+            data = None
+            if recorded_rates(out, rates_key(tasks, lang)) is None:  # none for these inputs
+                from pipeline.inputs import load_evaluation
+
+                data = load_evaluation(project)
             remove(out, stale)
             tidy(out)
             mode = 0o644 if project.evaluation.output_mode == "shared" else 0o600
-            write_index(out, project.evaluation.lang, mode, pairs)
+            publish_index(out, tasks, data, project, lang=lang, mode=mode, pairs=pairs)
         typer.echo(f"Removed {len(stale)} folders; index rewritten.")
     except PeerEvalError as error:
         raise _fail(error) from None

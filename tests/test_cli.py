@@ -111,3 +111,20 @@ def test_validate_refuses_conflict_markers_in_a_narrative_with_file_and_line(tmp
         f"error: {narrative}: line 3: unresolved conflict (<<<<<<< ... >>>>>>>, as peer-eval "
         "upgrade leaves them); keep the right lines and remove the markers"
     ]
+
+
+def test_prune_rewrites_the_index_as_a_run_writes_it(tmp_path):
+    # Before: the pruned index lost the response rates (and stale marks) a run writes.
+    params, out = make_project(tmp_path), tmp_path / "out"
+    built = run_cli("run", "--params", str(params), "--out", str(out), *PAIR)
+    assert built.returncode == 0, built.stderr
+    index = (out / "index.html").read_bytes()
+    assert b"svarsfrekvens" in index
+    left_behind = out / "2020" / "atlantis"  # a region params no longer declare
+    shutil.copytree(out / "2020" / "stockholm", left_behind)
+
+    pruned = run_cli("prune", "--params", str(params), "--out", str(out), "--yes")
+
+    assert pruned.returncode == 0, pruned.stderr
+    assert not left_behind.exists()
+    assert (out / "index.html").read_bytes() == index
