@@ -66,8 +66,8 @@ def run(
     lang: Annotated[str | None, typer.Option(help="Report language, e.g. sv or en.")] = None,
     force: Annotated[bool, typer.Option(help="Rebuild every pair, changed or not.")] = False,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Pairs built in parallel (default: cores).")
-    ] = 0,
+        int | None, typer.Option("--jobs", "-j", help="Pairs built in parallel (default: cores).")
+    ] = None,
     executor: Annotated[str, typer.Option(help="local or dask.")] = "local",
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")
@@ -84,6 +84,8 @@ def run(
     from pipeline.kernel_template import start_template, stop_template
     from pipeline.paths import output_dir, project_root
 
+    if jobs is not None and jobs < 1:  # before anything starts
+        raise _fail(_usage_error("--jobs", f"{jobs}; expected 1 or more (default: cores)"))
     jobs = jobs or os.cpu_count() or 1
     # A small run builds in this process (pipeline.executors.builds_in_process). When it
     # is a first build of chosen region-years, it will execute notebooks: its kernel
@@ -122,7 +124,7 @@ def run(
         _check_choice("--executor", executor, EXECUTORS)
         cli_settings = _cli_settings(format, lang)
         project = load_project(params)
-        out = out or project.output_dir
+        out = _checked_out(out or project.output_dir)
         pairs = plan_pairs(project, region, year, cli_settings)
         last_year = max(p.year for p in pairs)
         tasks = plan_tasks(project, pairs, out, renderer)
@@ -246,6 +248,19 @@ def _refuse_replacing_languages(tasks: list[PairTask], lang: str, out: Path) -> 
         raise InputError(problems)
 
 
+def _checked_out(out: Path) -> Path:
+    """`out`, unless it exists as something other than a folder (a file, /dev/null).
+
+    Raises:
+        InputError: Naming --out; before any work, instead of a failure at publishing.
+    """
+    if out.exists() and not out.is_dir():
+        raise InputError(
+            Problem("--out", f"{out} is not a folder; expected a folder (made if missing)")
+        )
+    return out
+
+
 def _task_key(task: PairTask) -> str:
     """A report as the analyst names it: "2019/orebro", or "2019/oversikt" for an overview."""
     return f"{task.pair.year}/oversikt" if task.kind == "overview" else task.pair.key
@@ -345,7 +360,7 @@ def list_pairs(
 
     try:
         project = load_project(params)
-        out = out or project.output_dir
+        out = _checked_out(out or project.output_dir)
         pairs = plan_pairs(project)
         tasks = plan_tasks(project, pairs, out, renderer)
         tasks += plan_overviews(project, pairs, out, renderer, overview_settings(project))
@@ -384,7 +399,7 @@ def preview(
         if not 0 <= port <= 65535:
             raise _usage_error("--port", f"{port}; expected 0-65535 (0: any free port)")
         project = load_project(params)
-        out = out or project.output_dir
+        out = _checked_out(out or project.output_dir)
         pairs = plan_pairs(project, [region], [year], _cli_settings(None, lang))
         load_evaluation(project, upto_year=year)
         (task,) = plan_tasks(project, pairs, out, "builtin")
@@ -412,7 +427,7 @@ def prune(
 
     try:
         project = load_project(params)
-        out = out or project.output_dir
+        out = _checked_out(out or project.output_dir)
         pairs = declared_pairs(project)
         if not out.is_dir():
             typer.echo(f"Nothing to prune: {out} does not exist.")

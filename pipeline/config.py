@@ -317,6 +317,9 @@ def load_project(params_file: Path | str, root: Path | None = None) -> Project:
         InputError: The file is missing, not YAML, or has unknown keys or bad values.
     """
     params_file = Path(params_file).resolve()
+    if params_file.is_dir():  # "file not found" would send the user looking for nothing
+        expected = "expected the params file, e.g. params/evaluation.yaml"
+        raise InputError(Problem(str(params_file), f"is a folder; {expected}"))
     data = load_mapping(params_file)
     try:
         evaluation = Evaluation.model_validate(data)

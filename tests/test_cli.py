@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
 from support import ROOT, make_project, run_cli
@@ -128,3 +130,36 @@ def test_prune_rewrites_the_index_as_a_run_writes_it(tmp_path):
     assert pruned.returncode == 0, pruned.stderr
     assert not left_behind.exists()
     assert (out / "index.html").read_bytes() == index
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["--jobs", "0"],
+            "error: --jobs: invalid value 0; expected 1 or more (default: cores)",
+        ),
+        (["--jobs", "-2"], "error: --jobs: invalid value -2; expected 1 or more"),
+        (["--out", "/dev/null"], "error: --out: /dev/null is not a folder; expected a folder"),
+        (["--renderer", "quarto"], "error: --renderer quarto: the quarto CLI is not on PATH;"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(tmp_path, monkeypatch, args, expected):
+    # Before: --jobs 0 and -2 ran; /dev/null failed at publishing ("File exists", exit 1);
+    # a missing quarto was a render failure (exit 1).
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))  # no quarto on it
+    params = make_project(tmp_path)
+    result = run_cli("run", "--params", str(params), "--out", str(tmp_path / "out"), *PAIR, *args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(expected) and result.stderr.count("\n") == 1, result.stderr
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_params_pointing_at_a_folder_says_so(tmp_path):
+    params = make_project(tmp_path)
+    result = run_cli("validate", "--params", str(params.parent))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: {params.parent}: is a folder; expected the params file, "
+        "e.g. params/evaluation.yaml\n"
+    )
