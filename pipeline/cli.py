@@ -120,9 +120,15 @@ def run(
     from pipeline.snapshot import snapshot_dir, write_snapshots
 
     try:
-        _check_choice("--renderer", renderer, ("auto", *RENDERERS))
-        _check_choice("--executor", executor, EXECUTORS)
-        cli_settings = _cli_settings(format, lang)
+        # Every bad option at once, as bad inputs are reported: one line each.
+        problems = _choice_problems("--renderer", renderer, ("auto", *RENDERERS))
+        problems += _choice_problems("--executor", executor, EXECUTORS)
+        try:
+            cli_settings = _cli_settings(format, lang)
+        except InputError as error:
+            problems += error.problems
+        if problems:
+            raise InputError(problems)
         project = load_project(params)
         out = _checked_out(out or project.output_dir)
         pairs = plan_pairs(project, region, year, cli_settings)
@@ -270,30 +276,38 @@ def _cli_settings(format: str | None, lang: str | None) -> dict:
     """The settings given on the command line, checked, as params keys.
 
     The choices are the params models' own (`Format`, `Language` in pipeline.config).
+
+    Raises:
+        InputError: One problem per bad option.
     """
     from pipeline.config import FORMATS
     from pipeline.i18n import languages
 
     settings: dict = {}
+    problems: list[Problem] = []
     if format is not None:
         formats = [f.strip() for f in format.split(",") if f.strip()]
         if not formats or any(f not in FORMATS for f in formats):
             expected = ", ".join(FORMATS)
-            raise _usage_error("--format", f"{format!r}; expected any of {expected}, e.g. html,pdf")
+            message = f"{format!r}; expected any of {expected}, e.g. html,pdf"
+            problems += _usage_error("--format", message).problems
         settings["formats"] = formats
     if lang is not None:
         if lang not in languages():
-            raise _usage_error("--lang", f"{lang!r}; expected one of {', '.join(languages())}")
+            message = f"{lang!r}; expected one of {', '.join(languages())}"
+            problems += _usage_error("--lang", message).problems
         settings["lang"] = lang
+    if problems:
+        raise InputError(problems)
     return settings
 
 
-def _check_choice(option: str, value: str, choices: tuple[str, ...]) -> str:
-    """`value` if it is one of `choices`, else a usage error naming the option and them."""
-    if value not in choices:
-        expected = " or ".join(choices) if len(choices) == 2 else ", ".join(choices)
-        raise _usage_error(option, f"{value!r}; expected {expected}")
-    return value
+def _choice_problems(option: str, value: str, choices: tuple[str, ...]) -> list[Problem]:
+    """None if `value` is one of `choices`, else a problem naming the option and them."""
+    if value in choices:
+        return []
+    expected = " or ".join(choices) if len(choices) == 2 else ", ".join(choices)
+    return _usage_error(option, f"{value!r}; expected {expected}").problems
 
 
 def _usage_error(option: str, message: str) -> InputError:

@@ -163,3 +163,15 @@ def test_params_pointing_at_a_folder_says_so(tmp_path):
         f"error: {params.parent}: is a folder; expected the params file, "
         "e.g. params/evaluation.yaml\n"
     )
+
+
+def test_every_bad_option_is_named_at_once(tmp_path):
+    # Before: one at a time (fix --renderer, then hear about --executor, then --lang).
+    params = make_project(tmp_path)
+    result = run_cli(
+        "run", "--params", str(params), "--renderer", "x", "--executor", "y",
+        "--format", "odt", "--lang", "fi",
+    )  # fmt: skip
+    assert result.returncode == 2
+    options = [line.split(":")[1].strip() for line in result.stderr.splitlines()]
+    assert options == ["--renderer", "--executor", "--format", "--lang"]
