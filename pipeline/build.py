@@ -46,7 +46,7 @@ from pipeline.task import (
     PairTask,
     hash_text,
 )
-from pipeline.upgrade import unresolved_conflicts
+from pipeline.upgrade import conflict_problems
 
 __all__ = [  # this module's own API and the names its callers import from here
     "EXECUTE_COMPONENTS", "MANIFEST", "OVERVIEW_STEM", "PairResult",
@@ -236,12 +236,29 @@ def _check_sources(project: Project, pairs: list[Pair], notebooks: tuple[str, ..
     template = project.templates_dir / "rapport.qmd"
     if pairs and not template.is_file():
         problems.append(Problem(str(template), "report template not found"))
-    marked = unresolved_conflicts([*map(Path, notebooks), project.templates_dir])
-    problems += [
-        Problem(str(p), "conflict markers from peer-eval upgrade; resolve them") for p in marked
-    ]
+    problems += conflict_problems(source_files(project, pairs))
     if problems:
         raise InputError(problems)
+
+
+def source_files(project: Project, pairs: list[Pair]) -> list[Path]:
+    """The project's own files a build of `pairs` reads besides the data, sorted.
+
+    The notebooks (also the overview's), the report templates (the templates folder's
+    own files) and the narratives of the pairs and of their years'
+    overviews, in every language the pairs are built in: where `peer-eval upgrade`
+    (or an analyst's own merge) may leave conflict markers.
+    """
+    notebooks = project.notebooks_dir
+    files = [*notebooks.glob("*.ipynb"), *(notebooks / "overview").glob("*.ipynb")]
+    templates = project.templates_dir
+    files += [p for p in templates.glob("*") if p.is_file()]
+    narratives = {
+        narrative_file(project.narrative_dir, pair.year, stem, pair.settings.lang)
+        for pair in pairs
+        for stem in (pair.slug, OVERVIEW_STEM)
+    }
+    return sorted({*files, *(p for p in narratives if p.is_file())})
 
 
 def build_pair(task: PairTask, side_by_side: bool = False) -> PairResult:

@@ -36,9 +36,13 @@ RegionOption = Annotated[
 YearOption = Annotated[
     list[int] | None, typer.Option("--year", "-y", help="Only this year (repeatable).")
 ]
-OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", "-o", help="Output directory (default: reports/output of the params' project)."
+    ),
+]
 DEFAULT_PARAMS = Path("params/evaluation.yaml")
-DEFAULT_OUT = Path("reports/output")
 
 
 def _fail(error: PeerEvalError) -> typer.Exit:
@@ -50,7 +54,7 @@ def _fail(error: PeerEvalError) -> typer.Exit:
 @app.command()
 def run(
     params: ParamsOption = DEFAULT_PARAMS,
-    out: OutOption = DEFAULT_OUT,
+    out: OutOption = None,
     region: RegionOption = None,
     year: YearOption = None,
     renderer: Annotated[
@@ -62,8 +66,8 @@ def run(
     lang: Annotated[str | None, typer.Option(help="Report language, e.g. sv or en.")] = None,
     force: Annotated[bool, typer.Option(help="Rebuild every pair, changed or not.")] = False,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Pairs built in parallel (default: cores).")
-    ] = 0,
+        int | None, typer.Option("--jobs", "-j", help="Pairs built in parallel (default: cores).")
+    ] = None,
     executor: Annotated[str, typer.Option(help="local or dask.")] = "local",
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address (default: a local cluster).")
@@ -78,14 +82,18 @@ def run(
 ) -> None:
     """Build and publish the reports of every (or the chosen) region x year."""
     from pipeline.kernel_template import start_template, stop_template
+    from pipeline.paths import output_dir, project_root
 
+    if jobs is not None and jobs < 1:  # before anything starts
+        raise _fail(_usage_error("--jobs", f"{jobs}; expected 1 or more (default: cores)"))
     jobs = jobs or os.cpu_count() or 1
     # A small run builds in this process (pipeline.executors.builds_in_process). When it
     # is a first build of chosen region-years, it will execute notebooks: its kernel
     # template starts first thing, so that the template's imports (about a second)
     # overlap this run's own imports and planning. Stopped (killed) as soon as the plan
     # shows no kernel is needed here after all.
-    if executor == "local" and _first_build_of_few(out, region, year, jobs, overview):
+    guessed_out = out or output_dir(project_root(params))  # the same as project.output_dir
+    if executor == "local" and _first_build_of_few(guessed_out, region, year, jobs, overview):
         start_template()
     from pipeline.build import (
         needs_execution,
@@ -102,28 +110,35 @@ def run(
     from pipeline.publish import output_lock, publish_failure, recover, tidy
     from pipeline.render import RENDERERS
     from pipeline.site import (
-        index_details,
         index_is_current,
         index_key,
         index_language,
+        publish_index,
         rates_key,
-        record_index_key,
         recorded_rates,
-        write_index,
     )
     from pipeline.snapshot import snapshot_dir, write_snapshots
 
     try:
-        _check_choice("--renderer", renderer, ("auto", *RENDERERS))
-        _check_choice("--executor", executor, EXECUTORS)
-        cli_settings = _cli_settings(format, lang)
+        # Every bad option at once, as bad inputs are reported: one line each.
+        problems = _choice_problems("--renderer", renderer, ("auto", *RENDERERS))
+        problems += _choice_problems("--executor", executor, EXECUTORS)
+        try:
+            cli_settings = _cli_settings(format, lang)
+        except InputError as error:
+            problems += error.problems
+        if problems:
+            raise InputError(problems)
         project = load_project(params)
+        out = _checked_out(out or project.output_dir)
         pairs = plan_pairs(project, region, year, cli_settings)
         last_year = max(p.year for p in pairs)
         tasks = plan_tasks(project, pairs, out, renderer)
         if overview:
             settings = overview_settings(project, cli_settings)
             tasks += plan_overviews(project, pairs, out, renderer, settings)
+        if lang is not None:
+            _refuse_replacing_languages(tasks, lang, out)
         if final:
             refuse_drafts([(_task_key(t), t.draft_reasons) for t in tasks])
         started = time.monotonic()
@@ -181,10 +196,9 @@ def run(
             index = out / "index.html"
             try:
                 if not unchanged:
-                    details = index_details(tasks, data, project, out, mode, index_lang)
-                    index = write_index(out, index_lang, mode, declared, **details)
-                    key = index_key(tasks, declared, index_lang, details["stale"], out)
-                    record_index_key(out, key, mode)
+                    index = publish_index(
+                        out, tasks, data, project, lang=index_lang, mode=mode, pairs=declared
+                    )
             except OSError as exc:  # full or read-only: the reports are published already
                 raise publish_failure(exc, out, 0) from None
         progress.summary(results, skipped, time.monotonic() - started, index)
@@ -216,6 +230,43 @@ def _first_build_of_few(
     return any(not entry_dir(out, y, slugify(r)).is_dir() for r in regions for y in years)
 
 
+def _refuse_replacing_languages(tasks: list[PairTask], lang: str, out: Path) -> None:
+    """Stop a `--lang` run that would replace reports published in another language.
+
+    A report has the same file names in every language, so an English build of a pair
+    published in Swedish would silently take the Swedish report's place. A municipality
+    publishing both keeps each language in its own output folder.
+
+    Raises:
+        InputError: One problem per report that would be replaced.
+    """
+    from pipeline.staleness import replaced_in_other_language
+
+    problems = [
+        Problem(
+            "--lang",
+            f"{lang!r} would replace {_task_key(task)} published in {published!r} in {out}; "
+            f"build the {lang!r} reports into another folder (e.g. --out {out}-{lang})",
+        )
+        for task, published in replaced_in_other_language(tasks)
+    ]
+    if problems:
+        raise InputError(problems)
+
+
+def _checked_out(out: Path) -> Path:
+    """`out`, unless it exists as something other than a folder (a file, /dev/null).
+
+    Raises:
+        InputError: Naming --out; before any work, instead of a failure at publishing.
+    """
+    if out.exists() and not out.is_dir():
+        raise InputError(
+            Problem("--out", f"{out} is not a folder; expected a folder (made if missing)")
+        )
+    return out
+
+
 def _task_key(task: PairTask) -> str:
     """A report as the analyst names it: "2019/orebro", or "2019/oversikt" for an overview."""
     return f"{task.pair.year}/oversikt" if task.kind == "overview" else task.pair.key
@@ -225,30 +276,38 @@ def _cli_settings(format: str | None, lang: str | None) -> dict:
     """The settings given on the command line, checked, as params keys.
 
     The choices are the params models' own (`Format`, `Language` in pipeline.config).
+
+    Raises:
+        InputError: One problem per bad option.
     """
     from pipeline.config import FORMATS
     from pipeline.i18n import languages
 
     settings: dict = {}
+    problems: list[Problem] = []
     if format is not None:
         formats = [f.strip() for f in format.split(",") if f.strip()]
         if not formats or any(f not in FORMATS for f in formats):
             expected = ", ".join(FORMATS)
-            raise _usage_error("--format", f"{format!r}; expected any of {expected}, e.g. html,pdf")
+            message = f"{format!r}; expected any of {expected}, e.g. html,pdf"
+            problems += _usage_error("--format", message).problems
         settings["formats"] = formats
     if lang is not None:
         if lang not in languages():
-            raise _usage_error("--lang", f"{lang!r}; expected one of {', '.join(languages())}")
+            message = f"{lang!r}; expected one of {', '.join(languages())}"
+            problems += _usage_error("--lang", message).problems
         settings["lang"] = lang
+    if problems:
+        raise InputError(problems)
     return settings
 
 
-def _check_choice(option: str, value: str, choices: tuple[str, ...]) -> str:
-    """`value` if it is one of `choices`, else a usage error naming the option and them."""
-    if value not in choices:
-        expected = " or ".join(choices) if len(choices) == 2 else ", ".join(choices)
-        raise _usage_error(option, f"{value!r}; expected {expected}")
-    return value
+def _choice_problems(option: str, value: str, choices: tuple[str, ...]) -> list[Problem]:
+    """None if `value` is one of `choices`, else a problem naming the option and them."""
+    if value in choices:
+        return []
+    expected = " or ".join(choices) if len(choices) == 2 else ", ".join(choices)
+    return _usage_error(option, f"{value!r}; expected {expected}").problems
 
 
 def _usage_error(option: str, message: str) -> InputError:
@@ -258,15 +317,28 @@ def _usage_error(option: str, message: str) -> InputError:
 
 @app.command()
 def validate(params: ParamsOption = DEFAULT_PARAMS) -> None:
-    """Check params and every input file; print one line per problem (exit 2) or OK."""
+    """Check params, every input file and the project's notebooks, templates and narratives.
+
+    Prints one line per problem (exit 2), also per conflict marker left by `upgrade`, or OK.
+    """
+    from pipeline.build import source_files
     from pipeline.config import load_project, plan_pairs
     from pipeline.inputs import load_evaluation
     from pipeline.narrative_facts import narrative_warnings
+    from pipeline.upgrade import conflict_problems
 
     try:
         project = load_project(params)
         pairs = plan_pairs(project)
-        data = load_evaluation(project)
+        # Conflict markers left by `peer-eval upgrade` are reported with the data's
+        # problems: one list to work through.
+        conflicts = conflict_problems(source_files(project, pairs))
+        try:
+            data = load_evaluation(project)
+        except InputError as error:
+            raise InputError(conflicts + error.problems) from None
+        if conflicts:
+            raise InputError(conflicts)
     except PeerEvalError as error:
         raise _fail(error) from None
     typer.echo(
@@ -287,25 +359,30 @@ def validate(params: ParamsOption = DEFAULT_PARAMS) -> None:
 @app.command("list")
 def list_pairs(
     params: ParamsOption = DEFAULT_PARAMS,
-    out: OutOption = DEFAULT_OUT,
+    out: OutOption = None,
     renderer: Annotated[str, typer.Option(help="Renderer the state is judged against.")] = "auto",
 ) -> None:
     """Show the run matrix and each pair's state: fresh, stale (and why), failed or missing.
+
+    "status" is what a run would publish (draft or final, from params and narrative);
+    "published" is what is in --out now: language, formats and status of its manifest.
 
     A stale pair says which stage it must redo: "render:" when only what rendering reads
     changed (narrative, template, renderer), "execute:" when the notebooks must run again.
     """
     from pipeline.build import plan_overviews, plan_tasks, stale_stage, staleness
     from pipeline.config import load_project, overview_settings, plan_pairs
+    from pipeline.staleness import published_summary
 
     try:
         project = load_project(params)
+        out = _checked_out(out or project.output_dir)
         pairs = plan_pairs(project)
         tasks = plan_tasks(project, pairs, out, renderer)
         tasks += plan_overviews(project, pairs, out, renderer, overview_settings(project))
     except PeerEvalError as error:
         raise _fail(error) from None
-    typer.echo(f"{'year':<6}{'region':<24}{'state':<9}{'status':<8}why")
+    typer.echo(f"{'year':<6}{'region':<24}{'state':<9}{'status':<8}{'published':<20}why")
     for task in tasks:
         state, reasons = staleness(task)
         why = ", ".join(reasons)
@@ -314,7 +391,8 @@ def list_pairs(
         if task.draft_reasons:
             why = "; ".join(filter(None, [why, *task.draft_reasons]))
         typer.echo(
-            f"{task.pair.year:<6}{task.pair.region:<24}{state:<9}{task.draft.status:<8}{why}"
+            f"{task.pair.year:<6}{task.pair.region:<24}{state:<9}{task.draft.status:<8}"
+            f"{published_summary(task):<20}{why}"
         )
 
 
@@ -323,7 +401,7 @@ def preview(
     region: Annotated[str, typer.Argument(help="The region (name or slug).")],
     year: Annotated[int, typer.Argument(help="The year.")],
     params: ParamsOption = DEFAULT_PARAMS,
-    out: OutOption = DEFAULT_OUT,
+    out: OutOption = None,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
     lang: Annotated[str | None, typer.Option(help="Report language, e.g. sv or en.")] = None,
 ) -> None:
@@ -334,7 +412,10 @@ def preview(
     from pipeline.preview import run_preview
 
     try:
+        if not 0 <= port <= 65535:
+            raise _usage_error("--port", f"{port}; expected 0-65535 (0: any free port)")
         project = load_project(params)
+        out = _checked_out(out or project.output_dir)
         pairs = plan_pairs(project, [region], [year], _cli_settings(None, lang))
         load_evaluation(project, upto_year=year)
         (task,) = plan_tasks(project, pairs, out, "builtin")
@@ -346,7 +427,7 @@ def preview(
 @app.command()
 def prune(
     params: ParamsOption = DEFAULT_PARAMS,
-    out: OutOption = DEFAULT_OUT,
+    out: OutOption = None,
     yes: Annotated[bool, typer.Option("--yes", help="Remove without asking.")] = False,
 ) -> None:
     """Remove published reports of regions and years that params no longer declare.
@@ -354,13 +435,15 @@ def prune(
     Lists them first; removes them when confirmed (or with --yes). Without a terminal
     to ask on and without --yes, nothing is removed.
     """
-    from pipeline.config import load_project
+    from pipeline.build import plan_overviews, plan_tasks
+    from pipeline.config import load_project, overview_settings, plan_pairs
     from pipeline.prune import declared_pairs, remove, stale_folders
     from pipeline.publish import output_lock, recover, tidy
-    from pipeline.site import write_index
+    from pipeline.site import publish_index, rates_key, recorded_rates
 
     try:
         project = load_project(params)
+        out = _checked_out(out or project.output_dir)
         pairs = declared_pairs(project)
         if not out.is_dir():
             typer.echo(f"Nothing to prune: {out} does not exist.")
@@ -376,10 +459,21 @@ def prune(
             if not yes and not _confirmed(f"Remove these {len(stale)} folders from {out}?"):
                 typer.echo("Nothing removed (confirm, or run with --yes).")
                 return
+            # Planned as a run of every pair would be, so that the index is the one that
+            # run writes for the reports left (response rates and stale marks included).
+            planned = plan_pairs(project)
+            tasks = plan_tasks(project, planned, out, "auto")
+            tasks += plan_overviews(project, planned, out, "auto", overview_settings(project))
+            lang = project.evaluation.lang
+            data = None
+            if recorded_rates(out, rates_key(tasks, lang)) is None:  # none for these inputs
+                from pipeline.inputs import load_evaluation
+
+                data = load_evaluation(project)
             remove(out, stale)
             tidy(out)
             mode = 0o644 if project.evaluation.output_mode == "shared" else 0o600
-            write_index(out, project.evaluation.lang, mode, pairs)
+            publish_index(out, tasks, data, project, lang=lang, mode=mode, pairs=pairs)
         typer.echo(f"Removed {len(stale)} folders; index rewritten.")
     except PeerEvalError as error:
         raise _fail(error) from None

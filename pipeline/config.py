@@ -23,6 +23,7 @@ from pydantic import (
 
 from pipeline.errors import InputError, Problem, validation_problems
 from pipeline.i18n import languages
+from pipeline.paths import output_dir, project_root
 from pipeline.readers.codes import CodeScheme
 from pipeline.readers.options import TableOptions
 from pipeline.readers.safety import Limits
@@ -287,6 +288,11 @@ class Project(BaseModel):
         return (self.root / self.evaluation.templates_dir).resolve()
 
     @property
+    def output_dir(self) -> Path:
+        """The default output directory (`--out`): `reports/output` under the root."""
+        return output_dir(self.root)
+
+    @property
     def overrides_dir(self) -> Path:
         """Where per-pair overrides live: beside the params file."""
         return self.params_file.parent / "overrides"
@@ -311,6 +317,9 @@ def load_project(params_file: Path | str, root: Path | None = None) -> Project:
         InputError: The file is missing, not YAML, or has unknown keys or bad values.
     """
     params_file = Path(params_file).resolve()
+    if params_file.is_dir():  # "file not found" would send the user looking for nothing
+        expected = "expected the params file, e.g. params/evaluation.yaml"
+        raise InputError(Problem(str(params_file), f"is a folder; {expected}"))
     data = load_mapping(params_file)
     try:
         evaluation = Evaluation.model_validate(data)
@@ -321,7 +330,7 @@ def load_project(params_file: Path | str, root: Path | None = None) -> Project:
     )
     if problems:
         raise InputError(problems)
-    root = (root or params_file.parent.parent).resolve()
+    root = (root or project_root(params_file)).resolve()
     return Project(params_file=params_file, root=root, evaluation=evaluation)
 
 
@@ -491,7 +500,12 @@ def _check_override_tree(project: Project, problems: list[Problem]) -> None:
         if path.is_dir():
             continue
         relative = path.relative_to(project.overrides_dir)
-        if path.suffix not in (".yaml", ".yml") or len(relative.parts) != 2:
+        if path.suffix == ".yml" and len(relative.parts) == 2:
+            # Only `<slug>.yaml` is read (`Project.override_file`): refused, not ignored.
+            problems.append(
+                Problem(str(path), f"not read: overrides end in .yaml; rename it {path.stem}.yaml")
+            )
+        elif path.suffix != ".yaml" or len(relative.parts) != 2:
             problems.append(Problem(str(path), "expected overrides/<year>/<region-slug>.yaml"))
         elif relative.parts[0] not in years:
             problems.append(

@@ -144,7 +144,15 @@ def _run_dask(tasks: list[PairTask], jobs: int, scheduler: str | None) -> Iterab
                 n_workers=max(1, jobs), threads_per_worker=1, processes=True,
                 host="127.0.0.1", dashboard_address=None,
             )  # fmt: skip
-    client = Client(scheduler or cluster)
+    try:
+        client = Client(scheduler or cluster)
+    except (OSError, ValueError) as exc:  # nobody listening there, or not an address
+        if cluster is not None:
+            cluster.close()
+        raise UsageError(
+            f"--scheduler {scheduler}: cannot connect to a Dask scheduler ({exc}); "
+            "start one there, or leave --scheduler out for a local cluster"
+        ) from None
     try:
         by_key = {f"peer-eval-{task.pair.key}": task for task in tasks}
         # Only as_completed holds a future until it is done; then it is released, so that

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import ValidationError
 
 from pipeline.config import Evaluation
+from pipeline.drafts import narrative_file
 from pipeline.errors import UsageError
 from pipeline.i18n import Catalog
 from pipeline.schema import (
@@ -34,6 +35,7 @@ from pipeline.schema import (
 )
 from pipeline.shipped import shipped_files
 from pipeline.slug import slugify
+from pipeline.task import OVERVIEW_STEM
 from pipeline.upgrade import installed_version, state_files
 
 TEMPLATES_DIR = Path(__file__).parent / "init_templates"
@@ -60,6 +62,7 @@ _FILES: dict[str, str] = {
     "data/names.txt": "names.txt",
 }
 _NARRATIVE_TEMPLATE = "narrative.md"
+_NARRATIVE_DIR = PurePosixPath(Evaluation.model_fields["narrative_dir"].default)
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)(?::([a-z_]+))?\}\}")
 
 
@@ -114,9 +117,12 @@ def project_files(regions: Sequence[str], years: Sequence[int], lang: str) -> di
     for year in years:
         for name, header in HEADERS.items():
             files[f"data/{year}/{name}.csv"] = ",".join(header) + "\n"
-        for region in regions:
+        # Each report's narrative, and the national overview's (without one, every
+        # overview is a draft and `run --final` could never pass), where the reports
+        # read them in the project's language (`pipeline.drafts.narrative_file`).
+        for slug in [*map(slugify, regions), OVERVIEW_STEM]:
             narrative = _fill(_template(lang, _NARRATIVE_TEMPLATE), values, lang)
-            files[f"reports/narrative/{year}/{slugify(region)}.md"] = narrative
+            files[narrative_file(_NARRATIVE_DIR, year, slug, lang).as_posix()] = narrative
     return dict(sorted(files.items()))
 
 
@@ -214,12 +220,18 @@ def _write(target: Path, texts: Mapping[str, str], copies: Mapping[str, bytes]) 
             with path.open("xb") as handle:
                 created.append(path)
                 handle.write(content)
-    except BaseException:
+    except BaseException as exc:
         for path in reversed(created):
             path.unlink(missing_ok=True)
         for folder in reversed(made_dirs):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
+        if isinstance(exc, OSError):  # under a file, read-only, no space: one line, not a trace
+            reason = exc.strerror or str(exc)
+            raise UsageError(
+                f"cannot initialise {target}: {reason} ({exc.filename}); "
+                "choose a new or empty folder you can write to"
+            ) from None
         raise
     return sorted(created)
 

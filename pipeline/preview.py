@@ -30,7 +30,7 @@ from pipeline.build import (
     restore_execution,
     store_execution,
 )
-from pipeline.errors import PeerEvalError
+from pipeline.errors import PeerEvalError, PublishError, UsageError
 
 PREVIEW = ".preview"
 REPORT = "rapport.html"
@@ -97,10 +97,18 @@ def prepare(task: PairTask) -> Path:
 
     Raises:
         PeerEvalError: When a notebook fails.
+        PublishError: When the preview folder cannot be written.
     """
     folder = preview_dir(task)
     shutil.rmtree(folder, ignore_errors=True)
-    (folder / "notebooks").mkdir(parents=True)
+    try:
+        (folder / "notebooks").mkdir(parents=True)
+    except OSError as exc:  # a read-only or full --out: say so, not a traceback
+        reason = exc.strerror or str(exc)
+        raise PublishError(
+            f"cannot write the preview folder {folder}: {reason}; "
+            "make --out writable for this user or choose another --out"
+        ) from None
     if not restore_execution(task, folder):
         execute_pair(task, folder)
         store_execution(task, folder)
@@ -184,27 +192,33 @@ def run_preview(task: PairTask, *, port: int, echo: Callable[[str], None] = prin
 
     Raises:
         PeerEvalError: When the pair's notebooks fail (nothing is served).
+        UsageError: When the port is in use or out of range (before any work).
+        PublishError: When the preview folder cannot be written.
     """
-    echo(f"preparing {task.pair.key}: executed notebooks from the cache, or executed now ...")
-    folder = prepare(task)
     state = PreviewState()
-    files = watched_files(task)
-    rendered_from = signature(files)  # before rendering: a save during it is seen later
-    rerender(task, folder, state)
     title = f"{task.pair.region} {task.pair.year}"
+    # Listening first: a port in use stops the preview before any notebook runs. Until
+    # the first rendering the page polls a version that has not changed yet.
+    folder = preview_dir(task)
     server = serve(folder, state, port=port, title=title, lang=task.pair.settings.lang)
-    echo(f"preview: http://127.0.0.1:{server.server_address[1]}/  (Ctrl-C stops)")
-    for path in files:
-        echo(f"watching {path}")
-
-    def on_change() -> None:
-        rerender(task, folder, state)
-        echo(f"error: {state.error}" if state.error else f"re-rendered ({state.seconds:.2f} s)")
-
     try:
+        echo(f"preparing {task.pair.key}: executed notebooks from the cache, or executed now ...")
+        prepare(task)
+        files = watched_files(task)
+        rendered_from = signature(files)  # before rendering: a save during it is seen later
+        rerender(task, folder, state)
+        echo(f"preview: http://127.0.0.1:{server.server_address[1]}/  (Ctrl-C stops)")
+        for path in files:
+            echo(f"watching {path}")
+
+        def on_change() -> None:
+            rerender(task, folder, state)
+            echo(f"error: {state.error}" if state.error else f"re-rendered ({state.seconds:.2f} s)")
+
         watch(files, on_change, since=rendered_from)
     finally:
         server.shutdown()
+        server.server_close()
 
 
 def serve(
@@ -221,6 +235,9 @@ def serve(
 
     Returns:
         The running server (`server.server_address[1]` is the port; `shutdown()` stops it).
+
+    Raises:
+        UsageError: The port is in use or out of range.
     """
     page = _PAGE.format(lang=lang, title=_html_text(title), report=REPORT, poll_ms=POLL_MS).encode(
         "utf-8"
@@ -254,7 +271,14 @@ def serve(
         def log_message(self, *args) -> None:  # one line per poll would drown the terminal
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    except (OSError, OverflowError) as exc:  # in use, or not a port (0-65535)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(
+            f"--port {port}: cannot listen on 127.0.0.1:{port} ({reason}); "
+            "choose another port, or --port 0 for any free one"
+        ) from None
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

@@ -512,6 +512,39 @@ def index_details(
 RATES_RECORD = Path(".cache") / "index-rates.json"
 
 
+def publish_index(
+    out: Path,
+    tasks: list,
+    data: object | None,
+    project: object,
+    *,
+    lang: str,
+    mode: int,
+    pairs: set[tuple[int, str]],
+) -> Path:
+    """Write the index as a run leaves it: stale marks and response rates, and its key.
+
+    `peer-eval run` and `peer-eval prune` both write it so: the page over the same
+    published reports is the same whichever wrote it.
+
+    Args:
+        out: The output directory.
+        tasks: The planned tasks (`pipeline.build.PairTask`).
+        data: The loaded evaluation, or None to take the recorded response rates.
+        project: The loaded project.
+        lang: The index language.
+        mode: File mode of the page and its records.
+        pairs: The declared (year, region slug) pairs.
+
+    Returns:
+        The page's path.
+    """
+    details = index_details(tasks, data, project, out, mode, lang)
+    index = write_index(out, lang, mode, pairs, **details)
+    record_index_key(out, index_key(tasks, pairs, lang, details["stale"], out), mode)
+    return index
+
+
 def index_language(run_lang: str | None, params_lang: str) -> str:
     """The index's language: that of the reports the run publishes (`--lang` over params)."""
     return run_lang or params_lang

@@ -54,6 +54,47 @@ def staleness(task: PairTask) -> tuple[str, list[str]]:
     return ("stale", reasons) if reasons else ("fresh", [])
 
 
+def published_language(task: PairTask) -> str | None:
+    """The language of the task's published report, or None when none is published."""
+    manifest = _read_manifest(task.manifest_path) or {}
+    parameters = manifest.get("parameters")
+    lang = parameters.get("lang") if isinstance(parameters, dict) else None
+    return lang if isinstance(lang, str) else None
+
+
+def published_summary(task: PairTask) -> str:
+    """What is published for the task, from its manifest: "sv html,pdf final", or "-".
+
+    The language, formats and status of the report as it is in the output folder, which
+    a `--lang` or `--format` run may have made other than params say.
+    """
+    manifest = _read_manifest(task.manifest_path)
+    if manifest is None:
+        return "-"
+    outputs = manifest.get("outputs")
+    names = sorted(outputs) if isinstance(outputs, dict) else []
+    formats = ",".join(name.rsplit(".", 1)[-1] for name in names) or "-"
+    status = manifest.get("status") if manifest.get("status") in ("draft", "final") else "final"
+    return f"{published_language(task) or '?'} {formats} {status}"
+
+
+def replaced_in_other_language(tasks: list[PairTask]) -> list[tuple[PairTask, str]]:
+    """The tasks whose published report is in another language than they would build.
+
+    Both languages have the same file names (`rapport.html`), so building such a task
+    into the same output folder would replace the published report.
+
+    Returns:
+        (task, the published report's language), in the tasks' order.
+    """
+    replaced = []
+    for task in tasks:
+        published = published_language(task)
+        if published is not None and published != task.pair.settings.lang:
+            replaced.append((task, published))
+    return replaced
+
+
 def select_todo(tasks: list[PairTask], *, force: bool) -> list[PairTask]:
     """The tasks a run builds: the stale ones, or with `force` all, execution included."""
     if force:

@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from pipeline.errors import UsageError
+from pipeline.errors import Problem, UsageError
 from pipeline.publish import write_file_atomic
 
 STATE_DIR = ".peer-eval"
@@ -239,17 +239,31 @@ def _read_state(root: Path) -> tuple[str, dict[str, bytes]]:
     return version, base
 
 
-def unresolved_conflicts(paths: list[Path]) -> list[Path]:
-    """The files among `paths` (folders: their files) that still hold conflict markers.
+def conflict_problems(paths: list[Path]) -> list[Problem]:
+    """One problem per unresolved conflict in `paths`, naming the file and the line.
+
+    A conflict is a line starting `<<<<<<< ` in a file that also has a `>>>>>>> ` line
+    (what `git merge-file`, and so `peer-eval upgrade`, writes). A lone `=======` is
+    not one: Markdown underlines headings with it.
 
     Args:
-        paths: Files or folders (a folder's own files are checked, not its sub-folders).
+        paths: Files (missing ones are skipped).
 
     Returns:
-        The marked files, in the order given.
+        The problems, in the order of `paths`, then of lines.
     """
-    files = [p for path in paths for p in (sorted(path.iterdir()) if path.is_dir() else [path])]
-    return [path for path in files if _has_markers(path)]
+    problems = []
+    for path in paths:
+        if not _has_markers(path):
+            continue
+        for number, line in enumerate(path.read_bytes().splitlines(), start=1):
+            if line.startswith(_MARKERS[0]):
+                message = (
+                    f"line {number}: unresolved conflict (<<<<<<< ... >>>>>>>, as peer-eval "
+                    "upgrade leaves them); keep the right lines and remove the markers"
+                )
+                problems.append(Problem(str(path), message))
+    return problems
 
 
 def _has_markers(path: Path) -> bool:

@@ -89,6 +89,24 @@ def test_override_for_undeclared_region_or_bad_key_is_an_error(tmp_path):
     assert "stockholm.yaml: key 'language': unknown key" in text
 
 
+def test_an_override_ending_in_yml_is_refused_not_ignored(tmp_path):
+    # Before: params/overrides/2020/stockholm.yml was never read, and nothing said so.
+    project = load_project(_params(tmp_path))
+    path = tmp_path / "params" / "overrides" / "2020" / "stockholm.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text("lang: en\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        plan_pairs(project)
+    assert str(info.value) == (
+        f"{path}: not read: overrides end in .yaml; rename it stockholm.yaml"
+    )
+
+
+def test_project_output_dir_is_under_the_root_not_the_working_directory(tmp_path):
+    project = load_project(_params(tmp_path))
+    assert project.output_dir == tmp_path.resolve() / "reports" / "output"
+
+
 def test_selection_by_name_or_slug_and_unknown_selection(tmp_path):
     project = load_project(_params(tmp_path))
     pairs = plan_pairs(project, regions=["vastra-gotaland"], years=[2020])

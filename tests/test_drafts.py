@@ -88,7 +88,7 @@ def test_list_shows_each_reports_status_and_what_a_draft_lacks(tmp_path):
     result = run_cli("list", "--params", str(params), "--out", out, "--renderer", "builtin")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["year", "region", "state", "status", "why"]
+    assert lines[0].split() == ["year", "region", "state", "status", "published", "why"]
     drafts = [line for line in lines if " draft " in line]
     assert len(drafts) == 1 and drafts[0].startswith("2019  Örebro"), drafts
     assert "analytikerns text saknas" in drafts[0] and "diarienummer saknas" in drafts[0]

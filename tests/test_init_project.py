@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import re
 import shutil
 from pathlib import Path
@@ -15,7 +16,16 @@ from support import make_resource_package
 
 from pipeline import init_project as init_module
 from pipeline import shipped
-from pipeline.config import Evaluation, Inputs, InputSpec, ReportMeta, load_project, plan_pairs
+from pipeline.config import (
+    Evaluation,
+    Inputs,
+    InputSpec,
+    PairSettings,
+    ReportMeta,
+    load_project,
+    plan_pairs,
+)
+from pipeline.drafts import draft_status, narrative_file
 from pipeline.errors import InputError, UsageError
 from pipeline.init_project import HEADERS, init_project
 from pipeline.inputs import load_evaluation
@@ -108,8 +118,10 @@ def test_creates_the_expected_tree(tmp_path, fake_project):
         "notebooks/survey.ipynb",
         "params/README.md",
         "params/evaluation.yaml",
+        "reports/narrative/2020/oversikt.md",
         "reports/narrative/2020/stockholm.md",
         "reports/narrative/2020/vastra-gotaland.md",
+        "reports/narrative/2021/oversikt.md",
         "reports/narrative/2021/stockholm.md",
         "reports/narrative/2021/vastra-gotaland.md",
         "reports/oversikt.qmd",
@@ -225,7 +237,7 @@ def test_a_failed_write_removes_only_what_it_created(tmp_path, monkeypatch):
     # A copy onto a generated file: its exclusive creation fails after most files are written.
     clash = {"notebooks/a.ipynb": b"{}", "data/README.md": b"clash"}
     monkeypatch.setattr(init_module, "shipped_files", lambda: clash)
-    with pytest.raises(FileExistsError):
+    with pytest.raises(UsageError, match=r"File exists \(.*data/README.md\)"):
         init_project(target, regions=["A"], years=[2020])
     assert not target.exists()
 
@@ -246,7 +258,8 @@ def test_generated_params_load_and_plan(tmp_path, no_copies):
         "2021/vastra-gotaland",
     ]
     assert {p.settings.lang for p in pairs} == {"en"}
-    assert all((project.narrative_dir / f"{p.key}.md").is_file() for p in pairs)
+    # Where an English report reads its narrative: `<slug>.en.md` (it was `<slug>.md`).
+    assert all(narrative_file(project.narrative_dir, p.year, p.slug, "en").is_file() for p in pairs)
     assert project.evaluation.inputs == Inputs()  # the written paths are the defaults
 
 
@@ -289,11 +302,28 @@ def test_region_names_are_quoted_safely_in_yaml(tmp_path, no_copies):
 @pytest.mark.parametrize(("lang", "headings"), [("sv", "Sammanfattning"), ("en", "Summary")])
 def test_narrative_has_the_three_sections(tmp_path, no_copies, lang, headings):
     init_project(tmp_path, regions=["Skåne"], years=[2020], lang=lang)
-    text = (tmp_path / "reports" / "narrative" / "2020" / "skane.md").read_text(encoding="utf-8")
+    path = narrative_file(tmp_path / "reports" / "narrative", 2020, "skane", lang)
+    text = path.read_text(encoding="utf-8")
     assert f"# {headings}\n" in text
     sections = parse_narrative(text)
     assert set(sections) == {"summary", "conclusions", "recommendations"}
     assert all(len(body.splitlines()) == 1 for body in sections.values())
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_overview_gets_its_narrative_skeleton_too(tmp_path, no_copies, lang):
+    # Before: init wrote none, so every overview was a draft ("the analyst's text is
+    # missing") and `run --final` could never pass in a new project.
+    init_project(tmp_path, regions=["Skåne"], years=[2020, 2021], lang=lang)
+    narratives = tmp_path / "reports" / "narrative"
+    skeleton = narrative_file(narratives, 2020, "skane", lang).read_text(encoding="utf-8")
+    for year in (2020, 2021):
+        overview = narrative_file(narratives, year, "oversikt", lang)
+        assert overview.read_text(encoding="utf-8") == skeleton
+        # Left as it is, it is a draft for the sections, not for a missing file.
+        sections = parse_narrative(skeleton)
+        status = draft_status(PairSettings(lang=lang), sections, "n.md", require_metadata=False)
+        assert len(status.reasons) == 3 and sections is not None
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -465,3 +495,23 @@ def test_override_example_in_params_readme_applies(tmp_path, no_copies, lang):
     assert (changed.k, changed.report.case_number) == (3, "SN 2020/0123")
     assert changed.lang != unchanged.lang == lang
     assert unchanged.k == 5
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "read-only"])
+def test_an_impossible_target_is_one_line(tmp_path, no_copies, monkeypatch, where):
+    # Before: a traceback (NotADirectoryError, PermissionError) from the first mkdir.
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    target = tmp_path / "a-file" / "project"
+    if where == "read-only":  # as root, chmod does not stop writes: the file system says it
+        target = tmp_path / "project"
+
+        def mkdir(self, *args, **kwargs):
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+        monkeypatch.setattr(Path, "mkdir", mkdir)
+    with pytest.raises(UsageError) as raised:
+        init_project(target, regions=["A"], years=[2020])
+    message = str(raised.value)
+    assert message.startswith(f"cannot initialise {target}: ") and "\n" not in message
+    assert "choose a new or empty folder you can write to" in message
+    assert not target.exists()

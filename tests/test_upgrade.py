@@ -16,7 +16,13 @@ from pipeline.config import load_project, plan_pairs
 from pipeline.errors import InputError, UsageError
 from pipeline.init_project import init_project
 from pipeline.shipped import ShippedFolder, shipped_files
-from pipeline.upgrade import STATE_FILE, apply_upgrade, installed_version, plan_upgrade
+from pipeline.upgrade import (
+    STATE_FILE,
+    apply_upgrade,
+    conflict_problems,
+    installed_version,
+    plan_upgrade,
+)
 
 NOTEBOOK = "".join(f"line {n} of the survey notebook\n" for n in range(1, 11))
 
@@ -193,7 +199,23 @@ def test_a_build_refuses_a_template_with_conflict_markers(project, installed):
     _replace_line(installed / "fake_reports" / "rapport.qmd", "Text", "Fixed text")
     assert _upgrade(project).exit_code == 1
     loaded = load_project(project / "params" / "evaluation.yaml")
-    with pytest.raises(InputError, match=r"rapport\.qmd: conflict markers from peer-eval"):
+    with pytest.raises(InputError, match=r"rapport\.qmd: line \d+: unresolved conflict"):
         plan_tasks(loaded, plan_pairs(loaded), project / "out", "builtin")
     template.write_text("---\ntitle: x\n---\nMy fixed text\n", encoding="utf-8")  # resolved
     assert len(plan_tasks(loaded, plan_pairs(loaded), project / "out", "builtin")) == 1
+
+
+def test_conflict_problems_name_file_and_line_and_ignore_a_heading_underline(tmp_path):
+    marked, underlined = tmp_path / "marked.md", tmp_path / "underlined.md"
+    marked.write_text(
+        "# Summary\n<<<<<<< this project\nMine\n=======\nTheirs\n>>>>>>> peer-eval 2\n",
+        encoding="utf-8",
+    )
+    underlined.write_text("Summary\n=======\n\nText.\n", encoding="utf-8")  # Markdown
+
+    problems = conflict_problems([marked, underlined, tmp_path / "missing.md"])
+
+    assert [str(p) for p in problems] == [
+        f"{marked}: line 2: unresolved conflict (<<<<<<< ... >>>>>>>, as peer-eval upgrade "
+        "leaves them); keep the right lines and remove the markers"
+    ]

@@ -32,7 +32,7 @@ from pathlib import Path
 import yaml
 
 from pipeline.drafts import banner_markdown
-from pipeline.errors import RenderError
+from pipeline.errors import RenderError, UsageError
 from pipeline.formatting import locale
 from pipeline.i18n import DEFAULT_LANGUAGE
 from pipeline.render import docx
@@ -221,7 +221,17 @@ def version() -> str:
     """ "quarto <version>" as reported by `quarto --version`.
 
     Logs a warning when it is not the Quarto version this backend targets.
+
+    Raises:
+        UsageError: Quarto is not on PATH: asked for by name (`--renderer quarto`)
+            where it is not installed, which is for the user to change (exit 2).
+        RenderError: `quarto --version` fails.
     """
+    if shutil.which("quarto") is None:
+        raise UsageError(
+            "--renderer quarto: the quarto CLI is not on PATH; install Quarto, "
+            "or use --renderer builtin (or auto)"
+        )
     try:
         result = subprocess.run(
             [_executable(), "--version"], capture_output=True, text=True, timeout=60, check=True
