@@ -72,6 +72,11 @@ class InputSpec(TableOptions):
         """Return the input's file path for one year."""
         return data_dir / self.path.replace("{year}", str(year))
 
+    @property
+    def holds_every_year(self) -> bool:
+        """Whether the path names no `{year}`: one file for every year, by its year column."""
+        return "{year}" not in self.path
+
 
 class CodesSpec(_Strict):
     """How code paths map onto themes and factors (see pipeline.readers.codes)."""
@@ -356,24 +361,23 @@ def _unknown_value_columns(params_file: Path, evaluation: Evaluation) -> list[Pr
 
 
 def _per_year_paths(params_file: Path, evaluation: Evaluation) -> list[Problem]:
-    """Per-year inputs must name `{year}` when there are several years.
+    """Segment sources must name `{year}` when there are several years.
 
-    Otherwise every year reads the same file, and each of its rows would be reported
-    as belonging to another year, once per year.
+    A survey, population or interview table without `{year}` is one file for every
+    year, read by its year column (pipeline.inputs); coded segments have no year
+    column, so every year would read the same codings.
     """
     if len(evaluation.years) < 2:
         return []
     problems = []
-    for name in ("survey", "population", "interviews", "segments"):
-        spec = getattr(evaluation.inputs, name)
-        for path in spec.paths if name == "segments" else (spec.path,):
-            if "{year}" in path:
-                continue
-            message = (
-                f"{path!r} has no {{year}}, but params have {len(evaluation.years)} years; "
-                f"expected e.g. '{{year}}/{name}.csv'"
-            )
-            problems.append(Problem(str(params_file), message, key=f"inputs.{name}.path"))
+    for path in evaluation.inputs.segments.paths:
+        if "{year}" in path:
+            continue
+        message = (
+            f"{path!r} has no {{year}}, but params have {len(evaluation.years)} years and "
+            "coded segments have no year column; expected e.g. '{year}/segments.csv'"
+        )
+        problems.append(Problem(str(params_file), message, key="inputs.segments.path"))
     return problems
 
 

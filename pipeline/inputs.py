@@ -81,15 +81,18 @@ def _load_evaluation(project: Project, upto_year: int | None) -> EvaluationData:
         )
 
     codebook = _collect(problems, read_codebook)
+    # The population file lists the regions of that year's data; params may report on
+    # only some of them (a region's own evaluation of a national survey export).
+    known_by_year = _known_regions_by_year(project, years)
     every_region: dict[str, None] = dict.fromkeys(regions)
-    for year in years:
-        # The population file lists the regions of that year's data; params may report on
-        # only some of them (a region's own evaluation of a national survey export).
-        known = _known_regions(project, year)
+    for known in known_by_year.values():
         every_region.update(dict.fromkeys(known))
+    whole = _WholeFiles(project, years, list(every_region))
+    for year in years:
+        known = known_by_year[year]
 
         def read(name: str, y: int = year, regions: list[str] = known):
-            return _collect(problems, lambda: _read_table(project, name, y, regions))
+            return _collect(problems, lambda: whole.rows(name, y, regions))
 
         survey = read("survey")
         population = read("population")
@@ -253,9 +256,109 @@ def _read_table(project: Project, name: str, year: int, regions: list[str]) -> p
     return read(path, spec.table_options(), regions=regions, year=year, display=shown)
 
 
+class _WholeFiles:
+    """The per-year tables of one load, each read from its file for one year, or once.
+
+    A table whose path has no `{year}` is one file for every year (`InputSpec.
+    holds_every_year`): it is read once per load, with the rows of years not in params
+    left out, and each year gets its rows. The other tables are read per year, as the
+    path names them.
+    """
+
+    def __init__(self, project: Project, years: list[int], regions: list[str]) -> None:
+        self._project = project
+        self._years = years  # the years of this load
+        self._regions = regions  # every region of any year: the file spans them all
+        self._read: dict[str, pd.DataFrame | None] = {}
+
+    def rows(self, name: str, year: int, regions: list[str]) -> pd.DataFrame:
+        """The table `name` of one year.
+
+        Raises:
+            InputError: The file's problems, and the years of params it holds no rows
+                of, said once per load (for the first year that reads it; the later
+                years raise it without problems).
+        """
+        spec: InputSpec = getattr(self._project.evaluation.inputs, name)
+        if not spec.holds_every_year:
+            return _read_table(self._project, name, year, regions)
+        if name not in self._read:
+            self._read[name] = None  # its problems are reported once, by this read
+            frame = self._read_every_year(name, spec)
+            self._read[name] = frame
+            self._refuse_years_without_rows(name, spec, frame)
+        frame = self._read[name]
+        if frame is None:
+            raise InputError([])
+        return rows_of_year(frame, year)
+
+    def _refuse_years_without_rows(self, name: str, spec: InputSpec, frame: pd.DataFrame) -> None:
+        # A year without rows: for the survey and the population an error (no
+        # respondents, no response rate); for the interview register a year without an
+        # interview round, as a header-only register of that year is.
+        if name == "interviews":
+            return
+        found = set(frame["year"].tolist())
+        empty = [year for year in self._years if year not in found]
+        if not empty:
+            return
+        self._read[name] = None
+        _, shown = _where(self._project, spec)
+        listed = ", ".join(str(year) for year in empty)
+        raise InputError(
+            Problem(
+                shown,
+                f"has no rows of {listed}; expected rows of every year of params in its "
+                "year column (the path has no {year}, so this one file holds every year), "
+                f"or remove {listed} from years in params",
+            )
+        )
+
+    def _read_every_year(self, name: str, spec: InputSpec) -> pd.DataFrame:
+        evaluation = self._project.evaluation
+        path, shown = _where(self._project, spec)
+        # With one year in params, a file without a year column is that year's.
+        only = evaluation.years[0] if len(evaluation.years) == 1 else None
+        return YEAR_TABLES[name](
+            path,
+            spec.table_options(),
+            regions=self._regions,
+            year=only,
+            display=shown,
+            years=list(evaluation.years),
+        )
+
+
+def rows_of_year(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The rows of one year of a table read from a file of every year.
+
+    Args:
+        frame: The table, with a `year` column; its `attrs["rows"]`, when present,
+            are the spreadsheet rows of its rows (the population's, for messages).
+
+    Returns:
+        A new table of that year's rows (index from 0), with `attrs` narrowed to them.
+    """
+    keep = (frame["year"] == year).to_numpy()
+    rows = frame[keep].reset_index(drop=True)
+    rows.attrs = dict(frame.attrs)
+    if "rows" in frame.attrs:
+        rows.attrs["rows"] = [r for r, k in zip(frame.attrs["rows"], keep, strict=True) if k]
+    return rows
+
+
 def _read_recommendations(project: Project, regions: list[str]) -> pd.DataFrame:
     path, shown = _where(project, project.evaluation.inputs.recommendations)
     return read_recommendations(path, regions=regions, display=shown)
+
+
+def _known_regions_by_year(project: Project, years: list[int]) -> dict[int, list[str]]:
+    """`_known_regions` of each year; a population file of every year is read once."""
+    spec = project.evaluation.inputs.population
+    if not spec.holds_every_year or not years:
+        return {year: _known_regions(project, year) for year in years}
+    known = _known_regions(project, years[0])
+    return {year: known for year in years}
 
 
 def _known_regions(project: Project, year: int) -> list[str]:

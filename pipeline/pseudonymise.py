@@ -83,6 +83,66 @@ def pseudonymise(text: str, names: Sequence[str] = (), lang: str = "sv") -> str:
     return "".join(out)
 
 
+IDENTIFIER_KINDS: dict[str, str] = {
+    "email": "an e-mail address",
+    "id_number": "a personal identity or coordination number",
+    "phone": "a phone number",
+    "name": "a person's name",
+}
+"""What `identifier_personal_data` returns, in words for a message that must not quote the value."""
+
+# "Anna Svensson", "Sven-Erik af Klint": two to four words of letters, the first and the
+# last capitalised. Ids are numbers or codes (S-12, SU2020-0001); a value of words alone
+# is what an export's name column holds.
+_FULL_NAME = re.compile(
+    r"[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*"
+    r"(?: [^\W\d_]+(?:[-'’][^\W\d_]+)*){1,3}"
+)
+# Swedish numbers have 7 digits at the least (0 + area code + subscriber), ids 10.
+_FEWEST_PHONE_DIGITS = 7
+
+
+def identifier_personal_data(text: str) -> str | None:
+    """Say whether a whole identifier is personal data, with the detectors quotes use.
+
+    A respondent or interview id is copied into tables and logs, so it must not be an
+    e-mail address, a personal identity or coordination number (with a valid check
+    digit, so that a date-like code is not taken for one), a phone number that
+    libphonenumber takes as valid for region SE (written with its leading 0 or +46, so
+    a plain running number is not), or a full name (two to four words of letters, the
+    first and the last capitalised).
+
+    Args:
+        text: The identifier as exported.
+
+    Returns:
+        A key of `IDENTIFIER_KINDS`, or None when the identifier is none of these.
+    """
+    value = unicodedata.normalize("NFC", " ".join(text.split()))
+    if not value:
+        return None
+    if _EMAIL.fullmatch(value):
+        return "email"
+    digits = sum(ch.isdigit() for ch in value)
+    if digits == 0:
+        words = value.split(" ")
+        if _FULL_NAME.fullmatch(value) and words[0][:1].isupper() and words[-1][:1].isupper():
+            return "name"
+        return None
+    if digits < _FEWEST_PHONE_DIGITS:  # a running number or a short code: no phone, no id
+        return None
+    number = _ID_NUMBER.fullmatch(value)
+    if number and _is_id_number(number):
+        digits = number["yy"] + number["mm"] + number["dd"] + number["tail"]
+        if _luhn_valid(digits):
+            return "id_number"
+    if any(start == 0 and end == len(value) for start, end, _ in _phone_spans(value)):
+        return "phone"
+    if any(start == 0 and end == len(value) for start, end, _ in _matcher_spans(value)):
+        return "phone"
+    return None
+
+
 def _marker(kind: str, lang: str) -> str:
     return _markers(lang, kind)
 

@@ -67,7 +67,16 @@ CODES: dict[str, tuple[str, ...]] = {
     "training_provider": ("nsph", "region", "annan"),
     "supervision_frequency": ("varje_vecka", "varannan_vecka", "varje_manad", "mer_sallan"),
     "employer": ("kommun", "region", "brukarorganisation", "annan"),
-    "tasks": ("stodsamtal", "grupper", "aktiviteter", "personalgrupper", "foredrag", "motesstod"),
+    # "annan": an "other, please specify" option; tables show it only when chosen.
+    "tasks": (
+        "stodsamtal",
+        "grupper",
+        "aktiviteter",
+        "personalgrupper",
+        "foredrag",
+        "motesstod",
+        "annan",
+    ),
     "group": ("enhetschef", "medarbetare", "peer_supporter", "brukare"),
     "form": ("individuell", "grupp"),
     "mode": ("fysiskt", "telefon", "video"),

@@ -213,7 +213,7 @@ def test_tasks_figure_and_alt(group):
     fig = F.tasks_figure(group, lang="en")
     ax = fig.axes[0]
     assert ax.get_yticklabels()[0].get_text() == "Supportive conversations"
-    assert ax.get_xlabel() == "Share of those naming at least one task (%)"
+    assert ax.get_xlabel() == "Share of those who answered the question (%)"
     # 20 respondents name a task: all 20 do supportive conversations, 19 group sessions
     # (1 does not, so it is suppressed), nobody lectures.
     assert _bars(fig)[:3] == [100.0, None, 0.0]

@@ -308,8 +308,9 @@ def test_cell_problems_quote_value_and_list_allowed_codes(tmp_path):
         "s.csv: row 3: column 'age': '43,5' is not a whole number; "
         "expected a whole number of years from 16 to 100",
         "s.csv: row 3: column 'tasks': 'Stödsamtal;Dans' has an unknown option 'Dans'; "
-        "expected one of stodsamtal, grupper, aktiviteter, personalgrupper, foredrag, motesstod "
-        "(or a text mapped under values.tasks)",
+        "expected one of stodsamtal, grupper, aktiviteter, personalgrupper, foredrag, motesstod, "
+        "annan (or a text mapped under values.tasks; for the free text of an 'other, please "
+        "specify' option written into this cell, set multi_choice.tasks.other: annan)",
         "s.csv: row 3: column 'year': is empty; expected the year 2021",
     ]
 
@@ -340,7 +341,7 @@ def test_tick_columns_problems(tmp_path):
         read_survey(path, options, regions=REGIONS, year=2021, display="s.csv")
     assert str(caught.value).splitlines() == [
         "s.csv: multi_choice.tasks.columns maps 'Dans' to 'foo'; expected one of stodsamtal, "
-        "grupper, aktiviteter, personalgrupper, foredrag, motesstod",
+        "grupper, aktiviteter, personalgrupper, foredrag, motesstod, annan",
         "s.csv: row 2: column 'Stödsamtal': 'kanske' is not a tick; "
         "expected 1/x/ja/Y when chosen, 0/nej/N or empty when not",
     ]

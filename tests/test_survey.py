@@ -262,11 +262,23 @@ def test_multi_choice_counts_respondents_per_task():
     )
     table = S.multi_choice_distribution(survey, "tasks", "sv").set_index("code", drop=False)
     assert table.loc["stodsamtal", "n"] == 3 and table.loc["grupper", "n"] == 2
-    assert table.loc["stodsamtal", "percent"] == pytest.approx(100.0)  # 3 of 3 with any task
+    assert table.loc["stodsamtal", "percent"] == pytest.approx(75.0)  # 3 of the 4 who answered
     assert table.loc["foredrag", "n"] == 0
     assert table.loc["nytt", "label"] == "nytt"  # unknown code after the schema's
+    assert "annan" not in table.index  # an "other" option no one chose: maybe not offered
     assert table["kind"].tolist()[-2:] == ["total", "missing"]
-    assert table["n"].tolist()[-2:] == [3, 2]  # empty and missing answers are not answered
+    # "" (every option column an explicit "not ticked") answered, choosing none; only the
+    # missing answer is missing. Before, both were missing and the shares too high.
+    assert table["n"].tolist()[-2:] == [4, 1]
+
+
+def test_multi_choice_shows_the_other_option_only_when_chosen():
+    survey = group([None] * 3, tasks=["stodsamtal;annan", "stodsamtal", ""])
+    table = S.multi_choice_distribution(survey, "tasks", "sv").set_index("code", drop=False)
+    assert table.loc["annan", "n"] == 1 and table.loc["annan", "label"] == "Annat"
+    assert table["code"].tolist()[:7] == [
+        "stodsamtal", "grupper", "aktiviteter", "personalgrupper", "foredrag", "motesstod", "annan"
+    ]  # fmt: skip
 
 
 def test_employment_bands_edges_and_labels():

@@ -407,10 +407,16 @@ def _band_labels(column: str, edges: Sequence[float], lang: str) -> list[str]:
     return labels
 
 
-def _task_codes(value: object) -> list[str]:
+def _task_codes(value: object) -> list[str] | None:
+    """The chosen codes of a multi-choice answer; None when it was not answered."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return []
+        return None
     return [code.strip() for code in str(value).split(";") if code.strip()]
+
+
+# Options a survey need not offer: a row only where someone chose them, so a survey
+# without an "other" option does not report that no one chose it.
+_SHOWN_WHEN_CHOSEN = {"tasks": ("annan",)}
 
 
 def multi_choice_distribution(
@@ -418,18 +424,24 @@ def multi_choice_distribution(
 ) -> pd.DataFrame:
     """How many of the rows given chose each option of a multi-choice item.
 
-    A missing or empty answer counts as not answered. Percentages are of those who
-    chose at least one option, so they need not add up to 100.
+    A missing answer counts as not answered. An empty one ("": every option column
+    held an explicit "not ticked") answered and chose none of the options, so it
+    counts in the base. Percentages are of those who answered, so they need not add
+    up to 100.
 
     Returns:
         Columns kind, code, label, n, percent: one "category" row per option (schema
-        order, then unknown codes sorted), a "total" row with the base (respondents
-        with any option; no percent) and a "missing" row.
+        order, an optional option only when chosen, then unknown codes sorted), a
+        "total" row with the base (respondents who answered; no percent) and a
+        "missing" row.
     """
-    chosen = [set(_task_codes(v)) for v in rows[column]]
-    base = sum(1 for c in chosen if c)
-    codes = list(CATEGORIES.get(column, {}))
-    codes += sorted(set().union(*chosen) - set(codes)) if chosen else []
+    answers = [_task_codes(v) for v in rows[column]]
+    chosen = [set(a) for a in answers if a is not None]
+    base = len(chosen)
+    picked = set().union(*chosen) if chosen else set()
+    optional = _SHOWN_WHEN_CHOSEN.get(column, ())
+    codes = [c for c in CATEGORIES.get(column, {}) if c not in optional or c in picked]
+    codes += sorted(picked - set(CATEGORIES.get(column, {})))
     records = []
     for code in codes:
         n = sum(1 for c in chosen if code in c)
@@ -437,7 +449,7 @@ def multi_choice_distribution(
             ("category", code, label(column, code, lang), n, 100.0 * n / base if base else np.nan)
         )
     records.append(("total", None, _t(lang, "respondents"), base, np.nan))
-    records.append(("missing", None, _t(lang, "missing"), len(chosen) - base, np.nan))
+    records.append(("missing", None, _t(lang, "missing"), len(answers) - base, np.nan))
     frame = pd.DataFrame(records, columns=["kind", "code", "label", "n", "percent"])
     return frame.astype({"n": "int64", "percent": "float64"})
 

@@ -258,8 +258,8 @@ def distribution_figure(
 ) -> Figure | str:
     """Horizontal bars of an item's answers in percent, disclosed.
 
-    Works for categorical and yes/no items, "tasks" (multi-choice: % of those naming any
-    task) and, in bands, "employment_pct" and "salary_monthly_fte".
+    Works for categorical and yes/no items, "tasks" (multi-choice: % of those who answered,
+    choosing none included) and, in bands, "employment_pct" and "salary_monthly_fte".
 
     Args:
         survey: The canonical survey table (already filtered to the group).

@@ -43,6 +43,7 @@ class YearTableReader(Protocol):
         regions: Sequence[str],
         year: int | None = None,
         display: str | None = None,
+        years: Sequence[int] | None = None,
     ) -> pd.DataFrame: ...
 
 

@@ -7,8 +7,9 @@ import csv
 import difflib
 import io
 import itertools
+import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -317,6 +318,12 @@ def _keys(headers: Iterable[str]) -> set[str]:
     return {text_key(h) for h in headers if h}
 
 
+EVERY_YEAR_HINT = (
+    "the path has no {year}, so the file holds every year and each row must say its year"
+)
+"""Why a file holding every year needs a year column (a hint of `map_headers`)."""
+
+
 @dataclass(frozen=True)
 class HeaderMap:
     """Which export header holds which canonical column.
@@ -337,6 +344,7 @@ def map_headers(
     *,
     optional: Sequence[str] = (),
     reserved: Iterable[str] = (),
+    hints: Mapping[str, str] | None = None,
 ) -> HeaderMap:
     """Match the export's headers to canonical column names through `options.columns`.
 
@@ -351,6 +359,8 @@ def map_headers(
         required: Canonical columns that must be present.
         optional: Canonical columns taken when present.
         reserved: Headers used otherwise (e.g. multi-choice option columns); skipped.
+        hints: Canonical column -> why the file needs it, added to the message when
+            it is missing (`EVERY_YEAR_HINT`).
 
     Returns:
         The matches, and one Problem per missing required column (naming the expected
@@ -397,7 +407,9 @@ def map_headers(
         )
     else:
         for name in missing:
-            problems.append(Problem(raw.display, _missing(name, options, headers), row=1))
+            hint = (hints or {}).get(name)
+            message = _missing(name, options, headers) + (f"; {hint}" if hint else "")
+            problems.append(Problem(raw.display, message, row=1))
     present = {text_key(h) for h in raw.frame.columns}
     read = [*found.values(), *(h for h in reserved if text_key(h) in present)]
     uncomputed = uncomputed_problems(raw, read)
@@ -405,6 +417,23 @@ def map_headers(
         # Its cells would read as empty and fail again as such: say only this.
         raise InputError(uncomputed)
     return HeaderMap(found=found, problems=problems)
+
+
+def warn_once(logger: logging.Logger, problems: Iterable[Problem], seen: set[str]) -> None:
+    """Log each Problem as a warning unless this process logged it already.
+
+    A run reads a year's files again for each later year's report (trends), and a file
+    holding every year once per load: the run log should say a thing once.
+
+    Args:
+        logger: The reader's logger.
+        problems: What to say (read as they are, but worth knowing).
+        seen: The messages logged so far (the reader's own set).
+    """
+    for problem in problems:
+        if str(problem) not in seen:
+            seen.add(str(problem))
+            logger.warning("%s", problem)
 
 
 def _sheet_with(raw: RawTable, options: TableOptions, names: list[str]) -> str | None:

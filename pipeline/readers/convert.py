@@ -12,12 +12,13 @@ and raise them together.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import pandas as pd
 
 from pipeline.errors import Problem
+from pipeline.pseudonymise import IDENTIFIER_KINDS, identifier_personal_data
 from pipeline.readers.common import RawTable
 from pipeline.readers.text_keys import text_key
 from pipeline.readers.values import (
@@ -36,6 +37,7 @@ __all__ = [
     "Cells",
     "allowed_text",
     "check_present",
+    "check_identifiers",
     "check_range",
     "check_unique",
     "convert",
@@ -48,8 +50,10 @@ __all__ = [
     "to_codes",
     "to_float",
     "to_int",
+    "option_lookup",
     "to_text",
     "to_ticks",
+    "typed_texts",
     "to_year",
 ]
 
@@ -269,6 +273,8 @@ def to_codes(
     *,
     delimiter: str = ";",
     name: str | None = None,
+    other: str | None = None,
+    expected: str | None = None,
 ) -> tuple[pd.Series, list[Problem]]:
     """Convert a delimited multi-choice column to codes joined by ";" in codebook order.
 
@@ -278,24 +284,43 @@ def to_codes(
         texts: Option text as exported -> code, applied to each option.
         delimiter: The separator between options inside a cell.
         name: The canonical column, for messages (default: `category`).
+        other: The code an option that is no known spelling stands for (the free text
+            of an "other, please specify" option); None refuses such an option.
+        expected: What a cell should hold, for messages (default: the codes).
 
     Returns:
         The joined codes (missing where empty) and one Problem per bad cell.
+    """
+    lookup = option_lookup(category, texts)
+    order = list(CATEGORIES[category])
+    values, problems = convert(
+        cells,
+        lambda t: ";".join(map_codes(t, lookup, delimiter, order, other)),
+        expected or allowed_text(category, name),
+    )
+    return pd.Series(values, dtype="str"), problems
+
+
+def option_lookup(category: str, texts: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The spellings of a category's options: codes, labels and the texts mapped to them.
+
+    Args:
+        category: A key of `pipeline.schema.CATEGORIES`.
+        texts: Option text as exported -> a code or label.
+
+    Returns:
+        `text_key(spelling)` -> code.
     """
     lookup = code_lookup(category)
     for text, target in (texts or {}).items():
         if text_key(target) in lookup:
             lookup[text_key(text)] = lookup[text_key(target)]
-    order = list(CATEGORIES[category])
-    values, problems = convert(
-        cells,
-        lambda t: ";".join(map_codes(t, lookup, delimiter, order)),
-        allowed_text(category, name),
-    )
-    return pd.Series(values, dtype="str"), problems
+    return lookup
 
 
-def to_ticks(cells: Cells, option_texts: Iterable[str]) -> tuple[pd.Series, list[Problem]]:
+def to_ticks(
+    cells: Cells, option_texts: Iterable[str], *, free_text: bool = False
+) -> tuple[pd.Series, list[Problem]]:
     """Convert a 0/1 option column of a multi-choice item to "boolean".
 
     Chosen: 1, x, ja, yes, y, true, or the option's own text (its header, code or label).
@@ -304,6 +329,8 @@ def to_ticks(cells: Cells, option_texts: Iterable[str]) -> tuple[pd.Series, list
     Args:
         cells: The option's column.
         option_texts: The spellings that also mean "chosen".
+        free_text: The column of an "other, please specify" option, where a tool writes
+            the typed text instead of a tick: any other text is chosen too.
 
     Returns:
         The ticks and one Problem per bad cell.
@@ -316,10 +343,26 @@ def to_ticks(cells: Cells, option_texts: Iterable[str]) -> tuple[pd.Series, list
             return True
         if key in _UNTICKED:
             return False
+        if free_text:
+            return True
         raise ValueError("is not a tick")
 
     values, problems = convert(cells, parse, "1/x/ja/Y when chosen, 0/nej/N or empty when not")
     return pd.Series(values, dtype="boolean"), problems
+
+
+def typed_texts(cells: Cells, option_texts: Iterable[str]) -> int:
+    """How many cells of an option column hold a typed text rather than a tick word.
+
+    Args:
+        cells: The option's column.
+        option_texts: The spellings that mean "chosen", as for `to_ticks`.
+
+    Returns:
+        The number of such cells (their texts are not kept anywhere).
+    """
+    words = _TICKED | _UNTICKED | {text_key(t) for t in option_texts} | {text_key(cells.header)}
+    return sum(1 for text in cells.text if text is not None and text_key(text) not in words)
 
 
 def allowed_text(category: str, name: str | None = None) -> str:
@@ -402,6 +445,59 @@ def check_unique(keys: pd.Series, cells: Cells, what: Callable[[int], str]) -> l
     return problems
 
 
+def check_identifiers(
+    cells: Cells, expected: str, name: str, *, years: pd.Series | None = None
+) -> list[Problem]:
+    """Ids that are empty, personal data, or repeated (ignoring case and white space).
+
+    An id is copied into tables, snapshots and log lines, so one that is an e-mail
+    address, an identity number, a phone number or a name is refused; the message names
+    what it looks like and never the value. Ids are compared as `text_key` does
+    ("S-12" and "s-12 " are one id); with `years`, only within the same year (a file
+    holding every year may number each year's rows from 1).
+
+    Args:
+        cells: The id column.
+        expected: What a cell should hold, e.g. "a respondent id".
+        name: How a repeated id is named, e.g. "respondent id" ("respondent id 'R1'").
+        years: Each row's year, when the file may hold several.
+
+    Returns:
+        The problems: empty cells, then personal data, then repeats, each in row order.
+    """
+    problems = check_present(cells, expected)
+    kinds: dict[str, str | None] = {}
+    for text in cells.text:
+        if text is not None and text not in kinds:
+            kinds[text] = identifier_personal_data(text)
+    personal = [
+        position
+        for position, text in enumerate(cells.text)
+        if text is not None and kinds[text] is not None
+    ]
+    problems += [
+        cells.problem(
+            position,
+            f"looks like {IDENTIFIER_KINDS[kinds[cells.text.iloc[position]]]} (not shown "
+            f"here); expected {expected} that is not personal data: map the survey tool's "
+            "response number or a code to it, not a column of names, e-mail addresses, or "
+            "phone or identity numbers",
+        )
+        for position in personal
+    ]
+    # 0 for "the file's one year": check_unique skips keys with a missing part.
+    year_of = years.tolist() if years is not None else [0] * len(cells.text)
+    skipped = set(personal)  # repeated, they would be quoted
+    keys = pd.Series(
+        [
+            None if text is None or position in skipped else (year_of[position], text_key(text))
+            for position, text in enumerate(cells.text)
+        ],
+        dtype=object,
+    )
+    return problems + check_unique(keys, cells, lambda i: f"{name} {quote(cells.text.iloc[i])}")
+
+
 # --- columns every table has ------------------------------------------------------
 
 
@@ -477,6 +573,53 @@ def to_year(
     else:
         problems += check_range(values, cells, "a year from 1900 to 2100", low=1900, high=2100)
     return values, problems
+
+
+def keep_years(
+    raw: RawTable, header: str, years: Sequence[int], *, decimal: str | None = None
+) -> tuple[RawTable, list[Problem]]:
+    """The rows of a file holding every year whose year is one of `years`, and a note.
+
+    A single export of every year (its path has no `{year}`) may hold years the params
+    do not report on; their rows are left out before anything else is checked, so an
+    old year's answers need not meet this evaluation's rules. A year cell that is empty
+    or no year stays, to be refused by the reader.
+
+    Args:
+        raw: The export.
+        header: Its year column, as written.
+        years: The years to keep (the params' years).
+        decimal: The decimal mark, as for `parse_number`.
+
+    Returns:
+        The table of the kept rows, and at most one Problem for the run log saying how
+        many rows of which years were left out.
+    """
+    wanted = set(years)
+    left_out: dict[int, int] = {}
+    keep = []
+    for text in Cells.of(raw, header).text:
+        try:
+            number = parse_int(text, decimal) if text is not None else None
+        except ValueError:
+            number = None
+        if number is None or number in wanted:
+            keep.append(True)
+        else:
+            keep.append(False)
+            left_out[number] = left_out.get(number, 0) + 1
+    if not left_out:
+        return raw, []
+    frame = raw.frame[keep].reset_index(drop=True)
+    rows = [row for row, kept in zip(raw.rows, keep, strict=True) if kept]
+    count = sum(left_out.values())
+    shown = ", ".join(str(y) for y in sorted(left_out))
+    note = Problem(
+        raw.display,
+        f"{count} row{'s' if count != 1 else ''} of year{'s' if len(left_out) > 1 else ''} "
+        f"{shown} not in params; ignored (column {header!r})",
+    )
+    return replace(raw, frame=frame, rows=rows), [note]
 
 
 def sorted_problems(problems: Iterable[Problem], raw: RawTable) -> list[Problem]:

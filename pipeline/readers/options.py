@@ -40,10 +40,15 @@ class MultiChoice(_Options):
             column (checked when it holds 1, "1", "x", "ja", "yes", "true" or the
             option's own text; unchecked when empty, 0, "nej", "no", "false").
         delimiter: The separator inside one column, when the item is one column.
+        other: In one column, the code that an option which is no known text stands
+            for: the free text of an "other, please specify" option, which tools write
+            as one more option (`Stödsamtal;Annat: fika`, Google Forms: `Stödsamtal,
+            fika`). Unset, such an option is refused as unknown.
     """
 
     columns: dict[str, str] = Field(default_factory=dict)
     delimiter: str = ";"
+    other: str | None = None
 
 
 class TableOptions(_Options):

@@ -6,18 +6,20 @@ through `TableOptions.columns`; every problem in the file is reported at once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.errors import InputError, Problem
-from pipeline.readers.common import map_headers, read_raw_table
+from pipeline.readers.common import EVERY_YEAR_HINT, map_headers, read_raw_table, warn_once
 from pipeline.readers.convert import (
     Cells,
     check_present,
     check_range,
     check_unique,
+    keep_years,
     region_expected,
     sorted_problems,
     to_choice,
@@ -35,6 +37,9 @@ SWEDISH_POPULATION_COLUMNS: dict[str, str] = {
 """Export header -> canonical column for a typical Swedish population sheet (an example)."""
 
 _TARGET = "a whole number of people, 0 or more"
+_log = logging.getLogger(__name__)
+_WARNED: set[str] = set()
+"""The warnings this process has logged already."""
 
 
 def read_population(
@@ -44,6 +49,7 @@ def read_population(
     regions: Sequence[str],
     year: int | None = None,
     display: str | None = None,
+    years: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Read the target population table, or report every problem in it.
 
@@ -54,6 +60,10 @@ def read_population(
         year: The evaluation year; fills a missing year column, else every row must
             equal it.
         display: How to name the file in messages (default: the path as given).
+        years: For a file holding every year (its path has no `{year}`), the params'
+            years: rows of other years are left out (and said in the run log), rows
+            may be of any of these, and the year column is required unless `year`
+            fills it (params of one year).
 
     Returns:
         Columns year (int64), region (str), target_population (int64), in file order.
@@ -68,17 +78,23 @@ def read_population(
     raw = read_raw_table(path, options, display)
     decimal = options.decimal if path.suffix.lower() == ".csv" else None
     required = [c for c in POPULATION_COLUMNS if not (c == "year" and year is not None)]
-    headers = map_headers(raw, options, required, optional=("year",))
+    hints = {"year": EVERY_YEAR_HINT} if years is not None else {}
+    headers = map_headers(raw, options, required, optional=("year",), hints=hints)
     problems: list[Problem] = list(headers.problems)
     if not len(raw.frame):
         problems.append(
             Problem(raw.display, "has a header but no data rows; expected one row per region")
         )
+    notes: list[Problem] = []
+    if years is not None and "year" in headers.found:
+        raw, notes = keep_years(raw, headers.found["year"], years, decimal=decimal)
     n = len(raw.frame)
     columns: dict[str, pd.Series] = {"year": pd.Series([year] * n, dtype="Int64")}
     if "year" in headers.found:
         columns["year"], found = to_year(
-            Cells.of(raw, headers.found["year"]), year, decimal=decimal
+            Cells.of(raw, headers.found["year"]),
+            None if years is not None else year,
+            decimal=decimal,
         )
         problems += found
     if "region" in headers.found:
@@ -106,6 +122,7 @@ def read_population(
             "target_population": columns["target_population"].astype("int64"),
         }
     )
+    warn_once(_log, notes, _WARNED)  # what was left out, once the rest reads
     frame.attrs = {
         "file": raw.display,
         "rows": list(raw.rows),

@@ -10,19 +10,21 @@ may leave `participants` empty (it has one participant).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.errors import InputError, Problem
-from pipeline.readers.common import map_headers, read_raw_table
+from pipeline.readers.common import EVERY_YEAR_HINT, map_headers, read_raw_table, warn_once
 from pipeline.readers.convert import (
     Cells,
     allowed_text,
+    check_identifiers,
     check_present,
     check_range,
-    check_unique,
+    keep_years,
     region_expected,
     sorted_problems,
     to_choice,
@@ -32,8 +34,11 @@ from pipeline.readers.convert import (
     to_year,
 )
 from pipeline.readers.options import TableOptions
-from pipeline.readers.text_keys import text_key
 from pipeline.schema import REGISTER_COLUMNS
+
+_log = logging.getLogger(__name__)
+_WARNED: set[str] = set()
+"""The warnings this process has logged already."""
 
 _CATEGORY_COLUMNS = ("group", "form", "mode")
 _PARTICIPANTS = "a whole number >= 1"
@@ -46,6 +51,7 @@ def read_register(
     regions: Sequence[str],
     year: int | None = None,
     display: str | None = None,
+    years: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Read and validate the interview register.
 
@@ -57,38 +63,49 @@ def read_register(
             interview gets this year) and every year present must equal it; when
             None, the `year` column is required (a register of several rounds).
         display: How to name the file in messages (default: the path as given).
+        years: For a file holding every year (its path has no `{year}`), the params'
+            years: rows of other years are left out (and said in the run log), rows
+            may be of any of these, and the year column is required unless `year`
+            fills it (params of one year).
 
     Returns:
         The register with REGISTER_COLUMNS (year and participants int64), sorted by
         interview_id.
 
     Raises:
-        InputError: Every problem found: missing columns, no rows, empty or
-            duplicated ids (ignoring case), unknown codes or regions, participants
+        InputError: Every problem found: missing columns, no rows, empty ids, ids that
+            are personal data, ids repeated within a year (ignoring case and white
+            space), unknown codes or regions, participants
             not a whole number >= 1, an individual interview with more than one
             participant, a year other than `year`.
     """
     raw = read_raw_table(path, options, display)
     required = [c for c in REGISTER_COLUMNS if c != "year" or year is None]
-    headers = map_headers(raw, options, required, optional=("year",))
+    hints = {"year": EVERY_YEAR_HINT} if years is not None else {}
+    headers = map_headers(raw, options, required, optional=("year",), hints=hints)
     if headers.problems:
         raise InputError(headers.problems)
+    notes: list[Problem] = []
+    if years is not None and "year" in headers.found:
+        raw, notes = keep_years(raw, headers.found["year"], years, decimal=options.decimal)
     # A header-only register is valid: a year may have a survey but no interview round.
     cells = {name: Cells.of(raw, header) for name, header in headers.found.items()}
     problems: list[Problem] = []
     columns: dict[str, pd.Series] = {}
 
-    ids = cells["interview_id"]
-    columns["interview_id"] = to_text(ids)
-    problems += check_present(ids, "a unique interview id")
-    keys = pd.Series([None if t is None else text_key(t) for t in ids.text], dtype=object)
-    problems += check_unique(keys, ids, lambda i: f"interview_id {ids.text.iloc[i]!r}")
-
     if "year" in cells:
-        columns["year"], found = to_year(cells["year"], year, decimal=options.decimal)
+        columns["year"], found = to_year(
+            cells["year"], None if years is not None else year, decimal=options.decimal
+        )
         problems += found
     else:
         columns["year"] = pd.Series([year] * len(raw.frame), dtype="Int64")
+    ids = cells["interview_id"]
+    columns["interview_id"] = to_text(ids)
+    problems += check_identifiers(
+        ids, "a unique interview id", "interview_id", years=columns["year"]
+    )
+
     columns["region"], found = to_choice(
         cells["region"],
         regions,
@@ -106,6 +123,7 @@ def read_register(
     problems += found
     if problems:
         raise InputError(sorted_problems(problems, raw))
+    warn_once(_log, notes, _WARNED)  # what was left out, once the rest reads
     frame = pd.DataFrame(columns)[list(REGISTER_COLUMNS)]
     frame = frame.astype({"year": "int64", "participants": "int64"})
     return frame.sort_values("interview_id", kind="stable").reset_index(drop=True)

@@ -17,12 +17,20 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import InputError, Problem
-from pipeline.readers.common import RawTable, map_headers, read_raw_table
+from pipeline.readers.common import (
+    EVERY_YEAR_HINT,
+    RawTable,
+    map_headers,
+    read_raw_table,
+    warn_once,
+)
 from pipeline.readers.convert import (
     Cells,
-    check_present,
+    allowed_text,
+    check_identifiers,
     check_range,
-    check_unique,
+    keep_years,
+    option_lookup,
     region_expected,
     remap,
     sorted_problems,
@@ -35,10 +43,11 @@ from pipeline.readers.convert import (
     to_text,
     to_ticks,
     to_year,
+    typed_texts,
 )
 from pipeline.readers.options import MultiChoice, TableOptions
 from pipeline.readers.text_keys import text_key
-from pipeline.readers.values import code_lookup
+from pipeline.readers.values import code_lookup, unknown_options
 from pipeline.schema import CATEGORIES, SURVEY_COLUMNS, SURVEY_OPTIONAL_COLUMNS
 
 _log = logging.getLogger(__name__)
@@ -188,6 +197,7 @@ def read_survey(
     regions: Sequence[str],
     year: int | None = None,
     display: str | None = None,
+    years: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Read a survey export into the canonical survey table, or report every problem.
 
@@ -204,6 +214,10 @@ def read_survey(
         regions: The known regions; values are returned in this spelling.
         year: The survey year; fills a missing year column, else every row must equal it.
         display: How to name the file in messages (default: the path as given).
+        years: For a file holding every year (its path has no `{year}`), the params'
+            years: rows of other years are left out (and said in the run log), rows
+            may be of any of these, and the year column is required unless `year`
+            fills it (params of one year).
 
     Returns:
         One row per respondent with the columns `OUTPUT_COLUMNS`: respondent_id, region
@@ -223,28 +237,43 @@ def read_survey(
         if not (name == "year" and year is not None) and not (name == "tasks" and ticks.columns)
     ]
     optional = ["year", *SURVEY_OPTIONAL_COLUMNS]
-    if not ticks.columns:
-        optional.append("tasks")
-    headers = map_headers(raw, options, required, optional=optional, reserved=ticks.columns)
+    headers = map_headers(
+        raw, options, required, optional=optional, reserved=ticks.columns, hints=_hints(years)
+    )
     problems: list[Problem] = [*headers.problems, *_no_rows(raw)]
+    notes: list[Problem] = []
+    if years is not None and "year" in headers.found:
+        raw, notes = keep_years(raw, headers.found["year"], years, decimal=decimal)
     columns: dict[str, pd.Series] = {}
     for name in OUTPUT_COLUMNS:
         header = headers.found.get(name)
         if header is not None:
             columns[name], found = _column(
-                name, Cells.of(raw, header), options, decimal, regions, year
+                name,
+                Cells.of(raw, header),
+                options,
+                decimal,
+                regions,
+                None if years is not None else year,
             )
             problems += found
+    if "respondent_id" in headers.found:
+        problems += check_identifiers(
+            Cells.of(raw, headers.found["respondent_id"]),
+            "a respondent id",
+            "respondent id",
+            years=columns.get("year"),
+        )
+    if "tasks" in headers.found:
+        notes += _free_text_note(Cells.of(raw, headers.found["tasks"]), options)
     if ticks.columns:
-        columns["tasks"], found = _ticked_tasks(raw, ticks, options.values.get("tasks"))
-        problems += found
+        columns["tasks"], found, free = _ticked_tasks(raw, ticks, options.values.get("tasks"))
+        problems += found + _other_with_columns(ticks, raw.display)
+        notes += free
     if problems:
         raise InputError(sorted_problems(problems, raw))
     frame = _frame(columns, len(raw.frame), year)
-    for warning in doubtful_responses(frame, raw.rows, raw.display):
-        if str(warning) not in _WARNED:  # a run reads a year's file for each later year too
-            _WARNED.add(str(warning))
-            _log.warning("%s", warning)
+    warn_once(_log, [*notes, *doubtful_responses(frame, raw.rows, raw.display)], _WARNED)
     return frame
 
 
@@ -256,13 +285,17 @@ _ANSWERS = tuple(c for c in OUTPUT_COLUMNS if c not in ("respondent_id", "year",
 _AMOUNTS = ("age", "months_worked", "salary_monthly_fte")
 
 
+def _hints(years: Sequence[int] | None) -> dict[str, str]:
+    return {"year": EVERY_YEAR_HINT} if years is not None else {}
+
+
 def doubtful_responses(frame: pd.DataFrame, rows: Sequence[int], display: str) -> list[Problem]:
     """Responses that count in the response rate but may not be one person's answers.
 
     Both are read as they are (they may be right) and reported, since each changes the
     number of respondents: a response that answers no question (a survey tool's export of
     started, unanswered responses), and one whose every answer, with at least one amount
-    (age, months, salary), repeats an earlier response of the region (the same person
+    (age, months, salary), repeats an earlier response of the region and year (the same person
     twice: a double submission, or two exports pasted together under other ids).
 
     Args:
@@ -295,7 +328,7 @@ def doubtful_responses(frame: pd.DataFrame, rows: Sequence[int], display: str) -
     for i, row in enumerate(answers.itertuples(index=False)):
         if not amounts[i]:
             continue
-        key = (frame["region"].iloc[i], tuple(row))
+        key = (frame["year"].iloc[i], frame["region"].iloc[i], tuple(row))
         if key in first:
             found.append(
                 Problem(
@@ -327,12 +360,7 @@ def _column(
 ) -> tuple[pd.Series, list[Problem]]:
     texts = options.values.get(name)
     if name == "respondent_id":
-        values = to_text(cells)
-        problems = check_present(cells, "a respondent id")
-        problems += check_unique(
-            cells.text, cells, lambda i: f"respondent id {cells.text.iloc[i]!r}"
-        )
-        return values, problems
+        return to_text(cells), []  # checked with the years (`check_identifiers`)
     if name == "year":
         return to_year(cells, year, decimal=decimal)
     if name == "region":
@@ -343,7 +371,16 @@ def _column(
         return to_bool(cells, texts)
     if name == "tasks":
         layout = options.multi_choice.get("tasks", MultiChoice())
-        return to_codes(cells, "tasks", texts, delimiter=layout.delimiter)
+        other, problems = _other_code(layout, cells.file)
+        values, found = to_codes(
+            cells,
+            "tasks",
+            texts,
+            delimiter=layout.delimiter,
+            other=other,
+            expected=f"{allowed_text('tasks')[:-1]}; {_OTHER_HINT})",
+        )
+        return values, problems + found
     spec = _NUMBERS[name]
     cells = remap(cells, texts)  # e.g. "Vet ej" -> "" (missing)
     if spec.kind == "int":
@@ -362,6 +399,71 @@ def _column(
     if spec.percent:
         problems += _fractions(values, cells, spec.expected)
     return values, problems
+
+
+OTHER_TASK = "annan"
+"""The tasks code of an "other, please specify" option (Annat/Övrigt (ange))."""
+
+_OTHER_HINT = (
+    "for the free text of an 'other, please specify' option written into this cell, "
+    f"set multi_choice.tasks.other: {OTHER_TASK}"
+)
+
+
+def _other_code(layout: MultiChoice, file: str) -> tuple[str | None, list[Problem]]:
+    """The tasks code that `multi_choice.tasks.other` names, or a Problem if it names none."""
+    if layout.other is None:
+        return None, []
+    code = code_lookup("tasks").get(text_key(layout.other))
+    if code is None:
+        expected = ", ".join(CATEGORIES["tasks"])
+        return None, [
+            Problem(
+                file, f"multi_choice.tasks.other is {layout.other!r}; expected one of {expected}"
+            )
+        ]
+    return code, []
+
+
+def _other_with_columns(layout: MultiChoice, file: str) -> list[Problem]:
+    # With one column per option the "other" option has a column of its own: map it.
+    if layout.other is None:
+        return []
+    return [
+        Problem(
+            file,
+            "multi_choice.tasks.other applies to tasks in one column; with "
+            "multi_choice.tasks.columns, map the column of the 'other' option (or of its "
+            f"free text) to {OTHER_TASK!r} there instead",
+        )
+    ]
+
+
+def _free_text_note(cells: Cells, options: TableOptions) -> list[Problem]:
+    """Say how many one-cell answers held free text read as the "other" option.
+
+    The texts themselves are not read into the table and not quoted: an "other,
+    please specify" answer may name a person.
+    """
+    layout = options.multi_choice.get("tasks", MultiChoice())
+    other, _ = _other_code(layout, cells.file)
+    if other is None:
+        return []
+    lookup = option_lookup("tasks", options.values.get("tasks"))
+    count = sum(
+        1
+        for text in cells.text
+        if text is not None and unknown_options(text, lookup, layout.delimiter)
+    )
+    if not count:
+        return []
+    return [
+        Problem(
+            cells.file,
+            f"column {cells.header!r}: {count} answer(s) hold an option that is no listed "
+            f"task, read as {other!r} (multi_choice.tasks.other; the free text is not read)",
+        )
+    ]
 
 
 def _fractions(values: pd.Series, cells: Cells, expected: str) -> list[Problem]:
@@ -385,11 +487,19 @@ def _fractions(values: pd.Series, cells: Cells, expected: str) -> list[Problem]:
 
 def _ticked_tasks(
     raw: RawTable, layout: MultiChoice, texts: dict[str, str] | None
-) -> tuple[pd.Series, list[Problem]]:
+) -> tuple[pd.Series, list[Problem], list[Problem]]:
+    """The tasks from one column per option: the codes, the problems, and notes for the log.
+
+    The column of the "other" option (`OTHER_TASK`) counts as ticked for any text but the
+    unticked words: tools write the typed text there instead of a tick (SurveyMonkey),
+    or export it as a column of its own, which may be mapped to the same code. How many
+    texts were read so is noted; the texts themselves are not kept.
+    """
     order = list(CATEGORIES["tasks"])
     lookup = code_lookup("tasks")
     present = {text_key(h): h for h in raw.frame.columns if h}
     problems: list[Problem] = []
+    notes: list[Problem] = []
     chosen: dict[str, pd.Series] = {}
     for header, code in layout.columns.items():
         code = lookup.get(text_key(code), code)
@@ -415,11 +525,22 @@ def _ticked_tasks(
             continue
         spellings = [code, *CATEGORIES["tasks"][code].values()]
         spellings += [t for t, c in (texts or {}).items() if text_key(c) == text_key(code)]
-        ticks, found = to_ticks(Cells.of(raw, written), spellings)
+        cells = Cells.of(raw, written)
+        free_text = code == OTHER_TASK
+        ticks, found = to_ticks(cells, spellings, free_text=free_text)
         problems += found
+        typed = typed_texts(cells, spellings) if free_text else 0
+        if typed:
+            notes.append(
+                Problem(
+                    raw.display,
+                    f"column {written!r}: {typed} typed answer(s) read as the option "
+                    f"{OTHER_TASK!r} chosen (the free text is not read)",
+                )
+            )
         # Two option columns may feed one code; the option is chosen if either is ticked.
         chosen[code] = ticks if code not in chosen else (chosen[code] | ticks)
-    return _join_ticks(chosen, order, len(raw.frame)), problems
+    return _join_ticks(chosen, order, len(raw.frame)), problems, notes
 
 
 def _join_ticks(chosen: dict[str, pd.Series], order: list[str], n: int) -> pd.Series:

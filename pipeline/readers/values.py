@@ -173,7 +173,11 @@ def map_code(text: str, lookup: Mapping[str, str]) -> str:
 
 
 def map_codes(
-    text: str, lookup: Mapping[str, str], delimiter: str, order: Sequence[str]
+    text: str,
+    lookup: Mapping[str, str],
+    delimiter: str,
+    order: Sequence[str],
+    other: str | None = None,
 ) -> list[str]:
     """Map a multi-choice cell ("Stödsamtal; Föreläsningar") to codes in `order`.
 
@@ -182,21 +186,46 @@ def map_codes(
         lookup: `text_key(spelling)` -> code.
         delimiter: The separator between the chosen options.
         order: All codes in their stable (codebook) order.
+        other: The code of an "other, please specify" option, whose free text tools
+            write into the cell as one more option ("Stödsamtal;Annat: fika"); with
+            None such an option is unknown.
 
     Returns:
         The chosen codes, each once, in `order`.
 
     Raises:
-        ValueError: Naming the first option that is not a known spelling.
+        ValueError: Naming the first option that is not a known spelling (without
+            `other`).
     """
     chosen = set()
+    if other and unknown_options(text, lookup, delimiter):
+        chosen.add(other)
     for item in split_options(text, lookup, delimiter):
-        if item.strip():
-            try:
-                chosen.add(map_code(item, lookup))
-            except ValueError:
-                raise ValueError(f"has an unknown option {item.strip()!r}") from None
+        if not item.strip() or (other and text_key(item) not in lookup):
+            continue
+        try:
+            chosen.add(map_code(item, lookup))
+        except ValueError:
+            raise ValueError(f"has an unknown option {item.strip()!r}") from None
     return [code for code in order if code in chosen]
+
+
+def unknown_options(text: str, lookup: Mapping[str, str], delimiter: str) -> list[str]:
+    """The options of a multi-choice cell that are no known spelling (free text, typos).
+
+    Args:
+        text: The cell as exported.
+        lookup: `text_key(spelling)` -> code.
+        delimiter: The separator between the chosen options.
+
+    Returns:
+        Those options as written, in the cell's order.
+    """
+    return [
+        item
+        for item in split_options(text, lookup, delimiter)
+        if item.strip() and text_key(item) not in lookup
+    ]
 
 
 def split_options(text: str, lookup: Mapping[str, str], delimiter: str) -> list[str]:

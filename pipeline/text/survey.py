@@ -254,7 +254,7 @@ def _format_statistic(key: str, value: float, decimals: int, lang: str) -> str:
 def distribution_markdown(survey: pd.DataFrame, column: str, scope: Scope) -> str:
     """The distribution table (answer | number | share) of an item among the scope's respondents.
 
-    Tasks are multi-choice (shares of those who named any task); employment percentage
+    Tasks are multi-choice (shares of those who answered the item); employment percentage
     and salary come in bands (`pipeline.analysis.survey.disclose_item`).
     """
     return distribution_table_markdown(disclose_item(survey, column, scope), scope.lang)
