@@ -171,3 +171,60 @@ def test_year_required_without_a_given_year(tmp_path):
     messages = _problems(excinfo)
     assert messages[0] == "reg.csv: row 2: column 'year': is empty; expected a year such as 2021"
     assert messages[1].startswith("reg.csv: row 3: column 'year': '20x0' is not a whole number")
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("karin.lind@kommun.se", "an e-mail address"),
+        ("19850212-1232", "a personal identity or coordination number"),
+        ("0701234567", "a phone number"),
+        ("Karin Lind", "a person's name"),
+    ],
+)
+def test_an_interview_id_that_is_personal_data_is_refused_without_its_value(tmp_path, value, kind):
+    # A register kept by hand may name the interviewee; the id reaches every table.
+    path = _csv(
+        tmp_path,
+        "interview_id,region,group,form,participants,mode\n"
+        f"{value},Skåne,brukare,individuell,1,video\nSKA-02,Skåne,brukare,grupp,3,video\n",
+    )
+    with pytest.raises(InputError) as excinfo:
+        read_register(path, TableOptions(), regions=REGIONS, year=2020, display="reg.csv")
+    assert _problems(excinfo) == [
+        f"reg.csv: row 2: column 'interview_id': looks like {kind} (not shown here); expected "
+        "a unique interview id that is not personal data: a running number or a code, not a "
+        "name, an e-mail address, or a phone or identity number"
+    ]
+
+
+def test_interview_ids_differing_in_case_or_spaces_are_duplicates(tmp_path):
+    path = _csv(
+        tmp_path,
+        "interview_id,region,group,form,participants,mode\n"
+        "SKA-01,Skåne,brukare,grupp,3,video\n ska-01 ,Skåne,brukare,grupp,3,video\n",
+    )
+    with pytest.raises(InputError) as excinfo:
+        read_register(path, TableOptions(), regions=REGIONS, year=2020, display="reg.csv")
+    assert _problems(excinfo) == [
+        "reg.csv: row 3: column 'interview_id': interview_id 'ska-01' is duplicated (also on row 2)"
+    ]
+
+
+def test_a_register_of_every_year_keeps_the_params_years_and_ids_per_year(tmp_path):
+    path = _csv(
+        tmp_path,
+        "interview_id,year,region,group,form,participants,mode\n"
+        "INT-01,2016,Atlantis,okänd,grupp,3,video\n"  # not a params year: not even checked
+        "INT-01,2019,Skåne,brukare,grupp,3,video\n"
+        "INT-01,2020,Skåne,brukare,grupp,3,video\n",  # each round numbers from 1
+    )
+    frame = read_register(path, TableOptions(), regions=REGIONS, years=[2019, 2020])
+    assert frame["year"].tolist() == [2019, 2020]
+    with pytest.raises(InputError, match="no column for 'year'.*the path has no [{]year[}]"):
+        read_register(
+            _csv(tmp_path, "interview_id,region,group,form,participants,mode\n", "r2.csv"),
+            TableOptions(),
+            regions=REGIONS,
+            years=[2019, 2020],
+        )

@@ -490,3 +490,394 @@ def test_unanswered_and_repeated_responses_are_read_and_reported(tmp_path, caplo
         "s: row 4: respondent 'R3' gives every answer of row 2 (respondent 'R1'): the same "
         "person twice? both count as respondents",
     ]
+
+
+# --- exports as real tools write them ---------------------------------------------------
+#
+# Each export below is written the way the tool writes it (layout, headers, the free text
+# of an "other, please specify" option, the columns it adds), so that a change to the
+# reader that breaks one tool's export shows here.
+
+QUESTIONS = {  # the Swedish question texts of a typical export -> canonical column
+    "Kontext": "region",
+    "Kön": "gender",
+    "Ålder": "age",
+    "Utbildningsnivå": "education",
+    "Har du genomfört en utbildning i peer support?": "trained",
+    "Jag har gått utbildning i peer support som erbjuds av:": "training_provider",
+    "Hur många procent omfattar din tjänst som peer supporter?": "employment_pct",
+    "Hur många månader har du arbetat som peer supporter?": "months_worked",
+    "Månadslön baserat på en heltidstjänst": "salary_monthly_fte",
+    "Får du handledning i ditt arbete som peer supporter?": "supervision",
+    "Hur ofta får du tillgång till handledning i ditt arbete som peer supporter?": (
+        "supervision_frequency"
+    ),
+}
+ANSWERS = [  # two respondents' answers to QUESTIONS, as the tools write them
+    ["Skåne", "Kvinna", 43, "Högskola eller universitet", "Ja", "NSPH (Nationell Samverkan "
+     "för Psykisk Hälsa)", 75, 22, 29500, "Ja", "En gång i månaden"],
+    ["Stockholm", "Man", 35, "Gymnasium eller motsvarande", "Nej", None, 50, 6, None, "Nej",
+     None],
+    ["Örebro", "Kvinna", 52, None, "Ja", "Annan", 100, 40, 31000, "Ja", "Varannan vecka"],
+]  # fmt: skip
+FREE_TEXT = "fika med brukare hos Anna Svensson"  # what an "other" answer may say
+TASKS = "Vilka arbetsuppgifter har du?"
+
+
+def _ms_forms_xlsx(path: Path, tasks: list[str | None]) -> Path:
+    """A Microsoft Forms export: ID, times, the respondent's e-mail and name, then answers.
+
+    Forms writes a multiple-choice answer as the chosen options joined by ";" with a
+    trailing ";", and an "Other" answer's free text as one more option.
+    """
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Sheet1"
+    sheet.append(["ID", "Starttid", "Tid för slutförande", "E-post", "Namn",
+                  "Senaste ändringstid", *QUESTIONS, TASKS])  # fmt: skip
+    people = [("anna.svensson@region.se", "Anna Svensson"), ("anonymous", None),
+              ("b.berg@kommun.se", "Bo Berg")]  # fmt: skip
+    for i, (answers, task) in enumerate(zip(ANSWERS, tasks, strict=True)):
+        email, name = people[i]
+        sheet.append([i + 1, "3/1/21 10:15:32", "3/1/21 10:21:07", email, name, None,
+                      *answers, task])  # fmt: skip
+    book.save(path)
+    return path
+
+
+def _ms_forms_options(**tasks: object) -> TableOptions:
+    return TableOptions(
+        columns={"ID": "respondent_id", **QUESTIONS, TASKS: "tasks"},
+        values={k: dict(v) for k, v in survey_reader.SWEDISH_VALUES.items()},
+        multi_choice={"tasks": MultiChoice(**tasks)},
+    )
+
+
+def test_microsoft_forms_export_ignores_its_e_mail_and_name_columns(tmp_path, caplog):
+    path = _ms_forms_xlsx(
+        tmp_path / "forms.xlsx", ["Stödsamtal;Föreläsningar;", "Stödsamtal;", None]
+    )
+    frame = read_survey(path, _ms_forms_options(), regions=REGIONS, year=2021)
+    assert frame["respondent_id"].tolist() == ["1", "2", "3"]
+    assert frame["tasks"].tolist()[:2] == ["stodsamtal;foredrag", "stodsamtal"]
+    assert pd.isna(frame.loc[2, "tasks"])
+    assert list(frame.columns) == list(OUTPUT_COLUMNS)  # no e-mail, no name
+
+
+def test_microsoft_forms_problems_never_quote_the_e_mail_or_name_columns(tmp_path, caplog):
+    path = _ms_forms_xlsx(tmp_path / "forms.xlsx", ["Stödsamtal;", "Dans;", None])
+    book = openpyxl.load_workbook(path)
+    book.active["I2"] = "fyrtio"  # Ålder
+    book.save(path)
+    with caplog.at_level(logging.WARNING), pytest.raises(InputError) as caught:
+        read_survey(path, _ms_forms_options(), regions=REGIONS, year=2021, display="f.xlsx")
+    text = str(caught.value) + caplog.text
+    assert "row 2: column 'Ålder': 'fyrtio'" in text and "'Dans'" in text
+    for personal in ("anna.svensson", "Anna Svensson", "b.berg", "Bo Berg", "anonymous"):
+        assert personal not in text
+
+
+def test_microsoft_forms_e_mail_as_respondent_id_is_refused_without_quoting_it(tmp_path):
+    path = _ms_forms_xlsx(tmp_path / "forms.xlsx", [None, None, None])
+    options = _ms_forms_options().model_copy(
+        update={"columns": {"E-post": "respondent_id", **QUESTIONS, TASKS: "tasks"}}
+    )
+    with pytest.raises(InputError) as caught:
+        read_survey(path, options, regions=REGIONS, year=2021, display="f.xlsx")
+    lines = str(caught.value).splitlines()
+    assert lines == [
+        f"f.xlsx: row {row}: column 'E-post': looks like an e-mail address (not shown here); "
+        "expected a respondent id that is not personal data: a running number or a code, "
+        "not a name, an e-mail address, or a phone or identity number"
+        for row in (2, 4)
+    ]
+
+
+def test_microsoft_forms_other_free_text_is_annan_when_params_say_so(tmp_path, caplog, monkeypatch):
+    tasks = [f"Stödsamtal;{FREE_TEXT};", "Föreläsningar;", None]
+    path = _ms_forms_xlsx(tmp_path / "forms.xlsx", tasks)
+    with pytest.raises(InputError) as caught:  # by default an unknown option, as before
+        read_survey(path, _ms_forms_options(), regions=REGIONS, year=2021, display="f")
+    [line] = str(caught.value).splitlines()
+    assert line.endswith("set multi_choice.tasks.other: annan)")
+    monkeypatch.setattr(survey_reader, "_WARNED", set())
+    with caplog.at_level(logging.WARNING, logger="pipeline.readers.survey"):
+        frame = read_survey(
+            path, _ms_forms_options(other="annan"), regions=REGIONS, year=2021, display="f"
+        )
+    assert frame["tasks"].tolist()[:2] == ["stodsamtal;annan", "foredrag"]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"f: column {TASKS!r}: 1 answer(s) hold an option that is no listed task, read as "
+        "'annan' (multi_choice.tasks.other; the free text is not read)"
+    ]
+    assert "fika" not in caplog.text and "Anna" not in frame.to_csv()
+
+
+def _google_forms_csv(path: Path, tasks: list[str | None]) -> Path:
+    """A Google Forms CSV: a time stamp first, checkbox answers joined by ", "."""
+    header = ["Tidstämpel", *QUESTIONS, TASKS]
+    stamps = ["2021/03/01 10:15:32 fm CET", "2021/03/01 1:02:11 em CET",
+              "2021/03/02 9:45:00 fm CET"]  # fmt: skip
+    rows = [[stamps[i], *ANSWERS[i], tasks[i]] for i in range(3)]
+    return _write_csv(path, header, rows, encoding="utf-8", delimiter=",")
+
+
+def _google_options(**tasks: object) -> TableOptions:
+    # Forms has no respondent id: its time stamp identifies a response.
+    return TableOptions(
+        columns={"Tidstämpel": "respondent_id", **QUESTIONS, TASKS: "tasks"},
+        values={k: dict(v) for k, v in survey_reader.SWEDISH_VALUES.items()},
+        multi_choice={"tasks": MultiChoice(delimiter=",", **tasks)},
+    )
+
+
+def test_google_forms_csv_with_comma_separated_checkboxes_and_other_text(tmp_path):
+    tasks = [
+        "Stödsamtal, Gruppverksamhet (t.ex. återhämtningsguide, NECT), Föreläsningar",
+        f"Promenader och aktiviteter, {FREE_TEXT}, och lite annat",  # free text with a comma
+        "Annat",  # the "Other" option's label itself
+    ]
+    path = _google_forms_csv(tmp_path / "svar.csv", tasks)
+    frame = read_survey(path, _google_options(other="annan"), regions=REGIONS, year=2021)
+    assert frame["tasks"].tolist() == [
+        "stodsamtal;grupper;foredrag", "aktiviteter;annan", "annan"
+    ]  # fmt: skip
+    assert frame["respondent_id"].tolist()[0] == "2021/03/01 10:15:32 fm CET"
+    with pytest.raises(InputError, match="has an unknown option 'fika med brukare"):
+        read_survey(path, _google_options(), regions=REGIONS, year=2021)
+
+
+def test_multi_choice_other_must_name_a_task_and_fits_one_column_only(tmp_path):
+    path = _google_forms_csv(tmp_path / "svar.csv", ["Stödsamtal", None, None])
+    with pytest.raises(InputError) as caught:
+        read_survey(path, _google_options(other="övrigt"), regions=REGIONS, year=2021, display="f")
+    assert str(caught.value).splitlines() == [
+        "f: multi_choice.tasks.other is 'övrigt'; expected one of stodsamtal, grupper, "
+        "aktiviteter, personalgrupper, foredrag, motesstod, annan"
+    ]
+    options = _google_options().model_copy(
+        update={
+            "columns": {"Tidstämpel": "respondent_id", **QUESTIONS},
+            "multi_choice": {"tasks": MultiChoice(columns={TASKS: "stodsamtal"}, other="annan")},
+        }
+    )
+    with pytest.raises(InputError, match="multi_choice.tasks.other applies to tasks in one column"):
+        read_survey(path, options, regions=REGIONS, year=2021)
+
+
+def _surveymonkey_csv(path: Path, ticks: list[list[str | None]]) -> Path:
+    """A SurveyMonkey CSV: two header rows, the options of a question under its text.
+
+    The question's text stands over its first option column only; the second row names
+    each option. The "Annat (ange)" column holds the typed text instead of the option.
+    """
+    options = ["Stödsamtal", "Föreläsningar", "Annat (ange)"]
+    header = ["Respondent ID", "Insamlare-ID", "Startdatum", *QUESTIONS, TASKS, "", ""]
+    second = ["", "", "", *["Response"] * len(QUESTIONS), *options]
+    rows = [
+        [f"1145{i}0987{i}", "431234567", "03/01/2021 10:15:32 AM", *ANSWERS[i], *ticks[i]]
+        for i in range(3)
+    ]
+    return _write_csv(path, header, [second, *rows], encoding="utf-8", delimiter=",")
+
+
+def _surveymonkey_options() -> TableOptions:
+    return TableOptions(
+        columns={"Respondent ID": "respondent_id", **QUESTIONS},
+        values={k: dict(v) for k, v in survey_reader.SWEDISH_VALUES.items()},
+        skip_rows=[2],
+        multi_choice={
+            "tasks": MultiChoice(
+                columns={
+                    f"{TASKS}: Stödsamtal": "stodsamtal",
+                    f"{TASKS}: Föreläsningar": "foredrag",
+                    f"{TASKS}: Annat (ange)": "annan",
+                }
+            )
+        },
+    )
+
+
+def test_surveymonkey_other_column_holding_the_typed_text_counts_as_ticked(
+    tmp_path, caplog, monkeypatch
+):
+    ticks = [["Stödsamtal", None, FREE_TEXT], [None, "Föreläsningar", None], [None, None, None]]
+    path = _surveymonkey_csv(tmp_path / "monkey.csv", ticks)
+    monkeypatch.setattr(survey_reader, "_WARNED", set())
+    with caplog.at_level(logging.WARNING, logger="pipeline.readers.survey"):
+        frame = read_survey(path, _surveymonkey_options(), regions=REGIONS, year=2021, display="m")
+    assert frame["tasks"].tolist()[:2] == ["stodsamtal;annan", "foredrag"]
+    assert pd.isna(frame.loc[2, "tasks"])  # nothing ticked at all: no answer
+    assert frame["respondent_id"].tolist()[0] == "114500987" + "0"
+    assert [r.getMessage() for r in caplog.records] == [
+        f"m: column '{TASKS}: Annat (ange)': 1 typed answer(s) read as the option 'annan' "
+        "chosen (the free text is not read)"
+    ]
+    assert "fika" not in caplog.text
+
+
+def test_an_option_column_of_another_task_still_refuses_free_text(tmp_path):
+    ticks = [["kanske", None, None], [None, None, None], [None, None, None]]
+    path = _surveymonkey_csv(tmp_path / "monkey.csv", ticks)
+    with pytest.raises(InputError, match="'kanske' is not a tick"):
+        read_survey(path, _surveymonkey_options(), regions=REGIONS, year=2021)
+
+
+def _netigate_xlsx(path: Path, ticks: list[list[object]]) -> Path:
+    """A Netigate/Questback workbook: 0/1 per option, the "other" text in its own column."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Respondent-ID", "Datum", *QUESTIONS, "Stödsamtal", "Föreläsningar",
+                  "Annat", "Annat, nämligen:"])  # fmt: skip
+    for i in range(3):
+        sheet.append([f"R{i + 1}", "2021-03-01", *ANSWERS[i], *ticks[i]])
+    book.save(path)
+    return path
+
+
+def _netigate_options() -> TableOptions:
+    return TableOptions(
+        columns={"Respondent-ID": "respondent_id", **QUESTIONS},
+        values={k: dict(v) for k, v in survey_reader.SWEDISH_VALUES.items()},
+        multi_choice={
+            "tasks": MultiChoice(
+                columns={
+                    "Stödsamtal": "stodsamtal",
+                    "Föreläsningar": "foredrag",
+                    "Annat": "annan",
+                    "Annat, nämligen:": "annan",  # its free text ticks the same option
+                }
+            )
+        },
+    )
+
+
+def test_all_options_explicitly_unticked_is_an_answer_choosing_none_not_missing(tmp_path):
+    ticks = [[0, 0, 0, None], [None, None, None, None], [1, 0, 0, None]]
+    frame = read_survey(
+        _netigate_xlsx(tmp_path / "n.xlsx", ticks), _netigate_options(), regions=REGIONS, year=2021
+    )
+    assert frame["tasks"].tolist()[0] == ""  # answered: none of these
+    assert pd.isna(frame.loc[1, "tasks"])  # every option empty: did not answer
+    assert frame["tasks"].tolist()[2] == "stodsamtal"
+
+
+def test_a_separate_other_text_column_mapped_to_annan_ticks_it(tmp_path):
+    ticks = [[1, 0, 0, FREE_TEXT], [0, 1, 1, None], [0, 0, 0, "nej"]]
+    frame = read_survey(
+        _netigate_xlsx(tmp_path / "n.xlsx", ticks), _netigate_options(), regions=REGIONS, year=2021
+    )
+    assert frame["tasks"].tolist() == ["stodsamtal;annan", "foredrag;annan", ""]
+
+
+# --- identifiers ------------------------------------------------------------------------
+
+
+def _ids_csv(tmp_path: Path, ids: list[str], years: list[int] | None = None) -> Path:
+    """A canonical export of respondents who answered only the gender question."""
+    answers = [c for c in SURVEY_COLUMNS if c not in ("respondent_id", "year", "region")]
+    header = ["respondent_id", "region", *(["year"] if years else []), *answers]
+    rows = [
+        [rid, "Skåne", *([years[i]] if years else []), "kvinna", *[None] * (len(answers) - 1)]
+        for i, rid in enumerate(ids)
+    ]
+    return _write_csv(tmp_path / "ids.csv", header, rows, encoding="utf-8", delimiter=",")
+
+
+def _id_lines(path: Path, **kwargs) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        read_survey(path, TableOptions(), regions=REGIONS, display="f", **kwargs)
+    return [str(p) for p in caught.value.problems if p.column == "respondent_id"]
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("anna.svensson@example.se", "an e-mail address"),
+        ("850212-1232", "a personal identity or coordination number"),
+        ("198502121232", "a personal identity or coordination number"),
+        ("850272-1239", "a personal identity or coordination number"),  # samordningsnummer
+        ("070-123 45 67", "a phone number"),
+        ("+46 8 123 456 78", "a phone number"),
+        ("Anna Svensson", "a person's name"),
+    ],
+)
+def test_a_respondent_id_that_is_personal_data_is_refused_without_its_value(tmp_path, value, kind):
+    path = _ids_csv(tmp_path, ["S-1", value, value])
+    lines = _id_lines(path, year=2021)
+    assert lines == [
+        f"f: row {row}: column 'respondent_id': looks like {kind} (not shown here); expected "
+        "a respondent id that is not personal data: a running number or a code, not a name, "
+        "an e-mail address, or a phone or identity number"
+        for row in (3, 4)
+    ]  # repeated, but not quoted as a duplicate either
+    assert all(value not in line for line in lines)
+
+
+def test_ids_that_are_not_personal_data_pass(tmp_path):
+    # Running numbers, tool codes, SurveyMonkey's 11 digits, a number with a wrong check
+    # digit, a date-like code: none identifies a person.
+    ids = ["1", "S-12", "SU2020-0001", "11452098765", "850212-1233", "2021-03-01", "R 17"]
+    frame = read_survey(_ids_csv(tmp_path, ids), TableOptions(), regions=REGIONS, year=2021)
+    assert frame["respondent_id"].tolist() == ids
+
+
+def test_respondent_ids_differing_in_case_or_spaces_are_duplicates(tmp_path):
+    path = _ids_csv(tmp_path, ["S-12", "s-12 ", " S-12"])
+    assert _id_lines(path, year=2021) == [
+        "f: row 3: column 'respondent_id': respondent id 's-12' is duplicated (also on row 2)",
+        "f: row 4: column 'respondent_id': respondent id 'S-12' is duplicated (also on row 2)",
+    ]
+
+
+# --- one export for every year ----------------------------------------------------------
+
+
+def test_a_file_of_every_year_keeps_the_params_years_and_says_what_it_left_out(
+    tmp_path, caplog, monkeypatch
+):
+    ids = ["1", "2", "1", "2", "3", "1"]  # each year numbered from 1
+    years = [2015, 2015, 2020, 2020, 2021, 2016]
+    path = _ids_csv(tmp_path, ids, years)
+    monkeypatch.setattr(survey_reader, "_WARNED", set())
+    with caplog.at_level(logging.WARNING, logger="pipeline.readers.survey"):
+        frame = read_survey(
+            path, TableOptions(), regions=REGIONS, years=[2020, 2021], display="alla.csv"
+        )
+        read_survey(path, TableOptions(), regions=REGIONS, years=[2020, 2021], display="alla.csv")
+    assert frame["year"].tolist() == [2020, 2020, 2021]
+    assert frame["respondent_id"].tolist() == ["1", "2", "3"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "alla.csv: 3 rows of years 2015, 2016 not in params; ignored (column 'year')"
+    ]  # once, though read twice
+
+
+def test_a_file_of_every_year_refuses_an_id_twice_in_one_year(tmp_path):
+    path = _ids_csv(tmp_path, ["1", "1", "1"], [2020, 2021, 2021])
+    assert _id_lines(path, years=[2020, 2021]) == [
+        "f: row 4: column 'respondent_id': respondent id '1' is duplicated (also on row 3)"
+    ]
+
+
+def test_a_file_of_every_year_needs_a_year_column(tmp_path):
+    path = _ids_csv(tmp_path, ["1", "2"])
+    with pytest.raises(InputError) as caught:
+        read_survey(path, TableOptions(), regions=REGIONS, years=[2020, 2021], display="f")
+    assert str(caught.value).splitlines() == [
+        "f: row 1: no column for 'year'; expected a header 'year', or map the export's header "
+        "to 'year' under columns; the path has no {year}, so the file holds every year and "
+        "each row must say its year"
+    ]
+    # With one year in params, a file without a year column is that year's.
+    frame = read_survey(path, TableOptions(), regions=REGIONS, year=2021, years=[2021])
+    assert frame["year"].tolist() == [2021, 2021]
+
+
+def test_a_file_of_every_year_refuses_a_row_without_a_year(tmp_path):
+    path = _ids_csv(tmp_path, ["1", "2"], [2020, 2020])
+    path.write_text(path.read_text().replace("2,Skåne,2020", "2,Skåne,tjugo"), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_survey(path, TableOptions(), regions=REGIONS, years=[2020], display="f")
+    assert str(caught.value).splitlines() == [
+        "f: row 3: column 'year': 'tjugo' is not a whole number; expected a year such as 2021"
+    ]

@@ -479,9 +479,8 @@ def check_identifiers(
         cells.problem(
             position,
             f"looks like {IDENTIFIER_KINDS[kinds[cells.text.iloc[position]]]} (not shown "
-            f"here); expected {expected} that is not personal data: map the survey tool's "
-            "response number or a code to it, not a column of names, e-mail addresses, or "
-            "phone or identity numbers",
+            f"here); expected {expected} that is not personal data: a running number or a "
+            "code, not a name, an e-mail address, or a phone or identity number",
         )
         for position in personal
     ]
