@@ -223,6 +223,25 @@ def _cell(name: str, row: int, column: str, value: str) -> Callable[[Project], N
     return lambda project: project.set_cell(name, row, column, value)
 
 
+def _copy_id_other_case(name: str, column: str) -> Callable[[Project], None]:
+    """Give row 3 the id of row 2 in lower case, with a space after it."""
+
+    def breaks(project: Project) -> None:
+        project.set_cell(name, 3, column, project.cell(name, 2, column).lower() + " ")
+
+    return breaks
+
+
+def _one_survey_without_year_column(project: Project) -> None:
+    """Every year's answers in one file, as many analysts keep them, but no year column."""
+    rows: list[list[str]] = []
+    for year in ("2017", "2018", "2019", "2020"):
+        table = project.rows(f"{year}/survey.csv")
+        rows += table if not rows else table[1:]
+    project.write_rows("enkat_alla_ar.csv", [r[:1] + r[2:] for r in rows])
+    project.set_input("survey", path="enkat_alla_ar.csv")
+
+
 def _codebook(old: str, new: str) -> Callable[[Project], None]:
     def breaks(project: Project) -> None:
         path = project.data / "codebook.yaml"
@@ -333,7 +352,15 @@ CASES = [
     Case("survey-bad-code", _cell(SURVEY, 8, "gender", "okänt"),
          ((S, "row 8", "column 'gender'", "'okänt'", "kvinna"),)),
     Case("survey-bad-task", _cell(SURVEY, 9, "tasks", "stodsamtal;fika"),
-         ((S, "row 9", "column 'tasks'", "'fika'"),)),
+         ((S, "row 9", "column 'tasks'", "'fika'", "multi_choice.tasks.other: annan"),)),
+    Case("survey-id-email", _cell(SURVEY, 4, "respondent_id", "anna.svensson@example.se"),
+         ((S, "row 4", "column 'respondent_id'", "an e-mail address", "not shown"),)),
+    Case("survey-id-personnummer", _cell(SURVEY, 5, "respondent_id", "19850212-1232"),
+         ((S, "row 5", "column 'respondent_id'", "identity or coordination number"),)),
+    Case("survey-id-other-case", _copy_id_other_case(SURVEY, "respondent_id"),
+         ((S, "row 3", "column 'respondent_id'", "'su2020-0001'", "row 2"),)),
+    Case("survey-every-year-no-year-column", _one_survey_without_year_column,
+         (("data/enkat_alla_ar.csv", "row 1", "'year'", "the path has no {year}"),)),
     Case("survey-workbook-named-csv",
          lambda p: shutil.copy(_an_xlsx(p), p.data / SURVEY), ((S, "workbook"),)),
     # --- population ---------------------------------------------------------------
@@ -354,6 +381,10 @@ CASES = [
          ((R, "row 4", "column 'participants'", "'3'", "individual"),)),
     Case("register-duplicate-id", _copy_id(REGISTER, "interview_id"),
          ((R, "row 3", "column 'interview_id'", "'INT-2020-JON-01'"),)),
+    Case("register-id-phone", _cell(REGISTER, 2, "interview_id", "070-123 45 67"),
+         ((R, "row 2", "column 'interview_id'", "a phone number", "not shown"),)),
+    Case("register-id-other-case", _copy_id_other_case(REGISTER, "interview_id"),
+         ((R, "row 3", "column 'interview_id'", "'int-2020-jon-01'", "row 2"),)),
     # --- coded segments -----------------------------------------------------------
     Case("segments-unknown-interview", _cell(SEGMENTS, 2, "interview_id", "INT-2020-XXX-99"),
          ((G, "row 2", "column 'interview_id'", "'INT-2020-XXX-99'"),), real=True),

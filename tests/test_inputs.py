@@ -1,6 +1,8 @@
+import logging
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from support import ROOT, make_project
 
@@ -119,3 +121,117 @@ def yaml_inputs() -> dict:
 
     params = yaml.safe_load((ROOT / "params" / "evaluation.yaml").read_text(encoding="utf-8"))
     return params["inputs"]
+
+
+# --- one file for every year ------------------------------------------------------------
+
+YEARS = (2017, 2018, 2019, 2020)
+
+
+def _every_year_file(data: Path, name: str, extra_rows: list[list[str]] = ()) -> list[list[str]]:
+    """The demo's per-year files of `name` as one table (header once), plus extra rows."""
+    import csv
+
+    rows: list[list[str]] = []
+    for year in YEARS:
+        with (data / str(year) / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+            table = list(csv.reader(handle))
+        rows += table if not rows else table[1:]
+    return rows + list(extra_rows)
+
+
+def _write_xlsx(path: Path, rows: list[list[str]]) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def _write_rows(path: Path, rows: list[list[str]]) -> Path:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def _every_year_project(tmp_path: Path, survey_rows=None) -> tuple:
+    """The demo with its survey, population and register each in one file of every year."""
+    data = _demo_copy(tmp_path)
+    old = ["2015", "Stockholm", *[""] * 13]  # a year params do not list
+    survey = survey_rows or _every_year_file(data, "survey", [["OLD-1", *old], ["OLD-2", *old]])
+    _write_xlsx(data / "enkat_alla_ar.xlsx", survey)
+    _write_rows(data / "population_alla_ar.csv", _every_year_file(data, "population"))
+    _write_rows(data / "intervjuer_alla_ar.csv", _every_year_file(data, "interviews"))
+    inputs = yaml_inputs()
+    inputs["survey"] = {"path": "enkat_alla_ar.xlsx"}
+    inputs["population"] = {"path": "population_alla_ar.csv"}
+    inputs["interviews"] = {"path": "intervjuer_alla_ar.csv"}
+    project = load_project(make_project(tmp_path, {"data_dir": str(data), "inputs": inputs}))
+    return project, data
+
+
+def test_one_file_of_every_year_reads_as_the_per_year_files_do(tmp_path, caplog, monkeypatch):
+    from pipeline.readers import survey as survey_reader
+
+    per_year = load_evaluation(load_project(make_project(tmp_path / "per-year")))
+    project, _ = _every_year_project(tmp_path)
+    monkeypatch.setattr(survey_reader, "_WARNED", set())
+    with caplog.at_level(logging.WARNING):
+        data = load_evaluation(project)
+        load_evaluation(project, upto_year=2018)  # another report's load: said once
+    for name in ("survey", "population", "register", "segments"):
+        pd.testing.assert_frame_equal(getattr(data, name), getattr(per_year, name))
+    assert [r.getMessage() for r in caplog.records] == [
+        "data/enkat_alla_ar.xlsx: 2 rows of year 2015 not in params; ignored (column 'year')"
+    ]
+    upto = load_evaluation(project, upto_year=2018)
+    assert sorted(set(upto.survey["year"])) == [2017, 2018]
+
+
+def test_a_year_of_params_missing_from_the_file_of_every_year_is_an_error(tmp_path):
+    data = _demo_copy(tmp_path)
+    rows = [r for r in _every_year_file(data, "survey") if r[1] not in ("2018", "2019")]
+    project, _ = _every_year_project(tmp_path / "p", survey_rows=rows)
+    assert _problems(project) == [
+        "data/enkat_alla_ar.xlsx: has no rows of 2018, 2019; expected rows of every year of "
+        "params in its year column (the path has no {year}, so this one file holds every "
+        "year), or remove 2018, 2019 from years in params"
+    ]
+
+
+def test_a_file_of_every_year_without_a_year_column_is_one_line(tmp_path):
+    data = _demo_copy(tmp_path)
+    rows = [r[:1] + r[2:] for r in _every_year_file(data, "survey")]  # no year column
+    project, _ = _every_year_project(tmp_path / "p", survey_rows=rows)
+    assert _problems(project) == [
+        "data/enkat_alla_ar.xlsx: row 1: no column for 'year'; expected a header 'year', or "
+        "map the export's header to 'year' under columns; the path has no {year}, so the "
+        "file holds every year and each row must say its year"
+    ]
+
+
+def test_a_problem_in_the_file_of_every_year_is_said_once(tmp_path):
+    data = _demo_copy(tmp_path)
+    rows = _every_year_file(data, "survey")
+    rows[5][rows[0].index("age")] = "fyrtio"
+    project, _ = _every_year_project(tmp_path / "p", survey_rows=rows)
+    [line] = _problems(project)
+    assert line.startswith("data/enkat_alla_ar.xlsx: row 6: column 'age': 'fyrtio'")
+
+
+def test_every_year_reading_the_one_file_is_rebuilt_when_it_changes(tmp_path):
+    from pipeline.inputs_files import file_hashes
+
+    project, data = _every_year_project(tmp_path)
+    single = data / "enkat_alla_ar.xlsx"
+    assert all(single in input_files(project, year) for year in YEARS)
+    before = {y: file_hashes(project, input_files(project, y)) for y in YEARS}
+    rows = _every_year_file(data, "survey")
+    rows[3][rows[0].index("age")] = "61"
+    _write_xlsx(single, rows)
+    after = {y: file_hashes(project, input_files(project, y)) for y in YEARS}
+    assert all(before[y] != after[y] for y in YEARS)  # the data hash of every year's key

@@ -194,3 +194,19 @@ def test_dates_and_times_are_no_phone_numbers(text: str) -> None:
 )
 def test_a_listed_name_takes_the_whole_name_with_it(text: str, expected: str) -> None:
     assert pseudonymise(text, ["Anna", "Karin", "Erik", "Johan"]) == expected
+
+
+def test_an_identifier_is_personal_data_by_the_same_detectors_as_quotes():
+    from pipeline.pseudonymise import identifier_personal_data
+
+    assert identifier_personal_data(" anna@example.se ") == "email"
+    assert identifier_personal_data("850212-1232") == "id_number"
+    assert identifier_personal_data("850272-1239") == "id_number"  # coordination number
+    assert identifier_personal_data("+46 70 123 45 67") == "phone"
+    assert identifier_personal_data("Sven-Erik af Klint") == "name"
+    # Ids must not be refused for what only looks alike: a wrong check digit (a quote
+    # still loses it), a running number, a tool's code, a single word.
+    assert identifier_personal_data("850212-1233") is None
+    assert pseudonymise("850212-1233") == "[personnummer]"
+    for value in ("81234567", "114520987654", "SU2020-0001", "INT-02", "Brukare", "s-12"):
+        assert identifier_personal_data(value) is None, value
