@@ -106,6 +106,8 @@ SWEDISH_VALUES: dict[str, dict[str, str]] = {
         "Arbete med personalgrupper": "personalgrupper",
         "Föreläsningar": "foredrag",
         "Stöd vid möten och kontakter": "motesstod",
+        "Annat (ange)": "annan",
+        "Övrigt": "annan",
     },
     "employer": {
         "Kommunen": "kommun",
