@@ -365,10 +365,11 @@ def typed_texts(cells: Cells, option_texts: Iterable[str]) -> int:
     return sum(1 for text in cells.text if text is not None and text_key(text) not in words)
 
 
-def allowed_text(category: str, name: str | None = None) -> str:
-    """Return the "expected ..." phrase listing a category's codes."""
+def allowed_text(category: str, name: str | None = None, hint: str | None = None) -> str:
+    """Return the "expected ..." phrase listing a category's codes (and a hint, if any)."""
     codes = ", ".join(CATEGORIES[category])
-    return f"one of {codes} (or a text mapped under values.{name or category})"
+    more = f"; {hint}" if hint else ""
+    return f"one of {codes} (or a text mapped under values.{name or category}{more})"
 
 
 # --- checks on converted columns --------------------------------------------------

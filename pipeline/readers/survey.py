@@ -380,7 +380,7 @@ def _column(
             texts,
             delimiter=layout.delimiter,
             other=other,
-            expected=f"{allowed_text('tasks')[:-1]}; {_OTHER_HINT})",
+            expected=allowed_text("tasks", hint=_OTHER_HINT),
         )
         return values, problems + found
     spec = _NUMBERS[name]
