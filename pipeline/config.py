@@ -132,7 +132,9 @@ class SpeakersSpec(_Strict):
         both = {t.casefold() for t in self.interviewer} & {t.casefold() for t in self.interviewee}
         if both:
             shown = ", ".join(repr(t) for t in self.interviewer if t.casefold() in both)
-            raise ValueError(f"{shown} tag both the interviewer and the interviewees")
+            raise ValueError(
+                f"{shown} in both interviewer and interviewee; expected each tag in one list"
+            )
         return self
 
     def tags(self) -> SpeakerTags:

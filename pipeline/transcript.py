@@ -88,7 +88,7 @@ _NOT_NAMES = frozenset(
         *("alltså", "dels", "då", "exempel", "exempelvis", "frågan", "grejen", "jag", "ja"),
         *("jo", "kort", "men", "nej", "nu", "obs", "och", "poängen", "problemet", "saken"),
         *("sedan", "sen", "sist", "skillnaden", "slutsatsen", "svaret", "så", "typ", "vi"),
-        *("first", "note", "problem", "so", "well", "yes", "no"),
+        *("first", "note", "ok", "okej", "problem", "so", "well", "yes", "no"),
     }
 )
 
@@ -127,7 +127,12 @@ _TAG = re.compile(
 _TAG_WORDS = re.compile(rf"{_WORD}(?:[ \u00a0]{_WORD})?")
 _SENTENCE_END = ".!?…"
 _LINE_START = re.compile(r"(?:^|\n)[ \t\u00a0]*")
-_AFTER_SENTENCE = re.compile(r"(?P<last>[^\s\"'”’»)\]])[\"'”’»)\]]*[ \t\u00a0]+(?=\S)")
+# The character before a closing quote or bracket and the space; an emoji's variation
+# selector or skin tone after it is part of the emoji.
+_AFTER_SENTENCE = re.compile(
+    r"(?P<last>[^\s\"'”’»)\]])[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]*"
+    r"[\"'”’»)\]]*[ \t\u00a0]+(?=\S)"
+)
 _OMISSIONS = re.compile(r"\s*\[(?:…|\.\.\.)\](?:\s*\[(?:…|\.\.\.)\])*\s*")
 
 
@@ -222,9 +227,9 @@ class TranscriptTally:
             )
             if n
         ]
-        said = [f"{_count(self.cleaned, 'quote text')} cleaned ({', '.join(kinds)})"]
-        if not self.cleaned:
-            said = []
+        said = []
+        if self.cleaned:
+            said.append(f"{_count(self.cleaned, 'quote text')} cleaned ({', '.join(kinds)})")
         left_out = [
             f"{_count(n, 'excerpt')} {what}"
             for n, what in (
@@ -313,7 +318,7 @@ def _interviewee_words(text: str, turns: list[_Turn]) -> tuple[list[str], bool]:
     for index, turn in enumerate(turns):
         end = turns[index + 1].start if index + 1 < len(turns) else len(text)
         parts.append((text[turn.end : end], turn.interviewer, turn.speaker))
-    speakers = {speaker for words, asked, speaker in parts if not asked and speaker}
+    speakers = {who for words, asked, who in parts if not asked and who and words.strip()}
     out: list[str] = []
     pending = False  # words left out since the last kept part
     for words, asked, _ in parts:
