@@ -163,7 +163,7 @@ def _one_theme(excerpts: list[tuple[str, str]]) -> InterviewData:
     """Service-user interviews (id, excerpt) coded with one theme."""
     ids = sorted({i for i, _ in excerpts})
     register = pd.DataFrame(
-        [(i, 2020, "R", "brukare", "individuell", 1, "fysiskt") for i in ids],
+        [(i, 2020, "R", "brukare", "grupp", 3, "fysiskt") for i in ids],
         columns=["interview_id", "year", "region", "group", "form", "participants", "mode"],
     )
     codebook = pd.DataFrame(
