@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.analysis import Scope
 from pipeline.analysis import quotes as q
@@ -322,3 +324,22 @@ def test_transcript_tallies_per_year_count_an_excerpt_once() -> None:
     tallies = q.transcript_tallies(register, segments)
     assert tallies[2019] == TranscriptTally(cleaned=1, speaker_tags=1)
     assert tallies[2020] == TranscriptTally(only_interviewer=1)
+
+
+# --- any text -----------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_characters=":#([")))
+def test_text_without_colons_stamps_or_brackets_is_never_changed(text) -> None:
+    done = clean_transcript(text)
+    assert done.text is text and not done.changed
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="IPRabc :.?!\n#()[]…0123456789*🙂", max_size=80))
+def test_a_cleaned_text_is_tidy(text) -> None:
+    done = clean_transcript(text)
+    if done.changed:
+        assert done.text == " ".join(done.text.split())
+        assert not done.text.startswith(OMISSION) and not done.text.endswith(OMISSION)
