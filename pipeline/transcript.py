@@ -22,8 +22,9 @@ with a space leaves "🙂 Brukare:"). Words of the configured tag sets are tags 
 Another capitalised word (a first name: `Anna:`) is a tag at the start of a line; after
 a sentence's end within a line only where the excerpt shows it is one (the name is in
 names.txt, the same tag starts a line elsewhere in it, or it answers an interviewer's
-turn). "Jag tänkte: det här klarar jag" has no tag: "Jag tänkte" follows no turn start
-as a capitalised name. An excerpt with none of these is returned unchanged.
+turn); a few words that start a sentence with a colon in speech (`Problemet:`) never
+are. "Jag tänkte: det här klarar jag" has no tag: "Jag tänkte" is neither a tag of the
+params nor capitalised words. An excerpt with none of these is returned unchanged.
 """
 
 from __future__ import annotations
