@@ -321,6 +321,7 @@ def validate(params: ParamsOption = DEFAULT_PARAMS) -> None:
 
     Prints one line per problem (exit 2), also per conflict marker left by `upgrade`, or OK.
     """
+    from pipeline.analysis.quotes import transcript_tallies
     from pipeline.build import source_files
     from pipeline.config import load_project, plan_pairs
     from pipeline.inputs import load_evaluation
@@ -349,6 +350,13 @@ def validate(params: ParamsOption = DEFAULT_PARAMS) -> None:
     )
     for tally in data.tallies:  # every coding accounted for, per segment source
         typer.echo(f"  {tally.line()}")
+    # What quotes will not show of the excerpts: transcription conventions, per year.
+    tallies = transcript_tallies(
+        data.register, data.segments, names=data.names, tags=data.speaker_tags
+    )
+    for year, cleaned in tallies.items():
+        if cleaned:
+            typer.echo(f"  {cleaned.line(year)}")
     # Narrative prose that the data no longer bear out: a warning, the reports still build.
     for line in narrative_warnings(
         project, pairs, data.survey, data.population, data.recommendations

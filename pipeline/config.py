@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from pipeline.errors import InputError, Problem, validation_problems
@@ -36,6 +37,12 @@ from pipeline.schema import (
     SURVEY_OPTIONAL_COLUMNS,
 )
 from pipeline.slug import slugify
+from pipeline.transcript import (
+    DEFAULT_INTERVIEWEE_TAGS,
+    DEFAULT_INTERVIEWER_TAGS,
+    SpeakerTags,
+    tag_problem,
+)
 
 Format = Literal["html", "pdf", "docx"]
 FORMATS: tuple[str, ...] = get_args(Format)
@@ -106,11 +113,46 @@ class CodesSpec(_Strict):
         )
 
 
+class SpeakersSpec(_Strict):
+    """The speaker tags of transcripts: whose turn a tag starts (pipeline.transcript).
+
+    Each list replaces its default; a tag is one or two words, matched whatever its
+    case, with or without a number after it (`IP1`).
+    """
+
+    interviewer: tuple[str, ...] = DEFAULT_INTERVIEWER_TAGS
+    interviewee: tuple[str, ...] = DEFAULT_INTERVIEWEE_TAGS
+
+    @field_validator("interviewer", "interviewee")
+    @classmethod
+    def _tags_ok(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for tag in value:
+            problem = tag_problem(tag)
+            if problem:
+                raise ValueError(f"tag {tag!r}: {problem}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_side_each(self) -> SpeakersSpec:
+        both = {t.casefold() for t in self.interviewer} & {t.casefold() for t in self.interviewee}
+        if both:
+            shown = ", ".join(repr(t) for t in self.interviewer if t.casefold() in both)
+            raise ValueError(
+                f"{shown} in both interviewer and interviewee; expected each tag in one list"
+            )
+        return self
+
+    def tags(self) -> SpeakerTags:
+        """The tag sets as `pipeline.transcript` takes them."""
+        return SpeakerTags(interviewer=self.interviewer, interviewee=self.interviewee)
+
+
 class SegmentsSpec(InputSpec):
     """Coded segments: one source file or several (mixed formats), and their code rules."""
 
     path: str | tuple[str, ...]
     codes: CodesSpec = CodesSpec()
+    speakers: SpeakersSpec = SpeakersSpec()
 
     @field_validator("path")
     @classmethod

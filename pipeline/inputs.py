@@ -29,6 +29,7 @@ from pipeline.readers.convert import Cells, remap
 from pipeline.readers.safety import check_file_size, outside_link, use_limits
 from pipeline.readers.text_keys import text_key
 from pipeline.readers.values import folded_key, is_total_row_name
+from pipeline.transcript import SpeakerTags
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class EvaluationData:
     names: tuple[str, ...]
     tallies: tuple[Tally, ...] = ()
     """Per segment source file: codings read = used as themes + factors + excluded."""
+    speaker_tags: SpeakerTags = SpeakerTags()
+    """The transcripts' speaker tags (params `inputs.segments.speakers`), for quotes."""
 
 
 def load_evaluation(project: Project, upto_year: int | None = None) -> EvaluationData:
@@ -146,6 +149,7 @@ def _load_evaluation(project: Project, upto_year: int | None) -> EvaluationData:
         recommendations=recommendations,
         names=names or (),
         tallies=tuple(tallies),
+        speaker_tags=segments_spec.speakers.tags(),
     )
 
 

@@ -152,3 +152,36 @@ def test_unknown_report_language_names_the_file_and_key(tmp_path):
         plan_pairs(project)
     assert "stockholm.yaml: key 'lang': unsupported report language" in str(info.value)
     assert "'fi'" in str(info.value)
+
+
+def test_speaker_tags_default_to_the_common_conventions_and_may_be_replaced(tmp_path):
+    speakers = load_project(_params(tmp_path)).evaluation.inputs.segments.speakers
+    assert {"I", "Intervjuare", "Interviewer"} <= set(speakers.interviewer)
+    assert {"IP", "R", "Respondent", "Informant", "B", "Interviewee"} <= set(speakers.interviewee)
+    text = BASE + "inputs:\n  segments:\n    path: '{year}/s.csv'\n"
+    text += "    speakers: {interviewer: [Moderator]}\n"
+    tags = load_project(_params(tmp_path, text)).evaluation.inputs.segments.speakers.tags()
+    assert tags.interviewer == ("Moderator",)
+    assert "IP" in tags.interviewee  # the other list keeps its default
+
+
+@pytest.mark.parametrize(
+    ("speakers", "key", "message"),
+    [
+        ("{interviewer: ['I:']}", "interviewer", "tag 'I:': expected one or two words"),
+        ("{interviewee: [IP1]}", "interviewee", "tag 'IP1': expected one or two words"),
+        (
+            "{interviewee: [I, IP]}",
+            "",
+            "'I' in both interviewer and interviewee; expected each tag in one list",
+        ),
+        ("{speaker: [I]}", "speaker", "unknown key"),
+    ],
+)
+def test_bad_speaker_tags_name_the_key(tmp_path, speakers, key, message):
+    text = BASE + f"inputs:\n  segments:\n    path: '{{year}}/s.csv'\n    speakers: {speakers}\n"
+    path = _params(tmp_path, text)
+    with pytest.raises(InputError) as info:
+        load_project(path)
+    where = "inputs.segments.speakers" + (f".{key}" if key else "")
+    assert f"key '{where}" in str(info.value) and message in str(info.value)

@@ -21,6 +21,10 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 
 QDA = ROOT / "tests" / "fixtures" / "qda"
+MODERATED = (
+    "Samtalsledare: Hur märks det? Peer supporter: Brukarna litar på mig när jag berättar om "
+    "min egen väg."
+)
 DOCUMENTS = {
     "intervju_enhetschef_01": "STO-EC-01",
     "intervju_medarbetare_02": "STO-MA-02",
@@ -43,6 +47,8 @@ TOOLS = {
         },
         "tally": "22 codings read = 11 used as themes + 8 used as factors + 3 excluded "
         "(2 by codes.exclude, 1 by codes.factor_only); 11 segments",
+        # Taguette joined the two lines of one highlight: the second line's "Brukare:".
+        "transcripts": "  2020: 1 quote text cleaned (1 with speaker tags)\n",
     },
     "qc": {
         "files": ["qc/projekt.qdpx", "qc/projekt.labels.yaml"],
@@ -56,6 +62,8 @@ TOOLS = {
         },
         "tally": "24 codings read = 12 used as themes + 9 used as factors + 3 excluded "
         "(2 by codes.exclude, 1 by codes.factor_only); 12 segments",
+        # qc codes whole lines: every one begins with its speaker's tag.
+        "transcripts": "  2020: 12 quote texts cleaned (12 with speaker tags)\n",
     },
 }
 
@@ -106,6 +114,7 @@ def test_validate_prints_the_reconciliation(tmp_path, tool):
     assert result.exit_code == 0, result.output
     assert result.output.startswith("OK: ")
     assert TOOLS[tool]["tally"] in result.output
+    assert TOOLS[tool]["transcripts"] in result.output
 
 
 def _tree(folder: Path) -> dict[str, str]:
@@ -217,6 +226,12 @@ def test_report_from_the_export_shows_factors_and_its_pdf_has_the_emoji(tmp_path
         export = tmp_path / "data" / "2020" / "highlights.csv"
         with export.open("a", encoding="utf-8") as handle:
             handle.write("99,intervju_peer_03,bidrag_brukare/forstaelse,Jag ritade \U00013000.\n")
+            # A transcript tagging its moderator so: the params say whose turn it is.
+            handle.write(f"100,intervju_peer_03,bidrag_brukare/forstaelse,{MODERATED}\n")
+        settings = yaml.safe_load(params.read_text(encoding="utf-8"))
+        speakers = {"interviewer": ["I", "Intervjuare", "Samtalsledare"]}
+        settings["inputs"]["segments"]["speakers"] = speakers
+        params.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
     out = tmp_path / "out"
     result = run_cli(
         "run", "--params", str(params), "--out", str(out), "--renderer", "builtin",
@@ -252,3 +267,14 @@ def test_report_from_the_export_shows_factors_and_its_pdf_has_the_emoji(tmp_path
     # Quotes are pseudonymised: the listed name, its genitive and the numbers are gone.
     for leaked in ("Annas", "19850212 1234", "070-123 45 67"):
         assert leaked not in page and leaked not in pdf
+    # Quotes are the interviewees' words: no speaker tag, no interviewer's question.
+    said = [
+        " ".join(html.unescape(re.sub(r"<[^>]+>", " ", quote)).split())
+        for quote in re.findall(r"<blockquote>(.*?)</blockquote>", page, re.S)
+    ]
+    assert any("Förut satt jag bara hemma." in quote for quote in said)
+    for quote in said:
+        assert not re.search(r"(Brukare|Enhetschef|Medarbetare|Peer supporter|Intervjuare):", quote)
+    if tool == "taguette":
+        assert any(quote.startswith("Brukarna litar på mig när jag") for quote in said)
+        assert "Samtalsledare" not in words and "Hur märks det" not in words

@@ -13,6 +13,14 @@ from pipeline.analysis.interviews import InterviewData, coded_segments, quote_sm
 from pipeline.analysis.scope import Scope
 from pipeline.pseudonymise import pseudonymise
 from pipeline.schema import label
+from pipeline.transcript import (
+    DEFAULT_TAGS,
+    CleanedExcerpt,
+    SpeakerTags,
+    TranscriptTally,
+    clean_transcript,
+    tally_transcripts,
+)
 
 QUOTE_WORDS = (12, 60)
 """Preferred quote length in words (inclusive); shorter or longer excerpts come later."""
@@ -29,16 +37,21 @@ def select_quotes(
     names: Sequence[str] = (),
     seed: int | str = 0,
     level: int = 1,
+    tags: SpeakerTags = DEFAULT_TAGS,
 ) -> pd.DataFrame:
     """Up to `scope.quotes_per_theme` quotes per theme, pseudonymised.
 
-    Candidates are the non-empty segments of the scope's region-year from respondent
-    groups whose quotes may be shown (`quote_small_groups`). Per theme, excerpts of
-    12-60 words come first; among equals the order is a SHA-256 hash of (seed,
-    interview id, excerpt), so the choice is the same on every run and for any row
-    order. Picks are spread over groups and interviews: each pick prefers the group,
-    then the interview, used least so far in that theme; an excerpt is used for at most
-    one theme, and no sentence is shown twice.
+    Each excerpt is first cleaned of its transcription conventions (speaker tags,
+    interviewer turns, time stamps, marks: `pipeline.transcript`), so that what follows
+    sees the interviewee's words; an excerpt of only the interviewer's words, or of
+    several interviewees, is not a candidate. Candidates are the non-empty segments
+    of the scope's region-year from respondent groups whose quotes may be shown
+    (`quote_small_groups`). Per theme, excerpts of 12-60 words come first; among
+    equals the order is a SHA-256 hash of (seed, interview id, excerpt), so the
+    choice is the same on every run and for any row order. Picks are spread over
+    groups and interviews: each pick prefers the group, then the interview, used least
+    so far in that theme; an excerpt is used for at most one theme, and no sentence is
+    shown twice.
 
     Args:
         data: The register, coded segments and codebook (themes are rolled up to
@@ -48,6 +61,7 @@ def select_quotes(
         names: Names to pseudonymise in the quotes.
         seed: Seed of the selection (from params).
         level: Theme level the quotes are grouped by.
+        tags: The transcripts' speaker tags (params `inputs.segments.speakers`).
 
     Returns:
         Columns theme, theme_label, group, group_label, factor, quote (pseudonymised).
@@ -56,8 +70,7 @@ def select_quotes(
     Raises:
         ValueError: A segment's theme is not in the codebook.
     """
-    nonempty = [isinstance(e, str) and e.strip() != "" for e in data.segments["excerpt"]]
-    spoken = dataclasses.replace(data, segments=data.segments.loc[nonempty])
+    spoken = dataclasses.replace(data, segments=_quotable(data.segments, tags, names))
     small = quote_small_groups(data.register, scope)
     _, coded = coded_segments(spoken, scope, level=level, leave_out=small)
     book = data.book
@@ -87,6 +100,53 @@ def select_quotes(
                 }
             )
     return pd.DataFrame.from_records(records, columns=QUOTE_COLUMNS)
+
+
+def transcript_tallies(
+    register: pd.DataFrame,
+    segments: pd.DataFrame,
+    *,
+    names: Sequence[str] = (),
+    tags: SpeakerTags = DEFAULT_TAGS,
+) -> dict[int, TranscriptTally]:
+    """Per year, what cleaning the excerpts of transcription conventions changes.
+
+    Each excerpt of an interview counts once, however many themes it is coded with.
+
+    Args:
+        register: The interview register (interview_id, year).
+        segments: The coded segments (interview_id, excerpt).
+        names: The names list (a listed name is a speaker tag after a sentence too).
+        tags: The transcripts' speaker tags.
+
+    Returns:
+        Year -> tally, for the years of the register that have segments.
+    """
+    years = dict(zip(register["interview_id"], register["year"], strict=True))
+    distinct = segments.drop_duplicates(["interview_id", "excerpt"])
+    by_year: dict[int, list[str]] = {}
+    for interview, excerpt in zip(distinct["interview_id"], distinct["excerpt"], strict=True):
+        if isinstance(excerpt, str) and interview in years:
+            by_year.setdefault(int(years[interview]), []).append(excerpt)
+    return {
+        year: tally_transcripts(excerpts, tags, names) for year, excerpts in sorted(by_year.items())
+    }
+
+
+def _quotable(segments: pd.DataFrame, tags: SpeakerTags, names: Sequence[str]) -> pd.DataFrame:
+    """The segments whose excerpt can be quoted, with the excerpt cleaned (a new frame)."""
+    cleaned: dict[str, CleanedExcerpt] = {}
+    texts = []
+    for excerpt in segments["excerpt"]:
+        if not isinstance(excerpt, str) or not excerpt.strip():
+            texts.append(None)
+            continue
+        if excerpt not in cleaned:
+            cleaned[excerpt] = clean_transcript(excerpt, tags, names)
+        done = cleaned[excerpt]
+        texts.append(done.text if done.quotable else None)
+    keep = [text is not None for text in texts]
+    return segments.loc[keep].assign(excerpt=[t for t in texts if t is not None])
 
 
 def _length_tier(excerpt: str) -> int:

@@ -11,6 +11,7 @@ from pipeline.formatting import md_text
 from pipeline.i18n import Catalog
 from pipeline.schema import label
 from pipeline.text.markdown import paragraph
+from pipeline.transcript import DEFAULT_TAGS, SpeakerTags
 
 _t = Catalog("quotes")
 # The language the interviews were held in, so the language of every quote (the
@@ -29,6 +30,7 @@ def quotes_markdown(
     seed: int | str = 0,
     level: int = 1,
     heading: int = 3,
+    tags: SpeakerTags = DEFAULT_TAGS,
 ) -> str:
     """`select_quotes` as Markdown: per theme a heading, then its quotes.
 
@@ -49,7 +51,7 @@ def quotes_markdown(
     Returns:
         Markdown text; the no-quotes sentence when nothing can be shown.
     """
-    quotes = select_quotes(data, scope, names=names, seed=seed, level=level)
+    quotes = select_quotes(data, scope, names=names, seed=seed, level=level, tags=tags)
     foreign = scope.lang != QUOTE_LANGUAGE
     parts: list[str] = []
     for _, rows in quotes.groupby("theme", sort=False):
