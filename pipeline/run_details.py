@@ -4,7 +4,10 @@ Executed notebooks are part of the published record and of the execution cache, 
 two runs from the same inputs must write the same bytes. papermill and nbclient
 record timings and paths, nbformat gives new cells random ids, and ipykernel's
 compiler names each cell's code by a file in a folder named after the kernel's pid,
-which every warning a cell raises prints.
+which every warning a cell raises prints. And a kernel's output streams are sent in
+pieces whose boundaries depend on timing: `print(x)` writes the value and the line end
+separately, and a busy machine can send them as two messages (measured with fresh
+ipykernel kernels under load), so consecutive pieces of one stream are joined.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ def strip_run_details(notebook: nbformat.NotebookNode) -> None:
     """Remove, in place, what makes executed notebooks differ between runs.
 
     papermill's and nbclient's timings, papermill's record of the input and output
-    paths, the random cell ids (replaced by ids from the cell's position), and the
+    paths, the random cell ids (replaced by ids from the cell's position), stream
+    output split at timing-dependent places (consecutive pieces of stdout, or of
+    stderr, joined into one output, as Jupyter front ends show them), and the
     kernel's pid in the names of cell files that streams and tracebacks print (a
     warning's `/tmp/ipykernel_4242/2608338407.py:2: UserWarning` becomes
     `2608338407.py:2: UserWarning`).
@@ -37,12 +42,35 @@ def strip_run_details(notebook: nbformat.NotebookNode) -> None:
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{index:03d}"
         cell.metadata.pop("execution", None)
+        if "outputs" in cell:
+            cell["outputs"] = joined_streams(cell["outputs"])
         for output in cell.get("outputs", []):
             _drop_cell_folder(output)
         meta = cell.metadata.get("papermill")
         if meta is not None:
             for key in ("start_time", "end_time", "duration"):
                 meta.pop(key, None)
+
+
+def joined_streams(outputs: list) -> list:
+    """The outputs with each run of consecutive pieces of one stream joined into one."""
+    joined: list = []
+    for output in outputs:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and output.get("output_type") == "stream"
+            and previous.get("output_type") == "stream"
+            and output.get("name") == previous.get("name")
+        ):
+            previous["text"] = _text(previous["text"]) + _text(output["text"])
+        else:
+            joined.append(output)
+    return joined
+
+
+def _text(text: str | list[str]) -> str:
+    return text if isinstance(text, str) else "".join(text)
 
 
 def _drop_cell_folder(output: nbformat.NotebookNode) -> None:
