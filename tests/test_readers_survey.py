@@ -310,7 +310,8 @@ def test_cell_problems_quote_value_and_list_allowed_codes(tmp_path):
         "s.csv: row 3: column 'tasks': 'Stödsamtal;Dans' has an unknown option 'Dans'; "
         "expected one of stodsamtal, grupper, aktiviteter, personalgrupper, foredrag, motesstod, "
         "annan (or a text mapped under values.tasks; for the free text of an 'other, please "
-        "specify' option written into this cell, set multi_choice.tasks.other: annan)",
+        "specify' option written into this cell, set multi_choice.tasks.other: annan; for a "
+        "'none of these' option, list its text under multi_choice.tasks.none)",
         "s.csv: row 3: column 'year': is empty; expected the year 2021",
     ]
 
@@ -599,7 +600,10 @@ def test_microsoft_forms_other_free_text_is_annan_when_params_say_so(tmp_path, c
     with pytest.raises(InputError) as caught:  # by default an unknown option, as before
         read_survey(path, _ms_forms_options(), regions=REGIONS, year=2021, display="f")
     [line] = str(caught.value).splitlines()
-    assert line.endswith("set multi_choice.tasks.other: annan)")
+    assert line.endswith(
+        "set multi_choice.tasks.other: annan; for a 'none of these' option, list its text "
+        "under multi_choice.tasks.none)"
+    )
     monkeypatch.setattr(survey_reader, "_WARNED", set())
     with caplog.at_level(logging.WARNING, logger="pipeline.readers.survey"):
         frame = read_survey(
@@ -880,4 +884,56 @@ def test_a_file_of_every_year_refuses_a_row_without_a_year(tmp_path):
         read_survey(path, TableOptions(), regions=REGIONS, years=[2020], display="f")
     assert str(caught.value).splitlines() == [
         "f: row 3: column 'year': 'tjugo' is not a whole number; expected a year such as 2021"
+    ]
+
+
+def test_a_none_of_these_option_is_an_answer_that_chose_none(tmp_path):
+    tasks = ["Inget av ovanstående", "Stödsamtal, Föreläsningar", None]
+    path = _google_forms_csv(tmp_path / "svar.csv", tasks)
+    with pytest.raises(InputError, match="unknown option 'Inget av ovanstående'"):
+        read_survey(path, _google_options(), regions=REGIONS, year=2021)
+    options = _google_options(none=["inget av ovanstående"])  # any case
+    frame = read_survey(path, options, regions=REGIONS, year=2021)
+    # "" is an answer with no option chosen (in the base of the tasks table), NA no answer.
+    assert frame["tasks"].tolist()[:2] == ["", "stodsamtal;foredrag"]
+    assert pd.isna(frame.loc[2, "tasks"])
+
+
+def test_none_of_these_beside_a_chosen_option_is_refused(tmp_path):
+    path = _google_forms_csv(
+        tmp_path / "svar.csv", ["Stödsamtal, Inget av ovanstående", None, None]
+    )
+    options = _google_options(none=["Inget av ovanstående"])
+    with pytest.raises(InputError) as caught:
+        read_survey(path, options, regions=REGIONS, year=2021, display="f")
+    [line] = str(caught.value).splitlines()
+    assert line.startswith(
+        f"f: row 2: column {TASKS!r}: 'Stödsamtal, Inget av ovanstående' chooses options "
+        "beside 'Inget av ovanstående' (none of them); expected"
+    )
+
+
+def test_multi_choice_none_fits_one_column_only(tmp_path):
+    path = _google_forms_csv(tmp_path / "svar.csv", ["Stödsamtal", None, None])
+    options = _google_options().model_copy(
+        update={
+            "columns": {"Tidstämpel": "respondent_id", **QUESTIONS},
+            "multi_choice": {"tasks": MultiChoice(columns={TASKS: "stodsamtal"}, none=["Inget"])},
+        }
+    )
+    with pytest.raises(InputError, match="multi_choice.tasks.none applies to tasks in one column"):
+        read_survey(path, options, regions=REGIONS, year=2021)
+
+
+def test_none_of_these_is_not_counted_as_other_free_text(tmp_path, caplog, monkeypatch):
+    tasks = ["Inget av ovanstående", f"Stödsamtal, {FREE_TEXT}", None]
+    path = _google_forms_csv(tmp_path / "svar.csv", tasks)
+    monkeypatch.setattr(survey_reader, "_WARNED", set())
+    options = _google_options(other="annan", none=["Inget av ovanstående"])
+    with caplog.at_level(logging.WARNING, logger="pipeline.readers.survey"):
+        frame = read_survey(path, options, regions=REGIONS, year=2021, display="f")
+    assert frame["tasks"].tolist()[:2] == ["", "stodsamtal;annan"]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"f: column {TASKS!r}: 1 answer(s) hold an option that is no listed task, read as "
+        "'annan' (multi_choice.tasks.other; the free text is not read)"
     ]

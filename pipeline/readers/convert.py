@@ -11,7 +11,7 @@ and raise them together.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -274,6 +274,7 @@ def to_codes(
     delimiter: str = ";",
     name: str | None = None,
     other: str | None = None,
+    none: Collection[str] = (),
     expected: str | None = None,
 ) -> tuple[pd.Series, list[Problem]]:
     """Convert a delimited multi-choice column to codes joined by ";" in codebook order.
@@ -286,6 +287,8 @@ def to_codes(
         name: The canonical column, for messages (default: `category`).
         other: The code an option that is no known spelling stands for (the free text
             of an "other, please specify" option); None refuses such an option.
+        none: The texts of a "none of these" option (any case): a cell of only such
+            texts is an answer that chose none ("").
         expected: What a cell should hold, for messages (default: the codes).
 
     Returns:
@@ -293,9 +296,10 @@ def to_codes(
     """
     lookup = option_lookup(category, texts)
     order = list(CATEGORIES[category])
+    none_keys = frozenset(text_key(n) for n in none)
     values, problems = convert(
         cells,
-        lambda t: ";".join(map_codes(t, lookup, delimiter, order, other)),
+        lambda t: ";".join(map_codes(t, lookup, delimiter, order, other, none_keys)),
         expected or allowed_text(category, name),
     )
     return pd.Series(values, dtype="str"), problems

@@ -44,11 +44,15 @@ class MultiChoice(_Options):
             for: the free text of an "other, please specify" option, which tools write
             as one more option (`Stödsamtal;Annat: fika`, Google Forms: `Stödsamtal,
             fika`). Unset, such an option is refused as unknown.
+        none: In one column, the texts of a "none of these" option (`Inget av
+            ovanstående`): a cell holding only such texts answered and chose no
+            option; beside a chosen option such a text is a contradiction, refused.
     """
 
     columns: dict[str, str] = Field(default_factory=dict)
     delimiter: str = ";"
     other: str | None = None
+    none: list[str] = Field(default_factory=list)
 
 
 class TableOptions(_Options):

@@ -380,6 +380,7 @@ def _column(
             texts,
             delimiter=layout.delimiter,
             other=other,
+            none=layout.none,
             expected=allowed_text("tasks", hint=_OTHER_HINT),
         )
         return values, problems + found
@@ -408,7 +409,8 @@ OTHER_TASK = "annan"
 
 _OTHER_HINT = (
     "for the free text of an 'other, please specify' option written into this cell, "
-    f"set multi_choice.tasks.other: {OTHER_TASK}"
+    f"set multi_choice.tasks.other: {OTHER_TASK}; for a 'none of these' option, list its "
+    "text under multi_choice.tasks.none"
 )
 
 
@@ -429,16 +431,27 @@ def _other_code(layout: MultiChoice, file: str) -> tuple[str | None, list[Proble
 
 def _other_with_columns(layout: MultiChoice, file: str) -> list[Problem]:
     # With one column per option the "other" option has a column of its own: map it.
-    if layout.other is None:
-        return []
-    return [
-        Problem(
-            file,
-            "multi_choice.tasks.other applies to tasks in one column; with "
-            "multi_choice.tasks.columns, map the column of the 'other' option (or of its "
-            f"free text) to {OTHER_TASK!r} there instead",
+    # "None of these" needs no key there: every option column "not ticked" says it.
+    problems = []
+    if layout.other is not None:
+        problems.append(
+            Problem(
+                file,
+                "multi_choice.tasks.other applies to tasks in one column; with "
+                "multi_choice.tasks.columns, map the column of the 'other' option (or of "
+                f"its free text) to {OTHER_TASK!r} there instead",
+            )
         )
-    ]
+    if layout.none:
+        problems.append(
+            Problem(
+                file,
+                "multi_choice.tasks.none applies to tasks in one column; with "
+                "multi_choice.tasks.columns, a respondent whose every option column is "
+                "not ticked (0, nej, ...) chose none; leave the 'none' column unmapped",
+            )
+        )
+    return problems
 
 
 def _free_text_note(cells: Cells, options: TableOptions) -> list[Problem]:
@@ -452,10 +465,11 @@ def _free_text_note(cells: Cells, options: TableOptions) -> list[Problem]:
     if other is None:
         return []
     lookup = option_lookup("tasks", options.values.get("tasks"))
+    none = {text_key(text) for text in layout.none}
     count = sum(
         1
         for text in cells.text
-        if text is not None and unknown_options(text, lookup, layout.delimiter)
+        if text is not None and unknown_options(text, lookup, layout.delimiter, none)
     )
     if not count:
         return []

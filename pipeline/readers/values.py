@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from pipeline.readers.text_keys import text_key
 from pipeline.schema import CATEGORIES
@@ -178,6 +178,7 @@ def map_codes(
     delimiter: str,
     order: Sequence[str],
     other: str | None = None,
+    none: Collection[str] = (),
 ) -> list[str]:
     """Map a multi-choice cell ("Stödsamtal; Föreläsningar") to codes in `order`.
 
@@ -189,34 +190,44 @@ def map_codes(
         other: The code of an "other, please specify" option, whose free text tools
             write into the cell as one more option ("Stödsamtal;Annat: fika"); with
             None such an option is unknown.
+        none: The `text_key`s of a "none of these" option: no code; a cell of only
+            such options chose none.
 
     Returns:
-        The chosen codes, each once, in `order`.
+        The chosen codes, each once, in `order` (none chosen: an empty list).
 
     Raises:
         ValueError: Naming the first option that is not a known spelling (without
-            `other`).
+            `other`), or a "none of these" option beside a chosen one.
     """
     chosen = set()
-    if other and unknown_options(text, lookup, delimiter):
+    items = split_options(text, lookup, delimiter)
+    said_none = [item for item in items if text_key(item) in none]
+    items = [item for item in items if text_key(item) not in none]
+    if other and any(item.strip() and text_key(item) not in lookup for item in items):
         chosen.add(other)
-    for item in split_options(text, lookup, delimiter):
+    for item in items:
         if not item.strip() or (other and text_key(item) not in lookup):
             continue
         try:
             chosen.add(map_code(item, lookup))
         except ValueError:
             raise ValueError(f"has an unknown option {item.strip()!r}") from None
+    if said_none and chosen:
+        raise ValueError(f"chooses options beside {said_none[0].strip()!r} (none of them)")
     return [code for code in order if code in chosen]
 
 
-def unknown_options(text: str, lookup: Mapping[str, str], delimiter: str) -> list[str]:
+def unknown_options(
+    text: str, lookup: Mapping[str, str], delimiter: str, none: Collection[str] = ()
+) -> list[str]:
     """The options of a multi-choice cell that are no known spelling (free text, typos).
 
     Args:
         text: The cell as exported.
         lookup: `text_key(spelling)` -> code.
         delimiter: The separator between the chosen options.
+        none: The `text_key`s of a "none of these" option, which are known.
 
     Returns:
         Those options as written, in the cell's order.
@@ -224,7 +235,7 @@ def unknown_options(text: str, lookup: Mapping[str, str], delimiter: str) -> lis
     return [
         item
         for item in split_options(text, lookup, delimiter)
-        if item.strip() and text_key(item) not in lookup
+        if item.strip() and text_key(item) not in lookup and text_key(item) not in none
     ]
 
 
