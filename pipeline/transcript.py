@@ -19,8 +19,9 @@ A tag is one or two words (an optional number, `IP 2`), optionally in bold or in
 brackets, followed by a colon, at a turn start: the start of the excerpt or of a line,
 after a sentence's end (".", "?", "!", "…") or after an emoji (a tool that joins lines
 with a space leaves "🙂 Brukare:"). Words of the configured tag sets are tags there.
-Another capitalised word (a first name: `Anna:`) is a tag at the start of a line; after
-a sentence's end within a line only where the excerpt shows it is one (the name is in
+Another capitalised word (a first name: `Anna:`) followed by a capital letter (a turn
+starts a sentence; "Handledning: det är viktigt" is no tag) is a tag at the start of a
+line; after a sentence's end within a line only where the excerpt shows it is one (the name is in
 names.txt, the same tag starts a line elsewhere in it, or it answers an interviewer's
 turn); a few words that start a sentence with a colon in speech (`Problemet:`) never
 are. "Jag tänkte: det här klarar jag" has no tag: "Jag tänkte" is neither a tag of the
@@ -352,6 +353,10 @@ def _turns(text: str, tags: SpeakerTags, names: Sequence[str]) -> list[_Turn]:
         known = "interviewer" if key in asking else "interviewee" if key in answering else None
         if known is None and not _name_like(label):
             continue
+        if known is None and key not in listed and _continues_lowercase(text, match.end()):
+            # "Handledning: det är viktigt" is a word and what is said of it; after a
+            # speaker's name the turn starts a sentence ("Anna: Jag tycker").
+            continue
         candidates.append((match, boundary, key, number, known))
     # A first name used as a tag at a line start vouches for itself after a sentence too.
     line_names = {c[2] for c in candidates if c[1] == "line" and c[4] is None}
@@ -403,6 +408,12 @@ def _label(match: re.Match[str]) -> tuple[str, str]:
     if glued and not number:
         label, number = glued[1], glued[2]
     return label, number
+
+
+def _continues_lowercase(text: str, position: int) -> bool:
+    """Whether the first letter after `position` (spaces skipped) is lower case."""
+    rest = text[position:].lstrip()
+    return bool(rest) and rest[0].islower()
 
 
 def _name_like(label: str) -> bool:

@@ -132,6 +132,15 @@ def test_a_first_name_as_a_tag_is_dropped_listed_or_not() -> None:
     assert not clean_transcript("KL: Hur började det?\nAS: Min chef frågade.").quotable
 
 
+def test_a_word_and_what_is_said_of_it_is_no_name_tag() -> None:
+    # A speaker's turn starts a sentence; a topic and a colon goes on in lower case.
+    assert cleaned("Handledning: det är viktigt för oss.") == "Handledning: det är viktigt för oss."
+    assert cleaned("Bra.\nLönen: den är för låg.") == "Bra.\nLönen: den är för låg."
+    # A listed name is a tag whatever follows, so it never reaches the quote.
+    assert cleaned("Linnea: ja, det var så.", names=["Linnea"]) == "ja, det var så."
+    assert cleaned("Linnea: Ja, det var så.") == "Ja, det var så."
+
+
 def test_a_name_used_as_a_tag_never_reaches_the_quote() -> None:
     register = pd.DataFrame(
         [("B1", 2020, "R", "brukare", "individuell", 3, "fysiskt")],
