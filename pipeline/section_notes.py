@@ -14,6 +14,7 @@ from pipeline.disclosure_text import SUPPRESSED_MARK
 from pipeline.i18n import Catalog, languages
 
 _t = Catalog("report_text")
+_NO_DATA = Catalog("rounds")  # "ingen datainsamling", as tables of rounds without data say
 
 
 def _caption_words(kind: str) -> set[str]:
@@ -32,7 +33,9 @@ _DIV_OPEN = re.compile(r"^:::+\s*\{")
 _DIV_CLOSE = re.compile(r"^:::+\s*$")
 
 
-def merge_section_notes(markdown: str, notes: Sequence[str], lang: str = "sv") -> str:
+def merge_section_notes(
+    markdown: str, notes: Sequence[str], lang: str = "sv", *, no_data: Sequence[str] = ()
+) -> str:
     """Say each disclosure note once per level-1 section, naming the tables it concerns.
 
     Tables with suppressed cells each end in the same footnote; read in a row, the
@@ -46,23 +49,29 @@ def merge_section_notes(markdown: str, notes: Sequence[str], lang: str = "sv") -
         markdown: The expanded report Markdown (shortcodes resolved, captions numbered).
         notes: The exact Markdown paragraphs to merge (as `md_text` wrote them).
         lang: The report language.
+        no_data: Those of `notes` that say there was no data collection: nothing was
+            withheld, so inside a block they become "ingen datainsamling", never the
+            suppression mark (which the method section explains as a withheld value).
 
     Returns:
         The Markdown with the notes merged.
     """
     lines = markdown.split("\n")
-    wanted = {note.strip() for note in notes if note.strip()}
+    wanted = {note.strip() for note in [*notes, *no_data] if note.strip()}
+    marks = {note.strip(): _NO_DATA(lang, "no_data") for note in no_data}
     sections: list[list[int]] = [[]]
     for index, line in enumerate(lines):
         if line.startswith("# "):
             sections.append([])
         sections[-1].append(index)
     for indices in sections:
-        _merge_in_section(lines, indices, wanted, lang)
+        _merge_in_section(lines, indices, wanted, lang, marks)
     return "\n".join(line for line in lines if line is not None)  # type: ignore[comparison-overlap]
 
 
-def _merge_in_section(lines: list, indices: list[int], wanted: set[str], lang: str) -> None:
+def _merge_in_section(
+    lines: list, indices: list[int], wanted: set[str], lang: str, marks: dict[str, str]
+) -> None:
     caption_start = _caption_pattern()
     caption: tuple[str, str] | None = None
     in_div = False
@@ -85,8 +94,9 @@ def _merge_in_section(lines: list, indices: list[int], wanted: set[str], lang: s
     for note, places in found.items():
         refs = _ref_list([c for _, c, _ in places], lang)
         merged = f"{refs}: {note[:1].lower()}{note[1:]}"
+        mark = marks.get(note, SUPPRESSED_MARK.replace("*", "\\*"))
         for index, _, inside in places[:-1]:
-            lines[index] = SUPPRESSED_MARK.replace("*", "\\*") if inside else None
+            lines[index] = mark if inside else None
         last, _, _ = places[-1]
         lines[last] = merged
 

@@ -61,6 +61,22 @@ def test_note_without_a_caption_before_it_stays_and_withheld_block_keeps_a_mark(
     assert "–\\*" in merged and "Tables 1 and 2: uppgifter saknas \\(–\\*\\)\\." in merged
 
 
+def test_a_no_data_note_in_a_block_says_no_data_collection_not_the_suppression_mark():
+    # Nothing was collected, so nothing is withheld: "–*" would say the opposite.
+    no_data = "Inga intervjuer att redovisa \\(ingen datainsamling\\)\\."
+    markdown = "\n".join(
+        [
+            "# Teman", "::: {#fig-a .captioned}", no_data, "[Figur 4: A]{.caption}", ":::", "",
+            "::: {#fig-b .captioned}", no_data, "[Figur 5: B]{.caption}", ":::",
+        ]
+    )  # fmt: skip
+    merged = merge_section_notes(markdown, [NOTE], "sv", no_data=[no_data]).split("\n")
+    assert "–\\*" not in merged and "ingen datainsamling" in merged
+    assert "Figur 4 och 5: inga intervjuer att redovisa \\(ingen datainsamling\\)\\." in merged
+    english = merge_section_notes(markdown, [], "en", no_data=[no_data]).split("\n")
+    assert "no data collection" in english
+
+
 def test_note_in_a_withheld_figure_names_the_figure_not_the_table_above():
     # A withheld figure's block has its caption last, after the note (as the renderer
     # writes it); the table printed just above it is not what is withheld.
@@ -123,6 +139,19 @@ def test_interview_status_counts_are_the_theme_tables():
     assert "kodades i 3 segment inom 2 av kodbokens 3 teman" in text
     assert text.rstrip().endswith("@tbl-themes och @fig-themes visar i hur många intervjuer "
                                   "varje tema förekom, per grupp.")  # fmt: skip
+
+
+def test_interview_status_when_no_group_is_reported_says_so_not_zero_interviews():
+    # Groups of 1, 5 and 1 persons under a rule of 6: none is broken down.
+    text = interview_status_markdown(REGISTER, SEGMENTS, CODEBOOK, SURVEY, "R", 2020, "sv", 6)
+    assert "bygger på 0" not in text
+    assert (
+        "Ingen respondentgrupp hade minst 6 deltagare\\, så temaredovisningen bygger inte" in text
+    )
+    assert "@tbl" not in text and "@fig" not in text
+    english = interview_status_markdown(REGISTER, SEGMENTS, CODEBOOK, SURVEY, "R", 2020, "en", 6)
+    assert "rests on 0" not in english
+    assert "No respondent group had at least 6 participants" in english
 
 
 def test_interview_status_without_interviews_points_to_no_table():

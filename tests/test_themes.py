@@ -313,6 +313,21 @@ def test_factors_markdown_lists_main_factors() -> None:
     assert "@tbl-factors redovisar alla kodade segment" in text  # the list says it is short
 
 
+def test_factor_bullet_counts_the_rest_in_the_right_number() -> None:
+    # One promoting segment coded on the theme itself: "1 segment", not "1 segments".
+    segments = pd.DataFrame(
+        [("a1", "impl.hand", "framjande", "x1"), ("a1", "impl", "framjande", "x2")],
+        columns=SEGMENT_COLUMNS,
+    )
+    data = tables(small_register(), segments)
+    english = th_text.factors_by_theme_markdown(data, at(lang="en"))
+    assert "Supervision (1) and 1 segment on other factors or the theme as a whole" in english
+    assert "1 segments" not in english
+    segments.loc[2] = ("a2", "impl", "framjande", "x3")
+    english = th_text.factors_by_theme_markdown(tables(small_register(), segments), at(lang="en"))
+    assert "and 2 segments on other factors" in english
+
+
 # --- rounds -----------------------------------------------------------------------------
 
 

@@ -40,14 +40,15 @@ def _cells(indicators: Indicators, lang: str) -> pd.DataFrame:
 
     A year without a single answer had no survey (as in `pipeline.rounds`): its values
     read "ingen datainsamling", not "0", "0 %" or a suppression mark (nothing was
-    collected, so nothing is withheld); its target population stays.
+    collected, so nothing is withheld); its target population stays, or, when that
+    year's population file does not list the region at all, reads the same.
     """
     formats = {key: _format(key, lang) for key in KEY_INDICATORS}
     shown = display_table(indicators.disclosed, formats)
+    targets = indicators.disclosed.table["target_population"]
     for year in _not_surveyed(indicators):
-        shown.loc[year, [key for key in shown.columns if key != "target_population"]] = no_data(
-            lang
-        )
+        keep = ["target_population"] if pd.notna(targets.get(year)) else []
+        shown.loc[year, [key for key in shown.columns if key not in keep]] = no_data(lang)
     return shown.T
 
 

@@ -222,7 +222,10 @@ def _factor_list(rows: list[dict[str, object]], total: int, factor: str, lang: s
     ]
     rest = total - sum(int(r["segments"]) for r in rows)  # type: ignore[call-overload]
     if rest > 0:
-        items.append(md_text(_t(lang, "factor_rest", n=number(rest, lang, 0))))
+        rest_word = _t(lang, "segment_one" if rest == 1 else "segment_many")
+        items.append(
+            md_text(_t(lang, "factor_rest", n=number(rest, lang, 0), segment_word=rest_word))
+        )
     return f"{head}: {join_words(items, lang)}"
 
 
