@@ -10,7 +10,7 @@ from pipeline.analysis import Scope
 from pipeline.analysis.interviews import InterviewData
 from pipeline.analysis.themes import theme_by_group
 from pipeline.config import ReportMeta
-from pipeline.overview import theme_prevalence_with_nation
+from pipeline.overview import theme_prevalence_with_nation, theme_prevalence_with_nation_markdown
 from pipeline.report_source import commission_markdown
 from pipeline.report_text import (
     interview_status_markdown,
@@ -176,3 +176,15 @@ def test_method_lead_points_to_the_table_only_when_there_are_interviews():
     text = method_markdown(REGISTER, "R", 2020, "en", 5)
     assert text.startswith("@tbl-method shows who was interviewed in R and how.\n\n|")
     assert "@tbl" not in method_markdown(REGISTER, "R", 2019, "sv", 5)
+
+
+def test_overview_theme_columns_give_the_interviews_behind_each_share():
+    # A share without its base reads the same for 1 of 1 and 20 of 20 interviews.
+    text = theme_prevalence_with_nation_markdown(REGISTER, SEGMENTS, CODEBOOK, 2020, "sv", 5, ["R"])
+    assert text.startswith(
+        "| Tema | R \\(n\u00a0\\=\u00a01\\) | Hela landet \\(n\u00a0\\=\u00a01\\) |"
+    )
+    assert "av de n intervjuerna i redovisade grupper" in text
+    # A region with no reported group has no base: its column is marked, its head bare.
+    none = theme_prevalence_with_nation_markdown(REGISTER, SEGMENTS, CODEBOOK, 2020, "en", 6, ["R"])
+    assert none.startswith("| Theme | R | Whole country |")
