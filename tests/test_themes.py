@@ -384,7 +384,20 @@ def test_single_round_has_no_trend() -> None:
     across = th.themes_across_rounds(tables(register, segments), at(), years=[2017])
     assert th.classify_trends(across)["trend"].isna().all()
     text = th_text.themes_across_rounds_markdown(tables(register, segments), at(year=2017))
-    assert "Endast en omgång \\(2017\\)" in text
+    assert "Endast en omgång med intervjuer \\(2017\\)" in text
+
+
+def test_single_round_with_interviews_after_a_survey_only_round_says_with_interviews() -> None:
+    # 2019 had the survey only: the report is the second round, and the rounds table
+    # (one column, 2020) must not read as if the evaluation had a single round.
+    register = pd.DataFrame(
+        [("x1", 2020, "R", "brukare", "individuell", 1, "fysiskt")], columns=REGISTER_COLUMNS
+    )
+    segments = pd.DataFrame([("x1", "impl", "neutral", "s1")], columns=SEGMENT_COLUMNS)
+    text = th_text.themes_across_rounds_markdown(
+        tables(register, segments), at(lang="en"), all_rounds=[2019, 2020]
+    )
+    assert "Only one round with interviews \\(2020\\)" in text
 
 
 def test_themes_across_rounds_markdown_states_the_threshold() -> None:
