@@ -636,3 +636,17 @@ def test_key_figures_of_a_region_the_population_file_lacks_leave_no_empty_value(
     assert not re.search(r": *$", figures, flags=re.MULTILINE)
     table = I.key_indicators_markdown(survey, population, at(region="Örebro"))
     assert "| Målpopulation | ingen datainsamling |" in table
+
+
+def test_key_figures_say_which_figures_they_leave_out_without_a_mark_they_do_not_show():
+    # The list leaves a withheld figure out; "(markeras –*)" would point to no mark.
+    population = seed_population()
+    few = I.key_figures_markdown(seed_survey(), population, at(region="Norrland", lang="en"))
+    assert SUPPRESSED_MARK.replace("*", "\\*") not in few
+    assert "The other key figures are not shown \\(fewer than 5 respondents\\)" in few
+    rows = [{"year": 2020, "region": "Skåne", "trained": t} for t in [True] * 17 + [False] * 2]
+    survey = pd.concat([seed_survey().query("region != 'Skåne'"), make_survey(rows)])
+    some = I.key_figures_markdown(survey, population, at())
+    assert "markeras" not in some
+    assert "andel utbildade" in some and "redovisas inte\\, eftersom de skulle visa" in some
+    assert "Antal svar: 19" in some
