@@ -593,6 +593,20 @@ def test_no_quotes_message() -> None:
     assert text == "No quotes can be shown\\.\n"
 
 
+def test_no_quotes_say_why_when_nothing_was_collected_or_every_group_is_small() -> None:
+    # "No quotes can be shown" in a year without interviews would read as withheld quotes.
+    data = tables(small_register(), small_segments())
+    none_held = q_text.quotes_markdown(data, at(year=2019, k=3))
+    assert (
+        none_held
+        == "Inga citat\\, eftersom inga intervjuer gjordes 2019 \\(ingen datainsamling\\)\\.\n"
+    )
+    too_small = q_text.quotes_markdown(data, at(lang="en", k=6))
+    assert too_small == (
+        "No quotes are shown\\, because no respondent group had at least 6 participants\\.\n"
+    )
+
+
 # --- the interview rule with its defaults (issue 11) ------------------------------------
 
 IK = DEFAULT_INTERVIEW_K
