@@ -273,7 +273,7 @@ def test_factors_of_a_year_without_interviews_say_no_data_collection_not_too_sma
     none_held = th.disclose_factors(data, at(year=2019, k=3))
     assert not none_held.withheld and none_held.table.empty
     assert th_text.factors_table(none_held, at(year=2019, k=3)) == (
-        "Inga intervjuer gjordes 2019 \\(ingen datainsamling\\)\\.\n"
+        "Inga intervjuer att redovisa \\(ingen datainsamling\\)\\.\n"
     )
     # Interviews held but every group below the rule: withheld, for that reason.
     too_small = th.disclose_factors(data, at(k=6))
