@@ -116,7 +116,12 @@ def _block_caption(
 
 
 def _ref_list(captions: list[tuple[str, str]], lang: str) -> str:
-    """ "Tabell 3, 5 och Figur 2" from the captions, numbers in order of appearance."""
+    """ "Tabell 3–6 och 9 samt Figur 2" from the captions, numbers in order of appearance.
+
+    Three or more numbers in a row are a range ("Tabell 3–12", not ten numbers), and the
+    tables and the figures are joined by "samt" / ", and": "Tabell 13 och 14 och Figur 4
+    och 5" read as four items.
+    """
     conjunction = _t(lang, "and")
     groups: dict[str, list[str]] = {}
     for kind, n in captions:
@@ -125,9 +130,28 @@ def _ref_list(captions: list[tuple[str, str]], lang: str) -> str:
             groups[key].append(n)
     parts = []
     for key, numbers in groups.items():
-        if len(numbers) == 1:
-            parts.append(f"{_t(lang, key)} {numbers[0]}")
+        items = _ranges(numbers)
+        if len(items) == 1 and len(numbers) == 1:
+            parts.append(f"{_t(lang, key)} {items[0]}")
+        elif len(items) == 1:
+            parts.append(f"{_t(lang, f'{key}s')} {items[0]}")
         else:
             word = _t(lang, f"{key}s")  # the plural, as "Tables 3 and 5" has it
-            parts.append(f"{word} {', '.join(numbers[:-1])} {conjunction} {numbers[-1]}")
-    return f" {conjunction} ".join(parts)
+            parts.append(f"{word} {', '.join(items[:-1])} {conjunction} {items[-1]}")
+    return _t(lang, "kinds_and").join(parts)
+
+
+def _ranges(numbers: list[str]) -> list[str]:
+    """ "3", "4", "5", "7" -> "3–5", "7": runs of three or more consecutive numbers."""
+    items: list[str] = []
+    run: list[int] = []
+    for n in [int(x) for x in numbers] + [-1]:
+        if run and n == run[-1] + 1:
+            run.append(n)
+            continue
+        if len(run) >= 3:
+            items.append(f"{run[0]}\u2013{run[-1]}")
+        else:
+            items += [str(x) for x in run]
+        run = [n]
+    return items

@@ -188,3 +188,16 @@ def test_overview_theme_columns_give_the_interviews_behind_each_share():
     # A region with no reported group has no base: its column is marked, its head bare.
     none = theme_prevalence_with_nation_markdown(REGISTER, SEGMENTS, CODEBOOK, 2020, "en", 6, ["R"])
     assert none.startswith("| Theme | R | Whole country |")
+
+
+def test_a_section_note_names_a_run_of_tables_as_a_range_and_joins_kinds_with_samt():
+    # "Tabell 3, 4, 5, 6, 7, 8, 9, 10, 11 och 12 och Figur 2 och 3" read as one long list.
+    lines = ["# Resultat"]
+    for n in range(3, 13):
+        lines += [f": Tabell {n}: T {{#tbl-{n}}}", "| x |", "", NOTE, ""]
+    for n in (2, 3):
+        lines += [f"::: {{#fig-{n} .captioned}}", NOTE, f"[Figur {n}: F]{{.caption}}", ":::", ""]
+    merged = merge_section_notes("\n".join(lines), [NOTE], "sv")
+    assert "Tabell 3\u201312 samt Figur 2 och 3: uppgifter saknas" in merged
+    english = merge_section_notes("\n".join(lines), [NOTE], "en")
+    assert "Tables 3\u201312, and Figures 2 and 3: uppgifter saknas" in english
