@@ -151,6 +151,17 @@ def test_method_table_markdown_for_a_region_without_interviews_escapes_the_name(
     assert text == "Inga intervjuer finns för \\<b\\>Ort\\<\\/b\\> 2020\\.\n"
 
 
+def test_rounds_table_of_a_region_without_interviews_says_what_its_figure_says() -> None:
+    # The same sentence as the rounds figure's, so the section note names both at once.
+    from pipeline.figures import themes as th_figures
+
+    data = tables(small_register(), small_segments())
+    text = th_text.themes_across_rounds_markdown(data, at("Annan", k=3))
+    figure = th_figures.rounds_chart(th.disclose_across_rounds(data, at("Annan", k=3)), "sv")
+    assert text == "Inga intervjuer att redovisa \\(ingen datainsamling\\)\\.\n"
+    assert figure == "Inga intervjuer att redovisa (ingen datainsamling)."
+
+
 def test_group_sizes_and_small_groups_count_persons() -> None:
     register = stockholm_2020()
     sizes = iv.group_sizes(register, at("Stockholm"))
@@ -778,7 +789,7 @@ def test_rounds_table_of_a_region_without_interviews_says_so() -> None:
     data = tables(small_register(), small_segments())
     across = th.disclose_across_rounds(data, at(region="Nowhere"))
     assert th_text.across_rounds_table(across, data, at(region="Nowhere")) == (
-        iv_text.no_interviews(at(region="Nowhere"))
+        "Inga intervjuer att redovisa \\(ingen datainsamling\\)\\.\n"
     )
 
 
