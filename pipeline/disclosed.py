@@ -39,8 +39,9 @@ class Disclosed:
     _token: object = field(default=None, repr=False, compare=False)
     reason: str = ""
     """Why the table is withheld: "small" (group below k), "unprotectable" (no
-    suppression pattern hides the small cells) or "interviews" (no respondent group has
-    enough persons); empty when it is not withheld."""
+    suppression pattern hides the small cells), "interviews" (no respondent group has
+    enough persons) or "no_data" (not a single respondent: no data collection, nothing
+    withheld); empty when it is not withheld."""
 
     def __post_init__(self) -> None:
         if self._token is not _TOKEN:

@@ -120,7 +120,7 @@ def disclose_distribution(
     base = int(table.loc[cells, count].fillna(0).sum())
     mask = no_mask(table)
     if not is_publishable(base, k):
-        return withhold(table, k)
+        return withhold(table, k, _small_or_no_data(base, table, count, kind))
     suppressed = suppression_mask(table.loc[cells, count], k, total_shown=True)
     for column in (count, *percents):
         mask.loc[cells, column] = suppressed
@@ -133,6 +133,17 @@ def disclose_distribution(
         # Even suppressing every cell would not hide them (e.g. k=5, six answers as 1+5).
         return withhold(table, k, "unprotectable")
     return make(table, mask, k)
+
+
+def _small_or_no_data(base: int, table: pd.DataFrame, count: str, kind: str) -> str:
+    """Why a distribution below k is withheld: "small", or "no_data" when nobody was asked.
+
+    A table without a single respondent (no answers and no item non-response) is a region
+    or year without a survey: saying that fewer than k answered, or marking it withheld,
+    would describe a data collection that never took place.
+    """
+    missing = int(table.loc[table[kind] == "missing", count].fillna(0).sum())
+    return "small" if base or missing else "no_data"
 
 
 def disclose_multi_choice(
@@ -162,7 +173,7 @@ def disclose_multi_choice(
     totals = table.loc[table[kind] == "total", count]
     base = int(totals.iloc[0]) if len(totals) else 0
     if not is_publishable(base, k):
-        return withhold(table, k)
+        return withhold(table, k, _small_or_no_data(base, table, count, kind))
     cells = table[kind] == "category"
     suppressed = table[count].map(lambda n: is_small(n, k) or is_small(base - n, k)) & cells
     mask = no_mask(table)
@@ -197,7 +208,8 @@ def suppress_statistics(
     """
     table = pd.DataFrame({"value": pd.Series(dict(describe), dtype="float64")})
     if not is_publishable(n, k):
-        return withhold(table, k)
+        asked = n + int(describe.get("missing", 0) or 0)  # those who got the question
+        return withhold(table, k, "small" if asked else "no_data")
     mask = no_mask(table)
     if not extremes_publishable(n, k, extremes_k):
         mask["value"] = [key not in ROBUST_STATISTICS for key in table.index]

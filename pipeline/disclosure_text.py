@@ -34,12 +34,13 @@ def withheld_message(k: int, lang: str = "sv", reason: str = "small") -> str:
     Args:
         k: The minimum group size (of the rule that withheld it).
         lang: The report language.
-        reason: `Disclosed.reason`: "small", "unprotectable", "linked" or "interviews".
+        reason: `Disclosed.reason`: "small", "unprotectable", "linked", "interviews" or
+            "no_data" (nobody was asked: no data collection, nothing withheld).
 
     Returns:
         One sentence, e.g. "Uppgifterna redovisas inte (färre än 5 svarande)."
     """
-    known = reason in ("unprotectable", "linked", "interviews")
+    known = reason in ("unprotectable", "linked", "interviews", "no_data")
     return _t(lang, f"withheld_{reason if known else 'small'}", k=k)
 
 

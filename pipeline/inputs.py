@@ -136,7 +136,7 @@ def _load_evaluation(project: Project, upto_year: int | None) -> EvaluationData:
     if evaluation.inputs.names is not None:
         names = _collect(problems, lambda: _read_names(*_where(project, evaluation.inputs.names)))
     if not problems:
-        problems.extend(_unknown_regions(project, tables["population"]))
+        problems.extend(_unknown_regions(project, tables["population"], upto_year))
         problems.extend(_regions_without_population(project, tables))
     if problems:
         raise InputError(merge_repeated(problems))
@@ -376,18 +376,26 @@ def _known_regions(project: Project, year: int) -> list[str]:
     other problems in the population file itself are left to its reader.
     """
     known = list(project.evaluation.regions)
+    return _with_other_regions(known, _population_region_names(project, year))
+
+
+def _population_region_names(project: Project, year: int) -> list[str]:
+    """The region names a year's population file lists (after `values.region`), unchecked.
+
+    A file that cannot be read, or has no region column, lists none: its reader says why.
+    """
     spec = project.evaluation.inputs.population
     options = spec.table_options()
     try:
         path, shown = _where(project, spec, year)
         raw = read_raw_table(path, options, shown)
     except InputError:
-        return known
+        return []
     header = map_headers(raw, options, ["region"]).found.get("region")
     if header is None:
-        return known
+        return []
     mapped = remap(Cells.of(raw, header), options.values.get("region"))
-    return _with_other_regions(known, [t for t in mapped.text if t is not None])
+    return [t for t in mapped.text if t is not None]
 
 
 def _with_other_regions(known: list[str], names: list[str]) -> list[str]:
@@ -466,12 +474,24 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(non_empty, ignore_index=True)
 
 
-def _unknown_regions(project: Project, populations: list[pd.DataFrame]) -> list[Problem]:
-    """A params region that no population file mentions in any year is almost surely a typo."""
+def _unknown_regions(
+    project: Project, populations: list[pd.DataFrame], upto_year: int | None
+) -> list[Problem]:
+    """A params region that no population file mentions in any year is almost surely a typo.
+
+    "Any year" means every params year, also those after `upto_year`: a region that joins
+    the evaluation in a later round is no typo in the reports of the earlier ones (they
+    say it had no data collection then), and a run of only those years must not refuse it.
+    """
     seen = set()
     for frame in populations:
         if len(frame):
             seen.update(frame["region"].astype(str))
+    later = [y for y in project.evaluation.years if upto_year is not None and y > upto_year]
+    for year in later:
+        if not set(project.evaluation.regions) - seen:
+            break
+        seen.update(_population_region_names(project, year))
     return [
         Problem(
             str(project.params_file),

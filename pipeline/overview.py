@@ -16,9 +16,10 @@ from pipeline.analysis import Scope
 from pipeline.analysis.interviews import InterviewData
 from pipeline.analysis.themes import theme_by_group
 from pipeline.disclosure import SUPPRESSED_MARK
-from pipeline.formatting import md_text, percent
+from pipeline.formatting import md_text, number, percent
 from pipeline.i18n import Catalog
 from pipeline.tables import markdown_table
+from pipeline.text.themes import N_EQUALS
 
 _t = Catalog("overview")
 
@@ -46,16 +47,19 @@ def theme_prevalence_with_nation(
     Returns:
         One row per theme (codebook order): theme, label, one column per region with
         interviews that year, then the national column (message `overview.nation`); shares in
-        percent (Float64), NA where a region has no reported group.
+        percent (Float64), NA where a region has no reported group. `attrs["interviews"]`
+        holds each share column's base: the reported groups' interviews.
     """
     present = set(register.loc[register["year"].astype(int) == int(year), "region"])
     regions = [r for r in (regions or sorted(present)) if r in present]
     result: pd.DataFrame | None = None
     pooled: pd.DataFrame | None = None
+    bases: dict[str, int] = {}
     for region in regions:
         scope = Scope(region=region, year=year, lang=lang, interview_k=k)
         table = theme_by_group(InterviewData(register, segments, themes), scope)
         shown = table.loc[~table["suppressed"]]
+        bases[region] = int(shown.drop_duplicates("group")["interviews"].sum())
         grouped = shown.groupby("theme", sort=False)[["interviews", "mentioning"]].sum()
         if result is None:
             result = table.drop_duplicates("theme")[["theme", "label"]].reset_index(drop=True)
@@ -68,6 +72,7 @@ def theme_prevalence_with_nation(
     if pooled is not None and len(pooled):
         nation = (100.0 * pooled["mentioning"] / pooled["interviews"]).astype("Float64")
     result[_t(lang, "nation")] = result["theme"].map(nation).astype("Float64")
+    result.attrs["interviews"] = {**bases, _t(lang, "nation"): sum(bases.values())}
     return result
 
 
@@ -99,8 +104,13 @@ def theme_prevalence_with_nation_markdown(
     if table.empty:
         return md_text(texts["none"]) + "\n"
     shown = pd.DataFrame({texts["theme"]: table["label"]})
+    bases = table.attrs.get("interviews", {})
     for column in [c for c in table.columns if c not in ("theme", "label")]:
-        shown[column] = [
+        # The base of every share, as the regional tables give it: "Region 07 (n = 2)".
+        # A region without a reported group has no base to give (its column is marked).
+        n = bases.get(column, 0)
+        head = f"{column} ({N_EQUALS}{number(n, lang, 0)})" if n else column
+        shown[head] = [
             SUPPRESSED_MARK if pd.isna(v) else percent(float(v), lang, 0) for v in table[column]
         ]
     return markdown_table(shown) + "\n" + texts["note"].format(k=k) + "\n"

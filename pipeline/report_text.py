@@ -110,7 +110,10 @@ def interview_status_markdown(
         )
     ]
     small = sorted(set(table.loc[table["suppressed"], "group"]), key=GROUPS.index)
-    if small:
+    if small and not interviews_shown:
+        # "rests on 0 of the interviews; every group is left out" said as one plain fact.
+        sentences.append(_t(lang, "basis_none", k=k))
+    elif small:
         groups = join_words([label("group", g, lang).lower() for g in small], lang)
         sentences.append(
             _t(

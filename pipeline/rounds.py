@@ -122,15 +122,15 @@ def rounds_markdown(
         One escaped Markdown paragraph.
     """
     info = evaluation_rounds(survey, register, region, year, population)
-    if len(info.years) <= 1:
-        return md_text(_t(lang, "only", year=year, region=region)) + "\n"
-    n = info.ordinal_number(year)
+    # A first round without a survey or interviews says so too, as later rounds do.
     sentences = [
-        _t(
+        _t(lang, "only", year=year, region=region)
+        if len(info.years) <= 1
+        else _t(
             lang,
             "nth",
             year=year,
-            ordinal=ordinal(n, lang),
+            ordinal=ordinal(info.ordinal_number(year), lang),
             region=region,
             years=join_words(info.years, lang),
         )

@@ -14,6 +14,7 @@ from pipeline.disclosure_text import SUPPRESSED_MARK
 from pipeline.i18n import Catalog, languages
 
 _t = Catalog("report_text")
+_NO_DATA = Catalog("rounds")  # "ingen datainsamling", as tables of rounds without data say
 
 
 def _caption_words(kind: str) -> set[str]:
@@ -32,7 +33,9 @@ _DIV_OPEN = re.compile(r"^:::+\s*\{")
 _DIV_CLOSE = re.compile(r"^:::+\s*$")
 
 
-def merge_section_notes(markdown: str, notes: Sequence[str], lang: str = "sv") -> str:
+def merge_section_notes(
+    markdown: str, notes: Sequence[str], lang: str = "sv", *, no_data: Sequence[str] = ()
+) -> str:
     """Say each disclosure note once per level-1 section, naming the tables it concerns.
 
     Tables with suppressed cells each end in the same footnote; read in a row, the
@@ -46,23 +49,29 @@ def merge_section_notes(markdown: str, notes: Sequence[str], lang: str = "sv") -
         markdown: The expanded report Markdown (shortcodes resolved, captions numbered).
         notes: The exact Markdown paragraphs to merge (as `md_text` wrote them).
         lang: The report language.
+        no_data: Those of `notes` that say there was no data collection: nothing was
+            withheld, so inside a block they become "ingen datainsamling", never the
+            suppression mark (which the method section explains as a withheld value).
 
     Returns:
         The Markdown with the notes merged.
     """
     lines = markdown.split("\n")
-    wanted = {note.strip() for note in notes if note.strip()}
+    wanted = {note.strip() for note in [*notes, *no_data] if note.strip()}
+    marks = {note.strip(): _NO_DATA(lang, "no_data") for note in no_data}
     sections: list[list[int]] = [[]]
     for index, line in enumerate(lines):
         if line.startswith("# "):
             sections.append([])
         sections[-1].append(index)
     for indices in sections:
-        _merge_in_section(lines, indices, wanted, lang)
+        _merge_in_section(lines, indices, wanted, lang, marks)
     return "\n".join(line for line in lines if line is not None)  # type: ignore[comparison-overlap]
 
 
-def _merge_in_section(lines: list, indices: list[int], wanted: set[str], lang: str) -> None:
+def _merge_in_section(
+    lines: list, indices: list[int], wanted: set[str], lang: str, marks: dict[str, str]
+) -> None:
     caption_start = _caption_pattern()
     caption: tuple[str, str] | None = None
     in_div = False
@@ -85,8 +94,9 @@ def _merge_in_section(lines: list, indices: list[int], wanted: set[str], lang: s
     for note, places in found.items():
         refs = _ref_list([c for _, c, _ in places], lang)
         merged = f"{refs}: {note[:1].lower()}{note[1:]}"
+        mark = marks.get(note, SUPPRESSED_MARK.replace("*", "\\*"))
         for index, _, inside in places[:-1]:
-            lines[index] = SUPPRESSED_MARK.replace("*", "\\*") if inside else None
+            lines[index] = mark if inside else None
         last, _, _ = places[-1]
         lines[last] = merged
 
@@ -106,7 +116,12 @@ def _block_caption(
 
 
 def _ref_list(captions: list[tuple[str, str]], lang: str) -> str:
-    """ "Tabell 3, 5 och Figur 2" from the captions, numbers in order of appearance."""
+    """ "Tabell 3–6 och 9 samt Figur 2" from the captions, numbers in order of appearance.
+
+    Three or more numbers in a row are a range ("Tabell 3–12", not ten numbers), and the
+    tables and the figures are joined by "samt" / ", and": "Tabell 13 och 14 och Figur 4
+    och 5" read as four items.
+    """
     conjunction = _t(lang, "and")
     groups: dict[str, list[str]] = {}
     for kind, n in captions:
@@ -115,9 +130,28 @@ def _ref_list(captions: list[tuple[str, str]], lang: str) -> str:
             groups[key].append(n)
     parts = []
     for key, numbers in groups.items():
-        if len(numbers) == 1:
-            parts.append(f"{_t(lang, key)} {numbers[0]}")
+        items = _ranges(numbers)
+        if len(items) == 1 and len(numbers) == 1:
+            parts.append(f"{_t(lang, key)} {items[0]}")
+        elif len(items) == 1:
+            parts.append(f"{_t(lang, f'{key}s')} {items[0]}")
         else:
             word = _t(lang, f"{key}s")  # the plural, as "Tables 3 and 5" has it
-            parts.append(f"{word} {', '.join(numbers[:-1])} {conjunction} {numbers[-1]}")
-    return f" {conjunction} ".join(parts)
+            parts.append(f"{word} {', '.join(items[:-1])} {conjunction} {items[-1]}")
+    return _t(lang, "kinds_and").join(parts)
+
+
+def _ranges(numbers: list[str]) -> list[str]:
+    """ "3", "4", "5", "7" -> "3–5", "7": runs of three or more consecutive numbers."""
+    items: list[str] = []
+    run: list[int] = []
+    for n in [int(x) for x in numbers] + [-1]:
+        if run and n == run[-1] + 1:
+            run.append(n)
+            continue
+        if len(run) >= 3:
+            items.append(f"{run[0]}\u2013{run[-1]}")
+        else:
+            items += [str(x) for x in run]
+        run = [n]
+    return items

@@ -351,6 +351,7 @@ def response_rate_labels(
     years: Iterable[int],
     lang: str,
     overview_name: str,
+    regions: Iterable[str] = (),
 ) -> dict[tuple[int, str], str]:
     """The response rate of every region-year (and the country, for the overview row).
 
@@ -362,6 +363,8 @@ def response_rate_labels(
         years: The years of the grid.
         lang: Number format.
         overview_name: The overview row's name (its rate is the country's).
+        regions: The params' regions: one that a year's population file does not list
+            (it joins in a later round) had no survey that year either, as its report says.
 
     Returns:
         Formatted rates ("87,5 %") by (year, region name); unknown rates left out.
@@ -381,6 +384,8 @@ def response_rate_labels(
                 labels[(year, name)] = _t(lang, "no_survey")
             elif not pd.isna(row.response_rate):
                 labels[(year, name)] = percent(row.response_rate, lang)
+        for region in regions:
+            labels.setdefault((year, region), _t(lang, "no_survey"))
     return labels
 
 
@@ -503,7 +508,14 @@ def index_details(
             raise ValueError("no data given and no response rates recorded for these inputs")
         return {"stale": stale, "rates": rates}
     years = {t.pair.year for t in tasks}
-    rates = response_rate_labels(data.survey, data.population, years, lang, overview_region(lang))
+    rates = response_rate_labels(
+        data.survey,
+        data.population,
+        years,
+        lang,
+        overview_region(lang),
+        regions=project.evaluation.regions,
+    )
     record = {"key": key, "rates": [[year, name, label] for (year, name), label in rates.items()]}
     write_file_atomic(out / RATES_RECORD, json.dumps(record, ensure_ascii=False).encode(), mode)
     return {"stale": stale, "rates": rates}

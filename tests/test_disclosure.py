@@ -426,3 +426,13 @@ def test_every_withheld_reason_has_its_own_sentence_in_both_languages():
     for lang in ("sv", "en"):
         texts = {withheld_message(4, lang, r) for r in ("small", "unprotectable", "interviews")}
         assert len(texts) == 3
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("reason", ["small", "unprotectable", "linked", "interviews", "no_data"])
+def test_a_withheld_sentence_reads_after_its_tables_names_with_one_colon(lang, reason):
+    # The section note says "Tabell 11: <sentence>"; a colon inside the sentence made it
+    # "Tabell 11: uppgifterna redovisas inte: tillsammans med ...".
+    from pipeline.disclosure_text import withheld_message
+
+    assert ":" not in withheld_message(3, lang, reason)

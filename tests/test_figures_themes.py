@@ -273,7 +273,9 @@ def test_withheld_tables_give_a_sentence_not_an_empty_figure(persons) -> None:
         ft.factors_chart_alt(factors, "sv"),
     ):
         assert isinstance(result, str)
-        assert result.startswith("Redovisas inte: ingen respondentgrupp hade minst 3 deltagare")
+        assert result.startswith(
+            "Redovisas inte, eftersom ingen respondentgrupp hade minst 3 deltagare"
+        )
         assert not re.search(r"\b[0-9]\b(?! deltagare)", result)  # no count, no zero
 
 

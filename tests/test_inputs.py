@@ -116,6 +116,41 @@ def test_more_respondents_than_target_population_is_refused(tmp_path):
     assert "survey respondents in Skåne 2020 (response rate" in line
 
 
+def _drop_region_from_year(data: Path, year: int, region: str, code: str) -> None:
+    """Remove a region from one year's survey, population, register and segments."""
+    for name in ("survey", "population", "interviews", "segments"):
+        path = data / str(year) / f"{name}.csv"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines if f",{region}," not in line and f"-{code}-" not in line]
+        path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+
+
+def test_a_region_that_joins_in_a_later_round_is_known_in_the_earlier_ones(tmp_path):
+    # Örebro is in no 2017 file: the 2017 reports (and a run of 2017 alone, which reads
+    # only 2017's files) must not call it unknown, while validate (every year) accepts it.
+    data = _demo_copy(tmp_path)
+    _drop_region_from_year(data, 2017, "Örebro", "ORE")
+    project = load_project(make_project(tmp_path, {"data_dir": str(data)}))
+    early = load_evaluation(project, upto_year=2017)
+    assert "Örebro" not in set(early.population["region"])
+    assert "Örebro" in set(load_evaluation(project).population["region"])
+
+
+def test_a_params_region_in_no_population_file_is_unknown_in_every_year(tmp_path):
+    project = load_project(make_project(tmp_path, {"regions": ["Skåne", "Gotland"]}))
+    for upto_year in (2017, None):
+        [line] = _problems_upto(project, upto_year)
+        assert line.endswith(
+            "key 'regions.1': unknown region 'Gotland': no population file lists it in any year"
+        )
+
+
+def _problems_upto(project, upto_year: int | None) -> list[str]:
+    with pytest.raises(InputError) as info:
+        load_evaluation(project, upto_year=upto_year)
+    return str(info.value).splitlines()
+
+
 def yaml_inputs() -> dict:
     import yaml
 

@@ -10,7 +10,7 @@ from pipeline.analysis import Scope
 from pipeline.analysis.interviews import InterviewData
 from pipeline.analysis.themes import theme_by_group
 from pipeline.config import ReportMeta
-from pipeline.overview import theme_prevalence_with_nation
+from pipeline.overview import theme_prevalence_with_nation, theme_prevalence_with_nation_markdown
 from pipeline.report_source import commission_markdown
 from pipeline.report_text import (
     interview_status_markdown,
@@ -59,6 +59,22 @@ def test_note_without_a_caption_before_it_stays_and_withheld_block_keeps_a_mark(
     merged = merge_section_notes(markdown, [NOTE], "en").split("\n")
     assert merged[3] == NOTE  # the summary's note: no table to name
     assert "–\\*" in merged and "Tables 1 and 2: uppgifter saknas \\(–\\*\\)\\." in merged
+
+
+def test_a_no_data_note_in_a_block_says_no_data_collection_not_the_suppression_mark():
+    # Nothing was collected, so nothing is withheld: "–*" would say the opposite.
+    no_data = "Inga intervjuer att redovisa \\(ingen datainsamling\\)\\."
+    markdown = "\n".join(
+        [
+            "# Teman", "::: {#fig-a .captioned}", no_data, "[Figur 4: A]{.caption}", ":::", "",
+            "::: {#fig-b .captioned}", no_data, "[Figur 5: B]{.caption}", ":::",
+        ]
+    )  # fmt: skip
+    merged = merge_section_notes(markdown, [NOTE], "sv", no_data=[no_data]).split("\n")
+    assert "–\\*" not in merged and "ingen datainsamling" in merged
+    assert "Figur 4 och 5: inga intervjuer att redovisa \\(ingen datainsamling\\)\\." in merged
+    english = merge_section_notes(markdown, [], "en", no_data=[no_data]).split("\n")
+    assert "no data collection" in english
 
 
 def test_note_in_a_withheld_figure_names_the_figure_not_the_table_above():
@@ -125,6 +141,19 @@ def test_interview_status_counts_are_the_theme_tables():
                                   "varje tema förekom, per grupp.")  # fmt: skip
 
 
+def test_interview_status_when_no_group_is_reported_says_so_not_zero_interviews():
+    # Groups of 1, 5 and 1 persons under a rule of 6: none is broken down.
+    text = interview_status_markdown(REGISTER, SEGMENTS, CODEBOOK, SURVEY, "R", 2020, "sv", 6)
+    assert "bygger på 0" not in text
+    assert (
+        "Ingen respondentgrupp hade minst 6 deltagare\\, så temaredovisningen bygger inte" in text
+    )
+    assert "@tbl" not in text and "@fig" not in text
+    english = interview_status_markdown(REGISTER, SEGMENTS, CODEBOOK, SURVEY, "R", 2020, "en", 6)
+    assert "rests on 0" not in english
+    assert "No respondent group had at least 6 participants" in english
+
+
 def test_interview_status_without_interviews_points_to_no_table():
     text = interview_status_markdown(REGISTER, SEGMENTS, CODEBOOK, SURVEY, "R", 2019, "en", 5)
     assert "R had no interview round in 2019 \\(no data collection\\)" in text
@@ -147,3 +176,28 @@ def test_method_lead_points_to_the_table_only_when_there_are_interviews():
     text = method_markdown(REGISTER, "R", 2020, "en", 5)
     assert text.startswith("@tbl-method shows who was interviewed in R and how.\n\n|")
     assert "@tbl" not in method_markdown(REGISTER, "R", 2019, "sv", 5)
+
+
+def test_overview_theme_columns_give_the_interviews_behind_each_share():
+    # A share without its base reads the same for 1 of 1 and 20 of 20 interviews.
+    text = theme_prevalence_with_nation_markdown(REGISTER, SEGMENTS, CODEBOOK, 2020, "sv", 5, ["R"])
+    assert text.startswith(
+        "| Tema | R \\(n\u00a0\\=\u00a01\\) | Hela landet \\(n\u00a0\\=\u00a01\\) |"
+    )
+    assert "av de n intervjuerna i redovisade grupper" in text
+    # A region with no reported group has no base: its column is marked, its head bare.
+    none = theme_prevalence_with_nation_markdown(REGISTER, SEGMENTS, CODEBOOK, 2020, "en", 6, ["R"])
+    assert none.startswith("| Theme | R | Whole country |")
+
+
+def test_a_section_note_names_a_run_of_tables_as_a_range_and_joins_kinds_with_samt():
+    # "Tabell 3, 4, 5, 6, 7, 8, 9, 10, 11 och 12 och Figur 2 och 3" read as one long list.
+    lines = ["# Resultat"]
+    for n in range(3, 13):
+        lines += [f": Tabell {n}: T {{#tbl-{n}}}", "| x |", "", NOTE, ""]
+    for n in (2, 3):
+        lines += [f"::: {{#fig-{n} .captioned}}", NOTE, f"[Figur {n}: F]{{.caption}}", ":::", ""]
+    merged = merge_section_notes("\n".join(lines), [NOTE], "sv")
+    assert "Tabell 3\u201312 samt Figur 2 och 3: uppgifter saknas" in merged
+    english = merge_section_notes("\n".join(lines), [NOTE], "en")
+    assert "Tables 3\u201312, and Figures 2 and 3: uppgifter saknas" in english

@@ -50,3 +50,17 @@ def test_a_year_without_any_data_collection_is_still_a_round_in_every_report():
     assert "enbart" not in text
     # The report's own year is a round even before any data are in.
     assert evaluation_rounds(survey, register, "C", 2019).years == (2017, 2018, 2019)
+
+
+def test_a_first_round_says_which_data_collection_it_lacked():
+    # The only round so far: the sentence still names what was not collected, as the
+    # sentence of a later round does.
+    survey = pd.DataFrame({"region": ["D"], "year": [2019]})
+    register = pd.DataFrame({"region": pd.Series(dtype=str), "year": pd.Series(dtype=int)})
+    text = rounds_markdown(survey, register, "D", 2019, "sv")
+    assert text.startswith("Omgången 2019 är den första utvärderingsomgången i D\\.")
+    assert "2019 genomfördes enbart enkäten \\(intervjuer\\: ingen datainsamling\\)" in text
+    nothing = rounds_markdown(survey.iloc[0:0], register, "D", 2019, "en")
+    assert "In 2019 neither the survey nor interviews took place" in nothing
+    both = rounds_markdown(survey, pd.DataFrame({"region": ["D"], "year": [2019]}), "D", 2019)
+    assert both == "Omgången 2019 är den första utvärderingsomgången i D\\.\n"

@@ -111,6 +111,21 @@ def test_response_rate_labels_per_region_and_country():
     assert labels == {(2020, "A"): half, (2020, "B"): half, (2020, "Nationell översikt"): half}
 
 
+def test_a_params_region_the_years_population_lacks_reads_no_data_collection_in_the_index():
+    import pandas as pd
+
+    from pipeline.site import response_rate_labels
+
+    # C joins in a later round: in no 2020 file at all, its 2020 cell must not be blank.
+    survey = pd.DataFrame({"year": [2020] * 2, "region": ["A", "A"]})
+    population = pd.DataFrame({"year": [2020], "region": ["A"], "target_population": [4]})
+    labels = response_rate_labels(
+        survey, population, [2020], "en", "National overview", regions=["A", "C"]
+    )
+    assert labels[(2020, "C")] == "Survey: no data collection"
+    assert labels[(2020, "A")] == "50%"
+
+
 def test_a_region_without_survey_answers_reads_no_data_collection_in_the_index(tmp_path):
     import pandas as pd
 

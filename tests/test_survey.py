@@ -595,3 +595,70 @@ def test_key_indicators_of_a_year_without_survey_say_no_data_collection():
     assert "- Svarsfrekvens: ingen datainsamling" in figures and "- Målpopulation: 35" in figures
     # Nothing was collected, so nothing is withheld: no suppression footnote.
     assert SUPPRESSED_MARK not in figures and "redovisas inte" not in figures
+
+
+# --- a region without a survey: no data collection, never "fewer than k" ----------------
+
+
+def test_survey_status_of_a_region_the_population_file_lacks_says_no_data_collection():
+    # A params region that joins in a later round is in no file of this year at all.
+    survey = seed_survey().query("region != 'Örebro'")
+    population = seed_population().query("region != 'Örebro'")
+    text = T.survey_status_markdown(survey, population, at(region="Örebro"))
+    assert "Örebro hade ingen enkät 2020 \\(ingen datainsamling\\)" in text
+    assert "Färre än" not in text
+
+
+@pytest.mark.parametrize("column", ["education", "tasks", "employment_pct", "trained"])
+def test_survey_tables_of_a_region_without_answers_say_no_data_collection(column):
+    survey = seed_survey().query("region != 'Örebro'")
+    sv = T.distribution_markdown(survey, column, at(region="Örebro"))
+    assert "ingen datainsamling" in sv and "färre än" not in sv
+    en = T.distribution_markdown(survey, column, at(region="Örebro", lang="en"))
+    assert "no data collection" in en and "fewer than" not in en
+    # Two answers are a survey with too few respondents, as before.
+    assert "färre än 5 svarande" in T.distribution_markdown(survey, column, at(region="Norrland"))
+
+
+def test_numeric_table_and_figure_of_a_region_without_answers_say_no_data_collection():
+    from pipeline.figures import survey as F
+
+    survey = seed_survey().query("region != 'Örebro'")
+    table = T.numeric_items_markdown(survey, at(region="Örebro"))
+    assert "ingen datainsamling" in table and "färre än" not in table
+    rows = S.respondents(survey, at(region="Örebro"))
+    figure = F.numeric_figure(rows, "months_worked", "sv", 5, 10)
+    assert isinstance(figure, str) and "ingen datainsamling" in figure
+    alt = F.numeric_alt(rows, "months_worked", "sv", 5, 10)
+    assert "ingen datainsamling" in alt and "färre än" not in alt
+
+
+def test_an_item_nobody_answered_in_a_surveyed_region_is_withheld_not_no_data():
+    # Asked but unanswered (every value missing) is a survey: "fewer than k answered".
+    survey = group(["kvinna"] * 6, months_worked=[None] * 6)
+    table = T.numeric_markdown(survey, "months_worked", at())
+    assert "färre än 5 svarande" in table and "ingen datainsamling" not in table
+
+
+def test_key_figures_of_a_region_the_population_file_lacks_leave_no_empty_value():
+    survey = seed_survey().query("region != 'Örebro'")
+    population = seed_population().query("region != 'Örebro'")
+    figures = I.key_figures_markdown(survey, population, at(region="Örebro"))
+    assert "- Målpopulation: ingen datainsamling" in figures
+    assert not re.search(r": *$", figures, flags=re.MULTILINE)
+    table = I.key_indicators_markdown(survey, population, at(region="Örebro"))
+    assert "| Målpopulation | ingen datainsamling |" in table
+
+
+def test_key_figures_say_which_figures_they_leave_out_without_a_mark_they_do_not_show():
+    # The list leaves a withheld figure out; "(markeras –*)" would point to no mark.
+    population = seed_population()
+    few = I.key_figures_markdown(seed_survey(), population, at(region="Norrland", lang="en"))
+    assert SUPPRESSED_MARK.replace("*", "\\*") not in few
+    assert "The other key figures are not shown \\(fewer than 5 respondents\\)" in few
+    rows = [{"year": 2020, "region": "Skåne", "trained": t} for t in [True] * 17 + [False] * 2]
+    survey = pd.concat([seed_survey().query("region != 'Skåne'"), make_survey(rows)])
+    some = I.key_figures_markdown(survey, population, at())
+    assert "markeras" not in some
+    assert "andel utbildade" in some and "redovisas inte\\, eftersom de skulle visa" in some
+    assert "Antal svar: 19" in some

@@ -151,6 +151,17 @@ def test_method_table_markdown_for_a_region_without_interviews_escapes_the_name(
     assert text == "Inga intervjuer finns för \\<b\\>Ort\\<\\/b\\> 2020\\.\n"
 
 
+def test_rounds_table_of_a_region_without_interviews_says_what_its_figure_says() -> None:
+    # The same sentence as the rounds figure's, so the section note names both at once.
+    from pipeline.figures import themes as th_figures
+
+    data = tables(small_register(), small_segments())
+    text = th_text.themes_across_rounds_markdown(data, at("Annan", k=3))
+    figure = th_figures.rounds_chart(th.disclose_across_rounds(data, at("Annan", k=3)), "sv")
+    assert text == "Inga intervjuer att redovisa \\(ingen datainsamling\\)\\.\n"
+    assert figure == "Inga intervjuer att redovisa (ingen datainsamling)."
+
+
 def test_group_sizes_and_small_groups_count_persons() -> None:
     register = stockholm_2020()
     sizes = iv.group_sizes(register, at("Stockholm"))
@@ -273,7 +284,7 @@ def test_factors_of_a_year_without_interviews_say_no_data_collection_not_too_sma
     none_held = th.disclose_factors(data, at(year=2019, k=3))
     assert not none_held.withheld and none_held.table.empty
     assert th_text.factors_table(none_held, at(year=2019, k=3)) == (
-        "Inga intervjuer gjordes 2019 \\(ingen datainsamling\\)\\.\n"
+        "Inga intervjuer att redovisa \\(ingen datainsamling\\)\\.\n"
     )
     # Interviews held but every group below the rule: withheld, for that reason.
     too_small = th.disclose_factors(data, at(k=6))
@@ -311,6 +322,21 @@ def test_factors_markdown_lists_main_factors() -> None:
     ) in text
     assert "- **Yrkesroll**: främjande \\(0 segment\\); hindrande \\(1 segment\\): Lön (1)" in text
     assert "@tbl-factors redovisar alla kodade segment" in text  # the list says it is short
+
+
+def test_factor_bullet_counts_the_rest_in_the_right_number() -> None:
+    # One promoting segment coded on the theme itself: "1 segment", not "1 segments".
+    segments = pd.DataFrame(
+        [("a1", "impl.hand", "framjande", "x1"), ("a1", "impl", "framjande", "x2")],
+        columns=SEGMENT_COLUMNS,
+    )
+    data = tables(small_register(), segments)
+    english = th_text.factors_by_theme_markdown(data, at(lang="en"))
+    assert "Supervision (1) and 1 segment on other factors or the theme as a whole" in english
+    assert "1 segments" not in english
+    segments.loc[2] = ("a2", "impl", "framjande", "x3")
+    english = th_text.factors_by_theme_markdown(tables(small_register(), segments), at(lang="en"))
+    assert "and 2 segments on other factors" in english
 
 
 # --- rounds -----------------------------------------------------------------------------
@@ -369,7 +395,20 @@ def test_single_round_has_no_trend() -> None:
     across = th.themes_across_rounds(tables(register, segments), at(), years=[2017])
     assert th.classify_trends(across)["trend"].isna().all()
     text = th_text.themes_across_rounds_markdown(tables(register, segments), at(year=2017))
-    assert "Endast en omgång \\(2017\\)" in text
+    assert "Endast en omgång med intervjuer \\(2017\\)" in text
+
+
+def test_single_round_with_interviews_after_a_survey_only_round_says_with_interviews() -> None:
+    # 2019 had the survey only: the report is the second round, and the rounds table
+    # (one column, 2020) must not read as if the evaluation had a single round.
+    register = pd.DataFrame(
+        [("x1", 2020, "R", "brukare", "individuell", 1, "fysiskt")], columns=REGISTER_COLUMNS
+    )
+    segments = pd.DataFrame([("x1", "impl", "neutral", "s1")], columns=SEGMENT_COLUMNS)
+    text = th_text.themes_across_rounds_markdown(
+        tables(register, segments), at(lang="en"), all_rounds=[2019, 2020]
+    )
+    assert "Only one round with interviews \\(2020\\)" in text
 
 
 def test_themes_across_rounds_markdown_states_the_threshold() -> None:
@@ -565,6 +604,20 @@ def test_no_quotes_message() -> None:
     assert text == "No quotes can be shown\\.\n"
 
 
+def test_no_quotes_say_why_when_nothing_was_collected_or_every_group_is_small() -> None:
+    # "No quotes can be shown" in a year without interviews would read as withheld quotes.
+    data = tables(small_register(), small_segments())
+    none_held = q_text.quotes_markdown(data, at(year=2019, k=3))
+    assert (
+        none_held
+        == "Inga citat\\, eftersom inga intervjuer gjordes 2019 \\(ingen datainsamling\\)\\.\n"
+    )
+    too_small = q_text.quotes_markdown(data, at(lang="en", k=6))
+    assert too_small == (
+        "No quotes are shown\\, because no respondent group had at least 6 participants\\.\n"
+    )
+
+
 # --- the interview rule with its defaults (issue 11) ------------------------------------
 
 IK = DEFAULT_INTERVIEW_K
@@ -736,7 +789,7 @@ def test_rounds_table_of_a_region_without_interviews_says_so() -> None:
     data = tables(small_register(), small_segments())
     across = th.disclose_across_rounds(data, at(region="Nowhere"))
     assert th_text.across_rounds_table(across, data, at(region="Nowhere")) == (
-        iv_text.no_interviews(at(region="Nowhere"))
+        "Inga intervjuer att redovisa \\(ingen datainsamling\\)\\.\n"
     )
 
 

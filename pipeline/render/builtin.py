@@ -415,8 +415,10 @@ def _notes_once(markdown: str, front: dict, lang: str) -> str:
     notes.append(md_text(withheld_message(k, lang, reason="unprotectable")))
     notes.append(md_text(withheld_message(k, lang, reason="linked")))
     notes.append(md_text(tails_note(lang)))
-    # What each interview figure says in a year without interviews: once, for them all.
-    notes.append(md_text(_FIGURES_THEMES(lang, "no_collection")))
+    # What each interview figure says in a year without interviews, and each survey table
+    # in a year without a survey: once, for them all (not a disclosure note: no mark).
+    no_data = [md_text(_FIGURES_THEMES(lang, "no_collection"))]
+    no_data.append(md_text(withheld_message(k, lang, reason="no_data")))
     report = front.get("report") or {}
     if isinstance(report.get("interview_k"), int):
         interview_k = report["interview_k"]
@@ -425,7 +427,7 @@ def _notes_once(markdown: str, front: dict, lang: str) -> str:
     if isinstance(report.get("extremes_k"), int):
         notes.append(md_text(extremes_note(k, report["extremes_k"], lang)))
         notes.append(md_text(complement_note(k, report["extremes_k"], lang)))
-    return merge_section_notes(markdown, notes, lang)
+    return merge_section_notes(markdown, notes, lang, no_data=no_data)
 
 
 def _draft_metadata(value: object) -> dict | None:

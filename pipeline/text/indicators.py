@@ -17,7 +17,7 @@ from pipeline.analysis.scope import Scope
 from pipeline.disclosure import SUPPRESSED_MARK, display_table, footnote
 from pipeline.formatting import md_text, number
 from pipeline.i18n import Catalog
-from pipeline.rounds import no_data
+from pipeline.rounds import join_words, no_data
 from pipeline.tables import markdown_table
 from pipeline.text.markdown import counts, notes_markdown, shares
 
@@ -40,14 +40,15 @@ def _cells(indicators: Indicators, lang: str) -> pd.DataFrame:
 
     A year without a single answer had no survey (as in `pipeline.rounds`): its values
     read "ingen datainsamling", not "0", "0 %" or a suppression mark (nothing was
-    collected, so nothing is withheld); its target population stays.
+    collected, so nothing is withheld); its target population stays, or, when that
+    year's population file does not list the region at all, reads the same.
     """
     formats = {key: _format(key, lang) for key in KEY_INDICATORS}
     shown = display_table(indicators.disclosed, formats)
+    targets = indicators.disclosed.table["target_population"]
     for year in _not_surveyed(indicators):
-        shown.loc[year, [key for key in shown.columns if key != "target_population"]] = no_data(
-            lang
-        )
+        keep = ["target_population"] if pd.notna(targets.get(year)) else []
+        shown.loc[year, [key for key in shown.columns if key not in keep]] = no_data(lang)
     return shown.T
 
 
@@ -104,7 +105,21 @@ def key_figures_markdown(survey: pd.DataFrame, population: pd.DataFrame, scope: 
         and value != "–"
         and (value != no_data(scope.lang) or key in PUBLIC)
     ]
-    return "\n".join(lines) + "\n" + _notes(indicators, scope)
+    # The list leaves a withheld figure out rather than marking it: the note says so,
+    # not "(markeras –*)" about a mark the list does not have.
+    hidden = [key for key, value in shown.items() if value == SUPPRESSED_MARK]
+    note = ""
+    answers = int(indicators.disclosed.table["responses"].iloc[0])
+    if hidden and answers < scope.k:  # the region's whole survey is below the rule
+        note = notes_markdown([_t(scope.lang, "left_out_all", k=scope.k)])
+    elif hidden:
+        names = [_t(scope.lang, key) for key in hidden]
+        # "Andel utbildade och andel med handledning": only a word's first letter lowered
+        # ("SEK" stays).
+        items = join_words([names[0], *(n[:1].lower() + n[1:] for n in names[1:])], scope.lang)
+        key = "left_out_one" if len(hidden) == 1 else "left_out_many"
+        note = notes_markdown([_t(scope.lang, key, k=scope.k, items=items)])
+    return "\n".join(lines) + "\n" + note
 
 
 def regional_indicators_markdown(

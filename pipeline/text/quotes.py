@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.analysis.interviews import InterviewData
+from pipeline.analysis.interviews import InterviewData, group_sizes, quote_small_groups
 from pipeline.analysis.quotes import select_quotes
 from pipeline.analysis.scope import Scope
 from pipeline.formatting import md_text
@@ -62,8 +62,23 @@ def quotes_markdown(
                 said = f"> ::: {{lang={QUOTE_LANGUAGE}}}\n{said}> :::\n"
             parts.append(f"{said}>\n> — {md_text(label('speaker', group, scope.lang))}\n")
     if not parts:
-        return paragraph(_t(scope.lang, "none"))
+        return paragraph(_no_quotes(data, scope))
     original = _t(scope.lang, "original")  # empty where the quotes' language is the report's
     if original:
         parts.insert(0, paragraph(original))
     return "\n".join(parts)
+
+
+def _no_quotes(data: InterviewData, scope: Scope) -> str:
+    """Why there are no quotes: no interviews, every group below the rule, or none fit.
+
+    "No quotes can be shown" alone, in a year without interviews, reads as if quotes
+    were withheld from a data collection that never took place.
+    """
+    sizes = group_sizes(data.register, scope)
+    if not len(sizes):
+        return _t(scope.lang, "none_collected", year=scope.year)
+    if set(quote_small_groups(data.register, scope)) == set(sizes.index):
+        k = max(2, scope.interview_k or 0)
+        return _t(scope.lang, "none_small", k=k)
+    return _t(scope.lang, "none")

@@ -202,7 +202,9 @@ def numeric_items_markdown(
         survey, scope, columns=columns, also=also, beside_bands=beside_bands
     )
     if all(d.withheld for d in disclosed.values()):
-        return paragraph(withheld_message(scope.k, lang))
+        reasons = {d.reason for d in disclosed.values()}  # "no_data": nobody was asked
+        reason = reasons.pop() if len(reasons) == 1 else "small"
+        return paragraph(withheld_message(scope.k, lang, reason))
     statistics = [
         key
         for key in STATISTICS
@@ -286,11 +288,13 @@ def survey_status_markdown(survey: pd.DataFrame, population: pd.DataFrame, scope
     """One paragraph on the survey of the scope: who answered, or why nothing is shown.
 
     A region without a single answer had no survey that year (`response_rates`): the
-    paragraph says so ("ingen datainsamling"), not that fewer than k answered.
+    paragraph says so ("ingen datainsamling"), not that fewer than k answered. So does a
+    region that year's population file does not list (it has no answers either: a
+    region with answers needs a population row, `pipeline.inputs`).
     """
     lang = scope.lang
     rates = response_rates(survey, population, scope.year).set_index("region")
-    if scope.region in rates.index and not rates.at[scope.region, "surveyed"]:
+    if scope.region not in rates.index or not rates.at[scope.region, "surveyed"]:
         return paragraph(
             _t(lang, "not_surveyed", region=scope.region, year=scope.year, no_data=no_data(lang))
         )

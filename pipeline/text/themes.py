@@ -26,7 +26,7 @@ from pipeline.i18n import Catalog
 from pipeline.rounds import join_words
 from pipeline.schema import label
 from pipeline.tables import markdown_table
-from pipeline.text.interviews import group_list, no_interviews
+from pipeline.text.interviews import group_list
 from pipeline.text.markdown import count, footnote_markdown, paragraph, withheld
 
 _t = Catalog("themes")
@@ -222,7 +222,10 @@ def _factor_list(rows: list[dict[str, object]], total: int, factor: str, lang: s
     ]
     rest = total - sum(int(r["segments"]) for r in rows)  # type: ignore[call-overload]
     if rest > 0:
-        items.append(md_text(_t(lang, "factor_rest", n=number(rest, lang, 0))))
+        rest_word = _t(lang, "segment_one" if rest == 1 else "segment_many")
+        items.append(
+            md_text(_t(lang, "factor_rest", n=number(rest, lang, 0), segment_word=rest_word))
+        )
     return f"{head}: {join_words(items, lang)}"
 
 
@@ -257,8 +260,8 @@ def themes_across_rounds_markdown(
         groups left out.
     """
     years = rounds(data.register, scope)
-    if not years:
-        return no_interviews(scope)
+    if not years:  # as the rounds figure says it, so the section says it once for both
+        return paragraph(_t(scope.lang, "no_collection"))
     disclosed = disclose_across_rounds(data, scope, years=years, level=level)
     return across_rounds_table(disclosed, data, scope, all_rounds=all_rounds, threshold=threshold)
 
@@ -286,8 +289,8 @@ def across_rounds_table(
     """
     lang = scope.lang
     years = rounds(data.register, scope)
-    if not years:
-        return no_interviews(scope)
+    if not years:  # as the rounds figure says it, so the section says it once for both
+        return paragraph(_t(lang, "no_collection"))
     if disclosed.withheld:
         return withheld(disclosed, lang)
     across = disclosed.table
