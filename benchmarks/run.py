@@ -315,7 +315,8 @@ def naive_baseline(params: Path, folder: Path, limit: int | None) -> tuple[Measu
 
     from pipeline.config import load_project, plan_pairs, report_date
     from pipeline.execute import localise_notebook
-    from pipeline.report_source import compose_source, parse_narrative
+    from pipeline.narrative_sections import parse_narrative
+    from pipeline.report_source import compose_source
 
     project = load_project(params)
     pairs = plan_pairs(project)[: limit or None]
