@@ -324,6 +324,11 @@ EVERY_YEAR_HINT = (
 """Why a file holding every year needs a year column (a hint of `map_headers`)."""
 
 
+def every_year_hints(years: Sequence[int] | None) -> dict[str, str]:
+    """`map_headers` hints for a file holding every year (`years` given), else none."""
+    return {"year": EVERY_YEAR_HINT} if years is not None else {}
+
+
 @dataclass(frozen=True)
 class HeaderMap:
     """Which export header holds which canonical column.

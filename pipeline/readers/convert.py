@@ -580,7 +580,11 @@ def to_year(
 
 
 def keep_years(
-    raw: RawTable, header: str, years: Sequence[int], *, decimal: str | None = None
+    raw: RawTable,
+    header: str | None,
+    years: Sequence[int] | None,
+    *,
+    decimal: str | None = None,
 ) -> tuple[RawTable, list[Problem]]:
     """The rows of a file holding every year whose year is one of `years`, and a note.
 
@@ -591,14 +595,18 @@ def keep_years(
 
     Args:
         raw: The export.
-        header: Its year column, as written.
-        years: The years to keep (the params' years).
+        header: Its year column, as written; None when it has none (the reader
+            refuses that for a file of every year).
+        years: The years to keep (the params' years); None for a file of one year,
+            which is returned as it is.
         decimal: The decimal mark, as for `parse_number`.
 
     Returns:
         The table of the kept rows, and at most one Problem for the run log saying how
         many rows of which years were left out.
     """
+    if years is None or header is None:
+        return raw, []
     wanted = set(years)
     left_out: dict[int, int] = {}
     keep = []

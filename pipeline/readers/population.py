@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import InputError, Problem
-from pipeline.readers.common import EVERY_YEAR_HINT, map_headers, read_raw_table, warn_once
+from pipeline.readers.common import every_year_hints, map_headers, read_raw_table, warn_once
 from pipeline.readers.convert import (
     Cells,
     check_present,
@@ -78,16 +78,13 @@ def read_population(
     raw = read_raw_table(path, options, display)
     decimal = options.decimal if path.suffix.lower() == ".csv" else None
     required = [c for c in POPULATION_COLUMNS if not (c == "year" and year is not None)]
-    hints = {"year": EVERY_YEAR_HINT} if years is not None else {}
-    headers = map_headers(raw, options, required, optional=("year",), hints=hints)
+    headers = map_headers(raw, options, required, optional=("year",), hints=every_year_hints(years))
     problems: list[Problem] = list(headers.problems)
     if not len(raw.frame):
         problems.append(
             Problem(raw.display, "has a header but no data rows; expected one row per region")
         )
-    notes: list[Problem] = []
-    if years is not None and "year" in headers.found:
-        raw, notes = keep_years(raw, headers.found["year"], years, decimal=decimal)
+    raw, notes = keep_years(raw, headers.found.get("year"), years, decimal=decimal)
     n = len(raw.frame)
     columns: dict[str, pd.Series] = {"year": pd.Series([year] * n, dtype="Int64")}
     if "year" in headers.found:

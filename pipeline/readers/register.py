@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import InputError, Problem
-from pipeline.readers.common import EVERY_YEAR_HINT, map_headers, read_raw_table, warn_once
+from pipeline.readers.common import every_year_hints, map_headers, read_raw_table, warn_once
 from pipeline.readers.convert import (
     Cells,
     allowed_text,
@@ -81,13 +81,10 @@ def read_register(
     """
     raw = read_raw_table(path, options, display)
     required = [c for c in REGISTER_COLUMNS if c != "year" or year is None]
-    hints = {"year": EVERY_YEAR_HINT} if years is not None else {}
-    headers = map_headers(raw, options, required, optional=("year",), hints=hints)
+    headers = map_headers(raw, options, required, optional=("year",), hints=every_year_hints(years))
     if headers.problems:
         raise InputError(headers.problems)
-    notes: list[Problem] = []
-    if years is not None and "year" in headers.found:
-        raw, notes = keep_years(raw, headers.found["year"], years, decimal=options.decimal)
+    raw, notes = keep_years(raw, headers.found.get("year"), years, decimal=options.decimal)
     # A header-only register is valid: a year may have a survey but no interview round.
     cells = {name: Cells.of(raw, header) for name, header in headers.found.items()}
     problems: list[Problem] = []

@@ -18,8 +18,8 @@ import pandas as pd
 
 from pipeline.errors import InputError, Problem
 from pipeline.readers.common import (
-    EVERY_YEAR_HINT,
     RawTable,
+    every_year_hints,
     map_headers,
     read_raw_table,
     warn_once,
@@ -240,12 +240,15 @@ def read_survey(
     ]
     optional = ["year", *SURVEY_OPTIONAL_COLUMNS]
     headers = map_headers(
-        raw, options, required, optional=optional, reserved=ticks.columns, hints=_hints(years)
+        raw,
+        options,
+        required,
+        optional=optional,
+        reserved=ticks.columns,
+        hints=every_year_hints(years),
     )
     problems: list[Problem] = [*headers.problems, *_no_rows(raw)]
-    notes: list[Problem] = []
-    if years is not None and "year" in headers.found:
-        raw, notes = keep_years(raw, headers.found["year"], years, decimal=decimal)
+    raw, notes = keep_years(raw, headers.found.get("year"), years, decimal=decimal)
     columns: dict[str, pd.Series] = {}
     for name in OUTPUT_COLUMNS:
         header = headers.found.get(name)
@@ -285,10 +288,6 @@ _WARNED: set[str] = set()
 
 _ANSWERS = tuple(c for c in OUTPUT_COLUMNS if c not in ("respondent_id", "year", "region"))
 _AMOUNTS = ("age", "months_worked", "salary_monthly_fte")
-
-
-def _hints(years: Sequence[int] | None) -> dict[str, str]:
-    return {"year": EVERY_YEAR_HINT} if years is not None else {}
 
 
 def doubtful_responses(frame: pd.DataFrame, rows: Sequence[int], display: str) -> list[Problem]:
