@@ -200,19 +200,18 @@ def map_codes(
         ValueError: Naming the first option that is not a known spelling (without
             `other`), or a "none of these" option beside a chosen one.
     """
-    chosen = set()
     items = split_options(text, lookup, delimiter)
+    unknown = _unknown(items, lookup, none)
+    if unknown and not other:
+        raise ValueError(f"has an unknown option {unknown[0].strip()!r}")
     said_none = [item for item in items if text_key(item) in none]
-    items = [item for item in items if text_key(item) not in none]
-    if other and any(item.strip() and text_key(item) not in lookup for item in items):
+    chosen = {
+        lookup[text_key(item)]
+        for item in items
+        if text_key(item) in lookup and text_key(item) not in none
+    }
+    if unknown:
         chosen.add(other)
-    for item in items:
-        if not item.strip() or (other and text_key(item) not in lookup):
-            continue
-        try:
-            chosen.add(map_code(item, lookup))
-        except ValueError:
-            raise ValueError(f"has an unknown option {item.strip()!r}") from None
     if said_none and chosen:
         raise ValueError(f"chooses options beside {said_none[0].strip()!r} (none of them)")
     return [code for code in order if code in chosen]
@@ -232,9 +231,14 @@ def unknown_options(
     Returns:
         Those options as written, in the cell's order.
     """
+    return _unknown(split_options(text, lookup, delimiter), lookup, none)
+
+
+def _unknown(items: Sequence[str], lookup: Mapping[str, str], none: Collection[str]) -> list[str]:
+    """The options that are no known spelling and no "none of these" text, in order."""
     return [
         item
-        for item in split_options(text, lookup, delimiter)
+        for item in items
         if item.strip() and text_key(item) not in lookup and text_key(item) not in none
     ]
 
